@@ -1,0 +1,183 @@
+// Package config reads q2c's settings from the environment into one validated
+// struct. Secrets are masked whenever the config is printed or logged.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Secret is a string that never prints its value.
+type Secret string
+
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "***"
+}
+
+// LogValue keeps secrets out of structured logs.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalText keeps secrets out of JSON dumps.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Reveal returns the secret's value; call it only where the value is used.
+func (s Secret) Reveal() string { return string(s) }
+
+// Config is every setting q2c reads. The env tag names the variable and the
+// default tag its value when the variable is unset.
+type Config struct {
+	HTTPAddr        string        `env:"Q2C_HTTP_ADDR" default:"127.0.0.1:8080"`
+	PublicURL       string        `env:"Q2C_PUBLIC_URL" default:"http://127.0.0.1:8080"`
+	DataDir         string        `env:"Q2C_DATA_DIR" default:"./data"`
+	DatabaseURL     Secret        `env:"Q2C_DATABASE_URL"`
+	LogLevel        string        `env:"Q2C_LOG_LEVEL" default:"info"`
+	MaxBodyBytes    int64         `env:"Q2C_MAX_BODY_BYTES" default:"1048576"`
+	ShutdownTimeout time.Duration `env:"Q2C_SHUTDOWN_TIMEOUT" default:"20s"`
+
+	JWTSecret Secret        `env:"Q2C_JWT_SECRET"`
+	JWTTTL    time.Duration `env:"Q2C_JWT_TTL" default:"15m"`
+
+	TemporalAddress       string `env:"Q2C_TEMPORAL_ADDRESS" default:"127.0.0.1:7233"`
+	TemporalNamespace     string `env:"Q2C_TEMPORAL_NAMESPACE" default:"default"`
+	TaskQueue             string `env:"Q2C_TASK_QUEUE" default:"q2c"`
+	TemporalAPIKey        Secret `env:"Q2C_TEMPORAL_API_KEY"`
+	TemporalTLS           bool   `env:"Q2C_TEMPORAL_TLS" default:"false"`
+	TemporalTLSCertFile   string `env:"Q2C_TEMPORAL_TLS_CERT"`
+	TemporalTLSKeyFile    string `env:"Q2C_TEMPORAL_TLS_KEY"`
+	TemporalTLSCAFile     string `env:"Q2C_TEMPORAL_TLS_CA"`
+	TemporalTLSServerName string `env:"Q2C_TEMPORAL_TLS_SERVER_NAME"`
+
+	EmailProvider   string `env:"Q2C_EMAIL_PROVIDER" default:"outbox"` // outbox | sendgrid
+	SendGridAPIKey  Secret `env:"Q2C_SENDGRID_API_KEY"`
+	SendGridBaseURL string `env:"Q2C_SENDGRID_BASE_URL" default:"https://api.sendgrid.com"`
+	EmailFrom       string `env:"Q2C_EMAIL_FROM" default:"orders@q2c.local"`
+	EmailFromName   string `env:"Q2C_EMAIL_FROM_NAME" default:"q2c"`
+
+	SMSProvider      string `env:"Q2C_SMS_PROVIDER" default:"outbox"` // outbox | twilio
+	TwilioAccountSID string `env:"Q2C_TWILIO_ACCOUNT_SID"`
+	TwilioAuthToken  Secret `env:"Q2C_TWILIO_AUTH_TOKEN"`
+	TwilioBaseURL    string `env:"Q2C_TWILIO_BASE_URL" default:"https://api.twilio.com"`
+	SMSFrom          string `env:"Q2C_SMS_FROM" default:"+15005550006"`
+
+	// Dev stack only (q2c dev).
+	DevTemporalPort int  `env:"Q2C_DEV_TEMPORAL_PORT" default:"7233"`
+	DevUIPort       int  `env:"Q2C_DEV_UI_PORT" default:"8233"`
+	DevUI           bool `env:"Q2C_DEV_UI" default:"true"`
+}
+
+// Load reads the environment through getenv (os.Getenv in production) and
+// validates the result.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	if err := fill(&c, getenv); err != nil {
+		return Config{}, err
+	}
+	return c, c.Validate()
+}
+
+// FromEnv is Load(os.Getenv).
+func FromEnv() (Config, error) { return Load(os.Getenv) }
+
+// Validate checks every setting and returns all problems at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL.Reveal(), "postgres://") && !strings.HasPrefix(c.DatabaseURL.Reveal(), "postgresql://") && !strings.HasPrefix(c.DatabaseURL.Reveal(), "sqlite:") {
+		bad("Q2C_DATABASE_URL", "must start with postgres://, postgresql:// or sqlite:")
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		bad("Q2C_JWT_SECRET", "must be at least 32 bytes")
+	}
+	if c.JWTTTL < time.Minute || c.JWTTTL > 24*time.Hour {
+		bad("Q2C_JWT_TTL", "must be between 1m and 24h")
+	}
+	if c.MaxBodyBytes < 1024 {
+		bad("Q2C_MAX_BODY_BYTES", "must be at least 1024")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("Q2C_LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	if c.TaskQueue == "" {
+		bad("Q2C_TASK_QUEUE", "must not be empty")
+	}
+	if c.TemporalNamespace == "" {
+		bad("Q2C_TEMPORAL_NAMESPACE", "must not be empty")
+	}
+	if (c.TemporalTLSCertFile == "") != (c.TemporalTLSKeyFile == "") {
+		bad("Q2C_TEMPORAL_TLS_CERT", "and Q2C_TEMPORAL_TLS_KEY must be set together")
+	}
+	switch c.EmailProvider {
+	case "outbox":
+	case "sendgrid":
+		if c.SendGridAPIKey == "" {
+			bad("Q2C_SENDGRID_API_KEY", "is required when Q2C_EMAIL_PROVIDER=sendgrid")
+		}
+	default:
+		bad("Q2C_EMAIL_PROVIDER", "must be outbox or sendgrid")
+	}
+	switch c.SMSProvider {
+	case "outbox":
+	case "twilio":
+		if c.TwilioAccountSID == "" || c.TwilioAuthToken == "" {
+			bad("Q2C_TWILIO_ACCOUNT_SID", "and Q2C_TWILIO_AUTH_TOKEN are required when Q2C_SMS_PROVIDER=twilio")
+		}
+	default:
+		bad("Q2C_SMS_PROVIDER", "must be outbox or twilio")
+	}
+	for name, u := range map[string]string{"Q2C_SENDGRID_BASE_URL": c.SendGridBaseURL, "Q2C_TWILIO_BASE_URL": c.TwilioBaseURL, "Q2C_PUBLIC_URL": c.PublicURL} {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			bad(name, "must be an http(s) URL")
+		}
+	}
+	// Sort for a stable message: map iteration order is random.
+	return errors.Join(sortErrs(errs)...)
+}
+
+// RequireServer adds the checks that a production api or worker process needs
+// but the embedded dev stack fills in by itself.
+func (c Config) RequireServer() error {
+	var errs []error
+	if c.DatabaseURL == "" {
+		errs = append(errs, errors.New("Q2C_DATABASE_URL: is required"))
+	}
+	if c.JWTSecret == "" {
+		errs = append(errs, errors.New("Q2C_JWT_SECRET: is required (32+ random bytes)"))
+	}
+	return errors.Join(errs...)
+}
+
+// SQLitePath is the app database file the dev stack uses when no
+// Q2C_DATABASE_URL is given.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "q2c.db") }
+
+// LogValue lists every setting with secrets masked.
+func (c Config) LogValue() slog.Value {
+	var attrs []slog.Attr
+	walk(&c, func(f field) {
+		attrs = append(attrs, slog.String(f.env, f.display()))
+	})
+	return slog.GroupValue(attrs...)
+}
+
+// Describe returns "NAME=value" lines with secrets masked, for `q2c config`.
+func (c Config) Describe() []string {
+	var out []string
+	walk(&c, func(f field) { out = append(out, f.env+"="+f.display()) })
+	return out
+}
+
+func parseBool(s string) (bool, error) { return strconv.ParseBool(s) }

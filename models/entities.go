@@ -1,0 +1,162 @@
+package models
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// User is a person who signs in: staff, or a customer's contact (then
+// CustomerID is set and they only ever see that customer's data).
+type User struct {
+	ID           string    `json:"id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	Phone        string    `json:"phone,omitempty"`
+	Roles        Roles     `json:"roles"`
+	CustomerID   *string   `json:"customer_id,omitempty"`
+	PasswordHash string    `json:"-"`
+	Active       bool      `json:"active"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+func (User) TableName() string { return "users" }
+
+// APIKey lets a portal integration call the API. Only a hash of the key is kept.
+type APIKey struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"` // first characters of the key, to recognise it
+	KeyHash    string     `json:"-"`
+	Roles      Roles      `json:"roles"`
+	CustomerID *string    `json:"customer_id,omitempty"`
+	CreatedBy  string     `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+}
+
+func (APIKey) TableName() string { return "api_keys" }
+
+// Customer is a buying account.
+type Customer struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	Phone     string    `json:"phone,omitempty"`
+	Segment   string    `json:"segment"` // e.g. "enterprise", "smb"
+	Region    string    `json:"region"`  // e.g. "US-CA"
+	Tier      int       `json:"tier"`    // 1 is the most important
+	Currency  Currency  `json:"currency"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (Customer) TableName() string { return "customers" }
+
+// Product is a sellable SKU.
+type Product struct {
+	SKU           string    `json:"sku" gorm:"primaryKey"`
+	Name          string    `json:"name"`
+	UnitOfMeasure string    `json:"unit_of_measure"`
+	ListPrice     int64     `json:"list_price"` // minor units
+	Currency      Currency  `json:"currency"`
+	Supplier      string    `json:"supplier"`
+	LeadTimeDays  int       `json:"lead_time_days"`
+	MakeToOrder   bool      `json:"make_to_order"`
+	Active        bool      `json:"active"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func (Product) TableName() string { return "products" }
+
+// Warehouse is a stock location.
+type Warehouse struct {
+	Code   string `json:"code" gorm:"primaryKey"`
+	Name   string `json:"name"`
+	Region string `json:"region"`
+}
+
+func (Warehouse) TableName() string { return "warehouses" }
+
+// StockLevel is the stock of one SKU at one warehouse. The invariant
+// OnHand = Reserved + Available holds, with Reserved >= 0 and Available >= 0.
+type StockLevel struct {
+	SKU           string    `json:"sku" gorm:"primaryKey"`
+	WarehouseCode string    `json:"warehouse" gorm:"primaryKey"`
+	OnHand        int64     `json:"on_hand"`
+	Reserved      int64     `json:"reserved"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+func (StockLevel) TableName() string { return "stock_levels" }
+
+// Available is what can still be promised.
+func (s StockLevel) Available() int64 { return s.OnHand - s.Reserved }
+
+// Ping is a smoke-test workflow run: the API starts it, the worker records it.
+type Ping struct {
+	ID          string     `json:"id"`
+	Message     string     `json:"message"`
+	Reply       string     `json:"reply,omitempty"`
+	RequestedBy string     `json:"requested_by"`
+	Status      string     `json:"status"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
+}
+
+func (Ping) TableName() string { return "pings" }
+
+// Ping statuses.
+const (
+	PingRunning   = "running"
+	PingCompleted = "completed"
+)
+
+// AuditEvent records who changed what.
+type AuditEvent struct {
+	ID       string    `json:"id"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Action   string    `json:"action"`
+	Entity   string    `json:"entity"`
+	EntityID string    `json:"entity_id"`
+	Detail   string    `json:"detail,omitempty"`
+}
+
+func (AuditEvent) TableName() string { return "audit_events" }
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// ValidPhone reports whether s is an E.164 number such as +14155550100.
+func ValidPhone(s string) bool { return e164.MatchString(s) }
+
+// ValidEmail reports whether s is a single bare address.
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s, "@")
+}
+
+// NormalizeEmail lower-cases and trims an address.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Notification channels.
+const (
+	ChannelEmail = "email"
+	ChannelSMS   = "sms"
+)
+
+// OutboxMessage is a message the dev stack recorded instead of sending, so a
+// developer can read what customers and staff would have received.
+type OutboxMessage struct {
+	ID             string    `json:"id"`
+	IdempotencyKey string    `json:"idempotency_key"`
+	Channel        string    `json:"channel"`
+	Recipient      string    `json:"recipient"`
+	Subject        string    `json:"subject,omitempty"`
+	BodyText       string    `json:"body_text"`
+	BodyHTML       string    `json:"body_html,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+func (OutboxMessage) TableName() string { return "outbox_messages" }

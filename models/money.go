@@ -1,0 +1,119 @@
+// Package models holds q2c's domain types and rules. It imports nothing else of
+// q2c, so every other package may depend on it.
+package models
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// Currency is an ISO 4217 alphabetic code such as "USD".
+type Currency string
+
+// minorUnitExponents lists the currencies q2c prices in and how many minor
+// units they have. Amounts are always stored in minor units (cents for USD).
+var minorUnitExponents = map[Currency]int{
+	"USD": 2, "EUR": 2, "GBP": 2, "CAD": 2, "AUD": 2, "CHF": 2, "SEK": 2,
+	"NOK": 2, "DKK": 2, "MXN": 2, "BRL": 2, "INR": 2, "CNY": 2, "SGD": 2,
+	"JPY": 0, "KRW": 0, "KWD": 3, "BHD": 3,
+}
+
+var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// Validate reports whether c is a currency q2c supports.
+func (c Currency) Validate() error {
+	if !currencyPattern.MatchString(string(c)) {
+		return fmt.Errorf("currency %q is not an ISO 4217 code", string(c))
+	}
+	if _, ok := minorUnitExponents[c]; !ok {
+		return fmt.Errorf("currency %q is not supported", string(c))
+	}
+	return nil
+}
+
+// Exponent is the number of minor-unit digits of c (2 for USD, 0 for JPY).
+func (c Currency) Exponent() int { return minorUnitExponents[c] }
+
+// Money is an exact amount: integer minor units plus the currency they are in.
+// There is no float anywhere in money arithmetic.
+type Money struct {
+	Amount   int64    `json:"amount"`   // minor units, e.g. cents
+	Currency Currency `json:"currency"` // ISO 4217
+}
+
+// NewMoney returns amount minor units of currency.
+func NewMoney(amount int64, currency Currency) Money {
+	return Money{Amount: amount, Currency: currency}
+}
+
+// ErrCurrencyMismatch is returned when two amounts in different currencies meet.
+var ErrCurrencyMismatch = fmt.Errorf("currency mismatch")
+
+// Add returns m+o; both must be in the same currency.
+func (m Money) Add(o Money) (Money, error) {
+	if m.Currency != o.Currency {
+		return Money{}, fmt.Errorf("%w: %s + %s", ErrCurrencyMismatch, m.Currency, o.Currency)
+	}
+	return Money{Amount: m.Amount + o.Amount, Currency: m.Currency}, nil
+}
+
+// Sub returns m-o; both must be in the same currency.
+func (m Money) Sub(o Money) (Money, error) {
+	if m.Currency != o.Currency {
+		return Money{}, fmt.Errorf("%w: %s - %s", ErrCurrencyMismatch, m.Currency, o.Currency)
+	}
+	return Money{Amount: m.Amount - o.Amount, Currency: m.Currency}, nil
+}
+
+// Times returns m multiplied by a whole quantity.
+func (m Money) Times(qty int64) Money {
+	return Money{Amount: m.Amount * qty, Currency: m.Currency}
+}
+
+// MulRatio returns m*num/den rounded half away from zero, the rounding rule q2c
+// uses for every derived amount (discounts, tax, pro-rating). den must be > 0.
+func (m Money) MulRatio(num, den int64) Money {
+	return Money{Amount: DivRoundHalfAwayFromZero(m.Amount*num, den), Currency: m.Currency}
+}
+
+// ApplyBasisPoints returns m*bp/10000 rounded half away from zero; 1 bp = 0.01%.
+// A 7.25% tax is 725 bp.
+func (m Money) ApplyBasisPoints(bp int64) Money { return m.MulRatio(bp, 10_000) }
+
+// DivRoundHalfAwayFromZero divides n by d (d > 0) and rounds halves away from
+// zero: 5/2 = 3, -5/2 = -3, 4/3 = 1.
+func DivRoundHalfAwayFromZero(n, d int64) int64 {
+	if d <= 0 {
+		panic("models: divisor must be positive")
+	}
+	q, r := n/d, n%d
+	if r < 0 {
+		r = -r
+	}
+	if 2*r >= d {
+		if n < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return q
+}
+
+// String formats m for people, e.g. "USD 12.34" or "JPY 1200".
+func (m Money) String() string {
+	exp := m.Currency.Exponent()
+	if exp == 0 {
+		return fmt.Sprintf("%s %d", m.Currency, m.Amount)
+	}
+	sign := ""
+	a := m.Amount
+	if a < 0 {
+		sign, a = "-", -a
+	}
+	div := int64(1)
+	for i := 0; i < exp; i++ {
+		div *= 10
+	}
+	return fmt.Sprintf("%s %s%d.%0*d", m.Currency, sign, a/div, exp, a%div)
+}

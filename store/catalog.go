@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+// CreateCustomer inserts c.
+func (s *Store) CreateCustomer(ctx context.Context, c *models.Customer) error {
+	if c.ID == "" {
+		c.ID = NewID()
+	}
+	c.CreatedAt = s.now()
+	return mapErr(s.conn(ctx).Create(c).Error, "customer", c.ID)
+}
+
+// CustomerByID finds a customer.
+func (s *Store) CustomerByID(ctx context.Context, id string) (models.Customer, error) {
+	var c models.Customer
+	err := s.conn(ctx).Where("id = ?", id).Take(&c).Error
+	return c, mapErr(err, "customer", id)
+}
+
+// ListCustomers pages through customers; only is a filter to one id (the
+// caller's own, for customer users) when not empty.
+func (s *Store) ListCustomers(ctx context.Context, only string, p Page) (List[models.Customer], error) {
+	q := s.conn(ctx).Model(&models.Customer{})
+	if only != "" {
+		q = q.Where("id = ?", only)
+	}
+	return listAfter(q, "id", p, func(c models.Customer) string { return c.ID })
+}
+
+// UpsertProduct inserts or replaces a product by SKU.
+func (s *Store) UpsertProduct(ctx context.Context, p *models.Product) error {
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = s.now()
+	}
+	return s.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "sku"}},
+		DoUpdates: clause.AssignmentColumns([]string{"name", "unit_of_measure", "list_price", "currency", "supplier", "lead_time_days", "make_to_order", "active"}),
+	}).Create(p).Error
+}
+
+// ListProducts pages through products by SKU; activeOnly hides retired ones.
+func (s *Store) ListProducts(ctx context.Context, activeOnly bool, p Page) (List[models.Product], error) {
+	q := s.conn(ctx).Model(&models.Product{})
+	if activeOnly {
+		q = q.Where("active = ?", true)
+	}
+	return listAfter(q, "sku", p, func(p models.Product) string { return p.SKU })
+}
+
+// UpsertWarehouse inserts or renames a warehouse.
+func (s *Store) UpsertWarehouse(ctx context.Context, w models.Warehouse) error {
+	return s.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "code"}},
+		DoUpdates: clause.AssignmentColumns([]string{"name", "region"}),
+	}).Create(&w).Error
+}
+
+// SetOnHand sets the counted quantity of a SKU at a warehouse (a stock count).
+// It refuses a count below what is already reserved.
+func (s *Store) SetOnHand(ctx context.Context, sku, warehouse string, onHand int64) error {
+	if onHand < 0 {
+		return models.Invalid("on_hand", "must not be negative")
+	}
+	return s.Tx(ctx, func(tx *Store) error {
+		var cur models.StockLevel
+		err := tx.locking(tx.conn(ctx)).Where("sku = ? AND warehouse_code = ?", sku, warehouse).Take(&cur).Error
+		if err == nil {
+			if onHand < cur.Reserved {
+				return models.Conflict("on hand %d is below the %d units reserved", onHand, cur.Reserved)
+			}
+			return tx.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", sku, warehouse).
+				Updates(map[string]any{"on_hand": onHand, "updated_at": s.now()}).Error
+		}
+		if err = mapErr(err, "stock", sku); !isNotFound(err) {
+			return err
+		}
+		return mapErr(tx.conn(ctx).Create(&models.StockLevel{SKU: sku, WarehouseCode: warehouse, OnHand: onHand, UpdatedAt: s.now()}).Error, "stock", sku)
+	})
+}
+
+// StockFor lists the stock of one SKU at every warehouse, or of every SKU when sku is "".
+func (s *Store) StockFor(ctx context.Context, sku string) ([]models.StockLevel, error) {
+	var rows []models.StockLevel
+	q := s.conn(ctx).Order("sku, warehouse_code")
+	if sku != "" {
+		q = q.Where("sku = ?", sku)
+	}
+	return rows, q.Find(&rows).Error
+}
+
+// locking makes q lock the rows it selects (SELECT … FOR UPDATE) on
+// Postgres. SQLite needs no row lock: every transaction there starts with
+// BEGIN IMMEDIATE and so already holds the database's write lock.
+func (s *Store) locking(q *gormDB) *gormDB {
+	if s.dialect == Postgres {
+		return q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return q
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+func isNotFound(err error) bool { return errors.Is(err, models.ErrNotFound) }
+
+// CompletePing records a finished ping. Running it again (an activity retry)
+// leaves the first record as it was.
+func (s *Store) CompletePing(ctx context.Context, p models.Ping) error {
+	now := s.now()
+	p.Status, p.CreatedAt, p.CompletedAt = models.PingCompleted, now, &now
+	return s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&p).Error
+}
+
+// PingByID finds a recorded ping.
+func (s *Store) PingByID(ctx context.Context, id string) (models.Ping, error) {
+	var p models.Ping
+	err := s.conn(ctx).Where("id = ?", id).Take(&p).Error
+	return p, mapErr(err, "ping", id)
+}
+
+// RecordOutboxMessage keeps a message the dev stack did not send. The
+// idempotency key makes a retried activity record it once.
+func (s *Store) RecordOutboxMessage(ctx context.Context, m models.OutboxMessage) (models.OutboxMessage, error) {
+	if m.ID == "" {
+		m.ID = NewID()
+	}
+	m.CreatedAt = s.now()
+	err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).Create(&m).Error
+	if err != nil {
+		return models.OutboxMessage{}, err
+	}
+	var stored models.OutboxMessage
+	err = s.conn(ctx).Where("idempotency_key = ?", m.IdempotencyKey).Take(&stored).Error
+	return stored, err
+}
+
+// ListOutboxMessages pages through recorded messages, newest last; recipient
+// filters when not empty.
+func (s *Store) ListOutboxMessages(ctx context.Context, recipient string, p Page) (List[models.OutboxMessage], error) {
+	q := s.conn(ctx).Model(&models.OutboxMessage{})
+	if recipient != "" {
+		q = q.Where("recipient = ?", recipient)
+	}
+	return listAfter(q, "id", p, func(m models.OutboxMessage) string { return m.ID })
+}
+
+// IdempotencyRecord is the stored answer to a request made with an
+// Idempotency-Key.
+type IdempotencyRecord struct {
+	Scope       string
+	Key         string
+	RequestHash string
+	StatusCode  int
+	Response    string
+	CreatedAt   time.Time
+	CompletedAt *time.Time
+}
+
+// TableName maps the record to its table.
+func (IdempotencyRecord) TableName() string { return "idempotency_keys" }
+
+// Idempotency claim outcomes.
+var (
+	// ErrIdempotencyInProgress: the first request with this key is still running.
+	ErrIdempotencyInProgress = errors.New("a request with this Idempotency-Key is still in progress")
+	// ErrIdempotencyMismatch: the key was used before with a different request.
+	ErrIdempotencyMismatch = errors.New("this Idempotency-Key was used with a different request")
+)
+
+// ClaimIdempotencyKey claims (scope, key) for a request whose body hashes to
+// hash. It returns (nil, nil) when the caller won the claim and must run the
+// request; the stored record when an earlier request finished; or one of the
+// errors above.
+func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, key, hash string) (*IdempotencyRecord, error) {
+	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&IdempotencyRecord{Scope: scope, Key: key, RequestHash: hash, CreatedAt: s.now()})
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 1 {
+		return nil, nil
+	}
+	var rec IdempotencyRecord
+	if err := s.conn(ctx).Where("scope = ? AND key = ?", scope, key).Take(&rec).Error; err != nil {
+		return nil, err
+	}
+	switch {
+	case rec.RequestHash != hash:
+		return nil, ErrIdempotencyMismatch
+	case rec.StatusCode == 0:
+		return nil, ErrIdempotencyInProgress
+	}
+	return &rec, nil
+}
+
+// CompleteIdempotencyKey stores the answer for later retries.
+func (s *Store) CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, response string) error {
+	return s.conn(ctx).Model(&IdempotencyRecord{}).Where("scope = ? AND key = ?", scope, key).
+		Updates(map[string]any{"status_code": status, "response": response, "completed_at": s.now()}).Error
+}
+
+// ReleaseIdempotencyKey forgets a claim whose request failed on the server's
+// side, so the client's retry runs again.
+func (s *Store) ReleaseIdempotencyKey(ctx context.Context, scope, key string) error {
+	return s.conn(ctx).Where("scope = ? AND key = ?", scope, key).Delete(&IdempotencyRecord{}).Error
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"gorm.io/gorm"
+
+	"encoding/base64"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+// Page asks for one page of a list in key order.
+type Page struct {
+	Limit  int    // 1..MaxPageSize; 0 means DefaultPageSize
+	Cursor string // opaque; empty for the first page
+}
+
+// Page sizes.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+// List is one page of results and the cursor of the next, empty at the end.
+type List[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// Validate reports a bad limit or cursor against the query parameter names.
+func (p Page) Validate() error {
+	var v models.Validator
+	v.Check(p.Limit >= 0 && p.Limit <= MaxPageSize, "limit", "must be between 1 and 200")
+	if p.Cursor != "" {
+		if _, err := base64.RawURLEncoding.DecodeString(p.Cursor); err != nil {
+			v.Add("cursor", "is not a cursor this API returned")
+		}
+	}
+	return v.Err()
+}
+
+func (p Page) limit() int {
+	if p.Limit <= 0 {
+		return DefaultPageSize
+	}
+	return p.Limit
+}
+
+func (p Page) after() string {
+	b, _ := base64.RawURLEncoding.DecodeString(p.Cursor)
+	return string(b)
+}
+
+// paginate trims the one extra row fetched to learn whether a next page
+// exists, and encodes the last key as the cursor.
+func paginate[T any](rows []T, p Page, key func(T) string) List[T] {
+	if rows == nil {
+		rows = []T{}
+	}
+	if len(rows) <= p.limit() {
+		return List[T]{Items: rows}
+	}
+	rows = rows[:p.limit()]
+	return List[T]{Items: rows, NextCursor: base64.RawURLEncoding.EncodeToString([]byte(key(rows[len(rows)-1])))}
+}
+
+// listAfter runs q ordered by column, starting after the page's cursor, and
+// returns one page. key reads the same column from a row.
+func listAfter[T any](q *gormDB, column string, p Page, key func(T) string) (List[T], error) {
+	var rows []T
+	q = q.Order(column).Limit(p.limit() + 1)
+	if a := p.after(); a != "" {
+		q = q.Where(column+" > ?", a)
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return List[T]{}, err
+	}
+	return paginate(rows, p, key), nil
+}
+
+type gormDB = gorm.DB

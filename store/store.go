@@ -1,0 +1,145 @@
+// Package store is q2c's only door to its database. Activities write through
+// it and the API reads through it. It speaks PostgreSQL in production and
+// SQLite (pure Go) in the embedded dev stack, with one schema for both.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/google/uuid"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+// Dialect names the SQL engine behind a Store.
+type Dialect string
+
+// The supported engines.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Store wraps a gorm handle. A Store returned by Tx shares its transaction.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// Open connects to url: postgres://… or sqlite:<path>. It does not migrate.
+func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
+	gcfg := &gorm.Config{
+		TranslateError: true,
+		Logger: logger.New(slog.NewLogLogger(log.Handler(), slog.LevelWarn), logger.Config{
+			SlowThreshold:             time.Second,
+			LogLevel:                  logger.Warn,
+			IgnoreRecordNotFoundError: true,
+		}),
+		NowFunc: func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		dialector gorm.Dialector
+		dialect   Dialect
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		dialector, dialect = postgres.Open(url), Postgres
+	case strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(url, "sqlite:")
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("store: create data dir: %w", err)
+		}
+		// WAL lets readers run beside the writer; BEGIN IMMEDIATE takes the
+		// write lock up front so two writers queue instead of deadlocking.
+		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+		dialector, dialect = sqlite.Open(dsn), SQLite
+	default:
+		return nil, fmt.Errorf("store: unsupported database URL (want postgres:// or sqlite:)")
+	}
+	db, err := gorm.Open(dialector, gcfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dialect, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == SQLite {
+		sqlDB.SetMaxOpenConns(4)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	s := &Store{db: db, dialect: dialect, now: gcfg.NowFunc}
+	if err := s.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dialect reports the engine.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Tx runs fn in one transaction; fn's Store shares it. An error rolls back.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
+		return fn(&Store{db: gtx, dialect: s.dialect, now: s.now})
+	})
+}
+
+func (s *Store) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// NewID returns a time-ordered unique id (UUIDv7), so ids sort by creation.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// mapErr turns driver errors into the models' sentinel errors.
+func mapErr(err error, what, id string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return models.NotFound(what, id)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return models.Conflict("%s %q already exists", what, id)
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return models.Conflict("%s %q refers to something that does not exist", what, id)
+	}
+	return err
+}

@@ -1,0 +1,173 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/q2c-dev/q2c/internal/testdb"
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+// Every case runs against each engine: the dev stack's SQLite must behave
+// like production's Postgres.
+func forEachEngine(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	for _, e := range testdb.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, e.Open(t))
+		})
+	}
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		all, err := store.Migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.SchemaVersion(ctx)
+		if err != nil || v != len(all) {
+			t.Fatalf("schema version = %d, %v; want %d", v, err, len(all))
+		}
+		applied, err := s.Migrate(ctx)
+		if err != nil || len(applied) != 0 {
+			t.Fatalf("second migrate applied %v, %v; want nothing", applied, err)
+		}
+	})
+}
+
+func TestUsers(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := &models.User{Email: " Ann@Example.COM ", Name: "Ann", Roles: models.Roles{models.RoleFinance}, PasswordHash: "x", Active: true}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.UserByEmail(ctx, "ann@example.com")
+		if err != nil || got.ID != u.ID || !got.Roles.Has(models.RoleFinance) {
+			t.Fatalf("UserByEmail = %+v, %v", got, err)
+		}
+		dup := &models.User{Email: "ann@example.com", Name: "Other", Roles: models.Roles{models.RoleFinance}, PasswordHash: "x"}
+		if err := s.CreateUser(ctx, dup); !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("duplicate email: err = %v, want ErrConflict", err)
+		}
+		if _, err := s.UserByID(ctx, "missing"); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("missing user: err = %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestListPagination(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i := 0; i < 7; i++ {
+			if err := s.CreateCustomer(ctx, &models.Customer{Name: fmt.Sprint("c", i), Email: "c@example.com", Currency: "USD", Tier: 3}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := map[string]bool{}
+		p := store.Page{Limit: 3}
+		pages := 0
+		for {
+			l, err := s.ListCustomers(ctx, "", p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages++
+			for _, c := range l.Items {
+				if seen[c.ID] {
+					t.Fatalf("customer %s listed twice", c.ID)
+				}
+				seen[c.ID] = true
+			}
+			if l.NextCursor == "" {
+				break
+			}
+			p.Cursor = l.NextCursor
+		}
+		if len(seen) != 7 || pages != 3 {
+			t.Fatalf("saw %d customers over %d pages; want 7 over 3", len(seen), pages)
+		}
+	})
+}
+
+func TestStockConstraints(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.UpsertWarehouse(ctx, models.Warehouse{Code: "W1", Name: "Main"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpsertProduct(ctx, &models.Product{SKU: "SKU-1", Name: "Widget", ListPrice: 1000, Currency: "USD", Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetOnHand(ctx, "SKU-1", "W1", 5); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetOnHand(ctx, "SKU-1", "W1", -1); err == nil {
+			t.Fatal("negative on hand accepted")
+		}
+		if err := s.SetOnHand(ctx, "NOPE", "W1", 1); !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("stock for unknown SKU: err = %v, want ErrConflict", err)
+		}
+		levels, err := s.StockFor(ctx, "SKU-1")
+		if err != nil || len(levels) != 1 || levels[0].OnHand != 5 || levels[0].Available() != 5 {
+			t.Fatalf("StockFor = %+v, %v", levels, err)
+		}
+	})
+}
+
+func TestIdempotencyClaims(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		rec, err := s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h1")
+		if err != nil || rec != nil {
+			t.Fatalf("first claim = %v, %v; want it won", rec, err)
+		}
+		if _, err := s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h1"); !errors.Is(err, store.ErrIdempotencyInProgress) {
+			t.Fatalf("claim while running: %v", err)
+		}
+		if _, err := s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h2"); !errors.Is(err, store.ErrIdempotencyMismatch) {
+			t.Fatalf("claim with other body: %v", err)
+		}
+		if err := s.CompleteIdempotencyKey(ctx, "user-1", "k1", 201, `{"id":"x"}`); err != nil {
+			t.Fatal(err)
+		}
+		rec, err = s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h1")
+		if err != nil || rec == nil || rec.StatusCode != 201 || rec.Response != `{"id":"x"}` {
+			t.Fatalf("replay = %+v, %v", rec, err)
+		}
+		// Another caller's identical key is a different claim.
+		if rec, err := s.ClaimIdempotencyKey(ctx, "user-2", "k1", "h9"); err != nil || rec != nil {
+			t.Fatalf("other scope = %v, %v", rec, err)
+		}
+		if err := s.ReleaseIdempotencyKey(ctx, "user-2", "k1"); err != nil {
+			t.Fatal(err)
+		}
+		if rec, err := s.ClaimIdempotencyKey(ctx, "user-2", "k1", "h9"); err != nil || rec != nil {
+			t.Fatalf("claim after release = %v, %v", rec, err)
+		}
+	})
+}
+
+func TestOutboxRecordsOncePerKey(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		m := models.OutboxMessage{IdempotencyKey: "wf-1/confirm", Channel: models.ChannelEmail, Recipient: "a@example.com", Subject: "Hi", BodyText: "hello"}
+		first, err := s.RecordOutboxMessage(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := s.RecordOutboxMessage(ctx, m)
+		if err != nil || second.ID != first.ID {
+			t.Fatalf("retry recorded %q, first %q, err %v", second.ID, first.ID, err)
+		}
+		l, err := s.ListOutboxMessages(ctx, "a@example.com", store.Page{})
+		if err != nil || len(l.Items) != 1 {
+			t.Fatalf("outbox has %d messages, %v; want 1", len(l.Items), err)
+		}
+	})
+}
