@@ -1,0 +1,94 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/q2c-dev/q2c/store"
+)
+
+var (
+	errUnknownField    = errors.New("unknown field")
+	errMalformed       = errors.New("malformed body")
+	errUnsupportedType = errors.New("unsupported media type")
+)
+
+// validatable is a request body that checks itself.
+type validatable interface{ Validate() error }
+
+// bind decodes the JSON body strictly into dst and validates it. On failure it
+// answers with a problem and returns false; the handler must then return.
+// Strict means: Content-Type JSON, no unknown fields, exactly one value.
+func bind(c *gin.Context, dst validatable) bool {
+	if err := decodeJSON(c, dst); err != nil {
+		fail(c, err)
+		return false
+	}
+	if err := dst.Validate(); err != nil {
+		fail(c, err)
+		return false
+	}
+	return true
+}
+
+func decodeJSON(c *gin.Context, dst any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return fmt.Errorf("%w: %q", errUnsupportedType, ct)
+		}
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return err // *http.MaxBytesError for oversize bodies
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fmt.Errorf("%w: the body is empty; send a JSON object", errMalformed)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			return fmt.Errorf("%w: %s", errUnknownField, strings.TrimPrefix(err.Error(), "json: unknown field "))
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return &json.SyntaxError{Offset: int64(len(body))}
+		}
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: more than one JSON value", errMalformed)
+	}
+	return nil
+}
+
+// unknownFieldName pulls the field name out of an unknown-field error.
+func unknownFieldName(err error) string {
+	msg := strings.TrimPrefix(err.Error(), errUnknownField.Error()+": ")
+	if s, uerr := strconv.Unquote(msg); uerr == nil {
+		return s
+	}
+	return msg
+}
+
+// pageParams reads ?limit= and ?cursor=.
+func pageParams(c *gin.Context) (store.Page, error) {
+	var p store.Page
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			n = -1
+		}
+		p.Limit = n
+	}
+	p.Cursor = c.Query("cursor")
+	return p, p.Validate()
+}

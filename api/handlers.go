@@ -1,0 +1,377 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+func reqCtx(c *gin.Context) context.Context { return c.Request.Context() }
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "version": s.Version})
+}
+
+// readyz answers 200 only when the database and Temporal both answer.
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(reqCtx(c), 3*time.Second)
+	defer cancel()
+	checks := gin.H{}
+	var failed []string
+	if err := s.Store.Ping(ctx); err != nil {
+		checks["database"], failed = err.Error(), append(failed, "database")
+	} else {
+		checks["database"] = "ok"
+	}
+	if s.Temporal == nil {
+		checks["temporal"], failed = "not configured", append(failed, "temporal")
+	} else if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		checks["temporal"], failed = err.Error(), append(failed, "temporal")
+	} else {
+		checks["temporal"] = "ok"
+	}
+	if len(failed) > 0 {
+		fail(c, fmt.Errorf("%w: %s not ready (%v)", errUnavailable, strings.Join(failed, ", "), checks))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "checks": checks})
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (r loginRequest) Validate() error {
+	var v models.Validator
+	v.Check(r.Email != "", "email", "is required")
+	v.Check(r.Password != "", "password", "is required")
+	return v.Err()
+}
+
+type loginResponse struct {
+	Token     string      `json:"token"`
+	TokenType string      `json:"token_type"`
+	ExpiresAt time.Time   `json:"expires_at"`
+	User      models.User `json:"user"`
+}
+
+func (s *Server) login(c *gin.Context) {
+	var req loginRequest
+	if !bind(c, &req) {
+		return
+	}
+	u, err := s.Store.UserByEmail(reqCtx(c), req.Email)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		fail(c, err)
+		return
+	}
+	if err := auth.CheckPassword(u.PasswordHash, req.Password); err != nil || !u.Active {
+		fail(c, fmt.Errorf("%w: %v", models.ErrUnauthorized, auth.ErrBadCredentials))
+		return
+	}
+	tok, exp, err := s.Tokens.Issue(u)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, loginResponse{Token: tok, TokenType: "Bearer", ExpiresAt: exp, User: u})
+}
+
+func (s *Server) me(c *gin.Context) {
+	p, _ := principalOf(c)
+	c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) listUsers(c *gin.Context) {
+	page, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	l, err := s.Store.ListUsers(reqCtx(c), page)
+	respond(c, http.StatusOK, l, err)
+}
+
+type createUserRequest struct {
+	Email      string        `json:"email"`
+	Name       string        `json:"name"`
+	Phone      string        `json:"phone"`
+	Password   string        `json:"password"`
+	Roles      []models.Role `json:"roles"`
+	CustomerID *string       `json:"customer_id"`
+}
+
+func (r createUserRequest) Validate() error {
+	var v models.Validator
+	v.Check(models.ValidEmail(models.NormalizeEmail(r.Email)), "email", "must be an email address")
+	v.Check(strings.TrimSpace(r.Name) != "", "name", "is required")
+	v.Check(r.Phone == "" || models.ValidPhone(r.Phone), "phone", "must be E.164, e.g. +14155550100")
+	v.Check(len(r.Password) >= auth.MinPasswordLength && len(r.Password) <= 72, "password", fmt.Sprintf("must be %d to 72 characters", auth.MinPasswordLength))
+	v.Check(len(r.Roles) > 0, "roles", "needs at least one role")
+	for i, role := range r.Roles {
+		v.Check(role.Valid(), fmt.Sprintf("roles[%d]", i), "is not a role")
+	}
+	isCustomer := models.Roles(r.Roles).Has(models.RoleCustomer)
+	v.Check(!isCustomer || r.CustomerID != nil, "customer_id", "is required for the customer role")
+	v.Check(!isCustomer || len(r.Roles) == 1, "roles", "customer cannot be combined with staff roles")
+	v.Check(isCustomer || r.CustomerID == nil, "customer_id", "is only for users with the customer role")
+	return v.Err()
+}
+
+func (s *Server) createUser(c *gin.Context) {
+	var req createUserRequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx := reqCtx(c)
+	if req.CustomerID != nil {
+		if _, err := s.Store.CustomerByID(ctx, *req.CustomerID); err != nil {
+			fail(c, notFoundAsInvalid(err, "customer_id"))
+			return
+		}
+	}
+	hash, err := auth.HashPassword(req.Password)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	u := &models.User{Email: req.Email, Name: strings.TrimSpace(req.Name), Phone: req.Phone, Roles: models.Roles(req.Roles).Normalize(),
+		CustomerID: req.CustomerID, PasswordHash: hash, Active: true}
+	err = s.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "user.create", "user", u.ID, "roles="+u.Roles.String()))
+	})
+	respond(c, http.StatusCreated, u, err)
+}
+
+func (s *Server) listAPIKeys(c *gin.Context) {
+	page, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	l, err := s.Store.ListAPIKeys(reqCtx(c), page)
+	respond(c, http.StatusOK, l, err)
+}
+
+type createAPIKeyRequest struct {
+	Name       string        `json:"name"`
+	Roles      []models.Role `json:"roles"`
+	CustomerID *string       `json:"customer_id"`
+}
+
+func (r createAPIKeyRequest) Validate() error {
+	var v models.Validator
+	v.Check(strings.TrimSpace(r.Name) != "", "name", "is required")
+	v.Check(len(r.Roles) > 0, "roles", "needs at least one role")
+	for i, role := range r.Roles {
+		v.Check(role.Valid(), fmt.Sprintf("roles[%d]", i), "is not a role")
+	}
+	v.Check(!models.Roles(r.Roles).Has(models.RoleITAdmin), "roles", "an API key cannot hold it_admin")
+	isCustomer := models.Roles(r.Roles).Has(models.RoleCustomer)
+	v.Check(isCustomer == (r.CustomerID != nil), "customer_id", "is required with, and only with, the customer role")
+	return v.Err()
+}
+
+type createdAPIKey struct {
+	models.APIKey
+	Key string `json:"key"` // shown once
+}
+
+func (s *Server) createAPIKey(c *gin.Context) {
+	var req createAPIKeyRequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx := reqCtx(c)
+	if req.CustomerID != nil {
+		if _, err := s.Store.CustomerByID(ctx, *req.CustomerID); err != nil {
+			fail(c, notFoundAsInvalid(err, "customer_id"))
+			return
+		}
+	}
+	p, _ := principalOf(c)
+	key, prefix, hash := auth.NewAPIKey()
+	k := &models.APIKey{Name: strings.TrimSpace(req.Name), Prefix: prefix, KeyHash: hash, Roles: models.Roles(req.Roles).Normalize(),
+		CustomerID: req.CustomerID, CreatedBy: p.Subject()}
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.CreateAPIKey(ctx, k); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "api_key.create", "api_key", k.ID, "roles="+k.Roles.String()))
+	})
+	respond(c, http.StatusCreated, createdAPIKey{APIKey: *k, Key: key}, err)
+}
+
+func (s *Server) revokeAPIKey(c *gin.Context) {
+	ctx := reqCtx(c)
+	var k models.APIKey
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if k, err = tx.RevokeAPIKey(ctx, c.Param("id")); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "api_key.revoke", "api_key", k.ID, ""))
+	})
+	respond(c, http.StatusOK, k, err)
+}
+
+func (s *Server) listAudit(c *gin.Context) {
+	page, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	l, err := s.Store.ListAudit(reqCtx(c), c.Query("entity"), c.Query("entity_id"), page)
+	respond(c, http.StatusOK, l, err)
+}
+
+func (s *Server) listCustomers(c *gin.Context) {
+	page, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p, _ := principalOf(c)
+	l, err := s.Store.ListCustomers(reqCtx(c), p.CustomerID, page)
+	respond(c, http.StatusOK, l, err)
+}
+
+func (s *Server) listProducts(c *gin.Context) {
+	page, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p, _ := principalOf(c)
+	// Customers see only what they can buy; staff also see retired SKUs.
+	l, err := s.Store.ListProducts(reqCtx(c), !p.Roles.IsStaff(), page)
+	respond(c, http.StatusOK, l, err)
+}
+
+type stockRow struct {
+	models.StockLevel
+	Available int64 `json:"available"`
+}
+
+func (s *Server) listInventory(c *gin.Context) {
+	levels, err := s.Store.StockFor(reqCtx(c), c.Query("sku"))
+	rows := make([]stockRow, len(levels))
+	for i, l := range levels {
+		rows[i] = stockRow{StockLevel: l, Available: l.Available()}
+	}
+	respond(c, http.StatusOK, gin.H{"items": rows}, err)
+}
+
+type pingRequest struct {
+	Message string `json:"message"`
+}
+
+func (r pingRequest) Validate() error {
+	var v models.Validator
+	v.Check(strings.TrimSpace(r.Message) != "", "message", "is required")
+	v.Check(len(r.Message) <= 200, "message", "must be at most 200 characters")
+	return v.Err()
+}
+
+type pingView struct {
+	ID         string       `json:"id"`
+	WorkflowID string       `json:"workflow_id"`
+	Status     string       `json:"status"`
+	Ping       *models.Ping `json:"ping,omitempty"`
+}
+
+func (s *Server) startPing(c *gin.Context) {
+	var req pingRequest
+	if !bind(c, &req) {
+		return
+	}
+	p, _ := principalOf(c)
+	id := store.NewID()
+	_, err := s.Temporal.ExecuteWorkflow(reqCtx(c), client.StartWorkflowOptions{
+		ID: workflows.PingWorkflowID(id), TaskQueue: s.TaskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.PingWorkflowName, workflows.PingInput{PingID: id, Message: req.Message, RequestedBy: p.Subject()})
+	if err != nil {
+		fail(c, fmt.Errorf("%w: start workflow: %v", errUnavailable, err))
+		return
+	}
+	c.JSON(http.StatusAccepted, pingView{ID: id, WorkflowID: workflows.PingWorkflowID(id), Status: models.PingRunning})
+}
+
+// getPing reads the database first (the worker's record), then asks Temporal
+// about a ping the worker has not recorded yet.
+func (s *Server) getPing(c *gin.Context) {
+	ctx, id := reqCtx(c), c.Param("id")
+	view := pingView{ID: id, WorkflowID: workflows.PingWorkflowID(id)}
+	ping, err := s.Store.PingByID(ctx, id)
+	if err == nil {
+		view.Status, view.Ping = ping.Status, &ping
+		c.JSON(http.StatusOK, view)
+		return
+	}
+	if !errors.Is(err, models.ErrNotFound) {
+		fail(c, err)
+		return
+	}
+	d, err := s.Temporal.DescribeWorkflowExecution(ctx, view.WorkflowID, "")
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		fail(c, models.NotFound("ping", id))
+		return
+	}
+	if err != nil {
+		fail(c, fmt.Errorf("%w: %v", errUnavailable, err))
+		return
+	}
+	view.Status = strings.ToLower(strings.TrimPrefix(d.GetWorkflowExecutionInfo().GetStatus().String(), "WORKFLOW_EXECUTION_STATUS_"))
+	c.JSON(http.StatusOK, view)
+}
+
+func (s *Server) listOutbox(c *gin.Context) {
+	page, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	l, err := s.Store.ListOutboxMessages(reqCtx(c), c.Query("recipient"), page)
+	respond(c, http.StatusOK, l, err)
+}
+
+// respond writes v with status, or the problem for err.
+func respond(c *gin.Context, status int, v any, err error) {
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(status, v)
+}
+
+func (s *Server) audit(c *gin.Context, action, entity, id, detail string) models.AuditEvent {
+	p, _ := principalOf(c)
+	return models.AuditEvent{Actor: p.Subject(), Action: action, Entity: entity, EntityID: id, Detail: detail}
+}
+
+// notFoundAsInvalid reports a reference to a missing record as a bad field.
+func notFoundAsInvalid(err error, field string) error {
+	if errors.Is(err, models.ErrNotFound) {
+		return models.Invalid(field, "does not exist")
+	}
+	return err
+}

@@ -1,0 +1,112 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+// Problem is an RFC 9457 problem document, q2c's only error answer.
+type Problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail,omitempty"`
+	Instance  string              `json:"instance,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+	Errors    []models.FieldError `json:"errors,omitempty"`
+}
+
+// ProblemContentType is the media type of error answers.
+const ProblemContentType = "application/problem+json"
+
+// Problem type URIs, relative to the API.
+const (
+	ProblemValidation      = "/problems/validation"
+	ProblemMalformed       = "/problems/malformed-request"
+	ProblemTooLarge        = "/problems/request-too-large"
+	ProblemUnauthenticated = "/problems/unauthenticated"
+	ProblemForbidden       = "/problems/forbidden"
+	ProblemNotFound        = "/problems/not-found"
+	ProblemConflict        = "/problems/conflict"
+	ProblemIdempotency     = "/problems/idempotency-key"
+	ProblemUnavailable     = "/problems/unavailable"
+	ProblemInternal        = "/problems/internal"
+	ProblemUnsupportedType = "/problems/unsupported-media-type"
+)
+
+// writeProblem sends p and stops the handler chain.
+func writeProblem(c *gin.Context, p Problem) {
+	p.Instance = c.Request.URL.Path
+	p.RequestID = c.GetString(ctxRequestID)
+	body, _ := json.Marshal(p)
+	c.Abort()
+	c.Data(p.Status, ProblemContentType, body)
+}
+
+// fail maps any error to its HTTP answer. It is the one place that does so.
+func fail(c *gin.Context, err error) {
+	var (
+		ve      *models.ValidationError
+		maxErr  *http.MaxBytesError
+		syntax  *json.SyntaxError
+		typeErr *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &ve):
+		writeProblem(c, Problem{Type: ProblemValidation, Title: "The request has invalid fields", Status: http.StatusUnprocessableEntity,
+			Detail: ve.Error(), Errors: ve.Fields})
+	case errors.As(err, &maxErr):
+		writeProblem(c, Problem{Type: ProblemTooLarge, Title: "The request body is too large", Status: http.StatusRequestEntityTooLarge,
+			Detail: fmt.Sprintf("bodies are limited to %d bytes", maxErr.Limit)})
+	case errors.As(err, &syntax):
+		writeProblem(c, Problem{Type: ProblemMalformed, Title: "The request body is not valid JSON", Status: http.StatusBadRequest,
+			Detail: fmt.Sprintf("syntax error at byte %d: %v", syntax.Offset, err), Errors: []models.FieldError{{Field: "body", Message: "is not valid JSON"}}})
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		writeProblem(c, Problem{Type: ProblemMalformed, Title: "A field has the wrong type", Status: http.StatusBadRequest,
+			Detail: err.Error(), Errors: []models.FieldError{{Field: field, Message: "must be a " + typeErr.Type.String()}}})
+	case errors.Is(err, errUnknownField):
+		writeProblem(c, Problem{Type: ProblemMalformed, Title: "The request has an unknown field", Status: http.StatusBadRequest,
+			Detail: err.Error(), Errors: []models.FieldError{{Field: unknownFieldName(err), Message: "is not a field of this request"}}})
+	case errors.Is(err, errMalformed):
+		writeProblem(c, Problem{Type: ProblemMalformed, Title: "The request body is malformed", Status: http.StatusBadRequest,
+			Detail: err.Error(), Errors: []models.FieldError{{Field: "body", Message: strings.TrimPrefix(err.Error(), errMalformed.Error()+": ")}}})
+	case errors.Is(err, errUnsupportedType):
+		writeProblem(c, Problem{Type: ProblemUnsupportedType, Title: "Send JSON", Status: http.StatusUnsupportedMediaType,
+			Detail: err.Error(), Errors: []models.FieldError{{Field: "Content-Type", Message: "must be application/json"}}})
+	case errors.Is(err, models.ErrUnauthorized):
+		c.Header("WWW-Authenticate", `Bearer realm="q2c"`)
+		writeProblem(c, Problem{Type: ProblemUnauthenticated, Title: "Authentication required", Status: http.StatusUnauthorized, Detail: err.Error()})
+	case errors.Is(err, models.ErrForbidden):
+		writeProblem(c, Problem{Type: ProblemForbidden, Title: "Not allowed", Status: http.StatusForbidden, Detail: err.Error()})
+	case errors.Is(err, models.ErrNotFound):
+		writeProblem(c, Problem{Type: ProblemNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: err.Error()})
+	case errors.Is(err, models.ErrConflict):
+		writeProblem(c, Problem{Type: ProblemConflict, Title: "Conflict", Status: http.StatusConflict, Detail: err.Error()})
+	case errors.Is(err, store.ErrIdempotencyMismatch):
+		writeProblem(c, Problem{Type: ProblemIdempotency, Title: "Idempotency-Key reused", Status: http.StatusUnprocessableEntity, Detail: err.Error(),
+			Errors: []models.FieldError{{Field: "Idempotency-Key", Message: "was already used with a different request"}}})
+	case errors.Is(err, store.ErrIdempotencyInProgress):
+		c.Header("Retry-After", "1")
+		writeProblem(c, Problem{Type: ProblemIdempotency, Title: "The first request with this Idempotency-Key is still running", Status: http.StatusConflict, Detail: err.Error()})
+	case errors.Is(err, errUnavailable):
+		writeProblem(c, Problem{Type: ProblemUnavailable, Title: "A dependency is unavailable", Status: http.StatusServiceUnavailable, Detail: err.Error()})
+	default:
+		_ = c.Error(err) // logged by the access log with the request id
+		writeProblem(c, Problem{Type: ProblemInternal, Title: "Internal error", Status: http.StatusInternalServerError,
+			Detail: "the error was logged with this request id"})
+	}
+}
+
+var errUnavailable = errors.New("unavailable")

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+// Route is one endpoint and who may call it. A route is either Public or has
+// at least one role; registering anything else panics at start-up.
+type Route struct {
+	Method  string
+	Path    string
+	Summary string
+	Public  bool
+	Roles   []models.Role
+	Handler gin.HandlerFunc
+}
+
+// Role sets that many routes share.
+var (
+	anyone          = models.AllRoles
+	staff           = models.StaffRoles
+	admins          = []models.Role{models.RoleITAdmin}
+	customerFacing  = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService, models.RoleFinance, models.RoleMarketing, models.RoleExecutive, models.RoleITAdmin}
+	inventoryViewer = []models.Role{models.RoleSalesRep, models.RoleSalesManager, models.RoleWarehouseManager, models.RoleProductionManager, models.RoleSupplyChain, models.RoleCustomerService, models.RoleExecutive, models.RoleITAdmin}
+	outboxReaders   = []models.Role{models.RoleITAdmin, models.RoleCustomerService}
+)
+
+func (s *Server) routeTable(metrics http.Handler) []Route {
+	return []Route{
+		{Method: "GET", Path: "/healthz", Summary: "Liveness: the process answers", Public: true, Handler: s.healthz},
+		{Method: "GET", Path: "/readyz", Summary: "Readiness: database and Temporal answer", Public: true, Handler: s.readyz},
+		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", Public: true, Handler: gin.WrapH(metrics)},
+		{Method: "POST", Path: "/api/v1/auth/login", Summary: "Exchange email and password for a short-lived token", Public: true, Handler: s.login},
+
+		{Method: "GET", Path: "/api/v1/me", Summary: "The caller's identity and roles", Roles: anyone, Handler: s.me},
+		{Method: "GET", Path: "/api/v1/users", Summary: "List users", Roles: admins, Handler: s.listUsers},
+		{Method: "POST", Path: "/api/v1/users", Summary: "Create a user", Roles: admins, Handler: s.createUser},
+		{Method: "GET", Path: "/api/v1/api-keys", Summary: "List API keys", Roles: admins, Handler: s.listAPIKeys},
+		{Method: "POST", Path: "/api/v1/api-keys", Summary: "Create an API key for a portal integration", Roles: admins, Handler: s.createAPIKey},
+		{Method: "DELETE", Path: "/api/v1/api-keys/:id", Summary: "Revoke an API key", Roles: admins, Handler: s.revokeAPIKey},
+		{Method: "GET", Path: "/api/v1/audit", Summary: "Audit trail of changes", Roles: admins, Handler: s.listAudit},
+
+		{Method: "GET", Path: "/api/v1/customers", Summary: "List customers (a customer sees only their own account)", Roles: customerFacing, Handler: s.listCustomers},
+		{Method: "GET", Path: "/api/v1/products", Summary: "List the catalog", Roles: anyone, Handler: s.listProducts},
+		{Method: "GET", Path: "/api/v1/inventory", Summary: "Stock on hand, reserved and available per SKU and warehouse", Roles: inventoryViewer, Handler: s.listInventory},
+
+		{Method: "POST", Path: "/api/v1/pings", Summary: "Start a ping workflow (smoke test of API, Temporal, worker and database)", Roles: admins, Handler: s.startPing},
+		{Method: "GET", Path: "/api/v1/pings/:id", Summary: "A ping's status and reply", Roles: admins, Handler: s.getPing},
+		{Method: "GET", Path: "/api/v1/outbox", Summary: "Messages the dev stack recorded instead of sending", Roles: outboxReaders, Handler: s.listOutbox},
+	}
+}
+
+// register adds r to the router with authentication, authorisation and, for
+// mutations, Idempotency-Key handling in front of its handler.
+func (s *Server) register(r Route) {
+	if !r.Public && len(r.Roles) == 0 {
+		panic(fmt.Sprintf("api: route %s %s declares no roles and is not public", r.Method, r.Path))
+	}
+	for _, role := range r.Roles {
+		if !role.Valid() {
+			panic(fmt.Sprintf("api: route %s %s names unknown role %q", r.Method, r.Path, role))
+		}
+	}
+	var chain []gin.HandlerFunc
+	if !r.Public {
+		chain = append(chain, s.authenticate, s.authorize(r.Roles))
+		if r.Method != http.MethodGet {
+			chain = append(chain, s.idempotent)
+		}
+	}
+	chain = append(chain, r.Handler)
+	s.engine.Handle(r.Method, r.Path, chain...)
+}

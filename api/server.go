@@ -1,0 +1,107 @@
+// Package api is q2c's REST API (gin). Every route declares the roles that may
+// call it; handlers stay thin: decode, authorise, call the store or Temporal,
+// answer. Errors become application/problem+json in one place (problem.go).
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/client"
+
+	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/store"
+)
+
+// Deps are what the API needs. Temporal may be nil only in tests that never
+// reach a handler which starts or inspects a workflow.
+type Deps struct {
+	Store        *store.Store
+	Temporal     client.Client
+	TaskQueue    string
+	Tokens       *auth.Tokens
+	Logger       *slog.Logger
+	MaxBodyBytes int64
+	Version      string
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	engine  *gin.Engine
+	routes  []Route
+	metrics *httpMetrics
+}
+
+// New builds the router with every route registered.
+func New(d Deps) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	if d.MaxBodyBytes == 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s := &Server{Deps: d, engine: gin.New(), metrics: newHTTPMetrics(reg)}
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.ContextWithFallback = true
+	s.engine.Use(s.requestID, s.accessLog, s.recoverer, s.limitBody)
+	s.engine.NoRoute(func(c *gin.Context) {
+		writeProblem(c, Problem{Type: ProblemNotFound, Title: "No such route", Status: http.StatusNotFound})
+	})
+	s.engine.NoMethod(func(c *gin.Context) {
+		writeProblem(c, Problem{Type: ProblemNotFound, Title: "Method not allowed on this route", Status: http.StatusMethodNotAllowed})
+	})
+	s.routes = s.routeTable(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	for _, r := range s.routes {
+		s.register(r)
+	}
+	return s
+}
+
+// Handler is the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists every declared route with its roles.
+func (s *Server) Routes() []Route { return s.routes }
+
+// Engine exposes gin's own route list, for the route-protection test.
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// ListenAndServe serves on addr until ctx ends, then drains for up to grace.
+func ListenAndServe(ctx context.Context, srv *http.Server, grace time.Duration, ready func(addr string)) error {
+	ln, err := listen(srv.Addr)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// NewHTTPServer wraps h with the timeouts a public server needs.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr: addr, Handler: h,
+		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+	}
+}

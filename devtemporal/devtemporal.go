@@ -1,0 +1,229 @@
+// Package devtemporal runs a Temporal server inside the q2c process for the
+// dev stack and the integration tests: SQLite persistence (in memory, or a
+// file), one history shard, loopback ports, quiet logs. It is the only q2c
+// package that imports go.temporal.io/server, which is large; the production
+// api and worker binaries do not link it.
+package devtemporal
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/log"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// Options configure the embedded server.
+type Options struct {
+	// DBFile persists Temporal's state; empty keeps it in memory.
+	DBFile string
+	// Port is the frontend gRPC port on 127.0.0.1; 0 picks a free one.
+	Port int
+	// Namespaces to create; "default" when empty.
+	Namespaces []string
+	// LogLevel of the server's own logs: debug, info, warn (default) or error.
+	LogLevel string
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	srv       temporal.Server
+	address   string
+	namespace string
+}
+
+const clusterName = "active"
+
+// Start starts the server and returns when its frontend answers.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	if len(o.Namespaces) == 0 {
+		o.Namespaces = []string{"default"}
+	}
+	if o.LogLevel == "" {
+		o.LogLevel = "warn"
+	}
+	ports, err := freePorts(9)
+	if err != nil {
+		return nil, err
+	}
+	if o.Port == 0 {
+		o.Port = ports[8]
+	}
+	sqlCfg, err := sqlConfig(o)
+	if err != nil {
+		return nil, err
+	}
+	cfg := serverConfig(o, sqlCfg, ports)
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(cfg),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithLogger(log.NewZapLogger(log.BuildZapLogger(log.Config{Level: o.LogLevel, Format: "json"}))),
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			// Let the dev stack and tests see new workflows in lists at once.
+			dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
+			dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devtemporal: build server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("devtemporal: start server: %w", err)
+	}
+	s := &Server{srv: srv, address: net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port)), namespace: o.Namespaces[0]}
+	if err := s.waitReady(ctx); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Address is the frontend's host:port.
+func (s *Server) Address() string { return s.address }
+
+// Namespace is the first namespace created.
+func (s *Server) Namespace() string { return s.namespace }
+
+// Stop shuts the server down.
+func (s *Server) Stop() { s.srv.Stop() }
+
+// waitReady returns once the frontend serves the namespace.
+func (s *Server) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	var lastErr error
+	for {
+		c, err := client.DialContext(ctx, client.Options{HostPort: s.address, Namespace: s.namespace, Logger: quietSDKLogger{}})
+		if err == nil {
+			_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: s.namespace})
+			c.Close()
+			if err == nil {
+				return nil
+			}
+		}
+		lastErr = err
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("devtemporal: server not ready: %w", errors.Join(ctx.Err(), lastErr))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func sqlConfig(o Options) (*config.SQL, error) {
+	c := &config.SQL{PluginName: sqliteplugin.PluginName}
+	if o.DBFile == "" {
+		c.DatabaseName = "q2c-" + randomHex(8)
+		c.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
+	} else {
+		c.DatabaseName = o.DBFile
+		c.ConnectAttributes = map[string]string{"mode": "rwc", "_journal_mode": "wal", "_synchronous": "normal"}
+		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o750); err != nil {
+			return nil, fmt.Errorf("devtemporal: %w", err)
+		}
+		if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
+			if err := sqliteschema.SetupSchema(c); err != nil {
+				return nil, fmt.Errorf("devtemporal: create schema: %w", err)
+			}
+		}
+	}
+	var nss []*sqliteschema.NamespaceConfig
+	for _, name := range o.Namespaces {
+		ns, err := sqliteschema.NewNamespaceConfig(clusterName, name, false, nil)
+		if err != nil {
+			return nil, fmt.Errorf("devtemporal: namespace %s: %w", name, err)
+		}
+		nss = append(nss, ns)
+	}
+	if err := sqliteschema.CreateNamespaces(c, nss...); err != nil {
+		return nil, fmt.Errorf("devtemporal: create namespaces: %w", err)
+	}
+	return c, nil
+}
+
+func serverConfig(o Options, sqlCfg *config.SQL, ports []int) *config.Config {
+	frontend := fmt.Sprintf("127.0.0.1:%d", o.Port)
+	cfg := &config.Config{}
+	cfg.Global.Membership.MaxJoinDuration = 30 * time.Second
+	cfg.Global.Membership.BroadcastAddress = "127.0.0.1"
+	cfg.Persistence.DefaultStore = "sqlite"
+	cfg.Persistence.VisibilityStore = "sqlite"
+	cfg.Persistence.NumHistoryShards = 1
+	cfg.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlCfg}}
+	cfg.ClusterMetadata = &cluster.Config{
+		EnableGlobalNamespace:    false,
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend, ClusterID: "q2c-dev"},
+		},
+	}
+	cfg.DCRedirectionPolicy.Policy = "noop"
+	svc := func(grpc, membership int) config.Service {
+		var s config.Service
+		s.RPC.GRPCPort, s.RPC.MembershipPort, s.RPC.BindOnIP = grpc, membership, "127.0.0.1"
+		return s
+	}
+	cfg.Services = map[string]config.Service{
+		"frontend": svc(o.Port, ports[0]),
+		"history":  svc(ports[1], ports[2]),
+		"matching": svc(ports[3], ports[4]),
+		"worker":   svc(ports[5], ports[6]),
+	}
+	cfg.Archival.History.State = "disabled"
+	cfg.Archival.Visibility.State = "disabled"
+	cfg.NamespaceDefaults.Archival.History.State = "disabled"
+	cfg.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	cfg.PublicClient.HostPort = frontend
+	return cfg
+}
+
+// freePorts asks the kernel for n free loopback ports, holding them all
+// open at once so that they differ.
+func freePorts(n int) ([]int, error) {
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			_ = l.Close()
+		}
+	}()
+	var ports []int
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("devtemporal: free port: %w", err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+type quietSDKLogger struct{}
+
+func (quietSDKLogger) Debug(string, ...interface{}) {}
+func (quietSDKLogger) Info(string, ...interface{})  {}
+func (quietSDKLogger) Warn(string, ...interface{})  {}
+func (quietSDKLogger) Error(string, ...interface{}) {}

@@ -1,0 +1,40 @@
+// Package worker wires workflows and activities to a Temporal worker.
+package worker
+
+import (
+	"net/http"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/q2c-dev/q2c/activities"
+	"github.com/q2c-dev/q2c/config"
+	"github.com/q2c-dev/q2c/notify"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+// New returns a worker on taskQueue with every workflow and activity
+// registered. Call Start or Run on it.
+func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	workflows.Register(w)
+	w.RegisterActivity(acts)
+	return w
+}
+
+// Sender builds the notification sender the config asks for: SendGrid and
+// Twilio in production, the outbox recorder by default.
+func Sender(cfg config.Config, rec notify.Recorder, transport http.RoundTripper) notify.Sender {
+	var r notify.Router
+	outbox := notify.Outbox{Recorder: rec}
+	r.Email, r.SMS = outbox, outbox
+	if cfg.EmailProvider == "sendgrid" {
+		r.Email = notify.SendGrid{APIKey: cfg.SendGridAPIKey.Reveal(), BaseURL: cfg.SendGridBaseURL,
+			From: cfg.EmailFrom, FromName: cfg.EmailFromName, Transport: transport}
+	}
+	if cfg.SMSProvider == "twilio" {
+		r.SMS = notify.Twilio{AccountSID: cfg.TwilioAccountSID, AuthToken: cfg.TwilioAuthToken.Reveal(),
+			BaseURL: cfg.TwilioBaseURL, From: cfg.SMSFrom, Transport: transport}
+	}
+	return r
+}

@@ -1,0 +1,13 @@
+package workflows
+
+import "go.temporal.io/sdk/workflow"
+
+// Registrar is what a worker offers for registering workflows.
+type Registrar interface {
+	RegisterWorkflowWithOptions(w interface{}, options workflow.RegisterOptions)
+}
+
+// Register registers every workflow under its constant name.
+func Register(r Registrar) {
+	r.RegisterWorkflowWithOptions(Ping, workflow.RegisterOptions{Name: PingWorkflowName})
+}
