@@ -38,6 +38,9 @@ type Options struct {
 	Namespaces []string
 	// LogLevel of the server's own logs: debug, info, warn (default) or error.
 	LogLevel string
+	// LogFile receives the server's own logs; empty means stderr. The server
+	// logs transient errors while it starts, which would bury q2c's output.
+	LogFile string
 }
 
 // Server is a running embedded Temporal server.
@@ -72,7 +75,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithLogger(log.NewZapLogger(log.BuildZapLogger(log.Config{Level: o.LogLevel, Format: "json"}))),
+		temporal.WithLogger(log.NewZapLogger(log.BuildZapLogger(log.Config{Level: o.LogLevel, Format: "json", OutputFile: o.LogFile}))),
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 			// Let the dev stack and tests see new workflows in lists at once.
 			dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,

@@ -77,9 +77,11 @@ func TestSendGridSendsWhatTheAPIExpects(t *testing.T) {
 	var body struct {
 		From             struct{ Email, Name string }
 		Subject          string
-		Personalizations []struct{ To []struct{ Email, Name string } }
-		Content          []struct{ Type, Value string }
-		CustomArgs       map[string]string `json:"custom_args"`
+		Personalizations []struct {
+			To []struct{ Email, Name string }
+		}
+		Content    []struct{ Type, Value string }
+		CustomArgs map[string]string `json:"custom_args"`
 	}
 	if err := json.Unmarshal(r.Body, &body); err != nil {
 		t.Fatalf("body is not JSON: %v\n%s", err, r.Body)

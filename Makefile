@@ -1,0 +1,42 @@
+# q2c — the two commands a newcomer needs are `make run` and `make test`.
+GO      ?= go
+BIN     ?= bin
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+# Tests create one database per test on this server (trust auth, see README).
+Q2C_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+export Q2C_TEST_DATABASE_URL
+
+.PHONY: run test build build-dev vet fmt-check bench histories clean help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+run: build-dev ## the whole stack in one process: embedded Temporal, worker, API, SQLite in ./data
+	$(BIN)/q2c-dev dev
+
+test: fmt-check vet ## every test: unit, workflow (testsuite), Postgres and embedded-Temporal integration
+	$(GO) test -count=1 -p 2 -timeout 30m ./...
+
+build: ## production binary (api, worker, migrate, seed): no embedded Temporal
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/q2c ./cmd/q2c
+
+build-dev: ## dev binary: adds `q2c dev` with the embedded Temporal server
+	$(GO) build -tags dev -ldflags "$(LDFLAGS)" -o $(BIN)/q2c-dev ./cmd/q2c
+
+vet: ## go vet, with and without the dev build tag
+	$(GO) vet ./...
+	$(GO) vet -tags dev ./cmd/q2c
+
+fmt-check: ## fail when gofmt would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+bench: ## benchmarks (speed and memory targets live here, never in timed tests)
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+
+histories: ## re-record workflow histories for the replay test from real runs
+	Q2C_RECORD_HISTORIES=1 $(GO) test -count=1 -run . ./itest/
+
+clean: ## remove binaries (./data is kept: it is your dev database)
+	rm -rf $(BIN)

@@ -1,0 +1,216 @@
+// Command q2c runs the quote-to-cash service.
+//
+//	q2c api      serve the REST API
+//	q2c worker   run the Temporal worker
+//	q2c migrate  apply database migrations
+//	q2c seed     load demo data into an empty database
+//	q2c config   print the effective configuration (secrets masked)
+//	q2c dev      everything in one process (binaries built with -tags dev)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/q2c-dev/q2c/activities"
+	"github.com/q2c-dev/q2c/api"
+	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/config"
+	"github.com/q2c-dev/q2c/seed"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/temporalclient"
+	"github.com/q2c-dev/q2c/worker"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `usage: q2c <command>
+
+commands:
+  api       serve the REST API            (needs Q2C_DATABASE_URL, Q2C_JWT_SECRET, Temporal)
+  worker    run the Temporal worker       (needs Q2C_DATABASE_URL, Temporal)
+  migrate   apply database migrations
+  seed      load demo data into an empty database
+  config    print the effective configuration, secrets masked
+  dev       run everything in one process with embedded Temporal and SQLite
+  version   print the version
+
+configuration comes from Q2C_* environment variables; see README.md.`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "q2c:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(out, usage)
+		return errors.New("no command given")
+	}
+	cmd := args[0]
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprintln(out, usage)
+		return nil
+	case "version":
+		fmt.Fprintln(out, version)
+		return nil
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := newLogger(cfg.LogLevel)
+	switch cmd {
+	case "config":
+		for _, line := range cfg.Describe() {
+			fmt.Fprintln(out, line)
+		}
+		return nil
+	case "migrate":
+		return runMigrate(ctx, cfg, log, out)
+	case "seed":
+		return runSeed(ctx, cfg, log, out)
+	case "api":
+		return runAPI(ctx, cfg, log)
+	case "worker":
+		return runWorker(ctx, cfg, log)
+	case "dev":
+		return runDev(ctx, cfg, log, out)
+	}
+	fmt.Fprintln(out, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("Q2C_DATABASE_URL is required (postgres://… or sqlite:<path>)")
+	}
+	return store.Open(ctx, cfg.DatabaseURL.Reveal(), log)
+}
+
+// openCurrentStore opens the database and refuses one whose schema is not
+// the version this binary expects: run `q2c migrate` first.
+func openCurrentStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	all, err := store.Migrations()
+	if err != nil {
+		return nil, err
+	}
+	v, err := st.SchemaVersion(ctx)
+	if err != nil || v != len(all) {
+		_ = st.Close()
+		return nil, fmt.Errorf("database schema is at version %d, this binary needs %d: run `q2c migrate` (%v)", v, len(all), err)
+	}
+	return st, nil
+}
+
+func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, _ := st.SchemaVersion(ctx)
+	fmt.Fprintf(out, "applied %d migration(s) %v; schema version %d\n", len(applied), applied, v)
+	return nil
+}
+
+func runSeed(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+	st, err := openCurrentStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	did, err := seed.Demo(ctx, st)
+	if err != nil {
+		return err
+	}
+	if !did {
+		fmt.Fprintln(out, "the database already has users; nothing seeded")
+		return nil
+	}
+	printLogins(out)
+	return nil
+}
+
+func printLogins(out io.Writer) {
+	fmt.Fprintf(out, "demo logins (password %q):\n", seed.DemoPassword)
+	for _, l := range seed.DemoUsers {
+		fmt.Fprintf(out, "  %-24s %s\n", l.Email, l.Roles)
+	}
+}
+
+func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if err := cfg.RequireServer(); err != nil {
+		return err
+	}
+	st, err := openCurrentStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tc, err := temporalclient.Dial(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	tokens, err := auth.NewTokens(cfg.JWTSecret.Reveal(), cfg.JWTTTL, nil)
+	if err != nil {
+		return err
+	}
+	srv := api.New(api.Deps{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: log,
+		MaxBodyBytes: cfg.MaxBodyBytes, Version: version})
+	log.Info("starting API", "config", cfg)
+	return api.ListenAndServe(ctx, api.NewHTTPServer(cfg.HTTPAddr, srv.Handler()), cfg.ShutdownTimeout,
+		func(addr string) { log.Info("API listening", "addr", addr) })
+}
+
+func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.DatabaseURL == "" {
+		return errors.New("Q2C_DATABASE_URL is required")
+	}
+	st, err := openCurrentStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tc, err := temporalclient.Dial(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: st, Sender: worker.Sender(cfg, st, nil)})
+	log.Info("starting worker", "task_queue", cfg.TaskQueue, "config", cfg)
+	if err := w.Start(); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}

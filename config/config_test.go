@@ -1,0 +1,79 @@
+package config_test
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/q2c-dev/q2c/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := config.Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.JWTTTL != 15*time.Minute || c.EmailProvider != "outbox" || c.TaskQueue != "q2c" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if err := c.RequireServer(); err == nil {
+		t.Fatal("a production server without a database URL or JWT secret was accepted")
+	}
+}
+
+func TestInvalidSettingsAreNamed(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"bad duration", map[string]string{"Q2C_JWT_TTL": "soon"}, "Q2C_JWT_TTL"},
+		{"ttl too long", map[string]string{"Q2C_JWT_TTL": "48h"}, "Q2C_JWT_TTL"},
+		{"short secret", map[string]string{"Q2C_JWT_SECRET": "abc"}, "Q2C_JWT_SECRET"},
+		{"bad db url", map[string]string{"Q2C_DATABASE_URL": "mysql://x"}, "Q2C_DATABASE_URL"},
+		{"sendgrid without key", map[string]string{"Q2C_EMAIL_PROVIDER": "sendgrid"}, "Q2C_SENDGRID_API_KEY"},
+		{"twilio without token", map[string]string{"Q2C_SMS_PROVIDER": "twilio", "Q2C_TWILIO_ACCOUNT_SID": "AC1"}, "Q2C_TWILIO_ACCOUNT_SID"},
+		{"unknown provider", map[string]string{"Q2C_SMS_PROVIDER": "pigeon"}, "Q2C_SMS_PROVIDER"},
+		{"bad base url", map[string]string{"Q2C_TWILIO_BASE_URL": "ftp://x"}, "Q2C_TWILIO_BASE_URL"},
+		{"bad number", map[string]string{"Q2C_MAX_BODY_BYTES": "lots"}, "Q2C_MAX_BODY_BYTES"},
+		{"half a TLS pair", map[string]string{"Q2C_TEMPORAL_TLS_CERT": "/c.pem"}, "Q2C_TEMPORAL_TLS_CERT"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := config.Load(env(tc.env))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to name %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestSecretsNeverPrint(t *testing.T) {
+	secrets := map[string]string{
+		"Q2C_JWT_SECRET":        strings.Repeat("j", 40),
+		"Q2C_DATABASE_URL":      "postgres://app:hunter2@db/q2c",
+		"Q2C_SENDGRID_API_KEY":  "SG.very-secret",
+		"Q2C_EMAIL_PROVIDER":    "sendgrid",
+		"Q2C_TWILIO_AUTH_TOKEN": "twilio-secret",
+		"Q2C_TEMPORAL_API_KEY":  "temporal-secret",
+	}
+	c, err := config.Load(env(secrets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
+	out := buf.String() + strings.Join(c.Describe(), "\n")
+	for _, s := range []string{"jjjjjjjj", "hunter2", "SG.very-secret", "twilio-secret", "temporal-secret"} {
+		if strings.Contains(out, s) {
+			t.Fatalf("secret %q printed:\n%s", s, out)
+		}
+	}
+	if c.SendGridAPIKey.Reveal() != "SG.very-secret" {
+		t.Fatal("Reveal lost the value")
+	}
+}

@@ -1,0 +1,166 @@
+// Package devstack runs all of q2c in one process with no external service:
+// embedded Temporal (SQLite file), the worker, the API, and the app database
+// (SQLite under the data directory, or Postgres when Q2C_DATABASE_URL is
+// set). It backs `q2c dev`.
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/q2c-dev/q2c/activities"
+	"github.com/q2c-dev/q2c/api"
+	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/config"
+	"github.com/q2c-dev/q2c/devtemporal"
+	"github.com/q2c-dev/q2c/seed"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/temporalclient"
+	"github.com/q2c-dev/q2c/worker"
+)
+
+// Stack is a running dev stack.
+type Stack struct {
+	Config   config.Config
+	Temporal *devtemporal.Server
+	Client   client.Client
+	Store    *store.Store
+	Worker   sdkworker.Worker
+	API      *api.Server
+	// URL is where the API listens; TemporalUI where the Web UI does ("" if off).
+	URL        string
+	TemporalUI string
+	// Seeded is true when this start filled an empty database with demo data.
+	Seeded bool
+
+	httpSrv *http.Server
+	ui      interface{ Stop() }
+	serveCh chan error
+}
+
+// Start brings the stack up. Stop it with Stop.
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, err error) {
+	s := &Stack{Config: cfg}
+	defer func() {
+		if err != nil {
+			s.Stop(context.Background())
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if s.Config.JWTSecret == "" {
+		secret, err := persistentSecret(filepath.Join(cfg.DataDir, "jwt-secret"))
+		if err != nil {
+			return nil, err
+		}
+		s.Config.JWTSecret = config.Secret(secret)
+	}
+	if s.Config.DatabaseURL == "" {
+		s.Config.DatabaseURL = config.Secret("sqlite:" + cfg.SQLitePath())
+	}
+
+	s.Temporal, err = devtemporal.Start(ctx, devtemporal.Options{
+		DBFile: filepath.Join(cfg.DataDir, "temporal.db"), Port: cfg.DevTemporalPort,
+		Namespaces: []string{cfg.TemporalNamespace}, LogFile: filepath.Join(cfg.DataDir, "temporal.log"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Config.TemporalAddress = s.Temporal.Address()
+	if cfg.DevUI {
+		s.TemporalUI, s.ui, err = startUI(s.Temporal.Address(), cfg.DevUIPort)
+		if err != nil {
+			log.Warn("Temporal Web UI not started", "error", err)
+		}
+	}
+
+	if s.Store, err = store.Open(ctx, s.Config.DatabaseURL.Reveal(), log); err != nil {
+		return nil, err
+	}
+	if _, err := s.Store.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	if s.Seeded, err = seed.Demo(ctx, s.Store); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+
+	if s.Client, err = temporalclient.Dial(ctx, s.Config, log); err != nil {
+		return nil, err
+	}
+	s.Worker = worker.New(s.Client, cfg.TaskQueue, &activities.Activities{
+		Store: s.Store, Sender: worker.Sender(s.Config, s.Store, nil),
+	})
+	if err := s.Worker.Start(); err != nil {
+		s.Worker = nil
+		return nil, fmt.Errorf("worker: %w", err)
+	}
+
+	tokens, err := auth.NewTokens(s.Config.JWTSecret.Reveal(), cfg.JWTTTL, nil)
+	if err != nil {
+		return nil, err
+	}
+	s.API = api.New(api.Deps{Store: s.Store, Temporal: s.Client, TaskQueue: cfg.TaskQueue, Tokens: tokens,
+		Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, Version: "dev"})
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("API listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	s.URL = "http://" + ln.Addr().String()
+	s.httpSrv = api.NewHTTPServer(cfg.HTTPAddr, s.API.Handler())
+	s.serveCh = make(chan error, 1)
+	go func() { s.serveCh <- s.httpSrv.Serve(ln) }()
+	return s, nil
+}
+
+// Done reports the API server stopping on its own (for example a fatal error).
+func (s *Stack) Done() <-chan error { return s.serveCh }
+
+// Stop shuts down in reverse order: API, worker, client, UI, Temporal, store.
+func (s *Stack) Stop(ctx context.Context) {
+	if s.httpSrv != nil {
+		_ = s.httpSrv.Shutdown(ctx)
+	}
+	if s.Worker != nil {
+		s.Worker.Stop()
+	}
+	if s.Client != nil {
+		s.Client.Close()
+	}
+	if s.ui != nil {
+		s.ui.Stop()
+	}
+	if s.Temporal != nil {
+		s.Temporal.Stop()
+	}
+	if s.Store != nil {
+		_ = s.Store.Close()
+	}
+}
+
+// persistentSecret reads a secret from path, creating it on first use, so
+// tokens stay valid across dev restarts.
+func persistentSecret(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	secret := auth.RandomSecret(48)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return secret, nil
+}

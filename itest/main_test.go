@@ -1,0 +1,179 @@
+// Package itest holds the integration tests: the real API, worker and store
+// against PostgreSQL and the embedded Temporal server, which TestMain starts
+// once for the whole package. Each test gets its own database and task queue.
+package itest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
+
+	"github.com/q2c-dev/q2c/activities"
+	"github.com/q2c-dev/q2c/api"
+	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/config"
+	"github.com/q2c-dev/q2c/devtemporal"
+	"github.com/q2c-dev/q2c/internal/testdb"
+	"github.com/q2c-dev/q2c/notify"
+	"github.com/q2c-dev/q2c/seed"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/temporalclient"
+	"github.com/q2c-dev/q2c/worker"
+)
+
+var temporalServer *devtemporal.Server
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "q2c-itest")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	temporalServer, err = devtemporal.Start(context.Background(), devtemporal.Options{LogFile: filepath.Join(dir, "temporal.log")})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "itest: start embedded Temporal:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	temporalServer.Stop()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// app is one test's q2c: API over HTTP, worker, store and Temporal client.
+type app struct {
+	t         *testing.T
+	URL       string
+	Store     *store.Store
+	Client    client.Client
+	TaskQueue string
+}
+
+type appOption func(*config.Config)
+
+func newApp(t *testing.T, opts ...appOption) *app {
+	t.Helper()
+	auth.BcryptCost = 4
+	ctx := context.Background()
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.TemporalAddress, cfg.TemporalNamespace = temporalServer.Address(), temporalServer.Namespace()
+	cfg.TaskQueue = "itest-" + randomHex(6)
+	for _, o := range opts {
+		o(&cfg)
+	}
+	st := testdb.Postgres(t)
+	if _, err := seed.Demo(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	c, err := temporalclient.Dial(ctx, cfg, testdb.Quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	w := worker.New(c, cfg.TaskQueue, &activities.Activities{Store: st, Sender: worker.Sender(cfg, st, nil)})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	tokens, err := auth.NewTokens(auth.RandomSecret(32), time.Hour, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Deps{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: testdb.Quiet}).Handler())
+	t.Cleanup(srv.Close)
+	return &app{t: t, URL: srv.URL, Store: st, Client: c, TaskQueue: cfg.TaskQueue}
+}
+
+// call sends a JSON request and decodes a JSON answer into out (if not nil).
+func (a *app) call(method, path, token, body string, headers map[string]string, out any) *http.Response {
+	a.t.Helper()
+	req, err := http.NewRequest(method, a.URL+path, strings.NewReader(body))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			a.t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, b, err)
+		}
+	}
+	return resp
+}
+
+func (a *app) login(email string) string {
+	a.t.Helper()
+	var r struct{ Token string }
+	resp := a.call("POST", "/api/v1/auth/login", "", fmt.Sprintf(`{"email":%q,"password":%q}`, email, seed.DemoPassword), nil, &r)
+	if resp.StatusCode != 200 || r.Token == "" {
+		a.t.Fatalf("login %s: %d", email, resp.StatusCode)
+	}
+	return r.Token
+}
+
+// recordHistory saves a finished workflow's history for the replay test in
+// workflows/testdata/histories when Q2C_RECORD_HISTORIES=1 (`make histories`).
+func (a *app) recordHistory(workflowID, name string) {
+	a.t.Helper()
+	if os.Getenv("Q2C_RECORD_HISTORIES") != "1" {
+		return
+	}
+	iter := a.Client.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
+	h := &historypb.History{}
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	path := filepath.Join("..", "workflows", "testdata", "histories", name+".json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		a.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+var _ notify.Sender = notify.Router{}

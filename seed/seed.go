@@ -1,0 +1,107 @@
+// Package seed fills an empty database with a demo catalog, stock,
+// customers and one user per role, so the dev stack is usable at once.
+package seed
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+// DemoPassword is every demo user's password. Demo data is for the dev stack
+// and trials only; never seed a production database with it.
+const DemoPassword = "q2c-demo-password"
+
+// Login is a demo user's sign-in.
+type Login struct {
+	Email string
+	Roles models.Roles
+}
+
+// DemoUsers lists the demo logins, one per role; the customer's user belongs
+// to Acme.
+var DemoUsers = []Login{
+	{"admin@q2c.local", models.Roles{models.RoleITAdmin}},
+	{"rep@q2c.local", models.Roles{models.RoleSalesRep}},
+	{"manager@q2c.local", models.Roles{models.RoleSalesManager}},
+	{"pricing@q2c.local", models.Roles{models.RolePricingAnalyst}},
+	{"approver@q2c.local", models.Roles{models.RoleApprover}},
+	{"warehouse@q2c.local", models.Roles{models.RoleWarehouseManager}},
+	{"production@q2c.local", models.Roles{models.RoleProductionManager}},
+	{"service@q2c.local", models.Roles{models.RoleCustomerService}},
+	{"finance@q2c.local", models.Roles{models.RoleFinance}},
+	{"marketing@q2c.local", models.Roles{models.RoleMarketing}},
+	{"supply@q2c.local", models.Roles{models.RoleSupplyChain}},
+	{"exec@q2c.local", models.Roles{models.RoleExecutive}},
+	{"buyer@acme.example", models.Roles{models.RoleCustomer}},
+}
+
+// Demo seeds an empty database and reports whether it did anything: a
+// database that already has users is left alone, so restarts keep data.
+func Demo(ctx context.Context, st *store.Store) (bool, error) {
+	n, err := st.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return false, err
+	}
+	// One hash for all demo users keeps first start fast; each login still
+	// goes through bcrypt.
+	hash, err := auth.HashPassword(DemoPassword)
+	if err != nil {
+		return false, err
+	}
+	err = st.Tx(ctx, func(tx *store.Store) error {
+		for _, w := range []models.Warehouse{
+			{Code: "SFO", Name: "San Francisco DC", Region: "US-West"},
+			{Code: "NYC", Name: "New York DC", Region: "US-East"},
+		} {
+			if err := tx.UpsertWarehouse(ctx, w); err != nil {
+				return err
+			}
+		}
+		products := []models.Product{
+			{SKU: "WID-100", Name: "Widget, steel", UnitOfMeasure: "each", ListPrice: 1999, Currency: "USD", Supplier: "Steelworks Inc", LeadTimeDays: 14, Active: true},
+			{SKU: "WID-200", Name: "Widget, titanium", UnitOfMeasure: "each", ListPrice: 8950, Currency: "USD", Supplier: "Titan Metals", LeadTimeDays: 30, Active: true},
+			{SKU: "GAD-310", Name: "Gadget controller", UnitOfMeasure: "each", ListPrice: 24900, Currency: "USD", Supplier: "Circuit Co", LeadTimeDays: 21, Active: true},
+			{SKU: "CAB-050", Name: "Cable, 5 m", UnitOfMeasure: "each", ListPrice: 750, Currency: "USD", Supplier: "Wire Ltd", LeadTimeDays: 7, Active: true},
+			{SKU: "PMP-900", Name: "Industrial pump (built to order)", UnitOfMeasure: "each", ListPrice: 459000, Currency: "USD", Supplier: "q2c Manufacturing", LeadTimeDays: 45, MakeToOrder: true, Active: true},
+			{SKU: "OLD-001", Name: "Legacy widget (retired)", UnitOfMeasure: "each", ListPrice: 999, Currency: "USD", Supplier: "Steelworks Inc", LeadTimeDays: 14, Active: false},
+		}
+		for i := range products {
+			if err := tx.UpsertProduct(ctx, &products[i]); err != nil {
+				return err
+			}
+		}
+		for _, s := range []struct {
+			sku, wh string
+			qty     int64
+		}{{"WID-100", "SFO", 120}, {"WID-100", "NYC", 40}, {"WID-200", "SFO", 8}, {"GAD-310", "NYC", 15}, {"CAB-050", "SFO", 500}, {"CAB-050", "NYC", 250}} {
+			if err := tx.SetOnHand(ctx, s.sku, s.wh, s.qty); err != nil {
+				return err
+			}
+		}
+		customers := []*models.Customer{
+			{Name: "Acme Corp", Email: "purchasing@acme.example", Phone: "+14155550100", Segment: "enterprise", Region: "US-CA", Tier: 1, Currency: "USD"},
+			{Name: "Globex", Email: "orders@globex.example", Phone: "+12125550111", Segment: "mid-market", Region: "US-NY", Tier: 2, Currency: "USD"},
+			{Name: "Initech", Email: "buying@initech.example", Segment: "smb", Region: "US-TX", Tier: 3, Currency: "USD"},
+		}
+		for _, c := range customers {
+			if err := tx.CreateCustomer(ctx, c); err != nil {
+				return err
+			}
+		}
+		for _, l := range DemoUsers {
+			u := &models.User{Email: l.Email, Name: l.Email, Roles: l.Roles, PasswordHash: hash, Active: true}
+			if l.Roles.Has(models.RoleCustomer) {
+				u.CustomerID = &customers[0].ID
+			}
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return fmt.Errorf("seed user %s: %w", l.Email, err)
+			}
+		}
+		return nil
+	})
+	return err == nil, err
+}
