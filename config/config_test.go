@@ -3,6 +3,7 @@ package config_test
 import (
 	"bytes"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +76,20 @@ func TestSecretsNeverPrint(t *testing.T) {
 	}
 	if c.SendGridAPIKey.Reveal() != "SG.very-secret" {
 		t.Fatal("Reveal lost the value")
+	}
+}
+
+// The README's configuration table must list every variable q2c reads.
+func TestREADMEDocumentsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := config.Load(env(nil))
+	for _, line := range c.Describe() {
+		name, _, _ := strings.Cut(line, "=")
+		if !strings.Contains(string(readme), "`"+name+"`") {
+			t.Errorf("README.md does not document %s", name)
+		}
 	}
 }
