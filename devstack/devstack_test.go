@@ -3,6 +3,7 @@ package devstack_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,12 +17,12 @@ import (
 	"github.com/q2c-dev/q2c/workflows"
 )
 
-func devConfig(t *testing.T, dataDir string) config.Config {
+func devConfig(t *testing.T, dataDir string, ui bool) config.Config {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{
 			"Q2C_DATA_DIR": dataDir, "Q2C_HTTP_ADDR": "127.0.0.1:0",
-			"Q2C_DEV_TEMPORAL_PORT": "0", "Q2C_DEV_UI": "false",
+			"Q2C_DEV_TEMPORAL_PORT": "0", "Q2C_DEV_UI": fmt.Sprint(ui), "Q2C_DEV_UI_PORT": "0",
 		}[k]
 	})
 	if err != nil {
@@ -72,7 +73,7 @@ func TestDevStackKeepsItsDataAcrossRestarts(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 
-	s1, err := devstack.Start(ctx, devConfig(t, dir), testdb.Quiet)
+	s1, err := devstack.Start(ctx, devConfig(t, dir, false), testdb.Quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestDevStackKeepsItsDataAcrossRestarts(t *testing.T) {
 	}
 	s1.Stop(ctx)
 
-	s2, err := devstack.Start(ctx, devConfig(t, dir), testdb.Quiet)
+	s2, err := devstack.Start(ctx, devConfig(t, dir, true), testdb.Quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +115,18 @@ func TestDevStackKeepsItsDataAcrossRestarts(t *testing.T) {
 	d, err := s2.Client.DescribeWorkflowExecution(ctx, workflows.PingWorkflowID(ping.ID), "")
 	if err != nil || d.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
 		t.Fatalf("Temporal lost the workflow across the restart: %v %v", d.GetWorkflowExecutionInfo().GetStatus(), err)
+	}
+	// The Temporal Web UI runs beside the stack and reaches the embedded server.
+	var nss struct {
+		Namespaces []struct {
+			NamespaceInfo struct{ Name string } `json:"namespaceInfo"`
+		}
+	}
+	if s2.TemporalUI == "" {
+		t.Fatal("Temporal Web UI did not start")
+	}
+	if code := get(t, s2.TemporalUI+"/api/v1/namespaces", "", &nss); code != 200 || len(nss.Namespaces) == 0 || nss.Namespaces[0].NamespaceInfo.Name != "default" {
+		t.Fatalf("Temporal UI: %d %+v", code, nss)
 	}
 	var products struct{ Items []struct{ SKU string } }
 	if code := get(t, s2.URL+"/api/v1/products", login.Token, &products); code != 200 || len(products.Items) == 0 {
