@@ -160,3 +160,39 @@ type OutboxMessage struct {
 }
 
 func (OutboxMessage) TableName() string { return "outbox_messages" }
+
+// Reservation statuses.
+const (
+	ReservationActive   = "active"
+	ReservationReleased = "released"
+	ReservationShipped  = "shipped"
+)
+
+// Reservation holds Qty units of a SKU at a warehouse for one order line.
+type Reservation struct {
+	ID            string    `json:"id"`
+	OrderID       string    `json:"order_id"`
+	LineNo        int       `json:"line_no"`
+	SKU           string    `json:"sku"`
+	WarehouseCode string    `json:"warehouse"`
+	Qty           int64     `json:"qty"`
+	Status        string    `json:"status"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+func (Reservation) TableName() string { return "reservations" }
+
+// Allocation is the outcome of reserving stock for one order line: what was
+// reserved where, and the shortfall that must wait for supply.
+type Allocation struct {
+	OrderID   string        `json:"order_id"`
+	LineNo    int           `json:"line_no"`
+	SKU       string        `json:"sku"`
+	Requested int64         `json:"requested"`
+	Reserved  int64         `json:"reserved"`
+	Parts     []Reservation `json:"parts"`
+}
+
+// Shortfall is what could not be reserved.
+func (a Allocation) Shortfall() int64 { return a.Requested - a.Reserved }
