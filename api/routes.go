@@ -31,7 +31,7 @@ var (
 )
 
 func (s *Server) routeTable(metrics http.Handler) []Route {
-	return []Route{
+	return append([]Route{
 		{Method: "GET", Path: "/healthz", Summary: "Liveness: the process answers", Public: true, Handler: s.healthz},
 		{Method: "GET", Path: "/readyz", Summary: "Readiness: database and Temporal answer", Public: true, Handler: s.readyz},
 		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", Public: true, Handler: gin.WrapH(metrics)},
@@ -52,7 +52,7 @@ func (s *Server) routeTable(metrics http.Handler) []Route {
 		{Method: "POST", Path: "/api/v1/pings", Summary: "Start a ping workflow (smoke test of API, Temporal, worker and database)", Roles: admins, Handler: s.startPing},
 		{Method: "GET", Path: "/api/v1/pings/:id", Summary: "A ping's status and reply", Roles: admins, Handler: s.getPing},
 		{Method: "GET", Path: "/api/v1/outbox", Summary: "Messages the dev stack recorded instead of sending", Roles: outboxReaders, Handler: s.listOutbox},
-	}
+	}, s.pricingRoutes()...)
 }
 
 // register adds r to the router with authentication, authorisation and, for

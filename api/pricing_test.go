@@ -1,0 +1,68 @@
+package api_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/q2c-dev/q2c/api"
+	"github.com/q2c-dev/q2c/models"
+)
+
+func TestPricingAnalystChangesPricesAndPreviews(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	if err := h.st.UpsertProduct(ctx, &models.Product{SKU: "WID", Name: "Widget", ListPrice: 2000, Currency: "USD", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	cust := &models.Customer{Name: "Acme", Email: "a@example.com", Segment: "enterprise", Region: "US-CA", Tier: 1, Currency: "USD"}
+	if err := h.st.CreateCustomer(ctx, cust); err != nil {
+		t.Fatal(err)
+	}
+	h.createUser("pricing@q2c.test", "pricing-password", models.Roles{models.RolePricingAnalyst}, nil)
+	tok := h.login("pricing@q2c.test", "pricing-password")
+
+	if w := h.do("PUT", "/api/v1/pricing/tax-rates/US-CA", tok, `{"rate_bp":725,"valid_from":"2026-01-01T00:00:00Z"}`, nil); w.Code != 200 {
+		t.Fatalf("tax rate: %d %s", w.Code, w.Body)
+	}
+	bad := h.do("POST", "/api/v1/pricing/price-lists", tok, `{"name":"Ent","segment":"enterprise","currency":"USD","valid_from":"2026-01-01T00:00:00Z","items":{"WID":[{"min_qty":0,"unit_price":1800}]}}`, nil)
+	var p api.Problem
+	decode(t, bad, &p)
+	if bad.Code != 422 || p.Errors[0].Field != "items.WID[0].min_qty" {
+		t.Fatalf("bad tier: %d %+v", bad.Code, p)
+	}
+	unknown := h.do("POST", "/api/v1/pricing/price-lists", tok, `{"name":"Ent","currency":"USD","valid_from":"2026-01-01T00:00:00Z","items":{"NOPE":[{"min_qty":1,"unit_price":1}]}}`, nil)
+	if unknown.Code != 422 {
+		t.Fatalf("unknown SKU in price list: %d %s", unknown.Code, unknown.Body)
+	}
+	if w := h.do("POST", "/api/v1/pricing/price-lists", tok, `{"name":"Ent","segment":"enterprise","currency":"USD","valid_from":"2026-01-01T00:00:00Z","items":{"WID":[{"min_qty":1,"unit_price":1800}]}}`, nil); w.Code != 201 {
+		t.Fatalf("price list: %d %s", w.Code, w.Body)
+	}
+
+	// Preview: today's enterprise price (18.00) against a draft 10% promotion.
+	body := `{"customer_id":"` + cust.ID + `","at":"2026-06-01T00:00:00Z","lines":[{"sku":"WID","qty":10}],
+		"draft":{"promotions":[{"id":"draft-1","description":"Draft 10%","percent_bp":1000,"valid_from":"2026-01-01T00:00:00Z"}]}}`
+	w := h.do("POST", "/api/v1/pricing/preview", tok, body, nil)
+	var pv struct {
+		Current, Draft struct {
+			Net, Tax, Total int64
+			Lines           []struct {
+				PriceSource string `json:"price_source"`
+			}
+		}
+		Difference int64
+	}
+	decode(t, w, &pv)
+	// 10 × 18.00 = 180.00 + 7.25% (13.05) = 193.05; draft: 162.00 + 11.745→11.75 = 173.75
+	if w.Code != 200 || pv.Current.Total != 19305 || pv.Draft.Total != 17375 || pv.Difference != -1930 || pv.Current.Lines[0].PriceSource != "price list Ent" {
+		t.Fatalf("preview %d: %+v", w.Code, pv)
+	}
+	// A preview saves nothing.
+	var rules struct{ Promotions []any }
+	decode(t, h.do("GET", "/api/v1/pricing/rules", tok, "", nil), &rules)
+	if len(rules.Promotions) != 0 {
+		t.Fatalf("preview stored its draft: %+v", rules)
+	}
+	if n := h.count("audit"); n != 2 {
+		t.Fatalf("%d audit events for 2 pricing changes", n)
+	}
+}

@@ -1,0 +1,263 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/pricing"
+)
+
+type priceListRow struct {
+	ID        string
+	Name      string
+	Segment   string
+	Region    string
+	Currency  models.Currency
+	Items     string
+	ValidFrom time.Time
+	ValidTo   *time.Time
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+func (priceListRow) TableName() string { return "price_lists" }
+
+type customerPriceRow struct {
+	ID         string
+	CustomerID string
+	SKU        string
+	UnitPrice  int64
+	Currency   models.Currency
+	ValidFrom  time.Time
+	ValidTo    *time.Time
+	CreatedBy  string
+	CreatedAt  time.Time
+}
+
+func (customerPriceRow) TableName() string { return "customer_prices" }
+
+type promotionRow struct {
+	ID          string
+	Code        string
+	Description string
+	SKU         string
+	Segment     string
+	MinQty      int64
+	PercentBP   int64 `gorm:"column:percent_bp"`
+	AmountOff   int64
+	Currency    models.Currency
+	ValidFrom   time.Time
+	ValidTo     *time.Time
+	CreatedBy   string
+	CreatedAt   time.Time
+}
+
+func (promotionRow) TableName() string { return "promotions" }
+
+type taxRateRow struct {
+	ID        string
+	Region    string
+	RateBP    int64 `gorm:"column:rate_bp"`
+	ValidFrom time.Time
+	ValidTo   *time.Time
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+func (taxRateRow) TableName() string { return "tax_rates" }
+
+func window(from time.Time, to *time.Time) pricing.Window {
+	w := pricing.Window{From: from.UTC()}
+	if to != nil {
+		w.To = to.UTC()
+	}
+	return w
+}
+
+func toPtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// validAt restricts a query to rows whose window contains at.
+func validAt(q *gormDB, at time.Time) *gormDB {
+	return q.Where("valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", at, at)
+}
+
+// PricingBook loads every product and every pricing rule in force at at.
+func (s *Store) PricingBook(ctx context.Context, at time.Time) (pricing.Book, error) {
+	b := pricing.Book{Products: map[string]pricing.Product{}, TaxRatesBP: map[string]int64{}}
+	var products []models.Product
+	if err := s.conn(ctx).Find(&products).Error; err != nil {
+		return b, err
+	}
+	for _, p := range products {
+		b.Products[p.SKU] = pricing.Product{SKU: p.SKU, Name: p.Name, ListPrice: models.NewMoney(p.ListPrice, p.Currency), Active: p.Active}
+	}
+	var lists []priceListRow
+	if err := validAt(s.conn(ctx), at).Order("id").Find(&lists).Error; err != nil {
+		return b, err
+	}
+	for _, l := range lists {
+		pl, err := l.toPricing()
+		if err != nil {
+			return b, err
+		}
+		b.PriceLists = append(b.PriceLists, pl)
+	}
+	var cps []customerPriceRow
+	if err := validAt(s.conn(ctx), at).Order("id").Find(&cps).Error; err != nil {
+		return b, err
+	}
+	for _, c := range cps {
+		b.CustomerPrices = append(b.CustomerPrices, c.toPricing())
+	}
+	var promos []promotionRow
+	if err := validAt(s.conn(ctx), at).Order("id").Find(&promos).Error; err != nil {
+		return b, err
+	}
+	for _, p := range promos {
+		b.Promotions = append(b.Promotions, p.toPricing())
+	}
+	var rates []taxRateRow
+	if err := validAt(s.conn(ctx), at).Order("valid_from").Find(&rates).Error; err != nil {
+		return b, err
+	}
+	for _, r := range rates { // later starts win
+		b.TaxRatesBP[r.Region] = r.RateBP
+	}
+	return b, nil
+}
+
+func (l priceListRow) toPricing() (pricing.PriceList, error) {
+	pl := pricing.PriceList{ID: l.ID, Name: l.Name, Segment: l.Segment, Region: l.Region, Currency: l.Currency, Window: window(l.ValidFrom, l.ValidTo)}
+	if err := json.Unmarshal([]byte(l.Items), &pl.Items); err != nil {
+		return pl, fmt.Errorf("price list %s items: %w", l.ID, err)
+	}
+	return pl, nil
+}
+
+func (c customerPriceRow) toPricing() pricing.CustomerPrice {
+	return pricing.CustomerPrice{CustomerID: c.CustomerID, SKU: c.SKU, UnitPrice: c.UnitPrice, Currency: c.Currency, Window: window(c.ValidFrom, c.ValidTo)}
+}
+
+func (p promotionRow) toPricing() pricing.Promotion {
+	return pricing.Promotion{ID: p.ID, Code: p.Code, Description: p.Description, SKU: p.SKU, Segment: p.Segment, MinQty: p.MinQty,
+		PercentBP: p.PercentBP, AmountOff: p.AmountOff, Currency: p.Currency, Window: window(p.ValidFrom, p.ValidTo)}
+}
+
+// CreatePriceList stores a new price list; its ID is filled in.
+func (s *Store) CreatePriceList(ctx context.Context, pl *pricing.PriceList, by string) error {
+	items, err := json.Marshal(pl.Items)
+	if err != nil {
+		return err
+	}
+	if pl.ID == "" {
+		pl.ID = NewID()
+	}
+	return mapErr(s.conn(ctx).Create(&priceListRow{ID: pl.ID, Name: pl.Name, Segment: pl.Segment, Region: pl.Region, Currency: pl.Currency,
+		Items: string(items), ValidFrom: pl.From.UTC(), ValidTo: toPtr(pl.To), CreatedBy: by, CreatedAt: s.now()}).Error, "price list", pl.ID)
+}
+
+// CreateCustomerPrice stores a negotiated price.
+func (s *Store) CreateCustomerPrice(ctx context.Context, cp pricing.CustomerPrice, by string) (string, error) {
+	id := NewID()
+	return id, mapErr(s.conn(ctx).Create(&customerPriceRow{ID: id, CustomerID: cp.CustomerID, SKU: cp.SKU, UnitPrice: cp.UnitPrice,
+		Currency: cp.Currency, ValidFrom: cp.From.UTC(), ValidTo: toPtr(cp.To), CreatedBy: by, CreatedAt: s.now()}).Error, "customer price", cp.SKU)
+}
+
+// CreatePromotion stores a promotion; its ID is filled in.
+func (s *Store) CreatePromotion(ctx context.Context, p *pricing.Promotion, by string) error {
+	if p.ID == "" {
+		p.ID = NewID()
+	}
+	return mapErr(s.conn(ctx).Create(&promotionRow{ID: p.ID, Code: p.Code, Description: p.Description, SKU: p.SKU, Segment: p.Segment,
+		MinQty: p.MinQty, PercentBP: p.PercentBP, AmountOff: p.AmountOff, Currency: p.Currency,
+		ValidFrom: p.From.UTC(), ValidTo: toPtr(p.To), CreatedBy: by, CreatedAt: s.now()}).Error, "promotion", p.Code)
+}
+
+// SetTaxRate makes rateBP the region's rate from from on: the rate in force
+// then is ended at from (kept as history), and the new one starts.
+func (s *Store) SetTaxRate(ctx context.Context, region string, rateBP int64, from time.Time, by string) error {
+	from = from.UTC()
+	return s.Tx(ctx, func(tx *Store) error {
+		if err := validAt(tx.conn(ctx).Model(&taxRateRow{}), from).Where("region = ? AND valid_from < ?", region, from).
+			Update("valid_to", from).Error; err != nil {
+			return err
+		}
+		return mapErr(tx.conn(ctx).Create(&taxRateRow{ID: NewID(), Region: region, RateBP: rateBP, ValidFrom: from, CreatedBy: by, CreatedAt: s.now()}).Error,
+			"tax rate", region+" from "+from.Format(time.RFC3339))
+	})
+}
+
+// EndPriceList stops a price list at to; earlier quotes keep their prices.
+func (s *Store) EndPriceList(ctx context.Context, id string, to time.Time) error {
+	res := s.conn(ctx).Model(&priceListRow{}).Where("id = ? AND valid_from < ? AND (valid_to IS NULL OR valid_to > ?)", id, to, to).Update("valid_to", to.UTC())
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return models.NotFound("price list in force at that time", id)
+	}
+	return nil
+}
+
+// PricingHistory lists every price list, customer price, promotion and tax
+// rate ever created (ended ones included), newest first per kind.
+type PricingHistory struct {
+	PriceLists     []pricing.PriceList     `json:"price_lists"`
+	CustomerPrices []pricing.CustomerPrice `json:"customer_prices"`
+	Promotions     []pricing.Promotion     `json:"promotions"`
+	TaxRates       []TaxRate               `json:"tax_rates"`
+}
+
+// TaxRate is a region's rate over a window.
+type TaxRate struct {
+	Region string `json:"region"`
+	RateBP int64  `json:"rate_bp"`
+	pricing.Window
+}
+
+// PricingRules returns all pricing rules, in force or not.
+func (s *Store) PricingRules(ctx context.Context) (PricingHistory, error) {
+	var h PricingHistory
+	var lists []priceListRow
+	if err := s.conn(ctx).Order("id desc").Limit(MaxPageSize).Find(&lists).Error; err != nil {
+		return h, err
+	}
+	for _, l := range lists {
+		pl, err := l.toPricing()
+		if err != nil {
+			return h, err
+		}
+		h.PriceLists = append(h.PriceLists, pl)
+	}
+	var cps []customerPriceRow
+	if err := s.conn(ctx).Order("id desc").Limit(MaxPageSize).Find(&cps).Error; err != nil {
+		return h, err
+	}
+	for _, c := range cps {
+		h.CustomerPrices = append(h.CustomerPrices, c.toPricing())
+	}
+	var promos []promotionRow
+	if err := s.conn(ctx).Order("id desc").Limit(MaxPageSize).Find(&promos).Error; err != nil {
+		return h, err
+	}
+	for _, p := range promos {
+		h.Promotions = append(h.Promotions, p.toPricing())
+	}
+	var rates []taxRateRow
+	if err := s.conn(ctx).Order("region, valid_from").Find(&rates).Error; err != nil {
+		return h, err
+	}
+	for _, r := range rates {
+		h.TaxRates = append(h.TaxRates, TaxRate{Region: r.Region, RateBP: r.RateBP, Window: window(r.ValidFrom, r.ValidTo)})
+	}
+	return h, nil
+}
