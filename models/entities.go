@@ -196,3 +196,31 @@ type Allocation struct {
 
 // Shortfall is what could not be reserved.
 func (a Allocation) Shortfall() int64 { return a.Requested - a.Reserved }
+
+// Supply order kinds and statuses.
+const (
+	SupplyPurchase   = "purchase"
+	SupplyProduction = "production"
+	SupplyOpen       = "open"
+	SupplyReceived   = "received"
+	SupplyCancelled  = "cancelled"
+)
+
+// SupplyOrder is stock on its way: a purchase order from a supplier or a
+// production order, expected at a warehouse on a date.
+type SupplyOrder struct {
+	ID            string    `json:"id"`
+	Kind          string    `json:"kind"`
+	Reference     string    `json:"reference"`
+	SKU           string    `json:"sku"`
+	WarehouseCode string    `json:"warehouse"`
+	Qty           int64     `json:"qty"`
+	ReceivedQty   int64     `json:"received_qty"`
+	ExpectedAt    time.Time `json:"expected_at"`
+	Status        string    `json:"status"`
+	CreatedBy     string    `json:"created_by"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+func (SupplyOrder) TableName() string { return "supply_orders" }

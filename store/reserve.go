@@ -23,12 +23,13 @@ type ReserveRequest struct {
 }
 
 type allocationRow struct {
-	OrderID   string
-	LineNo    int
-	SKU       string
-	Requested int64
-	Reserved  int64
-	CreatedAt time.Time
+	OrderID    string
+	LineNo     int
+	SKU        string
+	Requested  int64
+	Reserved   int64
+	CreatedAt  time.Time
+	ReleasedAt *time.Time
 }
 
 func (allocationRow) TableName() string { return "allocations" }
@@ -122,6 +123,10 @@ func (s *Store) Release(ctx context.Context, orderID string, lineNo int) (int64,
 			return err
 		}
 		now := s.now()
+		if err := tx.conn(ctx).Model(&allocationRow{}).Where("order_id = ? AND line_no = ? AND released_at IS NULL", orderID, lineNo).
+			Update("released_at", now).Error; err != nil {
+			return err
+		}
 		for _, r := range active {
 			if err := tx.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", r.SKU, r.WarehouseCode).
 				Updates(map[string]any{"reserved": gorm.Expr("reserved - ?", r.Qty), "updated_at": now}).Error; err != nil {

@@ -9,6 +9,7 @@ CREATE TABLE allocations (
     requested  BIGINT NOT NULL CHECK (requested > 0),
     reserved   BIGINT NOT NULL CHECK (reserved >= 0),
     created_at {{ts}} NOT NULL,
+    released_at {{ts}}, -- the line was cancelled: its shortfall no longer waits for supply
     PRIMARY KEY (order_id, line_no),
     CHECK (reserved <= requested)
 );

@@ -1,0 +1,131 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/q2c-dev/q2c/atp"
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+var (
+	supplyPlanners = []models.Role{models.RoleSupplyChain, models.RoleProductionManager, models.RoleWarehouseManager}
+	supplyViewers  = append([]models.Role{models.RoleSupplyChain}, inventoryViewer...)
+)
+
+func (s *Server) inventoryRoutes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/inventory/:sku/availability", Summary: "Live stock per warehouse, open supply and available-to-promise for ?qty=", Roles: inventoryViewer, Handler: s.availability},
+		{Method: "GET", Path: "/api/v1/supply-orders", Summary: "Purchase and production orders (?sku=, ?open=true)", Roles: supplyViewers, Handler: s.listSupplyOrders},
+		{Method: "POST", Path: "/api/v1/supply-orders", Summary: "Record an incoming purchase or production order", Roles: supplyPlanners, Handler: s.createSupplyOrder},
+		{Method: "PATCH", Path: "/api/v1/supply-orders/:id", Summary: "Move a supply order's expected date", Roles: supplyPlanners, Handler: s.moveSupplyETA},
+	}
+}
+
+type availabilityView struct {
+	store.Availability
+	Promise *atp.Promise `json:"promise,omitempty"`
+}
+
+func (s *Server) availability(c *gin.Context) {
+	var qty int64
+	if q := c.Query("qty"); q != "" {
+		n, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || n < 1 {
+			fail(c, models.Invalid("qty", "must be a positive whole number"))
+			return
+		}
+		qty = n
+	}
+	a, err := s.Store.AvailabilityOf(reqCtx(c), c.Param("sku"), time.Now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	v := availabilityView{Availability: a}
+	if qty > 0 {
+		p := a.Position.Promise(qty)
+		v.Promise = &p
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) listSupplyOrders(c *gin.Context) {
+	page, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	l, err := s.Store.ListSupplyOrders(reqCtx(c), c.Query("sku"), c.Query("open") == "true", page)
+	respond(c, http.StatusOK, l, err)
+}
+
+type supplyOrderRequest struct {
+	Kind       string    `json:"kind"`
+	Reference  string    `json:"reference"`
+	SKU        string    `json:"sku"`
+	Warehouse  string    `json:"warehouse"`
+	Qty        int64     `json:"qty"`
+	ExpectedAt time.Time `json:"expected_at"`
+}
+
+func (r supplyOrderRequest) Validate() error {
+	var v models.Validator
+	v.Check(r.Kind == models.SupplyPurchase || r.Kind == models.SupplyProduction, "kind", "must be purchase or production")
+	v.Check(strings.TrimSpace(r.SKU) != "", "sku", "is required")
+	v.Check(strings.TrimSpace(r.Warehouse) != "", "warehouse", "is required")
+	v.Check(r.Qty > 0, "qty", "must be positive")
+	v.Check(!r.ExpectedAt.IsZero(), "expected_at", "is required (RFC 3339)")
+	return v.Err()
+}
+
+func (s *Server) createSupplyOrder(c *gin.Context) {
+	var req supplyOrderRequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx := reqCtx(c)
+	o := &models.SupplyOrder{Kind: req.Kind, Reference: req.Reference, SKU: req.SKU, WarehouseCode: req.Warehouse, Qty: req.Qty,
+		ExpectedAt: req.ExpectedAt, CreatedBy: s.subject(c)}
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.CreateSupplyOrder(ctx, o); err != nil {
+			return notFoundAsInvalid(err, "sku")
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "supply_order.create", "supply_order", o.ID, o.SKU))
+	})
+	respond(c, http.StatusCreated, o, err)
+}
+
+type moveETARequest struct {
+	ExpectedAt time.Time `json:"expected_at"`
+}
+
+func (r moveETARequest) Validate() error {
+	var v models.Validator
+	v.Check(!r.ExpectedAt.IsZero(), "expected_at", "is required (RFC 3339)")
+	return v.Err()
+}
+
+func (s *Server) moveSupplyETA(c *gin.Context) {
+	var req moveETARequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx := reqCtx(c)
+	var after models.SupplyOrder
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		before, a, err := tx.MoveSupplyETA(ctx, c.Param("id"), req.ExpectedAt)
+		if err != nil {
+			return err
+		}
+		after = a
+		return tx.AppendAudit(ctx, s.audit(c, "supply_order.move_eta", "supply_order", a.ID,
+			before.ExpectedAt.Format(time.DateOnly)+" -> "+a.ExpectedAt.Format(time.DateOnly)))
+	})
+	respond(c, http.StatusOK, after, err)
+}

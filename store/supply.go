@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/q2c-dev/q2c/atp"
+	"github.com/q2c-dev/q2c/models"
+)
+
+// CreateSupplyOrder records an incoming purchase or production order.
+func (s *Store) CreateSupplyOrder(ctx context.Context, o *models.SupplyOrder) error {
+	if o.ID == "" {
+		o.ID = NewID()
+	}
+	o.Status = models.SupplyOpen
+	o.ExpectedAt = o.ExpectedAt.UTC()
+	o.CreatedAt, o.UpdatedAt = s.now(), s.now()
+	return mapErr(s.conn(ctx).Create(o).Error, "supply order", o.Reference)
+}
+
+// MoveSupplyETA changes an open supply order's expected date and returns the
+// order before and after the change.
+func (s *Store) MoveSupplyETA(ctx context.Context, id string, eta time.Time) (before, after models.SupplyOrder, err error) {
+	err = s.Tx(ctx, func(tx *Store) error {
+		if err := tx.locking(tx.conn(ctx)).Where("id = ?", id).Take(&before).Error; err != nil {
+			return mapErr(err, "supply order", id)
+		}
+		if before.Status != models.SupplyOpen {
+			return models.Conflict("supply order %s is %s", id, before.Status)
+		}
+		after = before
+		after.ExpectedAt, after.UpdatedAt = eta.UTC(), s.now()
+		return tx.conn(ctx).Model(&models.SupplyOrder{}).Where("id = ?", id).
+			Updates(map[string]any{"expected_at": after.ExpectedAt, "updated_at": after.UpdatedAt}).Error
+	})
+	return before, after, err
+}
+
+// ListSupplyOrders lists supply orders, open ones for sku when given.
+func (s *Store) ListSupplyOrders(ctx context.Context, sku string, openOnly bool, p Page) (List[models.SupplyOrder], error) {
+	q := s.conn(ctx).Model(&models.SupplyOrder{})
+	if sku != "" {
+		q = q.Where("sku = ?", sku)
+	}
+	if openOnly {
+		q = q.Where("status = ?", models.SupplyOpen)
+	}
+	return listAfter(q, "id", p, func(o models.SupplyOrder) string { return o.ID })
+}
+
+// Availability is a SKU's stock by warehouse and its ATP position.
+type Availability struct {
+	SKU      string               `json:"sku"`
+	Stock    []models.StockLevel  `json:"stock"`
+	Supply   []models.SupplyOrder `json:"open_supply"`
+	Position atp.Position         `json:"position"`
+}
+
+// AvailabilityOf reads everything available-to-promise needs for sku at now.
+func (s *Store) AvailabilityOf(ctx context.Context, sku string, now time.Time) (Availability, error) {
+	var p models.Product
+	if err := s.conn(ctx).Where("sku = ?", sku).Take(&p).Error; err != nil {
+		return Availability{}, mapErr(err, "product", sku)
+	}
+	a := Availability{SKU: sku, Position: atp.Position{Now: now.UTC(), LeadTimeDays: p.LeadTimeDays}}
+	var err error
+	if a.Stock, err = s.StockFor(ctx, sku); err != nil {
+		return a, err
+	}
+	for _, l := range a.Stock {
+		a.Position.Available += l.Available()
+	}
+	if err := s.conn(ctx).Where("sku = ? AND status = ?", sku, models.SupplyOpen).Order("expected_at, id").Find(&a.Supply).Error; err != nil {
+		return a, err
+	}
+	for _, o := range a.Supply {
+		a.Position.Supply = append(a.Position.Supply, atp.Supply{Qty: o.Qty - o.ReceivedQty, ETA: o.ExpectedAt})
+	}
+	var waiting *int64
+	if err := s.conn(ctx).Raw(`SELECT sum(requested - reserved) FROM allocations WHERE sku = ? AND released_at IS NULL`, sku).
+		Scan(&waiting).Error; err != nil {
+		return a, err
+	}
+	if waiting != nil {
+		a.Position.Waiting = *waiting
+	}
+	return a, nil
+}
