@@ -96,15 +96,7 @@ func (s *Server) me(c *gin.Context) {
 	c.JSON(http.StatusOK, p)
 }
 
-func (s *Server) listUsers(c *gin.Context) {
-	page, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	l, err := s.Store.ListUsers(reqCtx(c), page)
-	respond(c, http.StatusOK, l, err)
-}
+func (s *Server) listUsers(c *gin.Context) { listPage(c, s.Store.ListUsers) }
 
 type createUserRequest struct {
 	Email      string        `json:"email"`
@@ -160,15 +152,7 @@ func (s *Server) createUser(c *gin.Context) {
 	respond(c, http.StatusCreated, u, err)
 }
 
-func (s *Server) listAPIKeys(c *gin.Context) {
-	page, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	l, err := s.Store.ListAPIKeys(reqCtx(c), page)
-	respond(c, http.StatusOK, l, err)
-}
+func (s *Server) listAPIKeys(c *gin.Context) { listPage(c, s.Store.ListAPIKeys) }
 
 type createAPIKeyRequest struct {
 	Name       string        `json:"name"`
@@ -233,36 +217,24 @@ func (s *Server) revokeAPIKey(c *gin.Context) {
 }
 
 func (s *Server) listAudit(c *gin.Context) {
-	page, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	l, err := s.Store.ListAudit(reqCtx(c), c.Query("entity"), c.Query("entity_id"), page)
-	respond(c, http.StatusOK, l, err)
+	listPage(c, func(ctx context.Context, p store.Page) (store.List[models.AuditEvent], error) {
+		return s.Store.ListAudit(ctx, c.Query("entity"), c.Query("entity_id"), p)
+	})
 }
 
 func (s *Server) listCustomers(c *gin.Context) {
-	page, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	p, _ := principalOf(c)
-	l, err := s.Store.ListCustomers(reqCtx(c), p.CustomerID, page)
-	respond(c, http.StatusOK, l, err)
+	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.Customer], error) {
+		return s.Store.ListCustomers(ctx, p.CustomerID, page)
+	})
 }
 
 func (s *Server) listProducts(c *gin.Context) {
-	page, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	p, _ := principalOf(c)
 	// Customers see only what they can buy; staff also see retired SKUs.
-	l, err := s.Store.ListProducts(reqCtx(c), !p.Roles.IsStaff(), page)
-	respond(c, http.StatusOK, l, err)
+	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.Product], error) {
+		return s.Store.ListProducts(ctx, !p.Roles.IsStaff(), page)
+	})
 }
 
 type stockRow struct {
@@ -345,12 +317,20 @@ func (s *Server) getPing(c *gin.Context) {
 }
 
 func (s *Server) listOutbox(c *gin.Context) {
+	listPage(c, func(ctx context.Context, p store.Page) (store.List[models.OutboxMessage], error) {
+		return s.Store.ListOutboxMessages(ctx, c.Query("recipient"), p)
+	})
+}
+
+// listPage answers one page of a list: it reads ?limit= and ?cursor=, then
+// calls list.
+func listPage[T any](c *gin.Context, list func(context.Context, store.Page) (store.List[T], error)) {
 	page, err := pageParams(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	l, err := s.Store.ListOutboxMessages(reqCtx(c), c.Query("recipient"), page)
+	l, err := list(reqCtx(c), page)
 	respond(c, http.StatusOK, l, err)
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -56,13 +57,9 @@ func (s *Server) availability(c *gin.Context) {
 }
 
 func (s *Server) listSupplyOrders(c *gin.Context) {
-	page, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	l, err := s.Store.ListSupplyOrders(reqCtx(c), c.Query("sku"), c.Query("open") == "true", page)
-	respond(c, http.StatusOK, l, err)
+	listPage(c, func(ctx context.Context, p store.Page) (store.List[models.SupplyOrder], error) {
+		return s.Store.ListSupplyOrders(ctx, c.Query("sku"), c.Query("open") == "true", p)
+	})
 }
 
 type supplyOrderRequest struct {

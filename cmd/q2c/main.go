@@ -18,6 +18,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/q2c-dev/q2c/activities"
 	"github.com/q2c-dev/q2c/api"
 	"github.com/q2c-dev/q2c/auth"
@@ -126,6 +128,21 @@ func openCurrentStore(ctx context.Context, cfg config.Config, log *slog.Logger) 
 	return st, nil
 }
 
+// connect opens a current database and a Temporal client, the two things
+// both long-running processes need; closeAll releases both.
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, client.Client, func(), error) {
+	st, err := openCurrentStore(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tc, err := temporalclient.Dial(ctx, cfg, log)
+	if err != nil {
+		_ = st.Close()
+		return nil, nil, nil, err
+	}
+	return st, tc, func() { tc.Close(); _ = st.Close() }, nil
+}
+
 func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -170,16 +187,11 @@ func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := cfg.RequireServer(); err != nil {
 		return err
 	}
-	st, err := openCurrentStore(ctx, cfg, log)
+	st, tc, closeAll, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	tc, err := temporalclient.Dial(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer closeAll()
 	tokens, err := auth.NewTokens(cfg.JWTSecret.Reveal(), cfg.JWTTTL, nil)
 	if err != nil {
 		return err
@@ -192,19 +204,11 @@ func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	if cfg.DatabaseURL == "" {
-		return errors.New("Q2C_DATABASE_URL is required")
-	}
-	st, err := openCurrentStore(ctx, cfg, log)
+	st, tc, closeAll, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	tc, err := temporalclient.Dial(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer closeAll()
 	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: st, Sender: worker.Sender(cfg, st, nil)})
 	log.Info("starting worker", "task_queue", cfg.TaskQueue, "config", cfg)
 	if err := w.Start(); err != nil {
