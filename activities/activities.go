@@ -28,8 +28,8 @@ func (a *Activities) RecordPing(ctx context.Context, in workflows.RecordPingInpu
 
 // SendNotification sends one message. A permanent refusal (a bad address)
 // fails without retries; anything else is retried by Temporal.
-func (a *Activities) SendNotification(ctx context.Context, m notify.Message) (notify.Receipt, error) {
-	r, err := a.Sender.Send(ctx, m)
+func (a *Activities) SendNotification(ctx context.Context, n workflows.Notification) (notify.Receipt, error) {
+	r, err := a.Sender.Send(ctx, toMessage(n))
 	var perm *notify.PermanentError
 	if errors.As(err, &perm) {
 		return notify.Receipt{}, temporal.NewNonRetryableApplicationError(perm.Error(), "PermanentDeliveryFailure", nil)

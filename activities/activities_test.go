@@ -11,6 +11,7 @@ import (
 	"github.com/q2c-dev/q2c/activities"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/notify"
+	"github.com/q2c-dev/q2c/workflows"
 )
 
 type fakeSender struct{ err error }
@@ -20,7 +21,7 @@ func (f fakeSender) Send(context.Context, notify.Message) (notify.Receipt, error
 }
 
 func TestSendNotificationRetriesOnlyTransientFailures(t *testing.T) {
-	msg := notify.Message{Channel: models.ChannelSMS, To: "+14155550100", Text: "hi", IdempotencyKey: "k"}
+	msg := workflows.Notification{Channel: models.ChannelSMS, To: "+14155550100", Text: "hi", IdempotencyKey: "k"}
 	tests := []struct {
 		name         string
 		err          error

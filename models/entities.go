@@ -224,3 +224,39 @@ type SupplyOrder struct {
 }
 
 func (SupplyOrder) TableName() string { return "supply_orders" }
+
+// QuoteRecord is the read model of a quote; State is the workflow's JSON.
+type QuoteRecord struct {
+	ID           string     `json:"id"`
+	CustomerID   string     `json:"customer_id"`
+	Status       string     `json:"status"`
+	Version      int        `json:"version"`
+	Rev          int        `json:"rev"`
+	Currency     Currency   `json:"currency"`
+	Total        int64      `json:"total"`
+	ApprovalRole string     `json:"approval_role,omitempty"`
+	ValidUntil   *time.Time `json:"valid_until,omitempty"`
+	OrderID      string     `json:"order_id,omitempty"`
+	CreatedBy    string     `json:"created_by"`
+	State        string     `json:"-"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+func (QuoteRecord) TableName() string { return "quotes" }
+
+// OrderRecord is the read model of an order; State is the workflow's JSON.
+type OrderRecord struct {
+	ID         string    `json:"id"`
+	QuoteID    string    `json:"quote_id"`
+	CustomerID string    `json:"customer_id"`
+	Status     string    `json:"status"`
+	Rev        int       `json:"rev"`
+	Currency   Currency  `json:"currency"`
+	Total      int64     `json:"total"`
+	State      string    `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+func (OrderRecord) TableName() string { return "orders" }

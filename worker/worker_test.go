@@ -11,7 +11,8 @@ import (
 // Workflows call activities by name; the names must be methods of Activities.
 func TestActivityNamesMatchMethods(t *testing.T) {
 	typ := reflect.TypeOf(&activities.Activities{})
-	for _, name := range []string{workflows.ActivityRecordPing, workflows.ActivitySendNotification} {
+	for _, name := range []string{workflows.ActivityRecordPing, workflows.ActivitySendNotification, workflows.ActivityPriceQuote,
+		workflows.ActivitySaveQuote, workflows.ActivityNotifyRole, workflows.ActivitySaveOrder, workflows.ActivityReserveLine, workflows.ActivityReleaseLine} {
 		if _, ok := typ.MethodByName(name); !ok {
 			t.Errorf("workflows name activity %q but Activities has no such method", name)
 		}

@@ -10,4 +10,6 @@ type Registrar interface {
 // Register registers every workflow under its constant name.
 func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(Ping, workflow.RegisterOptions{Name: PingWorkflowName})
+	r.RegisterWorkflowWithOptions(Quote, workflow.RegisterOptions{Name: QuoteWorkflowName})
+	r.RegisterWorkflowWithOptions(Order, workflow.RegisterOptions{Name: OrderWorkflowName})
 }

@@ -1,0 +1,149 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+type orderFlow struct {
+	state OrderState
+	mu    workflow.Mutex
+}
+
+// Order is one order's life after a quote is accepted: it records the
+// order, reserves stock line by line (a shortfall is backordered and waits,
+// it is never dropped), confirms to the customer, and can be cancelled with
+// compensation (reservations released, customer told).
+func Order(ctx workflow.Context, req OrderRequest) (OrderState, error) {
+	f := &orderFlow{mu: workflow.NewMutex(ctx), state: OrderState{
+		OrderID: req.OrderID, QuoteID: req.QuoteID, CustomerID: req.CustomerID, Customer: req.Customer,
+		Status: OrderAllocating, Currency: req.Pricing.Currency, Total: req.Pricing.Total, AllowPartial: req.AllowPartial,
+		CreatedAt: workflow.Now(ctx),
+	}}
+	for _, l := range req.Pricing.Lines {
+		f.state.Lines = append(f.state.Lines, OrderLine{LineNo: l.LineNo, SKU: l.SKU, Qty: l.Qty})
+	}
+	if err := f.registerHandlers(ctx); err != nil {
+		return f.state, err
+	}
+	ctx = withActivityDefaults(ctx)
+
+	if err := f.mu.Lock(ctx); err != nil {
+		return f.state, err
+	}
+	err := f.allocate(ctx, req.AcceptedBy)
+	f.mu.Unlock()
+	if err != nil {
+		return f.state, err
+	}
+	// The order now waits for the next stage (shipping, backorder supply),
+	// or a cancellation.
+	if err := workflow.Await(ctx, func() bool { return f.state.Status == OrderCancelled }); err != nil {
+		return f.state, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return f.state, err
+	}
+	return f.state, nil
+}
+
+func (f *orderFlow) allocate(ctx workflow.Context, actor string) error {
+	f.change(ctx, actor, OrderAllocating, "order placed", fmt.Sprintf("from quote %s", f.state.QuoteID))
+	if err := f.save(ctx); err != nil {
+		return err
+	}
+	var short []string
+	for i, l := range f.state.Lines {
+		var a models.Allocation
+		if err := workflow.ExecuteActivity(ctx, ActivityReserveLine, ReserveLineInput{
+			OrderID: f.state.OrderID, LineNo: l.LineNo, SKU: l.SKU, Qty: l.Qty,
+		}).Get(ctx, &a); err != nil {
+			return err
+		}
+		f.state.Lines[i].Reserved = a.Reserved
+		if a.Shortfall() > 0 {
+			short = append(short, fmt.Sprintf("line %d %s: %d of %d backordered", l.LineNo, l.SKU, a.Shortfall(), l.Qty))
+		}
+	}
+	status, detail := OrderAllocated, "all lines reserved"
+	if len(short) > 0 {
+		status, detail = OrderBackordered, strings.Join(short, "; ")
+	}
+	f.change(ctx, "system", status, "allocated", detail)
+	if err := f.save(ctx); err != nil {
+		return err
+	}
+	text := fmt.Sprintf("Thank you. Order %s is confirmed: total %s.", f.state.OrderID, models.NewMoney(f.state.Total, f.state.Currency))
+	if len(short) > 0 {
+		text += " Some items are on backorder and will follow: " + detail + "."
+	}
+	return f.notifyCustomer(ctx, "confirmed", fmt.Sprintf("Order %s confirmed", f.state.OrderID), text)
+}
+
+func (f *orderFlow) change(ctx workflow.Context, actor, status, stage, detail string) {
+	f.state.Status = status
+	f.state.Rev++
+	f.state.Timeline = append(f.state.Timeline, Event{At: workflow.Now(ctx), Actor: actor, Stage: stage, Detail: detail})
+}
+
+func (f *orderFlow) save(ctx workflow.Context) error {
+	return workflow.ExecuteActivity(ctx, ActivitySaveOrder, f.state).Get(ctx, nil)
+}
+
+func (f *orderFlow) notifyCustomer(ctx workflow.Context, key, subject, text string) error {
+	c := f.state.Customer
+	if c.Email == "" {
+		return nil
+	}
+	return workflow.ExecuteActivity(ctx, ActivitySendNotification, Notification{
+		Channel: models.ChannelEmail, To: c.Email, ToName: c.Name, Subject: subject, Text: text,
+		IdempotencyKey: OrderWorkflowID(f.state.OrderID) + "/" + key,
+	}).Get(ctx, nil)
+}
+
+func (f *orderFlow) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (OrderState, error) { return f.state, nil }); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateOrderCancel, f.cancel, workflow.UpdateHandlerOptions{
+		Validator: func(ctx workflow.Context, in CancelInput) error {
+			if f.state.Status == OrderCancelled {
+				return fmt.Errorf("order %s is already cancelled", f.state.OrderID)
+			}
+			if strings.TrimSpace(in.Reason) == "" {
+				return fmt.Errorf("reason: a cancellation needs a reason")
+			}
+			return nil
+		},
+	})
+}
+
+// cancel releases every unshipped reservation and cancels what has not
+// shipped; shipped quantities stand.
+func (f *orderFlow) cancel(ctx workflow.Context, in CancelInput) (OrderState, error) {
+	ctx = withActivityDefaults(ctx) // handlers get their own context
+	if err := f.mu.Lock(ctx); err != nil {
+		return f.state, err
+	}
+	defer f.mu.Unlock()
+	if f.state.Status == OrderCancelled {
+		return f.state, nil
+	}
+	for i, l := range f.state.Lines {
+		if err := workflow.ExecuteActivity(ctx, ActivityReleaseLine, ReleaseLineInput{OrderID: f.state.OrderID, LineNo: l.LineNo}).Get(ctx, nil); err != nil {
+			return f.state, err
+		}
+		f.state.Lines[i].Cancelled = l.Qty - l.Shipped
+		f.state.Lines[i].Reserved = 0
+	}
+	f.change(ctx, in.Actor.Subject, OrderCancelled, "cancelled", in.Reason)
+	if err := f.save(ctx); err != nil {
+		return f.state, err
+	}
+	return f.state, f.notifyCustomer(ctx, "cancelled", fmt.Sprintf("Order %s cancelled", f.state.OrderID),
+		fmt.Sprintf("Order %s has been cancelled: %s. Nothing that had not shipped will be charged.", f.state.OrderID, in.Reason))
+}

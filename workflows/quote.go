@@ -1,0 +1,380 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/q2c-dev/q2c/approval"
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/pricing"
+)
+
+// DefaultQuoteValidDays is how long a quote can be accepted.
+const DefaultQuoteValidDays = 30
+
+// Terms printed on every quote.
+const QuoteTerms = "Prices in the quote currency, excluding shipping. Payment due 30 days from invoice (net 30). " +
+	"Delivery dates are estimates from current stock and confirmed supply. Valid until the date shown."
+
+// quoteFlow carries a running quote's state and the work its handlers share.
+type quoteFlow struct {
+	req   QuoteRequest
+	state QuoteState
+	mu    workflow.Mutex
+	slaAt time.Time
+}
+
+// Quote is one quote's life: priced once at start, approved if the policy
+// says so (escalating when the SLA passes), edited, accepted into exactly
+// one order, rejected, or expired by a durable timer.
+func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
+	if req.ValidDays <= 0 {
+		req.ValidDays = DefaultQuoteValidDays
+	}
+	if req.Policy == (approval.Policy{}) {
+		req.Policy = approval.DefaultPolicy
+	}
+	f := &quoteFlow{req: req, mu: workflow.NewMutex(ctx), state: QuoteState{
+		QuoteID: req.QuoteID, CustomerID: req.CustomerID, Status: QuotePricing, Lines: req.Lines,
+		PromoCode: req.PromoCode, CreatedBy: req.CreatedBy, Version: 1,
+	}}
+	if err := f.registerHandlers(ctx); err != nil {
+		return f.state, err
+	}
+	ctx = withActivityDefaults(ctx)
+
+	if err := f.mu.Lock(ctx); err != nil {
+		return f.state, err
+	}
+	err := f.price(ctx, req.Lines, req.PromoCode, req.CreatedBy, "quoted")
+	f.mu.Unlock()
+	if err != nil || f.state.Status == QuoteInvalid {
+		// The open update has answered with the problem; let it finish.
+		_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+		return f.state, err
+	}
+
+	for !f.terminal() {
+		deadline := f.state.ValidUntil
+		if f.state.Status == QuotePendingApproval && f.slaAt.Before(deadline) {
+			deadline = f.slaAt
+		}
+		seen := f.state.Rev
+		changed, err := workflow.AwaitWithTimeout(ctx, deadline.Sub(workflow.Now(ctx)), func() bool { return f.state.Rev != seen })
+		if err != nil {
+			return f.state, err
+		}
+		if changed {
+			continue
+		}
+		if err := f.mu.Lock(ctx); err != nil {
+			return f.state, err
+		}
+		err = f.onTimer(ctx)
+		f.mu.Unlock()
+		if err != nil {
+			return f.state, err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return f.state, err
+	}
+	return f.state, nil
+}
+
+func (f *quoteFlow) terminal() bool {
+	switch f.state.Status {
+	case QuoteAccepted, QuoteRejected, QuoteExpired, QuoteInvalid:
+		return true
+	}
+	return false
+}
+
+// onTimer handles a deadline: expiry, or an approval SLA that ran out.
+func (f *quoteFlow) onTimer(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	if f.terminal() {
+		return nil
+	}
+	if !now.Before(f.state.ValidUntil) {
+		f.change(ctx, "system", QuoteExpired, "expired", "not accepted by "+f.state.ValidUntil.Format(time.RFC3339))
+		if err := f.save(ctx); err != nil {
+			return err
+		}
+		return f.notifyCustomer(ctx, "expired", fmt.Sprintf("Your quote %s has expired", f.state.QuoteID),
+			fmt.Sprintf("Quote %s was not accepted by %s and has expired. Ask us for a new quote at any time.", f.state.QuoteID, f.state.ValidUntil.Format(time.DateOnly)))
+	}
+	if f.state.Status == QuotePendingApproval && !now.Before(f.slaAt) {
+		next, ok := approval.Escalate(f.state.ApprovalRole)
+		f.slaAt = now.Add(f.req.Policy.SLA)
+		if !ok {
+			// Top of the chain: remind the same level again.
+			return f.notifyApprovers(ctx, "reminder")
+		}
+		f.state.ApprovalRole = next
+		f.change(ctx, "system", QuotePendingApproval, "approval escalated", "SLA passed; now waiting for "+string(next))
+		if err := f.save(ctx); err != nil {
+			return err
+		}
+		return f.notifyApprovers(ctx, "escalated")
+	}
+	return nil
+}
+
+// price runs the PriceQuote activity and applies the approval policy.
+func (f *quoteFlow) price(ctx workflow.Context, lines []pricing.Line, promo, actor, stage string) error {
+	var priced PricedQuote
+	err := workflow.ExecuteActivity(ctx, ActivityPriceQuote, PriceQuoteInput{
+		CustomerID: f.state.CustomerID, Lines: lines, PromoCode: promo, At: workflow.Now(ctx),
+	}).Get(ctx, &priced)
+	if fields, ok := invalidInput(err); ok {
+		f.state.Problem = fields
+		f.change(ctx, actor, QuoteInvalid, "refused", "the quote request is invalid")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	f.state.Lines, f.state.PromoCode, f.state.Priced, f.state.Problem = lines, promo, priced, nil
+	f.state.Approval = f.req.Policy.Decide(priced.Pricing)
+	f.state.ApprovalRole = f.state.Approval.Role
+	f.state.Decisions = nil // a changed quote needs approval again
+	f.state.ValidUntil = workflow.Now(ctx).AddDate(0, 0, f.req.ValidDays)
+	status, detail := QuoteApproved, "within policy: no approval needed"
+	if f.state.Approval.Required {
+		status, detail = QuotePendingApproval, fmt.Sprintf("needs %s: %v", f.state.ApprovalRole, f.state.Approval.Reasons)
+		f.slaAt = workflow.Now(ctx).Add(f.req.Policy.SLA)
+	}
+	f.change(ctx, actor, status, stage, detail)
+	if err := f.save(ctx); err != nil {
+		return err
+	}
+	if f.state.Approval.Required {
+		return f.notifyApprovers(ctx, "requested")
+	}
+	return f.notifyQuoteReady(ctx)
+}
+
+// change records a new status and a timeline event, and bumps Rev.
+func (f *quoteFlow) change(ctx workflow.Context, actor, status, stage, detail string) {
+	f.state.Status = status
+	f.state.Rev++
+	f.state.Timeline = append(f.state.Timeline, Event{At: workflow.Now(ctx), Actor: actor, Stage: stage, Detail: detail})
+}
+
+func (f *quoteFlow) save(ctx workflow.Context) error {
+	return workflow.ExecuteActivity(ctx, ActivitySaveQuote, f.state).Get(ctx, nil)
+}
+
+func (f *quoteFlow) notifyApprovers(ctx workflow.Context, why string) error {
+	p := f.state.Priced.Pricing
+	return workflow.ExecuteActivity(ctx, ActivityNotifyRole, RoleMessage{
+		Role:    f.state.ApprovalRole,
+		Subject: fmt.Sprintf("Approval %s: quote %s for %s", why, f.state.QuoteID, f.state.Priced.Customer.Name),
+		Text: fmt.Sprintf("Quote %s (version %d) for %s totals %s, %d.%02d%% below list. It needs %s approval: %v.",
+			f.state.QuoteID, f.state.Version, f.state.Priced.Customer.Name, moneyString(p.Total, p), p.DiscountBP/100, p.DiscountBP%100,
+			f.state.ApprovalRole, f.state.Approval.Reasons),
+		IdempotencyKey: fmt.Sprintf("%s/r%d/approval-%s", QuoteWorkflowID(f.state.QuoteID), f.state.Rev, why),
+	}).Get(ctx, nil)
+}
+
+func (f *quoteFlow) notifyQuoteReady(ctx workflow.Context) error {
+	p := f.state.Priced.Pricing
+	text := fmt.Sprintf("Quote %s: %d line(s), total %s including tax %s. Valid until %s.",
+		f.state.QuoteID, len(p.Lines), moneyString(p.Total, p), moneyString(p.Tax, p), f.state.ValidUntil.Format(time.DateOnly))
+	return f.notifyCustomer(ctx, fmt.Sprintf("v%d-ready", f.state.Version), fmt.Sprintf("Your quote %s is ready", f.state.QuoteID), text)
+}
+
+func (f *quoteFlow) notifyCustomer(ctx workflow.Context, key, subject, text string) error {
+	c := f.state.Priced.Customer
+	if c.Email == "" {
+		return nil
+	}
+	return workflow.ExecuteActivity(ctx, ActivitySendNotification, Notification{
+		Channel: models.ChannelEmail, To: c.Email, ToName: c.Name, Subject: subject, Text: text,
+		IdempotencyKey: QuoteWorkflowID(f.state.QuoteID) + "/" + key,
+	}).Get(ctx, nil)
+}
+
+func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (QuoteState, error) { return f.state, nil }); err != nil {
+		return err
+	}
+	// open: the synchronous answer to "create a quote".
+	if err := workflow.SetUpdateHandler(ctx, UpdateQuoteOpen, func(ctx workflow.Context) (QuoteState, error) {
+		if err := workflow.Await(ctx, func() bool { return f.state.Status != QuotePricing }); err != nil {
+			return f.state, err
+		}
+		if f.state.Status == QuoteInvalid {
+			return f.state, invalidInputError(f.state.Problem)
+		}
+		return f.state, nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateQuoteApprove, func(ctx workflow.Context, in DecisionInput) (QuoteState, error) {
+		return f.decide(ctx, in, true)
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in DecisionInput) error { return f.validateDecision(in) }}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateQuoteReject, func(ctx workflow.Context, in DecisionInput) (QuoteState, error) {
+		return f.decide(ctx, in, false)
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in DecisionInput) error { return f.validateDecision(in) }}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateQuoteEdit, func(ctx workflow.Context, in EditInput) (QuoteState, error) {
+		ctx = withActivityDefaults(ctx)
+		if err := f.mu.Lock(ctx); err != nil {
+			return f.state, err
+		}
+		defer f.mu.Unlock()
+		if err := f.checkOpen("edited"); err != nil { // re-check: the quote may have changed while we waited
+			return f.state, err
+		}
+		before := f.state
+		f.state.Version++
+		if err := f.price(ctx, in.Lines, in.PromoCode, in.Actor.Subject, fmt.Sprintf("edited (version %d)", f.state.Version)); err != nil {
+			return f.state, err
+		}
+		if f.state.Status == QuoteInvalid {
+			problem := f.state.Problem
+			f.state = before // an invalid edit changes nothing
+			return f.state, invalidInputError(problem)
+		}
+		return f.state, nil
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in EditInput) error {
+		if err := f.checkOpen("edited"); err != nil {
+			return err
+		}
+		if len(in.Lines) == 0 {
+			return temporal.NewApplicationError("lines: needs at least one line", ErrTypeInvalidInput)
+		}
+		return nil
+	}}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateQuoteAccept, f.accept,
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in AcceptInput) error {
+			if f.state.Status == QuoteAccepted {
+				return nil // accepting twice answers with the same order
+			}
+			if f.state.Status != QuoteApproved {
+				return fmt.Errorf("quote %s is %s: only an approved quote can be accepted", f.state.QuoteID, f.state.Status)
+			}
+			if !workflow.Now(ctx).Before(f.state.ValidUntil) {
+				return fmt.Errorf("quote %s expired on %s", f.state.QuoteID, f.state.ValidUntil.Format(time.DateOnly))
+			}
+			return nil
+		}})
+}
+
+func (f *quoteFlow) checkOpen(verb string) error {
+	switch f.state.Status {
+	case QuotePendingApproval, QuoteApproved:
+		return nil
+	}
+	return fmt.Errorf("quote %s is %s and cannot be %s", f.state.QuoteID, f.state.Status, verb)
+}
+
+func (f *quoteFlow) validateDecision(in DecisionInput) error {
+	if f.state.Status != QuotePendingApproval {
+		return fmt.Errorf("quote %s is %s, not waiting for approval", f.state.QuoteID, f.state.Status)
+	}
+	if !approval.CanApprove(in.Actor.Roles, f.state.ApprovalRole) {
+		return fmt.Errorf("quote %s needs a %s or higher", f.state.QuoteID, f.state.ApprovalRole)
+	}
+	if in.Actor.Subject == f.state.CreatedBy {
+		return fmt.Errorf("quote %s cannot be approved by the person who created it", f.state.QuoteID)
+	}
+	return nil
+}
+
+func (f *quoteFlow) decide(ctx workflow.Context, in DecisionInput, approved bool) (QuoteState, error) {
+	ctx = withActivityDefaults(ctx) // handlers get their own context
+	if err := f.mu.Lock(ctx); err != nil {
+		return f.state, err
+	}
+	defer f.mu.Unlock()
+	if err := f.validateDecision(in); err != nil {
+		return f.state, err
+	}
+	role := f.state.ApprovalRole
+	for _, r := range approval.Chain { // record the highest qualifying role the approver holds
+		if in.Actor.Roles.Has(r) {
+			role = r
+		}
+	}
+	f.state.Decisions = append(f.state.Decisions, Decision{By: in.Actor.Subject, Role: role, Approved: approved, Comment: in.Comment, At: workflow.Now(ctx)})
+	if !approved {
+		f.change(ctx, in.Actor.Subject, QuoteRejected, "rejected", in.Comment)
+		if err := f.save(ctx); err != nil {
+			return f.state, err
+		}
+		return f.state, f.notifyCustomer(ctx, fmt.Sprintf("v%d-rejected", f.state.Version), fmt.Sprintf("About your quote %s", f.state.QuoteID),
+			fmt.Sprintf("We could not approve quote %s as requested. Your sales representative will contact you.", f.state.QuoteID))
+	}
+	f.change(ctx, in.Actor.Subject, QuoteApproved, "approved", fmt.Sprintf("by %s as %s. %s", in.Actor.Subject, role, in.Comment))
+	if err := f.save(ctx); err != nil {
+		return f.state, err
+	}
+	return f.state, f.notifyQuoteReady(ctx)
+}
+
+// accept starts the order exactly once: the order workflow's ID comes from
+// the quote, and a second accept returns the same order.
+func (f *quoteFlow) accept(ctx workflow.Context, in AcceptInput) (QuoteState, error) {
+	ctx = withActivityDefaults(ctx)
+	if err := f.mu.Lock(ctx); err != nil {
+		return f.state, err
+	}
+	defer f.mu.Unlock()
+	if f.state.Status == QuoteAccepted {
+		return f.state, nil
+	}
+	if f.state.Status != QuoteApproved {
+		return f.state, fmt.Errorf("quote %s is %s", f.state.QuoteID, f.state.Status)
+	}
+	orderID := OrderIDForQuote(f.state.QuoteID)
+	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            OrderWorkflowID(orderID),
+		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}), OrderWorkflowName, OrderRequest{
+		OrderID: orderID, QuoteID: f.state.QuoteID, CustomerID: f.state.CustomerID, Customer: f.state.Priced.Customer,
+		Pricing: f.state.Priced.Pricing, AllowPartial: in.AllowPartial, AcceptedBy: in.Actor.Subject,
+	})
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		var already *temporal.ChildWorkflowExecutionAlreadyStartedError
+		if !errors.As(err, &already) {
+			return f.state, err
+		}
+	}
+	f.state.OrderID = orderID
+	f.change(ctx, in.Actor.Subject, QuoteAccepted, "accepted", "order "+orderID)
+	return f.state, f.save(ctx)
+}
+
+func invalidInput(err error) ([]models.FieldError, bool) {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != ErrTypeInvalidInput {
+		return nil, false
+	}
+	var fields []models.FieldError
+	if appErr.HasDetails() {
+		_ = appErr.Details(&fields)
+	}
+	return fields, true
+}
+
+func invalidInputError(fields []models.FieldError) error {
+	return temporal.NewNonRetryableApplicationError("invalid input", ErrTypeInvalidInput, nil, fields)
+}
+
+func moneyString(amount int64, p pricing.Result) string {
+	return models.NewMoney(amount, p.Currency).String()
+}

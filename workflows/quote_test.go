@@ -1,0 +1,316 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/pricing"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+// fakes stands in for the activities and records what the workflows asked.
+type fakes struct {
+	mu        sync.Mutex
+	pricing   func(workflows.PriceQuoteInput) (workflows.PricedQuote, error)
+	saved     []workflows.QuoteState
+	orders    []workflows.OrderState
+	notes     []workflows.Notification
+	roleMsgs  []workflows.RoleMessage
+	reserve   func(workflows.ReserveLineInput) models.Allocation
+	orderReqs []workflows.OrderRequest
+	released  []workflows.ReleaseLineInput
+}
+
+func (f *fakes) register(env *testsuite.TestWorkflowEnvironment) {
+	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+	reg(func(_ context.Context, in workflows.PriceQuoteInput) (workflows.PricedQuote, error) {
+		return f.pricing(in)
+	}, workflows.ActivityPriceQuote)
+	reg(func(_ context.Context, st workflows.QuoteState) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.saved = append(f.saved, st)
+		return nil
+	}, workflows.ActivitySaveQuote)
+	reg(func(_ context.Context, st workflows.OrderState) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.orders = append(f.orders, st)
+		return nil
+	}, workflows.ActivitySaveOrder)
+	reg(func(_ context.Context, n workflows.Notification) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.notes = append(f.notes, n)
+		return nil
+	}, workflows.ActivitySendNotification)
+	reg(func(_ context.Context, m workflows.RoleMessage) (int, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.roleMsgs = append(f.roleMsgs, m)
+		return 1, nil
+	}, workflows.ActivityNotifyRole)
+	reg(func(_ context.Context, in workflows.ReserveLineInput) (models.Allocation, error) {
+		return f.reserve(in), nil
+	}, workflows.ActivityReserveLine)
+	reg(func(_ context.Context, in workflows.ReleaseLineInput) (int64, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.released = append(f.released, in)
+		return 1, nil
+	}, workflows.ActivityReleaseLine)
+}
+
+func (f *fakes) lastSaved() workflows.QuoteState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.saved[len(f.saved)-1]
+}
+
+var quietLogger = sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+func newEnv(t *testing.T, f *fakes) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	s.SetLogger(quietLogger)
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
+	env.RegisterWorkflowWithOptions(workflows.Quote, workflow.RegisterOptions{Name: workflows.QuoteWorkflowName})
+	// The order is its own workflow with its own tests: here it is a stub
+	// that records the request it was started with.
+	env.RegisterWorkflowWithOptions(func(_ workflow.Context, req workflows.OrderRequest) (workflows.OrderState, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.orderReqs = append(f.orderReqs, req)
+		return workflows.OrderState{OrderID: req.OrderID}, nil
+	}, workflow.RegisterOptions{Name: workflows.OrderWorkflowName})
+	if f.reserve == nil {
+		f.reserve = func(in workflows.ReserveLineInput) models.Allocation {
+			return models.Allocation{OrderID: in.OrderID, LineNo: in.LineNo, SKU: in.SKU, Requested: in.Qty, Reserved: in.Qty}
+		}
+	}
+	f.register(env)
+	return env
+}
+
+// pricedAt returns a pricing fake whose result has the given discount and net.
+func pricedAt(discountBP, net int64) func(workflows.PriceQuoteInput) (workflows.PricedQuote, error) {
+	return func(in workflows.PriceQuoteInput) (workflows.PricedQuote, error) {
+		var lines []pricing.PricedLine
+		for i, l := range in.Lines {
+			lines = append(lines, pricing.PricedLine{LineNo: i + 1, SKU: l.SKU, Qty: l.Qty})
+		}
+		return workflows.PricedQuote{Customer: workflows.Contact{Name: "Acme", Email: "buyer@acme.example"},
+			Pricing: pricing.Result{Currency: "USD", Lines: lines, Net: net, Total: net, DiscountBP: discountBP}, PricedAt: in.At}, nil
+	}
+}
+
+var (
+	rep      = workflows.Actor{Subject: "user:rep", Roles: models.Roles{models.RoleSalesRep}}
+	approver = workflows.Actor{Subject: "user:approver", Roles: models.Roles{models.RoleApprover}}
+	manager  = workflows.Actor{Subject: "user:manager", Roles: models.Roles{models.RoleSalesManager}}
+	customer = workflows.Actor{Subject: "user:buyer", Roles: models.Roles{models.RoleCustomer}}
+)
+
+func request() workflows.QuoteRequest {
+	return workflows.QuoteRequest{QuoteID: "Q-TEST1", CustomerID: "acme", CreatedBy: rep.Subject,
+		Lines: []pricing.Line{{SKU: "WID", Qty: 10}}}
+}
+
+// update sends an update at a moment of test time and records its outcome.
+type outcome struct {
+	rejected, failed error
+	state            workflows.QuoteState
+	done             bool
+}
+
+func update(env *testsuite.TestWorkflowEnvironment, at time.Duration, name string, arg any) *outcome {
+	o := &outcome{}
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, name+at.String(), &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { o.rejected, o.done = err, true },
+			OnAccept: func() {},
+			OnComplete: func(v any, err error) {
+				o.failed, o.done = err, true
+				if st, ok := v.(workflows.QuoteState); ok {
+					o.state = st
+				}
+			},
+		}, arg)
+	}, at)
+	return o
+}
+
+func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) workflows.QuoteState {
+	t.Helper()
+	if !env.IsWorkflowCompleted() {
+		t.Fatal("workflow did not complete")
+	}
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow failed: %v", err)
+	}
+	var st workflows.QuoteState
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func stages(st workflows.QuoteState) []string {
+	var out []string
+	for _, e := range st.Timeline {
+		out = append(out, e.Stage)
+	}
+	return out
+}
+
+func TestQuoteAutoApprovedAndAccepted(t *testing.T) {
+	f := &fakes{pricing: pricedAt(500, 100_000)}
+	env := newEnv(t, f)
+	open := update(env, 0, workflows.UpdateQuoteOpen, nil)
+	acc := update(env, time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer})
+	env.ExecuteWorkflow(workflows.QuoteWorkflowName, request())
+	st := result(t, env)
+	if open.failed != nil || open.state.Status != workflows.QuoteApproved {
+		t.Fatalf("open answered %+v", open)
+	}
+	if acc.failed != nil || st.Status != workflows.QuoteAccepted || st.OrderID != "SO-TEST1" {
+		t.Fatalf("accept: %+v; state %s order %s", acc, st.Status, st.OrderID)
+	}
+	if len(f.roleMsgs) != 0 {
+		t.Fatalf("approvers were asked about an auto-approved quote: %+v", f.roleMsgs)
+	}
+	if f.lastSaved().Status != workflows.QuoteAccepted || !slices.Contains(stages(st), "accepted") {
+		t.Fatalf("read model %s, timeline %v", f.lastSaved().Status, stages(st))
+	}
+	if len(f.orderReqs) != 1 || f.orderReqs[0].OrderID != "SO-TEST1" || f.orderReqs[0].QuoteID != "Q-TEST1" {
+		t.Fatalf("order started %d times: %+v", len(f.orderReqs), f.orderReqs)
+	}
+}
+
+func TestQuoteApprovalBranches(t *testing.T) {
+	tests := []struct {
+		name        string
+		discountBP  int64
+		net         int64
+		steps       func(env *testsuite.TestWorkflowEnvironment) []*outcome
+		wantStatus  string
+		wantRole    models.Role
+		wantRejects int // updates refused by validators
+	}{
+		{"approved by an approver", 2000, 100_000, func(env *testsuite.TestWorkflowEnvironment) []*outcome {
+			return []*outcome{
+				update(env, time.Hour, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: approver, Comment: "ok for Acme"}),
+				update(env, 2*time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer}),
+			}
+		}, workflows.QuoteAccepted, models.RoleApprover, 0},
+		{"rejected", 2000, 100_000, func(env *testsuite.TestWorkflowEnvironment) []*outcome {
+			return []*outcome{update(env, time.Hour, workflows.UpdateQuoteReject, workflows.DecisionInput{Actor: approver, Comment: "too deep"})}
+		}, workflows.QuoteRejected, models.RoleApprover, 0},
+		{"cannot accept before approval, nor approve own quote, nor approve below the level", 3500, 100_000, func(env *testsuite.TestWorkflowEnvironment) []*outcome {
+			return []*outcome{
+				update(env, time.Minute, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer}),
+				update(env, 2*time.Minute, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: rep}),
+				update(env, 3*time.Minute, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: approver}),
+				update(env, time.Hour, workflows.UpdateQuoteReject, workflows.DecisionInput{Actor: manager}),
+			}
+		}, workflows.QuoteRejected, models.RoleSalesManager, 3},
+		{"escalated after the SLA and approved by the manager", 2000, 100_000, func(env *testsuite.TestWorkflowEnvironment) []*outcome {
+			return []*outcome{
+				update(env, 25*time.Hour, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: approver}), // too late: now a manager's
+				update(env, 26*time.Hour, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: manager}),
+				update(env, 27*time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer}),
+			}
+		}, workflows.QuoteAccepted, models.RoleSalesManager, 1},
+		{"expires when nobody acts", 0, 100_000, func(env *testsuite.TestWorkflowEnvironment) []*outcome {
+			return nil
+		}, workflows.QuoteExpired, "", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakes{pricing: pricedAt(tc.discountBP, tc.net)}
+			env := newEnv(t, f)
+			outs := tc.steps(env)
+			env.ExecuteWorkflow(workflows.QuoteWorkflowName, request())
+			st := result(t, env)
+			rejects := 0
+			for _, o := range outs {
+				if o.rejected != nil {
+					rejects++
+				}
+			}
+			if st.Status != tc.wantStatus || st.ApprovalRole != tc.wantRole || rejects != tc.wantRejects {
+				t.Fatalf("status %s role %s rejects %d; want %s %s %d\ntimeline %v", st.Status, st.ApprovalRole, rejects,
+					tc.wantStatus, tc.wantRole, tc.wantRejects, stages(st))
+			}
+			if st.Status == workflows.QuoteExpired {
+				last := st.Timeline[len(st.Timeline)-1]
+				if !last.At.Equal(st.ValidUntil) || f.notes[len(f.notes)-1].IdempotencyKey != "Quote:Q-TEST1/expired" {
+					t.Fatalf("expired at %v (valid until %v); last message %+v", last.At, st.ValidUntil, f.notes[len(f.notes)-1])
+				}
+			}
+			if f.lastSaved().Rev != st.Rev {
+				t.Fatalf("read model at rev %d, workflow at %d", f.lastSaved().Rev, st.Rev)
+			}
+		})
+	}
+}
+
+func TestEditingAnApprovedQuoteVoidsTheApproval(t *testing.T) {
+	discount := int64(2000)
+	f := &fakes{}
+	f.pricing = func(in workflows.PriceQuoteInput) (workflows.PricedQuote, error) {
+		return pricedAt(discount, 100_000)(in)
+	}
+	env := newEnv(t, f)
+	update(env, time.Hour, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: approver})
+	env.RegisterDelayedCallback(func() { discount = 2500 }, 90*time.Minute)
+	edit := update(env, 2*time.Hour, workflows.UpdateQuoteEdit, workflows.EditInput{Actor: rep, Lines: []pricing.Line{{SKU: "WID", Qty: 50}}})
+	early := update(env, 3*time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer})
+	update(env, 4*time.Hour, workflows.UpdateQuoteReject, workflows.DecisionInput{Actor: approver, Comment: "no"})
+	env.ExecuteWorkflow(workflows.QuoteWorkflowName, request())
+	st := result(t, env)
+	if edit.failed != nil || edit.state.Status != workflows.QuotePendingApproval || edit.state.Version != 2 || len(edit.state.Decisions) != 0 {
+		t.Fatalf("edit answered %+v", edit)
+	}
+	if early.rejected == nil {
+		t.Fatal("the edited quote was accepted on its old approval")
+	}
+	if st.Status != workflows.QuoteRejected || st.Lines[0].Qty != 50 {
+		t.Fatalf("final %s lines %+v", st.Status, st.Lines)
+	}
+}
+
+func TestInvalidQuoteAnswersWithTheFields(t *testing.T) {
+	f := &fakes{pricing: func(workflows.PriceQuoteInput) (workflows.PricedQuote, error) {
+		return workflows.PricedQuote{}, temporal.NewNonRetryableApplicationError("bad", workflows.ErrTypeInvalidInput, nil,
+			[]models.FieldError{{Field: "lines[0].sku", Message: "unknown SKU"}})
+	}}
+	env := newEnv(t, f)
+	open := update(env, 0, workflows.UpdateQuoteOpen, nil)
+	env.ExecuteWorkflow(workflows.QuoteWorkflowName, request())
+	st := result(t, env)
+	var appErr *temporal.ApplicationError
+	if !errors.As(open.failed, &appErr) || appErr.Type() != workflows.ErrTypeInvalidInput {
+		t.Fatalf("open answered %v", open.failed)
+	}
+	var fields []models.FieldError
+	if err := appErr.Details(&fields); err != nil || fields[0].Field != "lines[0].sku" {
+		t.Fatalf("details %v %v", fields, err)
+	}
+	if st.Status != workflows.QuoteInvalid || len(f.saved) != 0 {
+		t.Fatalf("status %s, %d saves", st.Status, len(f.saved))
+	}
+}

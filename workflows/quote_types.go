@@ -1,0 +1,155 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/q2c-dev/q2c/approval"
+	"github.com/q2c-dev/q2c/atp"
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/pricing"
+)
+
+// Quote workflow names.
+const (
+	QuoteWorkflowName = "Quote"
+
+	// UpdateQuoteOpen is sent with the start (Update-with-Start) and answers
+	// with the priced quote once the workflow has priced it.
+	UpdateQuoteOpen    = "open"
+	UpdateQuoteApprove = "approve"
+	UpdateQuoteReject  = "reject"
+	UpdateQuoteEdit    = "edit"
+	UpdateQuoteAccept  = "accept"
+
+	ActivityPriceQuote = "PriceQuote"
+	ActivitySaveQuote  = "SaveQuote"
+	ActivityNotifyRole = "NotifyRole"
+)
+
+// Quote statuses.
+const (
+	QuotePricing         = "pricing"
+	QuoteInvalid         = "invalid"
+	QuotePendingApproval = "pending_approval"
+	QuoteApproved        = "approved"
+	QuoteRejected        = "rejected"
+	QuoteExpired         = "expired"
+	QuoteAccepted        = "accepted"
+)
+
+// QuoteWorkflowID is a quote's workflow ID, from its business key.
+func QuoteWorkflowID(quoteID string) string { return "Quote:" + quoteID }
+
+// OrderIDForQuote is the one order a quote can become: accepting twice
+// yields the same order.
+func OrderIDForQuote(quoteID string) string { return "SO-" + quoteID[len("Q-"):] }
+
+// QuoteRequest starts a quote.
+type QuoteRequest struct {
+	QuoteID    string          `json:"quote_id"`
+	CustomerID string          `json:"customer_id"`
+	Lines      []pricing.Line  `json:"lines"`
+	PromoCode  string          `json:"promo_code,omitempty"`
+	CreatedBy  string          `json:"created_by"` // principal subject
+	ValidDays  int             `json:"valid_days"`
+	Policy     approval.Policy `json:"policy"`
+}
+
+// Contact is who hears about a quote or order.
+type Contact struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// PriceQuoteInput is the PriceQuote activity's input.
+type PriceQuoteInput struct {
+	CustomerID string         `json:"customer_id"`
+	Lines      []pricing.Line `json:"lines"`
+	PromoCode  string         `json:"promo_code,omitempty"`
+	At         time.Time      `json:"at"`
+}
+
+// PricedQuote is a priced basket with delivery promises, fixed once priced.
+type PricedQuote struct {
+	Customer Contact        `json:"customer"`
+	Pricing  pricing.Result `json:"pricing"`
+	Promises []atp.Promise  `json:"promises"` // one per line
+	Terms    string         `json:"terms"`
+	PricedAt time.Time      `json:"priced_at"`
+}
+
+// Decision is one approval or rejection.
+type Decision struct {
+	By       string      `json:"by"`
+	Role     models.Role `json:"role"`
+	Approved bool        `json:"approved"`
+	Comment  string      `json:"comment,omitempty"`
+	At       time.Time   `json:"at"`
+}
+
+// Event is one step of a quote's or order's timeline.
+type Event struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Stage  string    `json:"stage"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// QuoteState is everything known about a quote: the status query's answer
+// and the read model's content.
+type QuoteState struct {
+	QuoteID      string               `json:"quote_id"`
+	CustomerID   string               `json:"customer_id"`
+	Status       string               `json:"status"`
+	Version      int                  `json:"version"` // bumps on every edit
+	Rev          int                  `json:"rev"`     // bumps on every change
+	Lines        []pricing.Line       `json:"lines"`
+	PromoCode    string               `json:"promo_code,omitempty"`
+	Priced       PricedQuote          `json:"priced"`
+	Approval     approval.Requirement `json:"approval"`
+	ApprovalRole models.Role          `json:"approval_role,omitempty"` // current level, after escalations
+	Decisions    []Decision           `json:"decisions,omitempty"`
+	ValidUntil   time.Time            `json:"valid_until"`
+	CreatedBy    string               `json:"created_by"`
+	OrderID      string               `json:"order_id,omitempty"`
+	Problem      []models.FieldError  `json:"problem,omitempty"` // why pricing refused the quote
+	Timeline     []Event              `json:"timeline"`
+}
+
+// Actor identifies who sends an update; the API fills it from the token.
+type Actor struct {
+	Subject string       `json:"subject"`
+	Roles   models.Roles `json:"roles"`
+}
+
+// DecisionInput approves or rejects a quote.
+type DecisionInput struct {
+	Actor   Actor  `json:"actor"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// EditInput replaces a quote's lines or promotion code.
+type EditInput struct {
+	Actor     Actor          `json:"actor"`
+	Lines     []pricing.Line `json:"lines"`
+	PromoCode string         `json:"promo_code,omitempty"`
+}
+
+// AcceptInput turns an approved quote into an order.
+type AcceptInput struct {
+	Actor        Actor `json:"actor"`
+	AllowPartial bool  `json:"allow_partial"`
+}
+
+// RoleMessage is sent to every active user holding Role.
+type RoleMessage struct {
+	Role           models.Role `json:"role"`
+	Subject        string      `json:"subject"`
+	Text           string      `json:"text"`
+	IdempotencyKey string      `json:"idempotency_key"`
+}
+
+// ErrTypeInvalidInput marks an activity error caused by bad input; its
+// details are []models.FieldError.
+const ErrTypeInvalidInput = "InvalidInput"
