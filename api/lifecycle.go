@@ -1,0 +1,310 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/pricing"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+var (
+	quoteCreators  = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager}
+	quoteReaders   = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleApprover, models.RoleCustomerService, models.RoleFinance, models.RoleExecutive}
+	quoteDeciders  = []models.Role{models.RoleApprover, models.RoleSalesManager, models.RoleExecutive}
+	orderReaders   = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService, models.RoleWarehouseManager, models.RoleFinance, models.RoleExecutive}
+	orderCancelers = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService}
+)
+
+func (s *Server) lifecycleRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/api/v1/quotes", Summary: "Create a quote; answers with the priced quote, delivery promises and approval needs", Roles: quoteCreators, Handler: s.createQuote},
+		{Method: "GET", Path: "/api/v1/quotes", Summary: "List quotes (?status=; a customer sees their own)", Roles: quoteReaders, Handler: s.listQuotes},
+		{Method: "GET", Path: "/api/v1/quotes/:id", Summary: "A quote with its lines, pricing reasons, approvals and timeline", Roles: quoteReaders, Handler: s.getQuote},
+		{Method: "PUT", Path: "/api/v1/quotes/:id", Summary: "Edit a quote's lines or promotion code (voids earlier approvals)", Roles: quoteCreators, Handler: s.editQuote},
+		{Method: "POST", Path: "/api/v1/quotes/:id/approve", Summary: "Approve a quote waiting for your level", Roles: quoteDeciders, Handler: s.approveQuote},
+		{Method: "POST", Path: "/api/v1/quotes/:id/reject", Summary: "Reject a quote waiting for your level", Roles: quoteDeciders, Handler: s.rejectQuote},
+		{Method: "POST", Path: "/api/v1/quotes/:id/accept", Summary: "Accept an approved quote: creates its order exactly once", Roles: quoteCreators, Handler: s.acceptQuote},
+		{Method: "GET", Path: "/api/v1/orders", Summary: "List orders (?status=; a customer sees their own)", Roles: orderReaders, Handler: s.listOrders},
+		{Method: "GET", Path: "/api/v1/orders/:id", Summary: "An order with its lines, allocation and timeline", Roles: orderReaders, Handler: s.getOrder},
+		{Method: "POST", Path: "/api/v1/orders/:id/cancel", Summary: "Cancel what has not shipped, releasing its stock", Roles: orderCancelers, Handler: s.cancelOrder},
+	}
+}
+
+type createQuoteRequest struct {
+	CustomerID string         `json:"customer_id"`
+	Lines      []pricing.Line `json:"lines"`
+	PromoCode  string         `json:"promo_code"`
+	ValidDays  int            `json:"valid_days"`
+}
+
+func (r createQuoteRequest) Validate() error {
+	var v models.Validator
+	v.Check(len(r.Lines) > 0, "lines", "needs at least one line")
+	v.Check(len(r.Lines) <= 200, "lines", "at most 200 lines")
+	for i, l := range r.Lines {
+		v.Check(strings.TrimSpace(l.SKU) != "", fmt.Sprintf("lines[%d].sku", i), "is required")
+		v.Check(l.Qty >= 1 && l.Qty <= pricing.MaxQty, fmt.Sprintf("lines[%d].qty", i), fmt.Sprintf("must be between 1 and %d", pricing.MaxQty))
+	}
+	v.Check(r.ValidDays >= 0 && r.ValidDays <= 365, "valid_days", "must be between 1 and 365 (0 for the default 30)")
+	return v.Err()
+}
+
+// newQuoteID returns "Q-" and ten base32 characters: short enough to read
+// out on the phone, 50 random bits.
+func newQuoteID() string {
+	const alphabet = "ABCDEFGHJKMNPQRSTVWXYZ0123456789" // no I, L, O, U
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return "Q-" + string(b)
+}
+
+func actorOf(c *gin.Context) workflows.Actor {
+	p, _ := principalOf(c)
+	return workflows.Actor{Subject: p.Subject(), Roles: p.Roles}
+}
+
+func (s *Server) createQuote(c *gin.Context) {
+	var req createQuoteRequest
+	if !bind(c, &req) {
+		return
+	}
+	p, _ := principalOf(c)
+	if p.IsCustomer() {
+		if req.CustomerID != "" && req.CustomerID != p.CustomerID {
+			fail(c, fmt.Errorf("%w: customers can only quote for their own account", models.ErrForbidden))
+			return
+		}
+		req.CustomerID = p.CustomerID
+	}
+	if req.CustomerID == "" {
+		fail(c, models.Invalid("customer_id", "is required"))
+		return
+	}
+	qr := workflows.QuoteRequest{QuoteID: newQuoteID(), CustomerID: req.CustomerID, Lines: req.Lines, PromoCode: req.PromoCode,
+		CreatedBy: p.Subject(), ValidDays: req.ValidDays}
+	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: workflows.QuoteWorkflowID(qr.QuoteID), TaskQueue: s.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.QuoteWorkflowName, qr)
+	h, err := s.Temporal.UpdateWithStartWorkflow(reqCtx(c), client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.UpdateQuoteOpen, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	var st workflows.QuoteState
+	if err == nil {
+		err = h.Get(reqCtx(c), &st)
+	}
+	if err != nil {
+		fail(c, workflowError(err))
+		return
+	}
+	c.Header("Location", "/api/v1/quotes/"+st.QuoteID)
+	c.JSON(http.StatusCreated, st)
+}
+
+func (s *Server) listQuotes(c *gin.Context) {
+	p, _ := principalOf(c)
+	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.QuoteRecord], error) {
+		return s.Store.ListQuotes(ctx, p.CustomerID, c.Query("status"), page)
+	})
+}
+
+// quoteFor reads a quote the caller may see; another customer's is "not found".
+func (s *Server) quoteFor(c *gin.Context) (workflows.QuoteState, error) {
+	rec, err := s.Store.QuoteByID(reqCtx(c), c.Param("id"))
+	if err != nil {
+		return workflows.QuoteState{}, err
+	}
+	if p, _ := principalOf(c); p.IsCustomer() && rec.CustomerID != p.CustomerID {
+		return workflows.QuoteState{}, models.NotFound("quote", c.Param("id"))
+	}
+	var st workflows.QuoteState
+	return st, json.Unmarshal([]byte(rec.State), &st)
+}
+
+func (s *Server) getQuote(c *gin.Context) {
+	st, err := s.quoteFor(c)
+	respond(c, http.StatusOK, st, err)
+}
+
+type editQuoteRequest struct {
+	Lines     []pricing.Line `json:"lines"`
+	PromoCode string         `json:"promo_code"`
+}
+
+func (r editQuoteRequest) Validate() error {
+	return createQuoteRequest{Lines: r.Lines}.Validate()
+}
+
+func (s *Server) editQuote(c *gin.Context) {
+	var req editQuoteRequest
+	if !bind(c, &req) {
+		return
+	}
+	s.quoteUpdate(c, workflows.UpdateQuoteEdit, workflows.EditInput{Actor: actorOf(c), Lines: req.Lines, PromoCode: req.PromoCode})
+}
+
+type decisionRequest struct {
+	Comment string `json:"comment"`
+}
+
+func (r decisionRequest) Validate() error {
+	var v models.Validator
+	v.Check(len(r.Comment) <= 2000, "comment", "must be at most 2000 characters")
+	return v.Err()
+}
+
+func (s *Server) approveQuote(c *gin.Context) { s.decide(c, workflows.UpdateQuoteApprove) }
+func (s *Server) rejectQuote(c *gin.Context)  { s.decide(c, workflows.UpdateQuoteReject) }
+
+func (s *Server) decide(c *gin.Context, update string) {
+	var req decisionRequest
+	if !bind(c, &req) {
+		return
+	}
+	s.quoteUpdate(c, update, workflows.DecisionInput{Actor: actorOf(c), Comment: req.Comment})
+}
+
+type acceptRequest struct {
+	AllowPartial bool `json:"allow_partial"`
+}
+
+func (acceptRequest) Validate() error { return nil }
+
+func (s *Server) acceptQuote(c *gin.Context) {
+	var req acceptRequest
+	if !bind(c, &req) {
+		return
+	}
+	st, err := s.quoteFor(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if st.Status == workflows.QuoteAccepted { // a retried accept: the same order
+		c.JSON(http.StatusOK, st)
+		return
+	}
+	s.quoteUpdate(c, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: actorOf(c), AllowPartial: req.AllowPartial})
+}
+
+// quoteUpdate sends an Update to the quote's workflow and answers with the
+// new state. The Idempotency-Key, when given, is the Update's ID, so
+// Temporal itself runs a retried update once.
+func (s *Server) quoteUpdate(c *gin.Context, name string, arg any) {
+	if _, err := s.quoteFor(c); err != nil {
+		fail(c, err)
+		return
+	}
+	var st workflows.QuoteState
+	if err := s.update(c, workflows.QuoteWorkflowID(c.Param("id")), name, arg, &st); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) update(c *gin.Context, workflowID, name string, arg, out any) error {
+	h, err := s.Temporal.UpdateWorkflow(reqCtx(c), client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: name, UpdateID: c.GetHeader(HeaderIdempotencyKey),
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(reqCtx(c), out)
+	}
+	return workflowError(err)
+}
+
+// workflowError turns what Temporal answers into q2c's errors: invalid input
+// keeps its fields, a refused update is a conflict, a closed workflow too.
+func workflowError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		if appErr.Type() == workflows.ErrTypeInvalidInput {
+			var fields []models.FieldError
+			if appErr.HasDetails() && appErr.Details(&fields) == nil && len(fields) > 0 {
+				return &models.ValidationError{Fields: fields}
+			}
+			return models.Invalid("body", "%s", appErr.Message())
+		}
+		return models.Conflict("%s", appErr.Message())
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return models.Conflict("it is closed: %s", nf.Message)
+	}
+	return fmt.Errorf("%w: %v", errUnavailable, err)
+}
+
+func (s *Server) listOrders(c *gin.Context) {
+	p, _ := principalOf(c)
+	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.OrderRecord], error) {
+		return s.Store.ListOrders(ctx, p.CustomerID, c.Query("status"), page)
+	})
+}
+
+func (s *Server) orderFor(c *gin.Context) (workflows.OrderState, error) {
+	rec, err := s.Store.OrderByID(reqCtx(c), c.Param("id"))
+	if err != nil {
+		return workflows.OrderState{}, err
+	}
+	if p, _ := principalOf(c); p.IsCustomer() && rec.CustomerID != p.CustomerID {
+		return workflows.OrderState{}, models.NotFound("order", c.Param("id"))
+	}
+	var st workflows.OrderState
+	return st, json.Unmarshal([]byte(rec.State), &st)
+}
+
+func (s *Server) getOrder(c *gin.Context) {
+	st, err := s.orderFor(c)
+	respond(c, http.StatusOK, st, err)
+}
+
+type cancelRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (r cancelRequest) Validate() error {
+	var v models.Validator
+	v.Check(strings.TrimSpace(r.Reason) != "", "reason", "is required")
+	v.Check(len(r.Reason) <= 2000, "reason", "must be at most 2000 characters")
+	return v.Err()
+}
+
+func (s *Server) cancelOrder(c *gin.Context) {
+	var req cancelRequest
+	if !bind(c, &req) {
+		return
+	}
+	if _, err := s.orderFor(c); err != nil {
+		fail(c, err)
+		return
+	}
+	var st workflows.OrderState
+	if err := s.update(c, workflows.OrderWorkflowID(c.Param("id")), workflows.UpdateOrderCancel,
+		workflows.CancelInput{Actor: actorOf(c), Reason: req.Reason}, &st); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
