@@ -260,3 +260,51 @@ type OrderRecord struct {
 }
 
 func (OrderRecord) TableName() string { return "orders" }
+
+// Invoice statuses.
+const (
+	InvoiceOpen          = "open"
+	InvoicePartiallyPaid = "partially_paid"
+	InvoicePaid          = "paid"
+	InvoiceOverdue       = "overdue"
+	InvoiceVoid          = "void"
+)
+
+// Invoice bills one shipment. Amounts are minor units of Currency.
+type Invoice struct {
+	ID         string    `json:"id"`
+	Number     int64     `json:"number"`
+	OrderID    string    `json:"order_id"`
+	ShipmentID string    `json:"shipment_id"`
+	CustomerID string    `json:"customer_id"`
+	Currency   Currency  `json:"currency"`
+	Subtotal   int64     `json:"subtotal"`
+	Discount   int64     `json:"discount"`
+	Tax        int64     `json:"tax"`
+	Total      int64     `json:"total"`
+	Paid       int64     `json:"paid"`
+	Status     string    `json:"status"`
+	Lines      string    `json:"-"`
+	IssuedAt   time.Time `json:"issued_at"`
+	DueAt      time.Time `json:"due_at"`
+}
+
+func (Invoice) TableName() string { return "invoices" }
+
+// Balance is what is still owed.
+func (i Invoice) Balance() int64 { return max(i.Total-i.Paid, 0) }
+
+// Payment is money received against an invoice; Applied is the part that
+// paid the invoice, the rest became credit.
+type Payment struct {
+	ID         string    `json:"id"`
+	InvoiceID  string    `json:"invoice_id"`
+	Reference  string    `json:"reference"`
+	Amount     int64     `json:"amount"`
+	Applied    int64     `json:"applied"`
+	Method     string    `json:"method"`
+	RecordedBy string    `json:"recorded_by"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+func (Payment) TableName() string { return "payments" }

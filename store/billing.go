@@ -1,0 +1,258 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+// ShipLine is a quantity of one order line leaving the warehouse.
+type ShipLine struct {
+	LineNo int    `json:"line_no"`
+	SKU    string `json:"sku"`
+	Qty    int64  `json:"qty"`
+}
+
+// Shipment records goods leaving: the reserved units are consumed (on hand
+// and reserved both go down) and the reservations marked shipped.
+type Shipment struct {
+	ID        string
+	OrderID   string
+	Carrier   string
+	Tracking  string
+	Lines     []ShipLine
+	ShippedBy string
+	ShippedAt time.Time
+}
+
+type shipmentRow struct {
+	ID        string
+	OrderID   string
+	Carrier   string
+	Tracking  string
+	Lines     string
+	ShippedBy string
+	ShippedAt time.Time
+}
+
+func (shipmentRow) TableName() string { return "shipments" }
+
+// Ship applies a shipment once per shipment ID; a repeat does nothing. It
+// refuses to ship more of a line than is reserved for it.
+func (s *Store) Ship(ctx context.Context, sh Shipment) error {
+	lines, err := json.Marshal(sh.Lines)
+	if err != nil {
+		return err
+	}
+	return s.Tx(ctx, func(tx *Store) error {
+		for _, l := range sh.Lines { // lock first, as Reserve does, then check for a repeat
+			if _, err := tx.lockStock(ctx, l.SKU); err != nil {
+				return err
+			}
+		}
+		var n int64
+		if err := tx.conn(ctx).Model(&shipmentRow{}).Where("id = ?", sh.ID).Count(&n).Error; err != nil || n > 0 {
+			return err
+		}
+		if err := tx.conn(ctx).Create(&shipmentRow{ID: sh.ID, OrderID: sh.OrderID, Carrier: sh.Carrier, Tracking: sh.Tracking,
+			Lines: string(lines), ShippedBy: sh.ShippedBy, ShippedAt: sh.ShippedAt.UTC()}).Error; err != nil {
+			return mapErr(err, "shipment", sh.ID)
+		}
+		for _, l := range sh.Lines {
+			if err := tx.consume(ctx, sh.OrderID, l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// consume turns qty units of a line's active reservations into shipped ones.
+func (s *Store) consume(ctx context.Context, orderID string, l ShipLine) error {
+	var active []models.Reservation
+	if err := s.conn(ctx).Where("order_id = ? AND line_no = ? AND status = ?", orderID, l.LineNo, models.ReservationActive).
+		Order("id").Find(&active).Error; err != nil {
+		return err
+	}
+	left, now := l.Qty, s.now()
+	for _, r := range active {
+		if left == 0 {
+			break
+		}
+		take := min(r.Qty, left)
+		if take == r.Qty {
+			if err := s.conn(ctx).Model(&models.Reservation{}).Where("id = ?", r.ID).
+				Updates(map[string]any{"status": models.ReservationShipped, "updated_at": now}).Error; err != nil {
+				return err
+			}
+		} else {
+			if err := s.conn(ctx).Model(&models.Reservation{}).Where("id = ?", r.ID).
+				Updates(map[string]any{"qty": r.Qty - take, "updated_at": now}).Error; err != nil {
+				return err
+			}
+			shipped := r
+			shipped.ID, shipped.Qty, shipped.Status, shipped.CreatedAt, shipped.UpdatedAt = NewID(), take, models.ReservationShipped, now, now
+			if err := s.conn(ctx).Create(&shipped).Error; err != nil {
+				return err
+			}
+		}
+		if err := s.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", r.SKU, r.WarehouseCode).
+			Updates(map[string]any{"on_hand": gorm.Expr("on_hand - ?", take), "reserved": gorm.Expr("reserved - ?", take), "updated_at": now}).Error; err != nil {
+			return err
+		}
+		left -= take
+	}
+	if left > 0 {
+		return models.Conflict("order %s line %d: only %d of %d units are reserved to ship", orderID, l.LineNo, l.Qty-left, l.Qty)
+	}
+	return nil
+}
+
+// NextNumber takes the next value of a gap-free counter. Call it inside the
+// transaction that uses the number.
+func (s *Store) NextNumber(ctx context.Context, name string) (int64, error) {
+	if err := s.conn(ctx).Exec(`INSERT INTO counters (name, value) VALUES (?, 0) ON CONFLICT (name) DO NOTHING`, name).Error; err != nil {
+		return 0, err
+	}
+	if err := s.conn(ctx).Exec(`UPDATE counters SET value = value + 1 WHERE name = ?`, name).Error; err != nil {
+		return 0, err
+	}
+	var v int64
+	err := s.conn(ctx).Raw(`SELECT value FROM counters WHERE name = ?`, name).Scan(&v).Error
+	return v, err
+}
+
+// CreateInvoice issues inv once per shipment, numbering it from the gap-free
+// "invoice" counter; a repeat returns the invoice already issued.
+func (s *Store) CreateInvoice(ctx context.Context, inv models.Invoice) (models.Invoice, error) {
+	var out models.Invoice
+	err := s.Tx(ctx, func(tx *Store) error {
+		err := tx.conn(ctx).Where("shipment_id = ?", inv.ShipmentID).Take(&out).Error
+		if err == nil {
+			return nil
+		}
+		if err = mapErr(err, "invoice", inv.ShipmentID); !isNotFound(err) {
+			return err
+		}
+		if inv.Number, err = tx.NextNumber(ctx, "invoice"); err != nil {
+			return err
+		}
+		inv.ID = fmt.Sprintf("INV-%06d", inv.Number)
+		inv.Status = models.InvoiceOpen
+		inv.IssuedAt, inv.DueAt = inv.IssuedAt.UTC(), inv.DueAt.UTC()
+		if err := tx.conn(ctx).Create(&inv).Error; err != nil {
+			return mapErr(err, "invoice", inv.ShipmentID)
+		}
+		out = inv
+		return nil
+	})
+	return out, err
+}
+
+// PaymentRequest records money received against an invoice.
+type PaymentRequest struct {
+	InvoiceID  string
+	Reference  string // unique per invoice: the same payment recorded twice counts once
+	Amount     int64
+	Method     string
+	RecordedBy string
+	ReceivedAt time.Time
+}
+
+// RecordPayment applies a payment once per (invoice, reference). What exceeds
+// the balance becomes credit on the customer's account.
+func (s *Store) RecordPayment(ctx context.Context, p PaymentRequest) (models.Invoice, models.Payment, error) {
+	var (
+		inv models.Invoice
+		pay models.Payment
+	)
+	err := s.Tx(ctx, func(tx *Store) error {
+		if err := tx.locking(tx.conn(ctx)).Where("id = ?", p.InvoiceID).Take(&inv).Error; err != nil {
+			return mapErr(err, "invoice", p.InvoiceID)
+		}
+		err := tx.conn(ctx).Where("invoice_id = ? AND reference = ?", p.InvoiceID, p.Reference).Take(&pay).Error
+		if err == nil {
+			return nil // already recorded
+		}
+		if err = mapErr(err, "payment", p.Reference); !isNotFound(err) {
+			return err
+		}
+		if inv.Status == models.InvoiceVoid {
+			return models.Conflict("invoice %s is void", inv.ID)
+		}
+		applied := min(p.Amount, inv.Balance())
+		pay = models.Payment{ID: NewID(), InvoiceID: inv.ID, Reference: p.Reference, Amount: p.Amount, Applied: applied,
+			Method: p.Method, RecordedBy: p.RecordedBy, ReceivedAt: p.ReceivedAt.UTC()}
+		if err := tx.conn(ctx).Create(&pay).Error; err != nil {
+			return err
+		}
+		if extra := p.Amount - applied; extra > 0 {
+			if err := tx.conn(ctx).Exec(`INSERT INTO credits (id, customer_id, amount, currency, source, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				NewID(), inv.CustomerID, extra, inv.Currency, "payment:"+pay.ID, s.now()).Error; err != nil {
+				return err
+			}
+		}
+		inv.Paid += applied
+		switch {
+		case inv.Paid >= inv.Total:
+			inv.Status = models.InvoicePaid
+		case inv.Status != models.InvoiceOverdue:
+			inv.Status = models.InvoicePartiallyPaid
+		}
+		return tx.conn(ctx).Model(&models.Invoice{}).Where("id = ?", inv.ID).Updates(map[string]any{"paid": inv.Paid, "status": inv.Status}).Error
+	})
+	return inv, pay, err
+}
+
+// MarkOverdue flags an unpaid invoice as overdue; a paid one is left alone.
+func (s *Store) MarkOverdue(ctx context.Context, invoiceID string) (models.Invoice, error) {
+	var inv models.Invoice
+	err := s.Tx(ctx, func(tx *Store) error {
+		if err := tx.locking(tx.conn(ctx)).Where("id = ?", invoiceID).Take(&inv).Error; err != nil {
+			return mapErr(err, "invoice", invoiceID)
+		}
+		if inv.Status == models.InvoicePaid || inv.Status == models.InvoiceVoid {
+			return nil
+		}
+		inv.Status = models.InvoiceOverdue
+		return tx.conn(ctx).Model(&models.Invoice{}).Where("id = ?", invoiceID).Update("status", inv.Status).Error
+	})
+	return inv, err
+}
+
+// InvoiceByID reads an invoice.
+func (s *Store) InvoiceByID(ctx context.Context, id string) (models.Invoice, error) {
+	var inv models.Invoice
+	err := s.conn(ctx).Where("id = ?", id).Take(&inv).Error
+	return inv, mapErr(err, "invoice", id)
+}
+
+// ListInvoices pages through invoices; customerID, orderID and status filter when set.
+func (s *Store) ListInvoices(ctx context.Context, customerID, orderID, status string, p Page) (List[models.Invoice], error) {
+	q := s.conn(ctx).Model(&models.Invoice{})
+	if customerID != "" {
+		q = q.Where("customer_id = ?", customerID)
+	}
+	if orderID != "" {
+		q = q.Where("order_id = ?", orderID)
+	}
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	return listAfter(q, "id", p, func(i models.Invoice) string { return i.ID })
+}
+
+// CreditBalance is a customer's unused credit.
+func (s *Store) CreditBalance(ctx context.Context, customerID string) (int64, error) {
+	var v *int64
+	err := s.conn(ctx).Raw(`SELECT sum(amount) FROM credits WHERE customer_id = ?`, customerID).Scan(&v).Error
+	if v == nil {
+		return 0, err
+	}
+	return *v, err
+}

@@ -1,0 +1,95 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+func TestShipInvoiceAndPay(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		stockUp(t, s, "WID", map[string]int64{"A": 3, "B": 5})
+		cust := &models.Customer{Name: "Acme", Email: "a@example.com", Currency: "USD", Tier: 1}
+		if err := s.CreateCustomer(ctx, cust); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveOrder(ctx, models.OrderRecord{ID: "SO-1", QuoteID: "Q-1", CustomerID: cust.ID, Status: "allocated", Rev: 1, Currency: "USD", Total: 1000, State: "{}"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Reserve(ctx, store.ReserveRequest{OrderID: "SO-1", LineNo: 1, SKU: "WID", Qty: 7}); err != nil {
+			t.Fatal(err)
+		}
+		ship := store.Shipment{ID: "SO-1/1", OrderID: "SO-1", Carrier: "UPS", Tracking: "1Z", ShippedBy: "user:w", ShippedAt: now,
+			Lines: []store.ShipLine{{LineNo: 1, SKU: "WID", Qty: 6}}}
+		for range 2 { // the second is an activity retry
+			if err := s.Ship(ctx, ship); err != nil {
+				t.Fatal(err)
+			}
+		}
+		onHand, reserved := checkInvariants(t, s, "WID")
+		if onHand != 2 || reserved != 1 {
+			t.Fatalf("after shipping 6 of 7: on hand %d reserved %d; want 2 and 1", onHand, reserved)
+		}
+		over := store.Shipment{ID: "SO-1/2", OrderID: "SO-1", Carrier: "UPS", Tracking: "1Z2", ShippedBy: "user:w", ShippedAt: now,
+			Lines: []store.ShipLine{{LineNo: 1, SKU: "WID", Qty: 2}}}
+		if err := s.Ship(ctx, over); !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("shipping more than reserved: %v", err)
+		}
+		if onHand2, reserved2 := checkInvariants(t, s, "WID"); onHand2 != onHand || reserved2 != reserved {
+			t.Fatal("a refused shipment changed stock")
+		}
+
+		inv := models.Invoice{OrderID: "SO-1", ShipmentID: "SO-1/1", CustomerID: cust.ID, Currency: "USD", Subtotal: 1000, Total: 1000, Lines: "[]", IssuedAt: now, DueAt: now.AddDate(0, 0, 30)}
+		first, err := s.CreateInvoice(ctx, inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.CreateInvoice(ctx, inv)
+		if err != nil || again.Number != first.Number || first.Number != 1 || first.ID != "INV-000001" {
+			t.Fatalf("invoice %+v, retry %+v, %v", first, again, err)
+		}
+		// A failed invoice (its shipment does not exist) gives its number back.
+		if _, err := s.CreateInvoice(ctx, models.Invoice{OrderID: "SO-1", ShipmentID: "nope", CustomerID: cust.ID, Currency: "USD", Lines: "[]", IssuedAt: now, DueAt: now}); err == nil {
+			t.Fatal("invoice for a missing shipment")
+		}
+		if err := s.Ship(ctx, store.Shipment{ID: "SO-1/3", OrderID: "SO-1", Carrier: "UPS", Tracking: "x", ShippedBy: "w", ShippedAt: now, Lines: []store.ShipLine{{LineNo: 1, SKU: "WID", Qty: 1}}}); err != nil {
+			t.Fatal(err)
+		}
+		second, err := s.CreateInvoice(ctx, models.Invoice{OrderID: "SO-1", ShipmentID: "SO-1/3", CustomerID: cust.ID, Currency: "USD", Total: 10, Lines: "[]", IssuedAt: now, DueAt: now})
+		if err != nil || second.Number != 2 {
+			t.Fatalf("second invoice number %d (%v): numbers must have no gaps", second.Number, err)
+		}
+
+		pays := []struct {
+			ref    string
+			amount int64
+			status string
+			paid   int64
+		}{
+			{"wire-1", 400, models.InvoicePartiallyPaid, 400},
+			{"wire-1", 400, models.InvoicePartiallyPaid, 400}, // recorded twice: counts once
+			{"wire-2", 700, models.InvoicePaid, 1000},         // 100 over: credit
+		}
+		for _, p := range pays {
+			got, _, err := s.RecordPayment(ctx, store.PaymentRequest{InvoiceID: first.ID, Reference: p.ref, Amount: p.amount, RecordedBy: "user:f", ReceivedAt: now})
+			if err != nil || got.Status != p.status || got.Paid != p.paid {
+				t.Fatalf("payment %s: %+v, %v", p.ref, got, err)
+			}
+		}
+		if credit, err := s.CreditBalance(ctx, cust.ID); err != nil || credit != 100 {
+			t.Fatalf("credit %d, %v; want 100", credit, err)
+		}
+		if got, err := s.MarkOverdue(ctx, first.ID); err != nil || got.Status != models.InvoicePaid {
+			t.Fatalf("a paid invoice became %s", got.Status)
+		}
+		if got, err := s.MarkOverdue(ctx, second.ID); err != nil || got.Status != models.InvoiceOverdue {
+			t.Fatalf("unpaid invoice is %s", got.Status)
+		}
+	})
+}
