@@ -12,7 +12,8 @@ import (
 func TestActivityNamesMatchMethods(t *testing.T) {
 	typ := reflect.TypeOf(&activities.Activities{})
 	for _, name := range []string{workflows.ActivityRecordPing, workflows.ActivitySendNotification, workflows.ActivityPriceQuote,
-		workflows.ActivitySaveQuote, workflows.ActivityNotifyRole, workflows.ActivitySaveOrder, workflows.ActivityReserveLine, workflows.ActivityReleaseLine} {
+		workflows.ActivitySaveQuote, workflows.ActivityNotifyRole, workflows.ActivitySaveOrder, workflows.ActivityReserveLine, workflows.ActivityReleaseLine,
+		workflows.ActivityShipLines, workflows.ActivityIssueInvoice, workflows.ActivityRecordPayment, workflows.ActivityMarkInvoiceOverdue} {
 		if _, ok := typ.MethodByName(name); !ok {
 			t.Errorf("workflows name activity %q but Activities has no such method", name)
 		}

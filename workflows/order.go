@@ -7,11 +7,13 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/pricing"
 )
 
 type orderFlow struct {
-	state OrderState
-	mu    workflow.Mutex
+	state  OrderState
+	priced []pricing.PricedLine // the accepted quote's lines, in order
+	mu     workflow.Mutex
 }
 
 // Order is one order's life after a quote is accepted: it records the
@@ -19,7 +21,7 @@ type orderFlow struct {
 // it is never dropped), confirms to the customer, and can be cancelled with
 // compensation (reservations released, customer told).
 func Order(ctx workflow.Context, req OrderRequest) (OrderState, error) {
-	f := &orderFlow{mu: workflow.NewMutex(ctx), state: OrderState{
+	f := &orderFlow{mu: workflow.NewMutex(ctx), priced: req.Pricing.Lines, state: OrderState{
 		OrderID: req.OrderID, QuoteID: req.QuoteID, CustomerID: req.CustomerID, Customer: req.Customer,
 		Status: OrderAllocating, Currency: req.Pricing.Currency, Total: req.Pricing.Total, AllowPartial: req.AllowPartial,
 		CreatedAt: workflow.Now(ctx),
@@ -40,10 +42,33 @@ func Order(ctx workflow.Context, req OrderRequest) (OrderState, error) {
 	if err != nil {
 		return f.state, err
 	}
-	// The order now waits for the next stage (shipping, backorder supply),
-	// or a cancellation.
-	if err := workflow.Await(ctx, func() bool { return f.state.Status == OrderCancelled }); err != nil {
-		return f.state, err
+	// Then it waits: for shipments, payments, a cancellation, or the next
+	// payment reminder, until everything is shipped or cancelled and paid.
+	for !f.settled() {
+		seen := f.state.Rev
+		changed := func() bool { return f.state.Rev != seen }
+		next, ok := f.nextReminder()
+		if !ok {
+			if err := workflow.Await(ctx, changed); err != nil {
+				return f.state, err
+			}
+			continue
+		}
+		woke, err := workflow.AwaitWithTimeout(ctx, next.Sub(workflow.Now(ctx)), changed)
+		if err != nil {
+			return f.state, err
+		}
+		if woke {
+			continue
+		}
+		if err := f.mu.Lock(ctx); err != nil {
+			return f.state, err
+		}
+		err = f.remind(ctx)
+		f.mu.Unlock()
+		if err != nil {
+			return f.state, err
+		}
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return f.state, err
@@ -109,10 +134,27 @@ func (f *orderFlow) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (OrderState, error) { return f.state, nil }); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateOrderShip, f.ship, workflow.UpdateHandlerOptions{
+		Validator: func(ctx workflow.Context, in ShipInput) error { return f.validateShip(in) },
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateOrderPay, f.pay, workflow.UpdateHandlerOptions{
+		Validator: func(ctx workflow.Context, in PayInput) error { return f.validatePay(in) },
+	}); err != nil {
+		return err
+	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateOrderCancel, f.cancel, workflow.UpdateHandlerOptions{
 		Validator: func(ctx workflow.Context, in CancelInput) error {
 			if f.state.Status == OrderCancelled {
 				return fmt.Errorf("order %s is already cancelled", f.state.OrderID)
+			}
+			open := false
+			for _, l := range f.state.Lines {
+				open = open || l.Open() > 0
+			}
+			if !open {
+				return fmt.Errorf("order %s has shipped in full; nothing is left to cancel", f.state.OrderID)
 			}
 			if strings.TrimSpace(in.Reason) == "" {
 				return fmt.Errorf("reason: a cancellation needs a reason")
@@ -123,7 +165,9 @@ func (f *orderFlow) registerHandlers(ctx workflow.Context) error {
 }
 
 // cancel releases every unshipped reservation and cancels what has not
-// shipped; shipped quantities stand.
+// shipped. Shipped quantities stand, and so do their invoices (one per
+// shipment, so no invoice ever bills a cancelled unit): the order goes on
+// collecting them.
 func (f *orderFlow) cancel(ctx workflow.Context, in CancelInput) (OrderState, error) {
 	ctx = withActivityDefaults(ctx) // handlers get their own context
 	if err := f.mu.Lock(ctx); err != nil {
@@ -134,10 +178,13 @@ func (f *orderFlow) cancel(ctx workflow.Context, in CancelInput) (OrderState, er
 		return f.state, nil
 	}
 	for i, l := range f.state.Lines {
+		if l.Open() == 0 {
+			continue
+		}
 		if err := workflow.ExecuteActivity(ctx, ActivityReleaseLine, ReleaseLineInput{OrderID: f.state.OrderID, LineNo: l.LineNo}).Get(ctx, nil); err != nil {
 			return f.state, err
 		}
-		f.state.Lines[i].Cancelled = l.Qty - l.Shipped
+		f.state.Lines[i].Cancelled += l.Open()
 		f.state.Lines[i].Reserved = 0
 	}
 	f.change(ctx, in.Actor.Subject, OrderCancelled, "cancelled", in.Reason)

@@ -18,6 +18,11 @@ func orderEnv(f *fakes) *testsuite.TestWorkflowEnvironment {
 	s.SetLogger(quietLogger)
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(workflows.Order, workflow.RegisterOptions{Name: workflows.OrderWorkflowName})
+	if f.reserve == nil { // everything in stock
+		f.reserve = func(in workflows.ReserveLineInput) models.Allocation {
+			return models.Allocation{OrderID: in.OrderID, LineNo: in.LineNo, SKU: in.SKU, Requested: in.Qty, Reserved: in.Qty}
+		}
+	}
 	f.register(env)
 	return env
 }

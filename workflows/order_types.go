@@ -12,18 +12,38 @@ const (
 	OrderWorkflowName = "Order"
 
 	UpdateOrderCancel = "cancel"
+	UpdateOrderShip   = "ship"
+	UpdateOrderPay    = "pay"
 
-	ActivitySaveOrder   = "SaveOrder"
-	ActivityReserveLine = "ReserveLine"
-	ActivityReleaseLine = "ReleaseLine"
+	ActivitySaveOrder          = "SaveOrder"
+	ActivityReserveLine        = "ReserveLine"
+	ActivityReleaseLine        = "ReleaseLine"
+	ActivityShipLines          = "ShipLines"
+	ActivityIssueInvoice       = "IssueInvoice"
+	ActivityRecordPayment      = "RecordPayment"
+	ActivityMarkInvoiceOverdue = "MarkInvoiceOverdue"
+)
+
+// PaymentTermsDays is net-30: an invoice is due 30 days after it is issued.
+const PaymentTermsDays = 30
+
+// Reminder schedule relative to an invoice's due date.
+var (
+	ReminderBeforeDue = 3 * 24 * time.Hour // a friendly reminder before it is due
+	OverdueAfter      = 24 * time.Hour     // marked overdue a day after the due date
+	OverdueRepeat     = 7 * 24 * time.Hour // then reminded weekly
+	MaxOverdueNotices = 3
 )
 
 // Order statuses.
 const (
-	OrderAllocating  = "allocating"
-	OrderAllocated   = "allocated"   // every line fully reserved
-	OrderBackordered = "backordered" // some line waits for supply
-	OrderCancelled   = "cancelled"
+	OrderAllocating       = "allocating"
+	OrderAllocated        = "allocated"   // every line fully reserved
+	OrderBackordered      = "backordered" // some line waits for supply
+	OrderPartiallyShipped = "partially_shipped"
+	OrderShipped          = "shipped"   // everything shipped, invoices open
+	OrderCompleted        = "completed" // everything shipped or cancelled, and paid
+	OrderCancelled        = "cancelled"
 )
 
 // OrderWorkflowID is an order's workflow ID, from its business key.
@@ -42,16 +62,20 @@ type OrderRequest struct {
 
 // OrderLine is one line's position.
 type OrderLine struct {
-	LineNo    int    `json:"line_no"`
-	SKU       string `json:"sku"`
-	Qty       int64  `json:"qty"`
-	Reserved  int64  `json:"reserved"`
-	Shipped   int64  `json:"shipped"`
-	Cancelled int64  `json:"cancelled"`
+	LineNo    int              `json:"line_no"`
+	SKU       string           `json:"sku"`
+	Qty       int64            `json:"qty"`
+	Reserved  int64            `json:"reserved"`
+	Shipped   int64            `json:"shipped"`
+	Cancelled int64            `json:"cancelled"`
+	Billed    pricing.Invoiced `json:"billed"`
 }
 
+// Open is what is neither shipped nor cancelled.
+func (l OrderLine) Open() int64 { return l.Qty - l.Shipped - l.Cancelled }
+
 // Backordered is what the line still waits for.
-func (l OrderLine) Backordered() int64 { return l.Qty - l.Reserved - l.Cancelled }
+func (l OrderLine) Backordered() int64 { return l.Qty - l.Reserved - l.Shipped - l.Cancelled }
 
 // OrderState is everything known about an order.
 type OrderState struct {
@@ -65,6 +89,8 @@ type OrderState struct {
 	Total        int64           `json:"total"`
 	AllowPartial bool            `json:"allow_partial"`
 	Lines        []OrderLine     `json:"lines"`
+	Shipments    []ShipmentRef   `json:"shipments,omitempty"`
+	Invoices     []InvoiceRef    `json:"invoices,omitempty"`
 	Timeline     []Event         `json:"timeline"`
 	CreatedAt    time.Time       `json:"created_at"`
 }
@@ -87,4 +113,99 @@ type ReleaseLineInput struct {
 type CancelInput struct {
 	Actor  Actor  `json:"actor"`
 	Reason string `json:"reason"`
+}
+
+// ShipLineInput is a quantity of one line in a shipment.
+type ShipLineInput struct {
+	LineNo int   `json:"line_no"`
+	Qty    int64 `json:"qty"`
+}
+
+// ShipInput confirms a shipment picked, packed and handed to a carrier.
+type ShipInput struct {
+	Actor    Actor           `json:"actor"`
+	Carrier  string          `json:"carrier"`
+	Tracking string          `json:"tracking"`
+	Lines    []ShipLineInput `json:"lines"`
+}
+
+// ShipmentRef is a shipment as the order knows it.
+type ShipmentRef struct {
+	ID        string          `json:"id"`
+	Carrier   string          `json:"carrier"`
+	Tracking  string          `json:"tracking"`
+	Lines     []ShipLineInput `json:"lines"`
+	ShippedAt time.Time       `json:"shipped_at"`
+	InvoiceID string          `json:"invoice_id"`
+}
+
+// ShipLinesInput is the ShipLines activity's input.
+type ShipLinesInput struct {
+	ShipmentID string          `json:"shipment_id"`
+	OrderID    string          `json:"order_id"`
+	Carrier    string          `json:"carrier"`
+	Tracking   string          `json:"tracking"`
+	Lines      []ShipLineInput `json:"lines"`
+	SKUs       []string        `json:"skus"` // SKU of each entry in Lines
+	ShippedBy  string          `json:"shipped_by"`
+	ShippedAt  time.Time       `json:"shipped_at"`
+}
+
+// InvoiceLine is one billed line of an invoice.
+type InvoiceLine struct {
+	LineNo    int    `json:"line_no"`
+	SKU       string `json:"sku"`
+	Name      string `json:"name"`
+	UnitPrice int64  `json:"unit_price"`
+	pricing.Invoiced
+}
+
+// IssueInvoiceInput is the IssueInvoice activity's input.
+type IssueInvoiceInput struct {
+	OrderID    string          `json:"order_id"`
+	ShipmentID string          `json:"shipment_id"`
+	CustomerID string          `json:"customer_id"`
+	Currency   models.Currency `json:"currency"`
+	Lines      []InvoiceLine   `json:"lines"`
+	IssuedAt   time.Time       `json:"issued_at"`
+	DueAt      time.Time       `json:"due_at"`
+}
+
+// InvoiceRef is an invoice as the order knows it.
+type InvoiceRef struct {
+	ID             string    `json:"id"`
+	Number         int64     `json:"number"`
+	ShipmentID     string    `json:"shipment_id"`
+	Total          int64     `json:"total"`
+	Paid           int64     `json:"paid"`
+	Status         string    `json:"status"`
+	DueAt          time.Time `json:"due_at"`
+	RemindersSent  int       `json:"reminders_sent"`
+	NextReminderAt time.Time `json:"next_reminder_at,omitempty"`
+}
+
+// Settled reports whether nothing more is owed.
+func (i InvoiceRef) Settled() bool {
+	return i.Status == models.InvoicePaid || i.Status == models.InvoiceVoid
+}
+
+// PayInput records a payment against one of the order's invoices.
+type PayInput struct {
+	Actor     Actor  `json:"actor"`
+	InvoiceID string `json:"invoice_id"`
+	Reference string `json:"reference"`
+	Amount    int64  `json:"amount"`
+	Method    string `json:"method"`
+}
+
+// RecordPaymentInput is the RecordPayment activity's input.
+type RecordPaymentInput struct {
+	PayInput
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// PaymentResult is the invoice after a payment, and what became credit.
+type PaymentResult struct {
+	Invoice InvoiceRef `json:"invoice"`
+	Credit  int64      `json:"credit"`
 }

@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -31,6 +32,10 @@ type fakes struct {
 	roleMsgs  []workflows.RoleMessage
 	reserve   func(workflows.ReserveLineInput) models.Allocation
 	orderReqs []workflows.OrderRequest
+	shipped   []workflows.ShipLinesInput
+	invoices  []workflows.IssueInvoiceInput
+	payments  map[string]int64 // invoice → paid
+	overdue   []string
 	released  []workflows.ReleaseLineInput
 }
 
@@ -72,6 +77,52 @@ func (f *fakes) register(env *testsuite.TestWorkflowEnvironment) {
 		f.released = append(f.released, in)
 		return 1, nil
 	}, workflows.ActivityReleaseLine)
+	reg(func(_ context.Context, in workflows.ShipLinesInput) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.shipped = append(f.shipped, in)
+		return nil
+	}, workflows.ActivityShipLines)
+	reg(func(_ context.Context, in workflows.IssueInvoiceInput) (workflows.InvoiceRef, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.invoices = append(f.invoices, in)
+		var total int64
+		for _, l := range in.Lines {
+			total += l.Total
+		}
+		return workflows.InvoiceRef{ID: fmt.Sprintf("INV-%06d", len(f.invoices)), Number: int64(len(f.invoices)), ShipmentID: in.ShipmentID,
+			Total: total, Status: models.InvoiceOpen, DueAt: in.DueAt}, nil
+	}, workflows.ActivityIssueInvoice)
+	reg(func(_ context.Context, in workflows.RecordPaymentInput) (workflows.PaymentResult, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.payments == nil {
+			f.payments = map[string]int64{}
+		}
+		var total int64
+		for i, inv := range f.invoices {
+			if fmt.Sprintf("INV-%06d", i+1) == in.InvoiceID {
+				for _, l := range inv.Lines {
+					total += l.Total
+				}
+			}
+		}
+		applied := min(in.Amount, total-f.payments[in.InvoiceID])
+		f.payments[in.InvoiceID] += applied
+		status := models.InvoicePartiallyPaid
+		if f.payments[in.InvoiceID] == total {
+			status = models.InvoicePaid
+		}
+		return workflows.PaymentResult{Invoice: workflows.InvoiceRef{ID: in.InvoiceID, Total: total, Paid: f.payments[in.InvoiceID], Status: status},
+			Credit: in.Amount - applied}, nil
+	}, workflows.ActivityRecordPayment)
+	reg(func(_ context.Context, id string) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.overdue = append(f.overdue, id)
+		return nil
+	}, workflows.ActivityMarkInvoiceOverdue)
 }
 
 func (f *fakes) lastSaved() workflows.QuoteState {

@@ -1,0 +1,61 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+// ShipLines consumes reservations for a shipment, once per shipment ID.
+func (a *Activities) ShipLines(ctx context.Context, in workflows.ShipLinesInput) error {
+	sh := store.Shipment{ID: in.ShipmentID, OrderID: in.OrderID, Carrier: in.Carrier, Tracking: in.Tracking,
+		ShippedBy: in.ShippedBy, ShippedAt: in.ShippedAt}
+	for i, l := range in.Lines {
+		sh.Lines = append(sh.Lines, store.ShipLine{LineNo: l.LineNo, SKU: in.SKUs[i], Qty: l.Qty})
+	}
+	return invalid(a.Store.Ship(ctx, sh))
+}
+
+// IssueInvoice issues a shipment's invoice (once per shipment).
+func (a *Activities) IssueInvoice(ctx context.Context, in workflows.IssueInvoiceInput) (workflows.InvoiceRef, error) {
+	lines, err := json.Marshal(in.Lines)
+	if err != nil {
+		return workflows.InvoiceRef{}, err
+	}
+	inv := models.Invoice{OrderID: in.OrderID, ShipmentID: in.ShipmentID, CustomerID: in.CustomerID, Currency: in.Currency,
+		Lines: string(lines), IssuedAt: in.IssuedAt, DueAt: in.DueAt}
+	for _, l := range in.Lines {
+		inv.Subtotal += l.Gross
+		inv.Discount += l.Discount
+		inv.Tax += l.Tax
+		inv.Total += l.Total
+	}
+	out, err := a.Store.CreateInvoice(ctx, inv)
+	if err != nil {
+		return workflows.InvoiceRef{}, err
+	}
+	return invoiceRef(out), nil
+}
+
+// RecordPayment applies a payment once per (invoice, reference).
+func (a *Activities) RecordPayment(ctx context.Context, in workflows.RecordPaymentInput) (workflows.PaymentResult, error) {
+	inv, pay, err := a.Store.RecordPayment(ctx, store.PaymentRequest{InvoiceID: in.InvoiceID, Reference: in.Reference, Amount: in.Amount,
+		Method: in.Method, RecordedBy: in.Actor.Subject, ReceivedAt: in.ReceivedAt})
+	if err != nil {
+		return workflows.PaymentResult{}, invalid(err)
+	}
+	return workflows.PaymentResult{Invoice: invoiceRef(inv), Credit: pay.Amount - pay.Applied}, nil
+}
+
+// MarkInvoiceOverdue flags an unpaid invoice overdue.
+func (a *Activities) MarkInvoiceOverdue(ctx context.Context, invoiceID string) error {
+	_, err := a.Store.MarkOverdue(ctx, invoiceID)
+	return err
+}
+
+func invoiceRef(i models.Invoice) workflows.InvoiceRef {
+	return workflows.InvoiceRef{ID: i.ID, Number: i.Number, ShipmentID: i.ShipmentID, Total: i.Total, Paid: i.Paid, Status: i.Status, DueAt: i.DueAt}
+}

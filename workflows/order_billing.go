@@ -1,0 +1,259 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/pricing"
+)
+
+// settled reports whether the order has nothing left to do: every unit is
+// shipped or cancelled and every invoice is paid.
+func (f *orderFlow) settled() bool {
+	for _, l := range f.state.Lines {
+		if l.Open() > 0 {
+			return false
+		}
+	}
+	for _, inv := range f.state.Invoices {
+		if !inv.Settled() {
+			return false
+		}
+	}
+	return true
+}
+
+// nextReminder is the earliest reminder due on any open invoice.
+func (f *orderFlow) nextReminder() (time.Time, bool) {
+	var next time.Time
+	for _, inv := range f.state.Invoices {
+		if inv.Settled() || inv.NextReminderAt.IsZero() {
+			continue
+		}
+		if next.IsZero() || inv.NextReminderAt.Before(next) {
+			next = inv.NextReminderAt
+		}
+	}
+	return next, !next.IsZero()
+}
+
+// remind sends every reminder that is due: before the due date a friendly
+// one; after it the invoice is marked overdue and reminded weekly.
+func (f *orderFlow) remind(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	for i := range f.state.Invoices {
+		inv := &f.state.Invoices[i]
+		if inv.Settled() || inv.NextReminderAt.IsZero() || now.Before(inv.NextReminderAt) {
+			continue
+		}
+		inv.RemindersSent++
+		amount := models.NewMoney(inv.Total-inv.Paid, f.state.Currency)
+		if now.Before(inv.DueAt) {
+			inv.NextReminderAt = inv.DueAt.Add(OverdueAfter)
+			f.change(ctx, "system", f.state.Status, "payment reminder", inv.ID)
+			if err := f.notifyCustomer(ctx, fmt.Sprintf("%s/reminder", inv.ID), fmt.Sprintf("Invoice %s is due on %s", inv.ID, inv.DueAt.Format(time.DateOnly)),
+				fmt.Sprintf("A reminder: %s of invoice %s (order %s) is due on %s.", amount, inv.ID, f.state.OrderID, inv.DueAt.Format(time.DateOnly))); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := workflow.ExecuteActivity(ctx, ActivityMarkInvoiceOverdue, inv.ID).Get(ctx, nil); err != nil {
+			return err
+		}
+		inv.Status = models.InvoiceOverdue
+		overdue := inv.RemindersSent - 1 // the first reminder was before the due date
+		inv.NextReminderAt = time.Time{}
+		if overdue < MaxOverdueNotices {
+			inv.NextReminderAt = now.Add(OverdueRepeat)
+		}
+		f.change(ctx, "system", f.state.Status, "payment overdue", fmt.Sprintf("%s, notice %d", inv.ID, overdue))
+		if err := f.notifyCustomer(ctx, fmt.Sprintf("%s/overdue-%d", inv.ID, overdue), fmt.Sprintf("Invoice %s is overdue", inv.ID),
+			fmt.Sprintf("Invoice %s (order %s) was due on %s; %s is still open. Please pay at your earliest convenience.",
+				inv.ID, f.state.OrderID, inv.DueAt.Format(time.DateOnly), amount)); err != nil {
+			return err
+		}
+	}
+	return f.save(ctx)
+}
+
+func (f *orderFlow) line(no int) (int, bool) {
+	for i, l := range f.state.Lines {
+		if l.LineNo == no {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (f *orderFlow) validateShip(in ShipInput) error {
+	switch f.state.Status {
+	case OrderCancelled, OrderCompleted, OrderAllocating:
+		return fmt.Errorf("order %s is %s: nothing to ship", f.state.OrderID, f.state.Status)
+	}
+	var problems []string
+	if strings.TrimSpace(in.Carrier) == "" || strings.TrimSpace(in.Tracking) == "" {
+		problems = append(problems, "carrier and tracking are required")
+	}
+	if len(in.Lines) == 0 {
+		problems = append(problems, "a shipment needs at least one line")
+	}
+	seen := map[int]bool{}
+	for _, sl := range in.Lines {
+		i, ok := f.line(sl.LineNo)
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("line %d is not on this order", sl.LineNo))
+		case seen[sl.LineNo]:
+			problems = append(problems, fmt.Sprintf("line %d appears twice", sl.LineNo))
+		case sl.Qty <= 0:
+			problems = append(problems, fmt.Sprintf("line %d: quantity must be positive", sl.LineNo))
+		case sl.Qty > f.state.Lines[i].Reserved:
+			problems = append(problems, fmt.Sprintf("line %d: only %d reserved to ship", sl.LineNo, f.state.Lines[i].Reserved))
+		}
+		seen[sl.LineNo] = true
+	}
+	if !f.state.AllowPartial && len(problems) == 0 {
+		// Ship together: one shipment carries everything that is open.
+		for _, l := range f.state.Lines {
+			i := -1
+			for j, sl := range in.Lines {
+				if sl.LineNo == l.LineNo {
+					i = j
+				}
+			}
+			if l.Open() > 0 && (i < 0 || in.Lines[i].Qty != l.Open()) {
+				problems = append(problems, fmt.Sprintf("this order ships complete: line %d needs all %d open units", l.LineNo, l.Open()))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("cannot ship: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// ship consumes the reservations, issues the shipment's invoice and tells
+// the customer, with tracking.
+func (f *orderFlow) ship(ctx workflow.Context, in ShipInput) (OrderState, error) {
+	ctx = withActivityDefaults(ctx)
+	if err := f.mu.Lock(ctx); err != nil {
+		return f.state, err
+	}
+	defer f.mu.Unlock()
+	if err := f.validateShip(in); err != nil { // the order may have changed while we waited
+		return f.state, err
+	}
+	now := workflow.Now(ctx)
+	shipmentID := fmt.Sprintf("%s/S%d", f.state.OrderID, len(f.state.Shipments)+1)
+	act := ShipLinesInput{ShipmentID: shipmentID, OrderID: f.state.OrderID, Carrier: in.Carrier, Tracking: in.Tracking,
+		Lines: in.Lines, ShippedBy: in.Actor.Subject, ShippedAt: now}
+	inv := IssueInvoiceInput{OrderID: f.state.OrderID, ShipmentID: shipmentID, CustomerID: f.state.CustomerID, Currency: f.state.Currency,
+		IssuedAt: now, DueAt: now.AddDate(0, 0, PaymentTermsDays)}
+	for _, sl := range in.Lines {
+		i, _ := f.line(sl.LineNo)
+		l := f.state.Lines[i]
+		act.SKUs = append(act.SKUs, l.SKU)
+		priced := f.priced[i]
+		part := pricing.Prorate(priced, sl.Qty, l.Billed)
+		inv.Lines = append(inv.Lines, InvoiceLine{LineNo: l.LineNo, SKU: l.SKU, Name: priced.Name, UnitPrice: priced.UnitPrice, Invoiced: part})
+	}
+	if err := workflow.ExecuteActivity(ctx, ActivityShipLines, act).Get(ctx, nil); err != nil {
+		return f.state, err
+	}
+	var ref InvoiceRef
+	if err := workflow.ExecuteActivity(ctx, ActivityIssueInvoice, inv).Get(ctx, &ref); err != nil {
+		return f.state, err
+	}
+	for j, sl := range in.Lines {
+		i, _ := f.line(sl.LineNo)
+		f.state.Lines[i].Shipped += sl.Qty
+		f.state.Lines[i].Reserved -= sl.Qty
+		f.state.Lines[i].Billed = f.state.Lines[i].Billed.Add(inv.Lines[j].Invoiced)
+	}
+	ref.NextReminderAt = ref.DueAt.Add(-ReminderBeforeDue)
+	f.state.Invoices = append(f.state.Invoices, ref)
+	f.state.Shipments = append(f.state.Shipments, ShipmentRef{ID: shipmentID, Carrier: in.Carrier, Tracking: in.Tracking, Lines: in.Lines, ShippedAt: now, InvoiceID: ref.ID})
+	status := OrderShipped
+	for _, l := range f.state.Lines {
+		if l.Open() > 0 {
+			status = OrderPartiallyShipped
+		}
+	}
+	if f.state.Status == OrderCancelled {
+		status = OrderCancelled
+	}
+	f.change(ctx, in.Actor.Subject, status, "shipped", fmt.Sprintf("%s via %s, tracking %s; invoice %s", shipmentID, in.Carrier, in.Tracking, ref.ID))
+	if err := f.save(ctx); err != nil {
+		return f.state, err
+	}
+	if err := f.notifyCustomer(ctx, fmt.Sprintf("S%d/shipped", len(f.state.Shipments)), fmt.Sprintf("Order %s has shipped", f.state.OrderID),
+		fmt.Sprintf("Shipment %s of order %s is on its way with %s, tracking number %s.", shipmentID, f.state.OrderID, in.Carrier, in.Tracking)); err != nil {
+		return f.state, err
+	}
+	return f.state, f.notifyCustomer(ctx, ref.ID+"/issued", fmt.Sprintf("Invoice %s for order %s", ref.ID, f.state.OrderID),
+		fmt.Sprintf("Invoice %s: %s, due %s (net %d).", ref.ID, models.NewMoney(ref.Total, f.state.Currency), ref.DueAt.Format(time.DateOnly), PaymentTermsDays))
+}
+
+func (f *orderFlow) invoice(id string) (int, bool) {
+	for i, inv := range f.state.Invoices {
+		if inv.ID == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (f *orderFlow) validatePay(in PayInput) error {
+	i, ok := f.invoice(in.InvoiceID)
+	switch {
+	case !ok:
+		return fmt.Errorf("invoice %s is not an invoice of order %s", in.InvoiceID, f.state.OrderID)
+	case f.state.Invoices[i].Status == models.InvoiceVoid:
+		return fmt.Errorf("invoice %s is void", in.InvoiceID)
+	case in.Amount <= 0:
+		return fmt.Errorf("amount must be positive")
+	case strings.TrimSpace(in.Reference) == "":
+		return fmt.Errorf("reference is required (the bank or card transaction id)")
+	}
+	return nil
+}
+
+// pay records a payment; more than the balance becomes credit.
+func (f *orderFlow) pay(ctx workflow.Context, in PayInput) (OrderState, error) {
+	ctx = withActivityDefaults(ctx)
+	if err := f.mu.Lock(ctx); err != nil {
+		return f.state, err
+	}
+	defer f.mu.Unlock()
+	if err := f.validatePay(in); err != nil {
+		return f.state, err
+	}
+	var res PaymentResult
+	if err := workflow.ExecuteActivity(ctx, ActivityRecordPayment, RecordPaymentInput{PayInput: in, ReceivedAt: workflow.Now(ctx)}).Get(ctx, &res); err != nil {
+		return f.state, err
+	}
+	i, _ := f.invoice(in.InvoiceID)
+	inv := &f.state.Invoices[i]
+	inv.Paid, inv.Status = res.Invoice.Paid, res.Invoice.Status
+	if inv.Settled() {
+		inv.NextReminderAt = time.Time{}
+	}
+	detail := fmt.Sprintf("%s on %s (%s)", models.NewMoney(in.Amount, f.state.Currency), inv.ID, in.Reference)
+	if res.Credit > 0 {
+		detail += fmt.Sprintf("; %s credited to the account", models.NewMoney(res.Credit, f.state.Currency))
+	}
+	f.change(ctx, in.Actor.Subject, f.state.Status, "payment received", detail)
+	if f.settled() && f.state.Status != OrderCancelled {
+		f.change(ctx, "system", OrderCompleted, "completed", "everything shipped and paid")
+	}
+	if err := f.save(ctx); err != nil {
+		return f.state, err
+	}
+	return f.state, f.notifyCustomer(ctx, fmt.Sprintf("%s/paid/%s", inv.ID, in.Reference), fmt.Sprintf("Payment received for invoice %s", inv.ID),
+		fmt.Sprintf("Thank you: we received %s for invoice %s. Balance: %s.", models.NewMoney(in.Amount, f.state.Currency), inv.ID,
+			models.NewMoney(max(inv.Total-inv.Paid, 0), f.state.Currency)))
+}
