@@ -296,15 +296,5 @@ func (s *Server) cancelOrder(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	if _, err := s.orderFor(c); err != nil {
-		fail(c, err)
-		return
-	}
-	var st workflows.OrderState
-	if err := s.update(c, workflows.OrderWorkflowID(c.Param("id")), workflows.UpdateOrderCancel,
-		workflows.CancelInput{Actor: actorOf(c), Reason: req.Reason}, &st); err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	s.orderUpdate(c, workflows.UpdateOrderCancel, workflows.CancelInput{Actor: actorOf(c), Reason: req.Reason})
 }

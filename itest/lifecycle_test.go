@@ -15,9 +15,10 @@ type quoteView struct {
 	workflows.QuoteState
 }
 
-// TestQuoteToOrderOverHTTP drives a quote from creation to an allocated
-// order through the API, against Postgres and the embedded Temporal server.
-func TestQuoteToOrderOverHTTP(t *testing.T) {
+// TestQuoteApprovalAcceptAndCancelOverHTTP drives a quote needing approval
+// to an allocated order and cancels it with compensation, through the API,
+// against Postgres and the embedded Temporal server.
+func TestQuoteApprovalAcceptAndCancelOverHTTP(t *testing.T) {
 	a := newApp(t)
 	ctx := context.Background()
 	buyer, rep, approver := a.login("buyer@acme.example"), a.login("rep@q2c.local"), a.login("approver@q2c.local")
@@ -34,9 +35,9 @@ func TestQuoteToOrderOverHTTP(t *testing.T) {
 		t.Fatalf("create quote: %d %+v", r.StatusCode, q.QuoteState)
 	}
 	p := q.Priced.Pricing
-	// 5 × 19.99 = 99.95 − 20% (19.99) = 79.96; 20 × 7.50 = 150.00 − 30.00 = 120.00;
-	// tax US-CA is not configured in the demo, so 0.
-	if p.Subtotal != 24995 || p.Discount != 4999 || p.Net != 19996 || p.Total != 19996 || len(q.Priced.Promises) != 2 {
+	// Acme is enterprise: WID-100 at 18.99, 5 × = 94.95 − 20% (18.99) = 75.96 + 7.25% tax 5.51 = 81.47;
+	// CAB-050 at list 7.50, 20 × = 150.00 − 30.00 = 120.00 + 8.70 = 128.70. 53.99 below the 249.95 list: 21.60%.
+	if p.Subtotal != 24495 || p.Discount != 4899 || p.Net != 19596 || p.Tax != 1421 || p.Total != 21017 || p.DiscountBP != 2160 || len(q.Priced.Promises) != 2 {
 		t.Fatalf("priced %+v promises %d", p, len(q.Priced.Promises))
 	}
 	if q.Priced.Promises[0].Source != "stock" {

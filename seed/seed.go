@@ -5,9 +5,11 @@ package seed
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/pricing"
 	"github.com/q2c-dev/q2c/store"
 )
 
@@ -39,6 +41,10 @@ var DemoUsers = []Login{
 	{"buyer@acme.example", models.Roles{models.RoleCustomer}},
 }
 
+// Demo seeds an empty database: warehouses, products, stock, customers,
+// tax rates for three regions, an enterprise price list with a volume tier,
+// and one user per role.
+//
 // Demo seeds an empty database and reports whether it did anything: a
 // database that already has users is left alone, so restarts keep data.
 func Demo(ctx context.Context, st *store.Store) (bool, error) {
@@ -91,6 +97,16 @@ func Demo(ctx context.Context, st *store.Store) (bool, error) {
 			if err := tx.CreateCustomer(ctx, c); err != nil {
 				return err
 			}
+		}
+		since := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+		for region, bp := range map[string]int64{"US-CA": 725, "US-NY": 888, "US-TX": 625} {
+			if err := tx.SetTaxRate(ctx, region, bp, since, "seed"); err != nil {
+				return err
+			}
+		}
+		if err := tx.CreatePriceList(ctx, &pricing.PriceList{Name: "Enterprise", Segment: "enterprise", Currency: "USD", Window: pricing.Window{From: since},
+			Items: map[string][]pricing.Tier{"WID-100": {{MinQty: 1, UnitPrice: 1899}, {MinQty: 50, UnitPrice: 1799}}, "GAD-310": {{MinQty: 1, UnitPrice: 23900}}}}, "seed"); err != nil {
+			return err
 		}
 		for _, l := range DemoUsers {
 			u := &models.User{Email: l.Email, Name: l.Email, Roles: l.Roles, PasswordHash: hash, Active: true}

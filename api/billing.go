@@ -1,0 +1,125 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+var (
+	shippers       = []models.Role{models.RoleWarehouseManager}
+	paymentTakers  = []models.Role{models.RoleFinance}
+	invoiceReaders = []models.Role{models.RoleCustomer, models.RoleFinance, models.RoleCustomerService, models.RoleSalesManager, models.RoleExecutive}
+)
+
+func (s *Server) billingRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/api/v1/orders/:id/shipments", Summary: "Confirm a shipment picked, packed and handed to a carrier; issues its invoice", Roles: shippers, Handler: s.shipOrder},
+		{Method: "POST", Path: "/api/v1/orders/:id/payments", Summary: "Record a payment against one of the order's invoices", Roles: paymentTakers, Handler: s.payOrder},
+		{Method: "GET", Path: "/api/v1/invoices", Summary: "List invoices (?order_id=, ?status=; a customer sees their own)", Roles: invoiceReaders, Handler: s.listInvoices},
+		{Method: "GET", Path: "/api/v1/invoices/:id", Summary: "An invoice with its lines", Roles: invoiceReaders, Handler: s.getInvoice},
+	}
+}
+
+type shipRequest struct {
+	Carrier  string                    `json:"carrier"`
+	Tracking string                    `json:"tracking"`
+	Lines    []workflows.ShipLineInput `json:"lines"`
+}
+
+func (r shipRequest) Validate() error {
+	var v models.Validator
+	v.Check(strings.TrimSpace(r.Carrier) != "", "carrier", "is required")
+	v.Check(strings.TrimSpace(r.Tracking) != "", "tracking", "is required")
+	v.Check(len(r.Lines) > 0, "lines", "needs at least one line")
+	for i, l := range r.Lines {
+		v.Check(l.LineNo > 0, fmt.Sprintf("lines[%d].line_no", i), "is required")
+		v.Check(l.Qty > 0, fmt.Sprintf("lines[%d].qty", i), "must be positive")
+	}
+	return v.Err()
+}
+
+func (s *Server) shipOrder(c *gin.Context) {
+	var req shipRequest
+	if !bind(c, &req) {
+		return
+	}
+	s.orderUpdate(c, workflows.UpdateOrderShip, workflows.ShipInput{Actor: actorOf(c), Carrier: req.Carrier, Tracking: req.Tracking, Lines: req.Lines})
+}
+
+type payRequest struct {
+	InvoiceID string `json:"invoice_id"`
+	Reference string `json:"reference"`
+	Amount    int64  `json:"amount"`
+	Method    string `json:"method"`
+}
+
+func (r payRequest) Validate() error {
+	var v models.Validator
+	v.Check(r.InvoiceID != "", "invoice_id", "is required")
+	v.Check(strings.TrimSpace(r.Reference) != "", "reference", "is required (the bank or card transaction id)")
+	v.Check(r.Amount > 0, "amount", "must be a positive amount in minor units")
+	return v.Err()
+}
+
+func (s *Server) payOrder(c *gin.Context) {
+	var req payRequest
+	if !bind(c, &req) {
+		return
+	}
+	s.orderUpdate(c, workflows.UpdateOrderPay, workflows.PayInput{Actor: actorOf(c), InvoiceID: req.InvoiceID, Reference: req.Reference,
+		Amount: req.Amount, Method: req.Method})
+}
+
+// orderUpdate sends an Update to an order the caller may see.
+func (s *Server) orderUpdate(c *gin.Context, name string, arg any) {
+	if _, err := s.orderFor(c); err != nil {
+		fail(c, err)
+		return
+	}
+	var st workflows.OrderState
+	if err := s.update(c, workflows.OrderWorkflowID(c.Param("id")), name, arg, &st); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) listInvoices(c *gin.Context) {
+	p, _ := principalOf(c)
+	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.Invoice], error) {
+		return s.Store.ListInvoices(ctx, p.CustomerID, c.Query("order_id"), c.Query("status"), page)
+	})
+}
+
+type invoiceView struct {
+	models.Invoice
+	Balance int64                   `json:"balance"`
+	Lines   []workflows.InvoiceLine `json:"lines"`
+}
+
+func (s *Server) getInvoice(c *gin.Context) {
+	inv, err := s.Store.InvoiceByID(reqCtx(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if p, _ := principalOf(c); p.IsCustomer() && inv.CustomerID != p.CustomerID {
+		fail(c, models.NotFound("invoice", c.Param("id")))
+		return
+	}
+	v := invoiceView{Invoice: inv, Balance: inv.Balance()}
+	if err := json.Unmarshal([]byte(inv.Lines), &v.Lines); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
