@@ -23,8 +23,8 @@ func (s *Server) inventoryRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/api/v1/inventory/:sku/availability", Summary: "Live stock per warehouse, open supply and available-to-promise for ?qty=", Roles: inventoryViewer, Handler: s.availability},
 		{Method: "GET", Path: "/api/v1/supply-orders", Summary: "Purchase and production orders (?sku=, ?open=true)", Roles: supplyViewers, Handler: s.listSupplyOrders},
-		{Method: "POST", Path: "/api/v1/supply-orders", Summary: "Record an incoming purchase or production order", Roles: supplyPlanners, Handler: s.createSupplyOrder},
-		{Method: "PATCH", Path: "/api/v1/supply-orders/:id", Summary: "Move a supply order's expected date", Roles: supplyPlanners, Handler: s.moveSupplyETA},
+		{Method: "POST", Path: "/api/v1/supply-orders", Summary: "Record an incoming purchase or production order", Roles: supplyPlanners, Handler: s.createSupplyOrder, Body: supplyOrderRequest{}},
+		{Method: "PATCH", Path: "/api/v1/supply-orders/:id", Summary: "Move a supply order's expected date", Roles: supplyPlanners, Handler: s.moveSupplyETA, Body: moveETARequest{}},
 	}
 }
 

@@ -31,16 +31,16 @@ var (
 
 func (s *Server) lifecycleRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/api/v1/quotes", Summary: "Create a quote; answers with the priced quote, delivery promises and approval needs", Roles: quoteCreators, Handler: s.createQuote},
+		{Method: "POST", Path: "/api/v1/quotes", Summary: "Create a quote; answers with the priced quote, delivery promises and approval needs", Roles: quoteCreators, Handler: s.createQuote, Body: createQuoteRequest{}},
 		{Method: "GET", Path: "/api/v1/quotes", Summary: "List quotes (?status=; a customer sees their own)", Roles: quoteReaders, Handler: s.listQuotes},
 		{Method: "GET", Path: "/api/v1/quotes/:id", Summary: "A quote with its lines, pricing reasons, approvals and timeline", Roles: quoteReaders, Handler: s.getQuote},
-		{Method: "PUT", Path: "/api/v1/quotes/:id", Summary: "Edit a quote's lines or promotion code (voids earlier approvals)", Roles: quoteCreators, Handler: s.editQuote},
-		{Method: "POST", Path: "/api/v1/quotes/:id/approve", Summary: "Approve a quote waiting for your level", Roles: quoteDeciders, Handler: s.approveQuote},
-		{Method: "POST", Path: "/api/v1/quotes/:id/reject", Summary: "Reject a quote waiting for your level", Roles: quoteDeciders, Handler: s.rejectQuote},
-		{Method: "POST", Path: "/api/v1/quotes/:id/accept", Summary: "Accept an approved quote: creates its order exactly once", Roles: quoteCreators, Handler: s.acceptQuote},
+		{Method: "PUT", Path: "/api/v1/quotes/:id", Summary: "Edit a quote's lines or promotion code (voids earlier approvals)", Roles: quoteCreators, Handler: s.editQuote, Body: editQuoteRequest{}},
+		{Method: "POST", Path: "/api/v1/quotes/:id/approve", Summary: "Approve a quote waiting for your level", Roles: quoteDeciders, Handler: s.approveQuote, Body: decisionRequest{}},
+		{Method: "POST", Path: "/api/v1/quotes/:id/reject", Summary: "Reject a quote waiting for your level", Roles: quoteDeciders, Handler: s.rejectQuote, Body: decisionRequest{}},
+		{Method: "POST", Path: "/api/v1/quotes/:id/accept", Summary: "Accept an approved quote: creates its order exactly once", Roles: quoteCreators, Handler: s.acceptQuote, Body: acceptRequest{}},
 		{Method: "GET", Path: "/api/v1/orders", Summary: "List orders (?status=; a customer sees their own)", Roles: orderReaders, Handler: s.listOrders},
 		{Method: "GET", Path: "/api/v1/orders/:id", Summary: "An order with its lines, allocation and timeline", Roles: orderReaders, Handler: s.getOrder},
-		{Method: "POST", Path: "/api/v1/orders/:id/cancel", Summary: "Cancel what has not shipped, releasing its stock", Roles: orderCancelers, Handler: s.cancelOrder},
+		{Method: "POST", Path: "/api/v1/orders/:id/cancel", Summary: "Cancel what has not shipped, releasing its stock", Roles: orderCancelers, Handler: s.cancelOrder, Body: cancelRequest{}},
 	}
 }
 

@@ -23,12 +23,12 @@ var (
 func (s *Server) pricingRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/api/v1/pricing/rules", Summary: "Every price list, customer price, promotion and tax rate, in force or not", Roles: pricingReaders, Handler: s.pricingRules},
-		{Method: "POST", Path: "/api/v1/pricing/price-lists", Summary: "Create a price list with volume tiers and an effective window", Roles: pricingEditors, Handler: s.createPriceList},
-		{Method: "POST", Path: "/api/v1/pricing/price-lists/:id/end", Summary: "End a price list at a date (history is kept)", Roles: pricingEditors, Handler: s.endPriceList},
-		{Method: "POST", Path: "/api/v1/pricing/customer-prices", Summary: "Create a customer-specific price", Roles: pricingEditors, Handler: s.createCustomerPrice},
-		{Method: "POST", Path: "/api/v1/pricing/promotions", Summary: "Create a promotion or special offer", Roles: pricingEditors, Handler: s.createPromotion},
-		{Method: "PUT", Path: "/api/v1/pricing/tax-rates/:region", Summary: "Set a region's tax rate from a date on", Roles: taxEditors, Handler: s.setTaxRate},
-		{Method: "POST", Path: "/api/v1/pricing/preview", Summary: "Price a basket now and under draft pricing changes", Roles: previewers, Handler: s.previewPricing},
+		{Method: "POST", Path: "/api/v1/pricing/price-lists", Summary: "Create a price list with volume tiers and an effective window", Roles: pricingEditors, Handler: s.createPriceList, Body: priceListRequest{}},
+		{Method: "POST", Path: "/api/v1/pricing/price-lists/:id/end", Summary: "End a price list at a date (history is kept)", Roles: pricingEditors, Handler: s.endPriceList, Body: endRequest{}},
+		{Method: "POST", Path: "/api/v1/pricing/customer-prices", Summary: "Create a customer-specific price", Roles: pricingEditors, Handler: s.createCustomerPrice, Body: customerPriceRequest{}},
+		{Method: "POST", Path: "/api/v1/pricing/promotions", Summary: "Create a promotion or special offer", Roles: pricingEditors, Handler: s.createPromotion, Body: promotionRequest{}},
+		{Method: "PUT", Path: "/api/v1/pricing/tax-rates/:region", Summary: "Set a region's tax rate from a date on", Roles: taxEditors, Handler: s.setTaxRate, Body: taxRateRequest{}},
+		{Method: "POST", Path: "/api/v1/pricing/preview", Summary: "Price a basket now and under draft pricing changes", Roles: previewers, Handler: s.previewPricing, Body: previewRequest{}},
 	}
 }
 

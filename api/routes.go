@@ -19,6 +19,8 @@ type Route struct {
 	Public  bool
 	Roles   []models.Role
 	Handler gin.HandlerFunc
+	// Body is the request body's type, for the OpenAPI description.
+	Body any
 }
 
 // Role sets that many routes share.
@@ -36,13 +38,14 @@ func (s *Server) routeTable(metrics http.Handler) []Route {
 		{Method: "GET", Path: "/healthz", Summary: "Liveness: the process answers", Public: true, Handler: s.healthz},
 		{Method: "GET", Path: "/readyz", Summary: "Readiness: database and Temporal answer", Public: true, Handler: s.readyz},
 		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", Public: true, Handler: gin.WrapH(metrics)},
-		{Method: "POST", Path: "/api/v1/auth/login", Summary: "Exchange email and password for a short-lived token", Public: true, Handler: s.login},
+		{Method: "POST", Path: "/api/v1/auth/login", Summary: "Exchange email and password for a short-lived token", Public: true, Handler: s.login, Body: loginRequest{}},
+		{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This API's OpenAPI 3 description", Public: true, Handler: s.serveOpenAPI},
 
 		{Method: "GET", Path: "/api/v1/me", Summary: "The caller's identity and roles", Roles: anyone, Handler: s.me},
 		{Method: "GET", Path: "/api/v1/users", Summary: "List users", Roles: admins, Handler: s.listUsers},
-		{Method: "POST", Path: "/api/v1/users", Summary: "Create a user", Roles: admins, Handler: s.createUser},
+		{Method: "POST", Path: "/api/v1/users", Summary: "Create a user", Roles: admins, Handler: s.createUser, Body: createUserRequest{}},
 		{Method: "GET", Path: "/api/v1/api-keys", Summary: "List API keys", Roles: admins, Handler: s.listAPIKeys},
-		{Method: "POST", Path: "/api/v1/api-keys", Summary: "Create an API key for a portal integration", Roles: admins, Handler: s.createAPIKey},
+		{Method: "POST", Path: "/api/v1/api-keys", Summary: "Create an API key for a portal integration", Roles: admins, Handler: s.createAPIKey, Body: createAPIKeyRequest{}},
 		{Method: "DELETE", Path: "/api/v1/api-keys/:id", Summary: "Revoke an API key", Roles: admins, Handler: s.revokeAPIKey},
 		{Method: "GET", Path: "/api/v1/audit", Summary: "Audit trail of changes", Roles: admins, Handler: s.listAudit},
 
@@ -50,7 +53,7 @@ func (s *Server) routeTable(metrics http.Handler) []Route {
 		{Method: "GET", Path: "/api/v1/products", Summary: "List the catalog", Roles: anyone, Handler: s.listProducts},
 		{Method: "GET", Path: "/api/v1/inventory", Summary: "Stock on hand, reserved and available per SKU and warehouse", Roles: inventoryViewer, Handler: s.listInventory},
 
-		{Method: "POST", Path: "/api/v1/pings", Summary: "Start a ping workflow (smoke test of API, Temporal, worker and database)", Roles: admins, Handler: s.startPing},
+		{Method: "POST", Path: "/api/v1/pings", Summary: "Start a ping workflow (smoke test of API, Temporal, worker and database)", Roles: admins, Handler: s.startPing, Body: pingRequest{}},
 		{Method: "GET", Path: "/api/v1/pings/:id", Summary: "A ping's status and reply", Roles: admins, Handler: s.getPing},
 		{Method: "GET", Path: "/api/v1/outbox", Summary: "Messages the dev stack recorded instead of sending", Roles: outboxReaders, Handler: s.listOutbox},
 	}, slices.Concat(s.pricingRoutes(), s.inventoryRoutes(), s.lifecycleRoutes(), s.billingRoutes())...)

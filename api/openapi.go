@@ -1,0 +1,141 @@
+package api
+
+import (
+	"net/http"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+var pathParam = regexp.MustCompile(`:([a-z_]+)`)
+
+// OpenAPIPath turns a gin path (/quotes/:id) into an OpenAPI one (/quotes/{id}).
+func OpenAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
+
+// openAPI builds the OpenAPI 3.0 description from the route table, so it
+// always lists exactly the routes the server serves, with their roles.
+func (s *Server) openAPI() map[string]any {
+	paths := map[string]map[string]any{}
+	for _, r := range s.routes {
+		op := map[string]any{
+			"summary":     r.Summary,
+			"operationId": strings.ToLower(r.Method) + strings.NewReplacer("/", "_", ":", "", "-", "_").Replace(r.Path),
+			"responses": map[string]any{
+				"2XX":     map[string]any{"description": "Success", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}},
+				"default": map[string]any{"$ref": "#/components/responses/Problem"},
+			},
+		}
+		if r.Public {
+			op["security"] = []any{}
+		} else {
+			roles := make([]string, len(r.Roles))
+			for i, role := range r.Roles {
+				roles[i] = string(role)
+			}
+			op["x-roles"] = roles
+			op["description"] = "Roles: " + strings.Join(roles, ", ") + "."
+		}
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(r.Path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/api/") {
+			params = append(params,
+				map[string]any{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": 200}},
+				map[string]any{"name": "cursor", "in": "query", "schema": map[string]any{"type": "string"}})
+		}
+		if !r.Public && r.Method != http.MethodGet {
+			params = append(params, map[string]any{"name": HeaderIdempotencyKey, "in": "header", "schema": map[string]any{"type": "string", "maxLength": 255},
+				"description": "Makes a retried request run once; the first answer is replayed."})
+		}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		if r.Body != nil {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(r.Body), 0)}}}
+		}
+		p := OpenAPIPath(r.Path)
+		if paths[p] == nil {
+			paths[p] = map[string]any{}
+		}
+		paths[p][strings.ToLower(r.Method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "q2c API", "version": s.Version,
+			"description": "Quote-to-cash and backorder management. Errors are application/problem+json (RFC 9457)."},
+		"paths":    paths,
+		"security": []any{map[string]any{"bearer": []any{}}, map[string]any{"apiKey": []any{}}},
+		"components": map[string]any{
+			"securitySchemes": map[string]any{
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT or q2c_ API key"},
+				"apiKey": map[string]any{"type": "apiKey", "in": "header", "name": "X-API-Key"},
+			},
+			"responses": map[string]any{"Problem": map[string]any{"description": "An error", "content": map[string]any{
+				ProblemContentType: map[string]any{"schema": schemaOf(reflect.TypeOf(Problem{}), 0)}}}},
+		},
+	}
+}
+
+func (s *Server) serveOpenAPI(c *gin.Context) { c.JSON(http.StatusOK, s.openAPI()) }
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// schemaOf describes a Go type as a JSON schema, following json tags.
+func schemaOf(t reflect.Type, depth int) map[string]any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if depth > 6 {
+		return map[string]any{"type": "object"}
+	}
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t.Kind() == reflect.String:
+		return map[string]any{"type": "string"}
+	case t.Kind() == reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+		return map[string]any{"type": "integer", "format": "int64"}
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		return map[string]any{"type": "array", "items": schemaOf(t.Elem(), depth+1)}
+	case t.Kind() == reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem(), depth+1)}
+	case t.Kind() == reflect.Struct:
+		props := map[string]any{}
+		addFields(t, props, depth)
+		return map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	}
+	return map[string]any{}
+}
+
+func addFields(t reflect.Type, props map[string]any, depth int) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct && ft != timeType {
+				addFields(ft, props, depth)
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = schemaOf(f.Type, depth+1)
+	}
+}
