@@ -27,6 +27,10 @@ type quoteFlow struct {
 	state QuoteState
 	mu    workflow.Mutex
 	slaAt time.Time
+	// opened is set once the first pricing is saved: the open update answers
+	// only then, so a client that acts on the answer finds the quote stored.
+	opened          bool
+	answerAfterSave bool
 }
 
 // Quote is one quote's life: priced once at start, approved if the policy
@@ -43,6 +47,11 @@ func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
 		QuoteID: req.QuoteID, CustomerID: req.CustomerID, Status: QuotePricing, Lines: req.Lines,
 		PromoCode: req.PromoCode, CreatedBy: req.CreatedBy, Version: 1,
 	}}
+	// Version 1: the open update answers only after the first save (before,
+	// it answered as soon as the status left "pricing", and a client could
+	// act on a quote not yet stored). Quotes started earlier keep replaying
+	// the old way.
+	f.answerAfterSave = workflow.GetVersion(ctx, "open-answers-after-save", workflow.DefaultVersion, 1) == 1
 	if err := f.registerHandlers(ctx); err != nil {
 		return f.state, err
 	}
@@ -52,6 +61,7 @@ func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
 		return f.state, err
 	}
 	err := f.price(ctx, req.Lines, req.PromoCode, req.CreatedBy, "quoted")
+	f.opened = true
 	f.mu.Unlock()
 	if err != nil || f.state.Status == QuoteInvalid {
 		// The open update has answered with the problem; let it finish.
@@ -207,7 +217,12 @@ func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
 	}
 	// open: the synchronous answer to "create a quote".
 	if err := workflow.SetUpdateHandler(ctx, UpdateQuoteOpen, func(ctx workflow.Context) (QuoteState, error) {
-		if err := workflow.Await(ctx, func() bool { return f.state.Status != QuotePricing }); err != nil {
+		if err := workflow.Await(ctx, func() bool {
+			if f.answerAfterSave {
+				return f.opened
+			}
+			return f.state.Status != QuotePricing
+		}); err != nil {
 			return f.state, err
 		}
 		if f.state.Status == QuoteInvalid {
