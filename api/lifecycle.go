@@ -128,15 +128,43 @@ func (s *Server) listQuotes(c *gin.Context) {
 
 // quoteFor reads a quote the caller may see; another customer's is "not found".
 func (s *Server) quoteFor(c *gin.Context) (workflows.QuoteState, error) {
-	rec, err := s.Store.QuoteByID(reqCtx(c), c.Param("id"))
-	if err != nil {
-		return workflows.QuoteState{}, err
-	}
-	if p, _ := principalOf(c); p.IsCustomer() && rec.CustomerID != p.CustomerID {
-		return workflows.QuoteState{}, models.NotFound("quote", c.Param("id"))
-	}
 	var st workflows.QuoteState
-	return st, json.Unmarshal([]byte(rec.State), &st)
+	err := s.readModelOrLive(c, "quote", workflows.QuoteWorkflowID(c.Param("id")), func() (string, string, error) {
+		rec, err := s.Store.QuoteByID(reqCtx(c), c.Param("id"))
+		return rec.CustomerID, rec.State, err
+	}, &st, func() string { return st.CustomerID })
+	return st, err
+}
+
+// readModelOrLive reads an entity's state from its read model, or, when the
+// read model has not caught up yet (the workflow saves it moments after it
+// starts), from the workflow's live status query. Another customer's entity
+// is "not found" to a customer.
+func (s *Server) readModelOrLive(c *gin.Context, what, workflowID string, read func() (customerID, state string, err error), out any, owner func() string) error {
+	customerID, state, err := read()
+	switch {
+	case err == nil:
+		err = json.Unmarshal([]byte(state), out)
+	case errors.Is(err, models.ErrNotFound) && s.Temporal != nil:
+		v, qerr := s.Temporal.QueryWorkflow(reqCtx(c), workflowID, "", workflows.QueryStatus)
+		var nf *serviceerror.NotFound
+		if errors.As(qerr, &nf) {
+			return err
+		}
+		if qerr != nil {
+			return fmt.Errorf("%w: %v", errUnavailable, qerr)
+		}
+		if err = v.Get(out); err == nil {
+			customerID = owner()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if p, _ := principalOf(c); p.IsCustomer() && customerID != p.CustomerID {
+		return models.NotFound(what, c.Param("id"))
+	}
+	return nil
 }
 
 func (s *Server) getQuote(c *gin.Context) {
@@ -264,15 +292,12 @@ func (s *Server) listOrders(c *gin.Context) {
 }
 
 func (s *Server) orderFor(c *gin.Context) (workflows.OrderState, error) {
-	rec, err := s.Store.OrderByID(reqCtx(c), c.Param("id"))
-	if err != nil {
-		return workflows.OrderState{}, err
-	}
-	if p, _ := principalOf(c); p.IsCustomer() && rec.CustomerID != p.CustomerID {
-		return workflows.OrderState{}, models.NotFound("order", c.Param("id"))
-	}
 	var st workflows.OrderState
-	return st, json.Unmarshal([]byte(rec.State), &st)
+	err := s.readModelOrLive(c, "order", workflows.OrderWorkflowID(c.Param("id")), func() (string, string, error) {
+		rec, err := s.Store.OrderByID(reqCtx(c), c.Param("id"))
+		return rec.CustomerID, rec.State, err
+	}, &st, func() string { return st.CustomerID })
+	return st, err
 }
 
 func (s *Server) getOrder(c *gin.Context) {

@@ -56,7 +56,7 @@ func TestMain(m *testing.M) {
 
 // app is one test's q2c: API over HTTP, worker, store and Temporal client.
 type app struct {
-	t         *testing.T
+	t         testing.TB
 	URL       string
 	Store     *store.Store
 	Client    client.Client
@@ -65,7 +65,7 @@ type app struct {
 
 type appOption func(*config.Config)
 
-func newApp(t *testing.T, opts ...appOption) *app {
+func newApp(t testing.TB, opts ...appOption) *app {
 	t.Helper()
 	auth.BcryptCost = 4
 	ctx := context.Background()

@@ -1,0 +1,117 @@
+package itest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+// lifecycle runs one sale end to end over HTTP and returns how long the
+// instant quote took to answer.
+func (a *app) lifecycle(ctx context.Context, customerID string, tokens map[string]string) time.Duration {
+	start := time.Now()
+	var q quoteView
+	if r := a.call("POST", "/api/v1/quotes", tokens["rep"], fmt.Sprintf(`{"customer_id":%q,"lines":[{"sku":"BENCH-1","qty":2}]}`, customerID), nil, &q); r.StatusCode != 201 {
+		a.t.Fatalf("quote: %d", r.StatusCode)
+	}
+	quoteLatency := time.Since(start)
+	var acc quoteView
+	if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", tokens["rep"], `{"allow_partial":true}`, nil, &acc); r.StatusCode != 200 {
+		a.t.Fatalf("accept: %d", r.StatusCode)
+	}
+	var order workflows.OrderState
+	// The order allocates right after accept; the warehouse ships once it
+	// has (the ship validator refuses an order still allocating: 409).
+	for {
+		var raw json.RawMessage
+		r := a.call("POST", "/api/v1/orders/"+acc.OrderID+"/shipments", tokens["warehouse"], `{"carrier":"UPS","tracking":"B","lines":[{"line_no":1,"qty":2}]}`, nil, &raw)
+		if r.StatusCode == 200 {
+			if err := json.Unmarshal(raw, &order); err != nil {
+				a.t.Fatal(err)
+			}
+			break
+		}
+		if r.StatusCode != 409 {
+			a.t.Fatalf("ship: %d %s", r.StatusCode, raw)
+		}
+	}
+	inv := order.Invoices[0]
+	if r := a.call("POST", "/api/v1/orders/"+acc.OrderID+"/payments", tokens["finance"],
+		fmt.Sprintf(`{"invoice_id":%q,"reference":"p","amount":%d}`, inv.ID, inv.Total), nil, &order); r.StatusCode != 200 || order.Status != workflows.OrderCompleted {
+		a.t.Fatalf("pay: %d %s", r.StatusCode, order.Status)
+	}
+	return quoteLatency
+}
+
+func benchSetup(b *testing.B) (*app, string, map[string]string) {
+	a := newApp(b)
+	ctx := context.Background()
+	if err := a.Store.UpsertProduct(ctx, &models.Product{SKU: "BENCH-1", Name: "Bench widget", UnitOfMeasure: "each", ListPrice: 1000, Currency: "USD", Active: true}); err != nil {
+		b.Fatal(err)
+	}
+	if err := a.Store.SetOnHand(ctx, "BENCH-1", "SFO", 1_000_000); err != nil {
+		b.Fatal(err)
+	}
+	tokens := map[string]string{"rep": a.login("rep@q2c.local"), "warehouse": a.login("warehouse@q2c.local"), "finance": a.login("finance@q2c.local")}
+	var customers store.List[models.Customer]
+	a.call("GET", "/api/v1/customers", tokens["rep"], "", nil, &customers)
+	return a, customers.Items[1].ID, tokens // Globex: no approval needed
+}
+
+func report(b *testing.B, latencies []time.Duration, elapsed time.Duration) {
+	if len(latencies) == 0 {
+		b.Fatal("no lifecycle completed")
+	}
+	slices.Sort(latencies)
+	pct := func(p float64) float64 {
+		return float64(latencies[int(float64(len(latencies)-1)*p)].Microseconds()) / 1000
+	}
+	b.ReportMetric(float64(len(latencies))/elapsed.Seconds(), "lifecycles/s")
+	b.ReportMetric(pct(0.50), "quote-p50-ms")
+	b.ReportMetric(pct(0.95), "quote-p95-ms")
+	b.ReportMetric(pct(0.99), "quote-p99-ms")
+}
+
+// BenchmarkLifecycle: one client, one sale after another. Run with
+// `make bench` or go test -run '^$' -bench Lifecycle -benchtime 50x ./itest/.
+func BenchmarkLifecycle(b *testing.B) {
+	a, cust, tokens := benchSetup(b)
+	ctx := context.Background()
+	latencies := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		latencies = append(latencies, a.lifecycle(ctx, cust, tokens))
+	}
+	report(b, latencies, time.Since(start))
+}
+
+// BenchmarkLifecycleConcurrent: 16 clients at once.
+func BenchmarkLifecycleConcurrent(b *testing.B) {
+	a, cust, tokens := benchSetup(b)
+	ctx := context.Background()
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+	)
+	b.SetParallelism(8) // × GOMAXPROCS (2) = 16 clients
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			l := a.lifecycle(ctx, cust, tokens)
+			mu.Lock()
+			latencies = append(latencies, l)
+			mu.Unlock()
+		}
+	})
+	report(b, latencies, time.Since(start))
+}
