@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ import (
 )
 
 var (
+	catalogEditors = []models.Role{models.RolePricingAnalyst, models.RoleSupplyChain}
 	supplyPlanners = []models.Role{models.RoleSupplyChain, models.RoleProductionManager, models.RoleWarehouseManager}
 	supplyViewers  = append([]models.Role{models.RoleSupplyChain}, inventoryViewer...)
 )
@@ -22,6 +25,7 @@ var (
 func (s *Server) inventoryRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/api/v1/inventory/:sku/availability", Summary: "Live stock per warehouse, open supply and available-to-promise for ?qty=", Roles: inventoryViewer, Handler: s.availability},
+		{Method: "PUT", Path: "/api/v1/products/:sku", Summary: "Create or change a catalog product", Roles: catalogEditors, Handler: s.putProduct, Body: productRequest{}},
 		{Method: "GET", Path: "/api/v1/supply-orders", Summary: "Purchase and production orders (?sku=, ?open=true)", Roles: supplyViewers, Handler: s.listSupplyOrders},
 		{Method: "POST", Path: "/api/v1/supply-orders", Summary: "Record an incoming purchase or production order", Roles: supplyPlanners, Handler: s.createSupplyOrder, Body: supplyOrderRequest{}},
 		{Method: "PATCH", Path: "/api/v1/supply-orders/:id", Summary: "Move a supply order's expected date", Roles: supplyPlanners, Handler: s.moveSupplyETA, Body: moveETARequest{}},
@@ -125,4 +129,56 @@ func (s *Server) moveSupplyETA(c *gin.Context) {
 			before.ExpectedAt.Format(time.DateOnly)+" -> "+a.ExpectedAt.Format(time.DateOnly)))
 	})
 	respond(c, http.StatusOK, after, err)
+}
+
+type productRequest struct {
+	Name          string          `json:"name"`
+	UnitOfMeasure string          `json:"unit_of_measure"`
+	ListPrice     int64           `json:"list_price"`
+	Currency      models.Currency `json:"currency"`
+	Supplier      string          `json:"supplier"`
+	LeadTimeDays  int             `json:"lead_time_days"`
+	MakeToOrder   bool            `json:"make_to_order"`
+	Active        bool            `json:"active"`
+}
+
+func (r productRequest) Validate() error {
+	var v models.Validator
+	v.Check(strings.TrimSpace(r.Name) != "", "name", "is required")
+	v.Check(r.ListPrice >= 0, "list_price", "must not be negative (minor units)")
+	if err := r.Currency.Validate(); err != nil {
+		v.Add("currency", "%v", err)
+	}
+	v.Check(r.LeadTimeDays >= 0 && r.LeadTimeDays <= 730, "lead_time_days", "must be between 0 and 730")
+	return v.Err()
+}
+
+var skuPattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9._-]{0,63}$`)
+
+// putProduct creates or changes a product. Quotes already issued keep the
+// prices they were issued with.
+func (s *Server) putProduct(c *gin.Context) {
+	var req productRequest
+	if !bind(c, &req) {
+		return
+	}
+	sku := c.Param("sku")
+	if !skuPattern.MatchString(sku) {
+		fail(c, models.Invalid("sku", "must be 1-64 upper-case letters, digits, '.', '_' or '-'"))
+		return
+	}
+	uom := req.UnitOfMeasure
+	if uom == "" {
+		uom = "each"
+	}
+	p := &models.Product{SKU: sku, Name: strings.TrimSpace(req.Name), UnitOfMeasure: uom, ListPrice: req.ListPrice, Currency: req.Currency,
+		Supplier: req.Supplier, LeadTimeDays: req.LeadTimeDays, MakeToOrder: req.MakeToOrder, Active: req.Active}
+	ctx := reqCtx(c)
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.UpsertProduct(ctx, p); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "product.put", "product", sku, fmt.Sprintf("list %s active=%v", models.NewMoney(p.ListPrice, p.Currency), p.Active)))
+	})
+	respond(c, http.StatusOK, p, err)
 }

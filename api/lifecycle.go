@@ -37,6 +37,7 @@ func (s *Server) lifecycleRoutes() []Route {
 		{Method: "PUT", Path: "/api/v1/quotes/:id", Summary: "Edit a quote's lines or promotion code (voids earlier approvals)", Roles: quoteCreators, Handler: s.editQuote, Body: editQuoteRequest{}},
 		{Method: "POST", Path: "/api/v1/quotes/:id/approve", Summary: "Approve a quote waiting for your level", Roles: quoteDeciders, Handler: s.approveQuote, Body: decisionRequest{}},
 		{Method: "POST", Path: "/api/v1/quotes/:id/reject", Summary: "Reject a quote waiting for your level", Roles: quoteDeciders, Handler: s.rejectQuote, Body: decisionRequest{}},
+		{Method: "POST", Path: "/api/v1/quotes/:id/withdraw", Summary: "Withdraw a quote before it becomes an order", Roles: quoteCreators, Handler: s.withdrawQuote, Body: decisionRequest{}},
 		{Method: "POST", Path: "/api/v1/quotes/:id/accept", Summary: "Accept an approved quote: creates its order exactly once", Roles: quoteCreators, Handler: s.acceptQuote, Body: acceptRequest{}},
 		{Method: "GET", Path: "/api/v1/orders", Summary: "List orders (?status=; a customer sees their own)", Roles: orderReaders, Handler: s.listOrders},
 		{Method: "GET", Path: "/api/v1/orders/:id", Summary: "An order with its lines, allocation and timeline", Roles: orderReaders, Handler: s.getOrder},
@@ -199,8 +200,9 @@ func (r decisionRequest) Validate() error {
 	return v.Err()
 }
 
-func (s *Server) approveQuote(c *gin.Context) { s.decide(c, workflows.UpdateQuoteApprove) }
-func (s *Server) rejectQuote(c *gin.Context)  { s.decide(c, workflows.UpdateQuoteReject) }
+func (s *Server) approveQuote(c *gin.Context)  { s.decide(c, workflows.UpdateQuoteApprove) }
+func (s *Server) withdrawQuote(c *gin.Context) { s.decide(c, workflows.UpdateQuoteWithdraw) }
+func (s *Server) rejectQuote(c *gin.Context)   { s.decide(c, workflows.UpdateQuoteReject) }
 
 func (s *Server) decide(c *gin.Context, update string) {
 	var req decisionRequest

@@ -66,3 +66,27 @@ func TestPricingAnalystChangesPricesAndPreviews(t *testing.T) {
 		t.Fatalf("%d audit events for 2 pricing changes", n)
 	}
 }
+
+func TestCatalogProducts(t *testing.T) {
+	h := newHarness(t)
+	h.createUser("pricing@q2c.test", "pricing-password", models.Roles{models.RolePricingAnalyst}, nil)
+	tok := h.login("pricing@q2c.test", "pricing-password")
+	body := `{"name":"Gear","list_price":1250,"currency":"USD","lead_time_days":12,"active":true}`
+	if w := h.do("PUT", "/api/v1/products/GEAR-1", tok, body, nil); w.Code != 200 {
+		t.Fatalf("put product: %d %s", w.Code, w.Body)
+	}
+	var p api.Problem
+	w := h.do("PUT", "/api/v1/products/bad%20sku", tok, body, nil)
+	decode(t, w, &p)
+	if w.Code != 422 || p.Errors[0].Field != "sku" {
+		t.Fatalf("bad SKU: %d %+v", w.Code, p)
+	}
+	if w := h.do("PUT", "/api/v1/products/GEAR-2", tok, `{"name":"Gear","list_price":-1,"currency":"usd"}`, nil); w.Code != 422 {
+		t.Fatalf("negative price: %d", w.Code)
+	}
+	var l struct{ Items []models.Product }
+	decode(t, h.do("GET", "/api/v1/products", tok, "", nil), &l)
+	if len(l.Items) != 1 || l.Items[0].SKU != "GEAR-1" || l.Items[0].UnitOfMeasure != "each" || l.Items[0].ListPrice != 1250 {
+		t.Fatalf("catalog %+v", l.Items)
+	}
+}

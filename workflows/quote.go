@@ -99,7 +99,7 @@ func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
 
 func (f *quoteFlow) terminal() bool {
 	switch f.state.Status {
-	case QuoteAccepted, QuoteRejected, QuoteExpired, QuoteInvalid:
+	case QuoteAccepted, QuoteRejected, QuoteExpired, QuoteInvalid, QuoteWithdrawn:
 		return true
 	}
 	return false
@@ -273,6 +273,10 @@ func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
 	}}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateQuoteWithdraw, f.withdraw,
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in DecisionInput) error { return f.checkOpen("withdrawn") }}); err != nil {
+		return err
+	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateQuoteAccept, f.accept,
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in AcceptInput) error {
 			if f.state.Status == QuoteAccepted {
@@ -392,4 +396,23 @@ func invalidInputError(fields []models.FieldError) error {
 
 func moneyString(amount int64, p pricing.Result) string {
 	return models.NewMoney(amount, p.Currency).String()
+}
+
+// withdraw cancels a quote before it becomes an order; nothing was reserved
+// yet, so there is nothing to compensate but telling the customer.
+func (f *quoteFlow) withdraw(ctx workflow.Context, in DecisionInput) (QuoteState, error) {
+	ctx = withActivityDefaults(ctx)
+	if err := f.mu.Lock(ctx); err != nil {
+		return f.state, err
+	}
+	defer f.mu.Unlock()
+	if err := f.checkOpen("withdrawn"); err != nil {
+		return f.state, err
+	}
+	f.change(ctx, in.Actor.Subject, QuoteWithdrawn, "withdrawn", in.Comment)
+	if err := f.save(ctx); err != nil {
+		return f.state, err
+	}
+	return f.state, f.notifyCustomer(ctx, fmt.Sprintf("v%d-withdrawn", f.state.Version), fmt.Sprintf("Quote %s withdrawn", f.state.QuoteID),
+		fmt.Sprintf("Quote %s has been withdrawn. %s", f.state.QuoteID, in.Comment))
 }

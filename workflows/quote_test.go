@@ -285,6 +285,12 @@ func TestQuoteApprovalBranches(t *testing.T) {
 				update(env, 27*time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer}),
 			}
 		}, workflows.QuoteAccepted, models.RoleSalesManager, 1},
+		{"withdrawn before approval", 2000, 100_000, func(env *testsuite.TestWorkflowEnvironment) []*outcome {
+			return []*outcome{
+				update(env, time.Hour, workflows.UpdateQuoteWithdraw, workflows.DecisionInput{Actor: customer, Comment: "bought elsewhere"}),
+				update(env, 2*time.Hour, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: approver}),
+			}
+		}, workflows.QuoteWithdrawn, models.RoleApprover, 0},
 		{"expires when nobody acts", 0, 100_000, func(env *testsuite.TestWorkflowEnvironment) []*outcome {
 			return nil
 		}, workflows.QuoteExpired, "", 0},

@@ -15,11 +15,12 @@ const (
 
 	// UpdateQuoteOpen is sent with the start (Update-with-Start) and answers
 	// with the priced quote once the workflow has priced it.
-	UpdateQuoteOpen    = "open"
-	UpdateQuoteApprove = "approve"
-	UpdateQuoteReject  = "reject"
-	UpdateQuoteEdit    = "edit"
-	UpdateQuoteAccept  = "accept"
+	UpdateQuoteOpen     = "open"
+	UpdateQuoteApprove  = "approve"
+	UpdateQuoteReject   = "reject"
+	UpdateQuoteEdit     = "edit"
+	UpdateQuoteAccept   = "accept"
+	UpdateQuoteWithdraw = "withdraw"
 
 	ActivityPriceQuote = "PriceQuote"
 	ActivitySaveQuote  = "SaveQuote"
@@ -35,6 +36,7 @@ const (
 	QuoteRejected        = "rejected"
 	QuoteExpired         = "expired"
 	QuoteAccepted        = "accepted"
+	QuoteWithdrawn       = "withdrawn"
 )
 
 // QuoteWorkflowID is a quote's workflow ID, from its business key.
