@@ -32,8 +32,9 @@ vet: ## go vet, with and without the dev build tag
 fmt-check: ## fail when gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-bench: ## benchmarks (speed and memory targets live here, never in timed tests)
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+bench: ## benchmarks (speed and memory targets live here, never in timed tests); needs Postgres
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 $$($(GO) list ./... | grep -v /itest)
+	$(GO) test -run '^$$' -bench Lifecycle -benchtime 50x -count=1 ./itest/
 
 histories: ## re-record workflow histories for the replay test from real runs
 	Q2C_RECORD_HISTORIES=1 $(GO) test -count=1 -run . ./itest/
