@@ -130,11 +130,8 @@ func (s *Server) createUser(c *gin.Context) {
 		return
 	}
 	ctx := reqCtx(c)
-	if req.CustomerID != nil {
-		if _, err := s.Store.CustomerByID(ctx, *req.CustomerID); err != nil {
-			fail(c, notFoundAsInvalid(err, "customer_id"))
-			return
-		}
+	if !s.customerExists(c, req.CustomerID) {
+		return
 	}
 	hash, err := auth.HashPassword(req.Password)
 	if err != nil {
@@ -184,11 +181,8 @@ func (s *Server) createAPIKey(c *gin.Context) {
 		return
 	}
 	ctx := reqCtx(c)
-	if req.CustomerID != nil {
-		if _, err := s.Store.CustomerByID(ctx, *req.CustomerID); err != nil {
-			fail(c, notFoundAsInvalid(err, "customer_id"))
-			return
-		}
+	if !s.customerExists(c, req.CustomerID) {
+		return
 	}
 	p, _ := principalOf(c)
 	key, prefix, hash := auth.NewAPIKey()
@@ -346,6 +340,19 @@ func respond(c *gin.Context, status int, v any, err error) {
 func (s *Server) audit(c *gin.Context, action, entity, id, detail string) models.AuditEvent {
 	p, _ := principalOf(c)
 	return models.AuditEvent{Actor: p.Subject(), Action: action, Entity: entity, EntityID: id, Detail: detail}
+}
+
+// customerExists checks an optional customer reference; a missing customer
+// is a bad customer_id field. It answers and returns false on failure.
+func (s *Server) customerExists(c *gin.Context, id *string) bool {
+	if id == nil {
+		return true
+	}
+	if _, err := s.Store.CustomerByID(reqCtx(c), *id); err != nil {
+		fail(c, notFoundAsInvalid(err, "customer_id"))
+		return false
+	}
+	return true
 }
 
 // notFoundAsInvalid reports a reference to a missing record as a bad field.

@@ -44,36 +44,8 @@ func Order(ctx workflow.Context, req OrderRequest) (OrderState, error) {
 	}
 	// Then it waits: for shipments, payments, a cancellation, or the next
 	// payment reminder, until everything is shipped or cancelled and paid.
-	for !f.settled() {
-		seen := f.state.Rev
-		changed := func() bool { return f.state.Rev != seen }
-		next, ok := f.nextReminder()
-		if !ok {
-			if err := workflow.Await(ctx, changed); err != nil {
-				return f.state, err
-			}
-			continue
-		}
-		woke, err := workflow.AwaitWithTimeout(ctx, next.Sub(workflow.Now(ctx)), changed)
-		if err != nil {
-			return f.state, err
-		}
-		if woke {
-			continue
-		}
-		if err := f.mu.Lock(ctx); err != nil {
-			return f.state, err
-		}
-		err = f.remind(ctx)
-		f.mu.Unlock()
-		if err != nil {
-			return f.state, err
-		}
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return f.state, err
-	}
-	return f.state, nil
+	err = eventLoop(ctx, f.mu, f.settled, func() int { return f.state.Rev }, f.nextReminder, f.remind)
+	return f.state, err
 }
 
 func (f *orderFlow) allocate(ctx workflow.Context, actor string) error {

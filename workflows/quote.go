@@ -69,32 +69,14 @@ func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
 		return f.state, err
 	}
 
-	for !f.terminal() {
-		deadline := f.state.ValidUntil
-		if f.state.Status == QuotePendingApproval && f.slaAt.Before(deadline) {
-			deadline = f.slaAt
+	// Wait for updates, the approval SLA and expiry until the quote closes.
+	err = eventLoop(ctx, f.mu, f.terminal, func() int { return f.state.Rev }, func() (time.Time, bool) {
+		if f.state.Status == QuotePendingApproval && f.slaAt.Before(f.state.ValidUntil) {
+			return f.slaAt, true
 		}
-		seen := f.state.Rev
-		changed, err := workflow.AwaitWithTimeout(ctx, deadline.Sub(workflow.Now(ctx)), func() bool { return f.state.Rev != seen })
-		if err != nil {
-			return f.state, err
-		}
-		if changed {
-			continue
-		}
-		if err := f.mu.Lock(ctx); err != nil {
-			return f.state, err
-		}
-		err = f.onTimer(ctx)
-		f.mu.Unlock()
-		if err != nil {
-			return f.state, err
-		}
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return f.state, err
-	}
-	return f.state, nil
+		return f.state.ValidUntil, true
+	}, f.onTimer)
+	return f.state, err
 }
 
 func (f *quoteFlow) terminal() bool {
