@@ -42,12 +42,12 @@ func (a *Activities) IssueInvoice(ctx context.Context, in workflows.IssueInvoice
 
 // RecordPayment applies a payment once per (invoice, reference).
 func (a *Activities) RecordPayment(ctx context.Context, in workflows.RecordPaymentInput) (workflows.PaymentResult, error) {
-	inv, pay, err := a.Store.RecordPayment(ctx, store.PaymentRequest{InvoiceID: in.InvoiceID, Reference: in.Reference, Amount: in.Amount,
+	inv, pay, recorded, err := a.Store.RecordPayment(ctx, store.PaymentRequest{InvoiceID: in.InvoiceID, Reference: in.Reference, Amount: in.Amount,
 		Method: in.Method, RecordedBy: in.Actor.Subject, ReceivedAt: in.ReceivedAt})
 	if err != nil {
 		return workflows.PaymentResult{}, invalid(err)
 	}
-	return workflows.PaymentResult{Invoice: invoiceRef(inv), Credit: pay.Amount - pay.Applied}, nil
+	return workflows.PaymentResult{Invoice: invoiceRef(inv), Credit: pay.Amount - pay.Applied, Duplicate: !recorded}, nil
 }
 
 // MarkInvoiceOverdue flags an unpaid invoice overdue.

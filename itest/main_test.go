@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,6 +65,60 @@ type app struct {
 }
 
 type appOption func(*config.Config)
+
+// withSendGrid sends email through the real SendGrid SDK to base (a capture
+// server) instead of the outbox.
+func withSendGrid(base string) appOption {
+	return func(c *config.Config) {
+		c.EmailProvider, c.SendGridBaseURL, c.SendGridAPIKey = "sendgrid", base, "SG.itest"
+	}
+}
+
+// mailCapture stands in for SendGrid on 127.0.0.1 and keeps what arrives.
+type mailCapture struct {
+	mu    sync.Mutex
+	mails []capturedMail
+}
+
+type capturedMail struct {
+	Auth, To, Subject, Key string
+}
+
+func newMailCapture(t testing.TB) (*mailCapture, string) {
+	m := &mailCapture{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Subject          string
+			Personalizations []struct{ To []struct{ Email string } }
+			CustomArgs       map[string]string `json:"custom_args"`
+		}
+		if r.Method != http.MethodPost || r.URL.Path != "/v3/mail/send" || json.NewDecoder(r.Body).Decode(&body) != nil || len(body.Personalizations) != 1 {
+			http.Error(w, `{"errors":[{"message":"bad request"}]}`, http.StatusBadRequest)
+			return
+		}
+		m.mu.Lock()
+		m.mails = append(m.mails, capturedMail{Auth: r.Header.Get("Authorization"), To: body.Personalizations[0].To[0].Email,
+			Subject: body.Subject, Key: body.CustomArgs["q2c_key"]})
+		m.mu.Unlock()
+		w.Header().Set("X-Message-Id", "sg-"+randomHex(4))
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(srv.Close)
+	return m, srv.URL
+}
+
+// to lists the subjects sent to one address, in order.
+func (m *mailCapture) to(addr string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, x := range m.mails {
+		if x.To == addr {
+			out = append(out, x.Subject)
+		}
+	}
+	return out
+}
 
 func newApp(t testing.TB, opts ...appOption) *app {
 	t.Helper()

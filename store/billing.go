@@ -164,14 +164,11 @@ type PaymentRequest struct {
 	ReceivedAt time.Time
 }
 
-// RecordPayment applies a payment once per (invoice, reference). What exceeds
-// the balance becomes credit on the customer's account.
-func (s *Store) RecordPayment(ctx context.Context, p PaymentRequest) (models.Invoice, models.Payment, error) {
-	var (
-		inv models.Invoice
-		pay models.Payment
-	)
-	err := s.Tx(ctx, func(tx *Store) error {
+// RecordPayment applies a payment once per (invoice, reference); recorded
+// says whether this call recorded it (false: it was already there). What
+// exceeds the balance becomes credit on the customer's account.
+func (s *Store) RecordPayment(ctx context.Context, p PaymentRequest) (inv models.Invoice, pay models.Payment, recorded bool, err error) {
+	err = s.Tx(ctx, func(tx *Store) error {
 		if err := tx.locking(tx.conn(ctx)).Where("id = ?", p.InvoiceID).Take(&inv).Error; err != nil {
 			return mapErr(err, "invoice", p.InvoiceID)
 		}
@@ -197,6 +194,7 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentRequest) (models.Inv
 				return err
 			}
 		}
+		recorded = true
 		inv.Paid += applied
 		switch {
 		case inv.Paid >= inv.Total:
@@ -206,7 +204,7 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentRequest) (models.Inv
 		}
 		return tx.conn(ctx).Model(&models.Invoice{}).Where("id = ?", inv.ID).Updates(map[string]any{"paid": inv.Paid, "status": inv.Status}).Error
 	})
-	return inv, pay, err
+	return inv, pay, recorded, err
 }
 
 // MarkOverdue flags an unpaid invoice as overdue; a paid one is left alone.

@@ -67,18 +67,19 @@ func TestShipInvoiceAndPay(t *testing.T) {
 		}
 
 		pays := []struct {
-			ref    string
-			amount int64
-			status string
-			paid   int64
+			ref      string
+			amount   int64
+			status   string
+			paid     int64
+			recorded bool
 		}{
-			{"wire-1", 400, models.InvoicePartiallyPaid, 400},
-			{"wire-1", 400, models.InvoicePartiallyPaid, 400}, // recorded twice: counts once
-			{"wire-2", 700, models.InvoicePaid, 1000},         // 100 over: credit
+			{"wire-1", 400, models.InvoicePartiallyPaid, 400, true},
+			{"wire-1", 400, models.InvoicePartiallyPaid, 400, false}, // entered twice: counts once
+			{"wire-2", 700, models.InvoicePaid, 1000, true},          // 100 over: credit
 		}
 		for _, p := range pays {
-			got, _, err := s.RecordPayment(ctx, store.PaymentRequest{InvoiceID: first.ID, Reference: p.ref, Amount: p.amount, RecordedBy: "user:f", ReceivedAt: now})
-			if err != nil || got.Status != p.status || got.Paid != p.paid {
+			got, _, recorded, err := s.RecordPayment(ctx, store.PaymentRequest{InvoiceID: first.ID, Reference: p.ref, Amount: p.amount, RecordedBy: "user:f", ReceivedAt: now})
+			if err != nil || got.Status != p.status || got.Paid != p.paid || recorded != p.recorded {
 				t.Fatalf("payment %s: %+v, %v", p.ref, got, err)
 			}
 		}

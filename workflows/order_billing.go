@@ -236,6 +236,9 @@ func (f *orderFlow) pay(ctx workflow.Context, in PayInput) (OrderState, error) {
 	if err := workflow.ExecuteActivity(ctx, ActivityRecordPayment, RecordPaymentInput{PayInput: in, ReceivedAt: workflow.Now(ctx)}).Get(ctx, &res); err != nil {
 		return f.state, err
 	}
+	if res.Duplicate { // the same payment entered again: already counted and confirmed
+		return f.state, nil
+	}
 	i, _ := f.invoice(in.InvoiceID)
 	inv := &f.state.Invoices[i]
 	inv.Paid, inv.Status = res.Invoice.Paid, res.Invoice.Status

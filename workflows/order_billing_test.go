@@ -73,6 +73,7 @@ func TestOrderShipsInvoicesAndCollects(t *testing.T) {
 		Lines: []workflows.ShipLineInput{{LineNo: 1, Qty: 1}}})
 	partial := orderUpdate(env, 2*day, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "wire-1", Amount: 10000})
 	noRef := orderUpdate(env, 3*day, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Amount: 1})
+	orderUpdate(env, 3*day+time.Hour, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "wire-1", Amount: 10000})
 	orderUpdate(env, 4*day, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "wire-2", Amount: 10000})
 	orderUpdate(env, 5*day, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000002", Reference: "card-1", Amount: 1930})
 	st := run(t, env, billingRequest(true))
@@ -105,6 +106,9 @@ func TestOrderShipsInvoicesAndCollects(t *testing.T) {
 	}
 	if !credited {
 		t.Fatal("the 0.01 over-payment on invoice 2 was not credited")
+	}
+	if n := strings.Count(strings.Join(noteKeys(f), " "), "INV-000001/paid/wire-1"); n != 1 {
+		t.Fatalf("payment wire-1, entered twice, confirmed %d times", n)
 	}
 	keys := strings.Join(noteKeys(f), " ")
 	for _, want := range []string{"Order:SO-1/S1/shipped", "INV-000001/issued", "INV-000001/paid/wire-1", "INV-000002/paid/card-1"} {

@@ -208,4 +208,6 @@ type RecordPaymentInput struct {
 type PaymentResult struct {
 	Invoice InvoiceRef `json:"invoice"`
 	Credit  int64      `json:"credit"`
+	// Duplicate: this reference was already recorded; nothing changed.
+	Duplicate bool `json:"duplicate,omitempty"`
 }

@@ -35,6 +35,7 @@ type fakes struct {
 	shipped   []workflows.ShipLinesInput
 	invoices  []workflows.IssueInvoiceInput
 	payments  map[string]int64 // invoice → paid
+	paidRefs  map[string]bool
 	overdue   []string
 	released  []workflows.ReleaseLineInput
 }
@@ -99,7 +100,12 @@ func (f *fakes) register(env *testsuite.TestWorkflowEnvironment) {
 		defer f.mu.Unlock()
 		if f.payments == nil {
 			f.payments = map[string]int64{}
+			f.paidRefs = map[string]bool{}
 		}
+		if f.paidRefs[in.InvoiceID+"/"+in.Reference] {
+			return workflows.PaymentResult{Duplicate: true}, nil
+		}
+		f.paidRefs[in.InvoiceID+"/"+in.Reference] = true
 		var total int64
 		for i, inv := range f.invoices {
 			if fmt.Sprintf("INV-%06d", i+1) == in.InvoiceID {
