@@ -5,48 +5,123 @@ import (
 	"errors"
 	"testing"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/q2c-dev/q2c/activities"
+	"github.com/q2c-dev/q2c/internal/testdb"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/notify"
+	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/workflows"
 )
 
-type fakeSender struct{ err error }
+type fakeSender struct {
+	err   error
+	calls int
+}
 
-func (f fakeSender) Send(context.Context, notify.Message) (notify.Receipt, error) {
+func (f *fakeSender) Send(_ context.Context, m notify.Message) (notify.Receipt, error) {
+	f.calls++
 	return notify.Receipt{Provider: "fake", MessageID: "m1"}, f.err
 }
 
-func TestSendNotificationRetriesOnlyTransientFailures(t *testing.T) {
-	msg := workflows.Notification{Channel: models.ChannelSMS, To: "+14155550100", Text: "hi", IdempotencyKey: "k"}
+// run executes SendNotification once, as one activity attempt.
+func run(t *testing.T, a *activities.Activities, n workflows.Notification) error {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	_, err := env.ExecuteActivity(a.SendNotification, n)
+	return err
+}
+
+func only(t *testing.T, st *store.Store) models.Notification {
+	t.Helper()
+	l, err := st.ListNotifications(context.Background(), store.NotificationFilter{}, store.Page{})
+	if err != nil || len(l.Items) != 1 {
+		t.Fatalf("outbox has %d rows, %v", len(l.Items), err)
+	}
+	return l.Items[0]
+}
+
+func TestSendNotificationOutboxStates(t *testing.T) {
+	msg := workflows.Notification{Channel: models.ChannelEmail, To: "a@example.com", Subject: "s", Text: "hi", IdempotencyKey: "k1", Event: workflows.EventShipped}
 	tests := []struct {
-		name         string
-		err          error
-		wantErr      bool
-		nonRetryable bool
+		name       string
+		err        error
+		wantErr    bool
+		wantStatus string
 	}{
-		{"delivered", nil, false, false},
-		{"provider down", errors.New("twilio is unavailable (HTTP 503)"), true, false},
-		{"bad address", &notify.PermanentError{Provider: "twilio", Status: 400, Reason: "invalid To"}, true, true},
+		{"delivered", nil, false, models.NotificationSent},
+		{"provider down: retried by Temporal", errors.New("sendgrid is unavailable (HTTP 503)"), true, models.NotificationPending},
+		{"bad address: failed, the workflow goes on", &notify.PermanentError{Provider: "sendgrid", Status: 400, Reason: "invalid To"}, false, models.NotificationFailed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var s testsuite.WorkflowTestSuite
-			env := s.NewTestActivityEnvironment()
-			env.RegisterActivity(&activities.Activities{Sender: fakeSender{err: tc.err}})
-			_, err := env.ExecuteActivity((&activities.Activities{}).SendNotification, msg)
-			if (err != nil) != tc.wantErr {
+			st := testdb.SQLite(t)
+			snd := &fakeSender{err: tc.err}
+			a := &activities.Activities{Store: st, Sender: snd}
+			if err := run(t, a, msg); (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v", err)
 			}
-			var appErr *temporal.ApplicationError
-			if tc.wantErr && errors.As(err, &appErr) && appErr.NonRetryable() != tc.nonRetryable {
-				t.Fatalf("non-retryable = %v, want %v", appErr.NonRetryable(), tc.nonRetryable)
+			row := only(t, st)
+			if row.Status != tc.wantStatus || row.Attempts != 1 || (tc.err != nil && row.LastError == "") {
+				t.Fatalf("row %+v", row)
 			}
-			if tc.nonRetryable && !errors.As(err, &appErr) {
-				t.Fatalf("permanent failure is not an ApplicationError: %v", err)
+			// Another attempt sends again only if the first did not go out.
+			snd.err = nil
+			_ = run(t, a, msg)
+			wantCalls := 1
+			if tc.wantStatus == models.NotificationPending {
+				wantCalls = 2
+			}
+			if snd.calls != wantCalls {
+				t.Fatalf("%d provider calls after a repeat, want %d", snd.calls, wantCalls)
+			}
+		})
+	}
+}
+
+func TestPreferencesChooseChannels(t *testing.T) {
+	ctx := context.Background()
+	msg := workflows.Notification{Channel: models.ChannelEmail, To: "a@example.com", Subject: "Order shipped", Text: "long text", SMS: "Shipped",
+		IdempotencyKey: "k", Event: workflows.EventShipped, OwnerKind: models.OwnerCustomer, OwnerID: "c1", Phone: "+14155550100"}
+	tests := []struct {
+		name      string
+		prefs     []models.Preference
+		phone     string
+		wantChans []string
+	}{
+		{"default: email only", nil, "+14155550100", []string{"email"}},
+		{"sms turned on", []models.Preference{{Event: workflows.EventShipped, Channel: "sms", Enabled: true}}, "+14155550100", []string{"email", "sms"}},
+		{"sms on but no valid phone", []models.Preference{{Event: workflows.EventShipped, Channel: "sms", Enabled: true}}, "555-0100", []string{"email"}},
+		{"email off, sms on", []models.Preference{{Event: workflows.EventShipped, Channel: "email", Enabled: false}, {Event: workflows.EventShipped, Channel: "sms", Enabled: true}}, "+14155550100", []string{"sms"}},
+		{"another event's choice does not apply", []models.Preference{{Event: workflows.EventInvoiceIssued, Channel: "email", Enabled: false}}, "+14155550100", []string{"email"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := testdb.SQLite(t)
+			for _, p := range tc.prefs {
+				p.OwnerKind, p.OwnerID, p.UpdatedBy = models.OwnerCustomer, "c1", "test"
+				if err := st.SetPreference(ctx, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n := msg
+			n.Phone = tc.phone
+			if err := run(t, &activities.Activities{Store: st, Sender: &fakeSender{}}, n); err != nil {
+				t.Fatal(err)
+			}
+			l, _ := st.ListNotifications(ctx, store.NotificationFilter{}, store.Page{})
+			var chans []string
+			for _, r := range l.Items {
+				chans = append(chans, r.Channel)
+				if r.Channel == "sms" && (r.Recipient != tc.phone || r.BodyText != "Shipped" || r.IdempotencyKey != "k/sms") {
+					t.Fatalf("sms row %+v", r)
+				}
+			}
+			if len(chans) != len(tc.wantChans) || (len(chans) > 0 && chans[0] != tc.wantChans[0]) {
+				t.Fatalf("channels %v, want %v", chans, tc.wantChans)
 			}
 		})
 	}

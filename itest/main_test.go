@@ -64,14 +64,32 @@ type app struct {
 	TaskQueue string
 }
 
-type appOption func(*config.Config)
+// appSetup is what options may change before an app starts.
+type appSetup struct {
+	cfg  *config.Config
+	wrap func(notify.Sender) notify.Sender
+}
+
+type appOption func(*appSetup)
 
 // withSendGrid sends email through the real SendGrid SDK to base (a capture
 // server) instead of the outbox.
 func withSendGrid(base string) appOption {
-	return func(c *config.Config) {
-		c.EmailProvider, c.SendGridBaseURL, c.SendGridAPIKey = "sendgrid", base, "SG.itest"
+	return func(s *appSetup) {
+		s.cfg.EmailProvider, s.cfg.SendGridBaseURL, s.cfg.SendGridAPIKey = "sendgrid", base, "SG.itest"
 	}
+}
+
+// withTwilio sends SMS through the real Twilio SDK to base.
+func withTwilio(base string) appOption {
+	return func(s *appSetup) {
+		s.cfg.SMSProvider, s.cfg.TwilioBaseURL, s.cfg.TwilioAccountSID, s.cfg.TwilioAuthToken = "twilio", base, "ACitest", "itesttoken0123456789"
+	}
+}
+
+// withSenderWrap puts w around the configured sender (to inject faults).
+func withSenderWrap(w func(notify.Sender) notify.Sender) appOption {
+	return func(s *appSetup) { s.wrap = w }
 }
 
 // mailCapture stands in for SendGrid on 127.0.0.1 and keeps what arrives.
@@ -130,8 +148,9 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	}
 	cfg.TemporalAddress, cfg.TemporalNamespace = temporalServer.Address(), temporalServer.Namespace()
 	cfg.TaskQueue = "itest-" + randomHex(6)
+	setup := appSetup{cfg: &cfg, wrap: func(s notify.Sender) notify.Sender { return s }}
 	for _, o := range opts {
-		o(&cfg)
+		o(&setup)
 	}
 	st := testdb.Postgres(t)
 	if _, err := seed.Demo(ctx, st); err != nil {
@@ -142,7 +161,7 @@ func newApp(t testing.TB, opts ...appOption) *app {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	w := worker.New(c, cfg.TaskQueue, &activities.Activities{Store: st, Sender: worker.Sender(cfg, st, nil)})
+	w := worker.New(c, cfg.TaskQueue, &activities.Activities{Store: st, Sender: setup.wrap(worker.Sender(cfg, st, nil))})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -230,5 +249,3 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
-
-var _ notify.Sender = notify.Router{}

@@ -308,3 +308,74 @@ type Payment struct {
 }
 
 func (Payment) TableName() string { return "payments" }
+
+// Notification statuses, in the order a message moves through them.
+const (
+	NotificationPending   = "pending"
+	NotificationSending   = "sending"
+	NotificationSent      = "sent"
+	NotificationDelivered = "delivered"
+	NotificationBounced   = "bounced"
+	NotificationFailed    = "failed"
+)
+
+// NotificationRank orders statuses so an update never moves a message back
+// (a late "sent" webhook must not undo "delivered").
+func NotificationRank(status string) int {
+	switch status {
+	case NotificationPending:
+		return 0
+	case NotificationSending:
+		return 1
+	case NotificationSent:
+		return 2
+	case NotificationDelivered, NotificationBounced, NotificationFailed:
+		return 3
+	}
+	return -1
+}
+
+// Owner kinds of notification preferences and messages.
+const (
+	OwnerCustomer = "customer"
+	OwnerUser     = "user"
+)
+
+// Notification is one message in the outbox.
+type Notification struct {
+	ID                string     `json:"id"`
+	IdempotencyKey    string     `json:"idempotency_key"`
+	Event             string     `json:"event"`
+	Channel           string     `json:"channel"`
+	Recipient         string     `json:"recipient"`
+	RecipientName     string     `json:"recipient_name,omitempty"`
+	Subject           string     `json:"subject,omitempty"`
+	BodyText          string     `json:"body_text"`
+	BodyHTML          string     `json:"body_html,omitempty"`
+	OwnerKind         string     `json:"owner_kind,omitempty"`
+	OwnerID           string     `json:"owner_id,omitempty"`
+	OrderID           string     `json:"order_id,omitempty"`
+	Status            string     `json:"status"`
+	Provider          string     `json:"provider,omitempty"`
+	ProviderMessageID string     `json:"provider_message_id,omitempty"`
+	Attempts          int        `json:"attempts"`
+	LastError         string     `json:"last_error,omitempty"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+	SentAt            *time.Time `json:"sent_at,omitempty"`
+}
+
+func (Notification) TableName() string { return "notifications" }
+
+// Preference turns a channel on or off for an event kind.
+type Preference struct {
+	OwnerKind string    `json:"owner_kind"`
+	OwnerID   string    `json:"owner_id"`
+	Event     string    `json:"event"`
+	Channel   string    `json:"channel"`
+	Enabled   bool      `json:"enabled"`
+	UpdatedBy string    `json:"updated_by"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func (Preference) TableName() string { return "notification_preferences" }

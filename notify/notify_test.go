@@ -185,3 +185,18 @@ func TestRouterValidatesAndDispatches(t *testing.T) {
 		t.Fatalf("bad phone: %v", err)
 	}
 }
+
+// twilio-go checks credentials before sending; a refusal there is a
+// configuration error that no retry can fix.
+func TestTwilioCredentialRefusalIsPermanent(t *testing.T) {
+	c, base := newCapture(t, http.StatusCreated, `{"sid":"SM1"}`, nil)
+	_, err := notify.Twilio{AccountSID: "AC1", AuthToken: "not-valid!", BaseURL: base, From: "+15005550006"}.Send(context.Background(), sms)
+	if !notify.IsPermanent(err) {
+		t.Fatalf("err = %v, want permanent", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.requests) != 0 {
+		t.Fatalf("%d requests sent with refused credentials", len(c.requests))
+	}
+}

@@ -57,11 +57,16 @@ func (t Twilio) Send(ctx context.Context, m Message) (Receipt, error) {
 	if err != nil {
 		var rest *tclient.TwilioRestError
 		reason := err.Error()
-		if errors.As(err, &rest) {
+		if !errors.As(err, &rest) {
+			rest = nil
+		} else {
 			reason = fmt.Sprintf("%d %s", rest.Code, rest.Message)
 		}
-		if rt.status == 0 { // never reached Twilio: network failure
-			return Receipt{}, fmt.Errorf("twilio: %w", err)
+		if rt.status == 0 {
+			if rest != nil { // twilio-go refused before sending (bad credentials): retrying cannot help
+				return Receipt{}, &PermanentError{Provider: "twilio", Status: rest.Status, Reason: reason}
+			}
+			return Receipt{}, fmt.Errorf("twilio: %w", err) // never reached Twilio: network failure
 		}
 		return Receipt{}, classify("twilio", rt.status, reason)
 	}

@@ -23,8 +23,9 @@ func withActivityDefaults(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// Notification is a message for the SendNotification activity (activities
-// turns it into a notify.Message; workflows import no I/O packages).
+// Notification is a message for the SendNotification activity, which
+// writes it to the outbox, applies the owner's channel preferences and sends
+// it (workflows import no I/O packages).
 type Notification struct {
 	Channel        string `json:"channel"`
 	To             string `json:"to"`
@@ -33,7 +34,43 @@ type Notification struct {
 	Text           string `json:"text"`
 	HTML           string `json:"html,omitempty"`
 	IdempotencyKey string `json:"idempotency_key"`
+	// Event names the kind of message, for preferences and templates.
+	Event string `json:"event,omitempty"`
+	// OwnerKind and OwnerID say whose preferences apply (a customer account
+	// or a staff user); OrderID links the message to an order.
+	OwnerKind string `json:"owner_kind,omitempty"`
+	OwnerID   string `json:"owner_id,omitempty"`
+	OrderID   string `json:"order_id,omitempty"`
+	// Phone and SMS are used when the owner turned SMS on for Event.
+	Phone string `json:"phone,omitempty"`
+	SMS   string `json:"sms,omitempty"`
 }
+
+// Notification events.
+const (
+	EventQuoteReady        = "quote_ready"
+	EventQuoteRejected     = "quote_rejected"
+	EventQuoteExpired      = "quote_expired"
+	EventQuoteWithdrawn    = "quote_withdrawn"
+	EventApprovalRequested = "approval_requested"
+	EventApprovalEscalated = "approval_escalated"
+	EventOrderConfirmed    = "order_confirmed"
+	EventOrderCancelled    = "order_cancelled"
+	EventShipped           = "shipped"
+	EventInvoiceIssued     = "invoice_issued"
+	EventPaymentReminder   = "payment_reminder"
+	EventPaymentOverdue    = "payment_overdue"
+	EventPaymentReceived   = "payment_received"
+	EventLineBackordered   = "line_backordered"
+	EventETAChanged        = "eta_changed"
+	EventStockArrived      = "stock_arrived"
+	EventProductionAlert   = "production_alert"
+)
+
+// Events lists every event kind, for preferences.
+var Events = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventApprovalRequested,
+	EventApprovalEscalated, EventOrderConfirmed, EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder,
+	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert}
 
 // eventLoop drives a long-running workflow until done: it waits for the
 // state's revision to change (an update was handled) or for the next

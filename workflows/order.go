@@ -78,7 +78,7 @@ func (f *orderFlow) allocate(ctx workflow.Context, actor string) error {
 	if len(short) > 0 {
 		text += " Some items are on backorder and will follow: " + detail + "."
 	}
-	return f.notifyCustomer(ctx, "confirmed", fmt.Sprintf("Order %s confirmed", f.state.OrderID), text)
+	return f.notifyCustomer(ctx, EventOrderConfirmed, "confirmed", fmt.Sprintf("Order %s confirmed", f.state.OrderID), text)
 }
 
 func (f *orderFlow) change(ctx workflow.Context, actor, status, stage, detail string) {
@@ -91,7 +91,7 @@ func (f *orderFlow) save(ctx workflow.Context) error {
 	return workflow.ExecuteActivity(ctx, ActivitySaveOrder, f.state).Get(ctx, nil)
 }
 
-func (f *orderFlow) notifyCustomer(ctx workflow.Context, key, subject, text string) error {
+func (f *orderFlow) notifyCustomer(ctx workflow.Context, event, key, subject, text string) error {
 	c := f.state.Customer
 	if c.Email == "" {
 		return nil
@@ -99,6 +99,8 @@ func (f *orderFlow) notifyCustomer(ctx workflow.Context, key, subject, text stri
 	return workflow.ExecuteActivity(ctx, ActivitySendNotification, Notification{
 		Channel: models.ChannelEmail, To: c.Email, ToName: c.Name, Subject: subject, Text: text,
 		IdempotencyKey: OrderWorkflowID(f.state.OrderID) + "/" + key,
+		Event:          event, OwnerKind: models.OwnerCustomer, OwnerID: f.state.CustomerID, OrderID: f.state.OrderID,
+		Phone: c.Phone, SMS: subject,
 	}).Get(ctx, nil)
 }
 
@@ -163,6 +165,6 @@ func (f *orderFlow) cancel(ctx workflow.Context, in CancelInput) (OrderState, er
 	if err := f.save(ctx); err != nil {
 		return f.state, err
 	}
-	return f.state, f.notifyCustomer(ctx, "cancelled", fmt.Sprintf("Order %s cancelled", f.state.OrderID),
+	return f.state, f.notifyCustomer(ctx, EventOrderCancelled, "cancelled", fmt.Sprintf("Order %s cancelled", f.state.OrderID),
 		fmt.Sprintf("Order %s has been cancelled: %s. Nothing that had not shipped will be charged.", f.state.OrderID, in.Reason))
 }

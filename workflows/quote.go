@@ -98,7 +98,7 @@ func (f *quoteFlow) onTimer(ctx workflow.Context) error {
 		if err := f.save(ctx); err != nil {
 			return err
 		}
-		return f.notifyCustomer(ctx, "expired", fmt.Sprintf("Your quote %s has expired", f.state.QuoteID),
+		return f.notifyCustomer(ctx, EventQuoteExpired, "expired", fmt.Sprintf("Your quote %s has expired", f.state.QuoteID),
 			fmt.Sprintf("Quote %s was not accepted by %s and has expired. Ask us for a new quote at any time.", f.state.QuoteID, f.state.ValidUntil.Format(time.DateOnly)))
 	}
 	if f.state.Status == QuotePendingApproval && !now.Before(f.slaAt) {
@@ -165,8 +165,13 @@ func (f *quoteFlow) save(ctx workflow.Context) error {
 
 func (f *quoteFlow) notifyApprovers(ctx workflow.Context, why string) error {
 	p := f.state.Priced.Pricing
+	event := EventApprovalRequested
+	if why != "requested" {
+		event = EventApprovalEscalated
+	}
 	return workflow.ExecuteActivity(ctx, ActivityNotifyRole, RoleMessage{
 		Role:    f.state.ApprovalRole,
+		Event:   event,
 		Subject: fmt.Sprintf("Approval %s: quote %s for %s", why, f.state.QuoteID, f.state.Priced.Customer.Name),
 		Text: fmt.Sprintf("Quote %s (version %d) for %s totals %s, %d.%02d%% below list. It needs %s approval: %v.",
 			f.state.QuoteID, f.state.Version, f.state.Priced.Customer.Name, moneyString(p.Total, p), p.DiscountBP/100, p.DiscountBP%100,
@@ -179,10 +184,10 @@ func (f *quoteFlow) notifyQuoteReady(ctx workflow.Context) error {
 	p := f.state.Priced.Pricing
 	text := fmt.Sprintf("Quote %s: %d line(s), total %s including tax %s. Valid until %s.",
 		f.state.QuoteID, len(p.Lines), moneyString(p.Total, p), moneyString(p.Tax, p), f.state.ValidUntil.Format(time.DateOnly))
-	return f.notifyCustomer(ctx, fmt.Sprintf("v%d-ready", f.state.Version), fmt.Sprintf("Your quote %s is ready", f.state.QuoteID), text)
+	return f.notifyCustomer(ctx, EventQuoteReady, fmt.Sprintf("v%d-ready", f.state.Version), fmt.Sprintf("Your quote %s is ready", f.state.QuoteID), text)
 }
 
-func (f *quoteFlow) notifyCustomer(ctx workflow.Context, key, subject, text string) error {
+func (f *quoteFlow) notifyCustomer(ctx workflow.Context, event, key, subject, text string) error {
 	c := f.state.Priced.Customer
 	if c.Email == "" {
 		return nil
@@ -190,6 +195,7 @@ func (f *quoteFlow) notifyCustomer(ctx workflow.Context, key, subject, text stri
 	return workflow.ExecuteActivity(ctx, ActivitySendNotification, Notification{
 		Channel: models.ChannelEmail, To: c.Email, ToName: c.Name, Subject: subject, Text: text,
 		IdempotencyKey: QuoteWorkflowID(f.state.QuoteID) + "/" + key,
+		Event:          event, OwnerKind: models.OwnerCustomer, OwnerID: f.state.CustomerID, Phone: c.Phone, SMS: subject,
 	}).Get(ctx, nil)
 }
 
@@ -316,7 +322,7 @@ func (f *quoteFlow) decide(ctx workflow.Context, in DecisionInput, approved bool
 		if err := f.save(ctx); err != nil {
 			return f.state, err
 		}
-		return f.state, f.notifyCustomer(ctx, fmt.Sprintf("v%d-rejected", f.state.Version), fmt.Sprintf("About your quote %s", f.state.QuoteID),
+		return f.state, f.notifyCustomer(ctx, EventQuoteRejected, fmt.Sprintf("v%d-rejected", f.state.Version), fmt.Sprintf("About your quote %s", f.state.QuoteID),
 			fmt.Sprintf("We could not approve quote %s as requested. Your sales representative will contact you.", f.state.QuoteID))
 	}
 	f.change(ctx, in.Actor.Subject, QuoteApproved, "approved", fmt.Sprintf("by %s as %s. %s", in.Actor.Subject, role, in.Comment))
@@ -395,6 +401,6 @@ func (f *quoteFlow) withdraw(ctx workflow.Context, in DecisionInput) (QuoteState
 	if err := f.save(ctx); err != nil {
 		return f.state, err
 	}
-	return f.state, f.notifyCustomer(ctx, fmt.Sprintf("v%d-withdrawn", f.state.Version), fmt.Sprintf("Quote %s withdrawn", f.state.QuoteID),
+	return f.state, f.notifyCustomer(ctx, EventQuoteWithdrawn, fmt.Sprintf("v%d-withdrawn", f.state.Version), fmt.Sprintf("Quote %s withdrawn", f.state.QuoteID),
 		fmt.Sprintf("Quote %s has been withdrawn. %s", f.state.QuoteID, in.Comment))
 }

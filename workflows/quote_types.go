@@ -147,6 +147,7 @@ type AcceptInput struct {
 // RoleMessage is sent to every active user holding Role.
 type RoleMessage struct {
 	Role           models.Role `json:"role"`
+	Event          string      `json:"event,omitempty"`
 	Subject        string      `json:"subject"`
 	Text           string      `json:"text"`
 	IdempotencyKey string      `json:"idempotency_key"`

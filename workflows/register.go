@@ -12,4 +12,5 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(Ping, workflow.RegisterOptions{Name: PingWorkflowName})
 	r.RegisterWorkflowWithOptions(Quote, workflow.RegisterOptions{Name: QuoteWorkflowName})
 	r.RegisterWorkflowWithOptions(Order, workflow.RegisterOptions{Name: OrderWorkflowName})
+	r.RegisterWorkflowWithOptions(Resend, workflow.RegisterOptions{Name: ResendWorkflowName})
 }

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+// ClaimNotification writes n as pending unless its idempotency key exists,
+// and returns the stored row either way: the caller sends only if that row
+// is not yet sent.
+func (s *Store) ClaimNotification(ctx context.Context, n models.Notification) (models.Notification, error) {
+	n.ID, n.Status, n.CreatedAt, n.UpdatedAt = NewID(), models.NotificationPending, s.now(), s.now()
+	if err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).Create(&n).Error; err != nil {
+		return models.Notification{}, err
+	}
+	var stored models.Notification
+	err := s.conn(ctx).Where("idempotency_key = ?", n.IdempotencyKey).Take(&stored).Error
+	return stored, err
+}
+
+// MarkSending records an attempt about to call the provider.
+func (s *Store) MarkSending(ctx context.Context, id string) error {
+	return s.conn(ctx).Exec(`UPDATE notifications SET status = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`,
+		models.NotificationSending, s.now(), id).Error
+}
+
+// MarkSent records the provider's acceptance and its message id.
+func (s *Store) MarkSent(ctx context.Context, id, provider, providerID string) error {
+	now := s.now()
+	return s.conn(ctx).Model(&models.Notification{}).Where("id = ?", id).Updates(map[string]any{
+		"status": models.NotificationSent, "provider": provider, "provider_message_id": providerID, "last_error": "", "sent_at": now, "updated_at": now,
+	}).Error
+}
+
+// MarkAttemptFailed records a failed attempt: permanent failures end in
+// "failed", transient ones go back to "pending" for the retry.
+func (s *Store) MarkAttemptFailed(ctx context.Context, id string, permanent bool, reason string) error {
+	status := models.NotificationPending
+	if permanent {
+		status = models.NotificationFailed
+	}
+	if len(reason) > 1000 {
+		reason = reason[:1000]
+	}
+	return s.conn(ctx).Model(&models.Notification{}).Where("id = ?", id).
+		Updates(map[string]any{"status": status, "last_error": reason, "updated_at": s.now()}).Error
+}
+
+// ApplyDeliveryStatus moves a sent message forward from a provider's
+// webhook, found by its idempotency key or provider message id. It never
+// moves a message back, and reports whether a row matched.
+func (s *Store) ApplyDeliveryStatus(ctx context.Context, key, providerID, status, reason string) (bool, error) {
+	var n models.Notification
+	q := s.conn(ctx)
+	switch {
+	case key != "":
+		q = q.Where("idempotency_key = ?", key)
+	case providerID != "":
+		q = q.Where("provider_message_id = ?", providerID)
+	default:
+		return false, nil
+	}
+	if err := q.Take(&n).Error; err != nil {
+		if isNotFound(mapErr(err, "notification", key)) {
+			return false, nil
+		}
+		return false, err
+	}
+	if models.NotificationRank(status) <= models.NotificationRank(n.Status) {
+		return true, nil
+	}
+	updates := map[string]any{"status": status, "updated_at": s.now()}
+	if reason != "" {
+		updates["last_error"] = reason
+	}
+	return true, s.conn(ctx).Model(&models.Notification{}).Where("id = ?", n.ID).Updates(updates).Error
+}
+
+// NotificationByID reads one message.
+func (s *Store) NotificationByID(ctx context.Context, id string) (models.Notification, error) {
+	var n models.Notification
+	err := s.conn(ctx).Where("id = ?", id).Take(&n).Error
+	return n, mapErr(err, "notification", id)
+}
+
+// NotificationFilter narrows a notification list.
+type NotificationFilter struct {
+	OrderID, OwnerKind, OwnerID, Status string
+}
+
+// ListNotifications pages through messages, newest last.
+func (s *Store) ListNotifications(ctx context.Context, f NotificationFilter, p Page) (List[models.Notification], error) {
+	q := s.conn(ctx).Model(&models.Notification{})
+	for col, v := range map[string]string{"order_id": f.OrderID, "owner_kind": f.OwnerKind, "owner_id": f.OwnerID, "status": f.Status} {
+		if v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	return listAfter(q, "id", p, func(n models.Notification) string { return n.ID })
+}
+
+// Preferences lists an owner's channel choices.
+func (s *Store) Preferences(ctx context.Context, ownerKind, ownerID string) ([]models.Preference, error) {
+	var out []models.Preference
+	err := s.conn(ctx).Where("owner_kind = ? AND owner_id = ?", ownerKind, ownerID).Order("event, channel").Find(&out).Error
+	return out, err
+}
+
+// SetPreference turns a channel on or off for an event kind.
+func (s *Store) SetPreference(ctx context.Context, p models.Preference) error {
+	p.UpdatedAt = s.now()
+	return s.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "owner_kind"}, {Name: "owner_id"}, {Name: "event"}, {Name: "channel"}},
+		DoUpdates: clause.AssignmentColumns([]string{"enabled", "updated_by", "updated_at"}),
+	}).Create(&p).Error
+}

@@ -1,0 +1,14 @@
+package workflows
+
+import "go.temporal.io/sdk/workflow"
+
+// ResendWorkflowName sends one notification again (staff asked for it).
+const ResendWorkflowName = "Resend"
+
+// ResendWorkflowID is built from the new message's idempotency key.
+func ResendWorkflowID(key string) string { return "Resend:" + key }
+
+// Resend delivers n through the outbox with Temporal's retries.
+func Resend(ctx workflow.Context, n Notification) error {
+	return workflow.ExecuteActivity(withActivityDefaults(ctx), ActivitySendNotification, n).Get(ctx, nil)
+}
