@@ -25,14 +25,18 @@ type harness struct {
 	admin string // bearer token of an it_admin
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, opts ...func(*api.Deps)) *harness {
 	t.Helper()
 	st := testdb.Postgres(t)
 	tokens, err := auth.NewTokens(strings.Repeat("k", 32), time.Hour, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, st: st, srv: api.New(api.Deps{Store: st, Tokens: tokens, Logger: testdb.Quiet, MaxBodyBytes: 4096, TaskQueue: "test"})}
+	deps := api.Deps{Store: st, Tokens: tokens, Logger: testdb.Quiet, MaxBodyBytes: 4096, TaskQueue: "test"}
+	for _, o := range opts {
+		o(&deps)
+	}
+	h := &harness{t: t, st: st, srv: api.New(deps)}
 	h.createUser("admin@q2c.test", "admin-password", models.Roles{models.RoleITAdmin}, nil)
 	h.admin = h.login("admin@q2c.test", "admin-password")
 	return h

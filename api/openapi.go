@@ -55,7 +55,11 @@ func (s *Server) openAPI() map[string]any {
 			op["parameters"] = params
 		}
 		if r.Body != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(r.Body), 0)}}}
+			ct := r.ContentType
+			if ct == "" {
+				ct = "application/json"
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{ct: map[string]any{"schema": schemaOf(reflect.TypeOf(r.Body), 0)}}}
 		}
 		p := OpenAPIPath(r.Path)
 		if paths[p] == nil {

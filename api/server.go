@@ -29,6 +29,7 @@ type Deps struct {
 	Logger       *slog.Logger
 	MaxBodyBytes int64
 	Version      string
+	Webhooks     Webhooks
 }
 
 // Server is the HTTP API.

@@ -61,7 +61,9 @@ type Config struct {
 	SendGridAPIKey  Secret `env:"Q2C_SENDGRID_API_KEY"`
 	SendGridBaseURL string `env:"Q2C_SENDGRID_BASE_URL" default:"https://api.sendgrid.com"`
 	EmailFrom       string `env:"Q2C_EMAIL_FROM" default:"orders@q2c.local"`
-	EmailFromName   string `env:"Q2C_EMAIL_FROM_NAME" default:"q2c"`
+	// SendGridWebhookKey verifies SendGrid's signed event webhook (base64 ECDSA public key).
+	SendGridWebhookKey string `env:"Q2C_SENDGRID_WEBHOOK_KEY"`
+	EmailFromName      string `env:"Q2C_EMAIL_FROM_NAME" default:"q2c"`
 
 	SMSProvider      string `env:"Q2C_SMS_PROVIDER" default:"outbox"` // outbox | twilio
 	TwilioAccountSID string `env:"Q2C_TWILIO_ACCOUNT_SID"`

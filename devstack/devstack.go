@@ -111,7 +111,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		return nil, err
 	}
 	s.API = api.New(api.Deps{Store: s.Store, Temporal: s.Client, TaskQueue: cfg.TaskQueue, Tokens: tokens,
-		Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, Version: "dev"})
+		Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, Version: "dev", Webhooks: webhooks(s.Config)})
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("API listen on %s: %w", cfg.HTTPAddr, err)
@@ -163,4 +163,8 @@ func persistentSecret(path string) (string, error) {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return secret, nil
+}
+
+func webhooks(cfg config.Config) api.Webhooks {
+	return api.Webhooks{SendGridPublicKey: cfg.SendGridWebhookKey, TwilioAuthToken: cfg.TwilioAuthToken.Reveal(), PublicURL: cfg.PublicURL}
 }

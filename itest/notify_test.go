@@ -185,3 +185,34 @@ func TestCrashBetweenSendAndRecordSendsAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffListAndResend: customer service finds an order's messages and
+// sends one again; the copy is a new message with its own outbox row.
+func TestStaffListAndResend(t *testing.T) {
+	p, base := newProvider(t, 202)
+	a := newApp(t, withSendGrid(base))
+	orig := a.send(workflows.Notification{Channel: models.ChannelEmail, To: "buyer@acme.example", Subject: "Invoice INV-7", Text: "Due",
+		IdempotencyKey: "Order:SO-7/INV-000007/issued", Event: workflows.EventInvoiceIssued, OrderID: "SO-7"})
+	service := a.login("service@q2c.local")
+	var l store.List[models.Notification]
+	if r := a.call("GET", "/api/v1/notifications?order_id=SO-7", service, "", nil, &l); r.StatusCode != 200 || len(l.Items) != 1 || l.Items[0].ID != orig.ID {
+		t.Fatalf("list: %d %+v", r.StatusCode, l.Items)
+	}
+	var started struct {
+		Key        string `json:"idempotency_key"`
+		WorkflowID string `json:"workflow_id"`
+	}
+	if r := a.call("POST", "/api/v1/notifications/"+orig.ID+"/resend", service, `{"reason":"customer lost the email"}`, nil, &started); r.StatusCode != 202 {
+		t.Fatalf("resend: %d", r.StatusCode)
+	}
+	if err := a.Client.GetWorkflow(context.Background(), started.WorkflowID, "").Get(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	copyRow, err := a.Store.NotificationByKey(context.Background(), started.Key)
+	if err != nil || copyRow.Status != models.NotificationSent || copyRow.OrderID != "SO-7" || p.count() != 2 {
+		t.Fatalf("copy %+v, %v; provider calls %d", copyRow, err, p.count())
+	}
+	if r := a.call("POST", "/api/v1/notifications/"+orig.ID+"/resend", a.login("buyer@acme.example"), `{"reason":"x"}`, nil, nil); r.StatusCode != 403 {
+		t.Fatalf("customer resending: %d", r.StatusCode)
+	}
+}

@@ -117,3 +117,10 @@ func (s *Store) SetPreference(ctx context.Context, p models.Preference) error {
 		DoUpdates: clause.AssignmentColumns([]string{"enabled", "updated_by", "updated_at"}),
 	}).Create(&p).Error
 }
+
+// NotificationByKey reads one message by its idempotency key.
+func (s *Store) NotificationByKey(ctx context.Context, key string) (models.Notification, error) {
+	var n models.Notification
+	err := s.conn(ctx).Where("idempotency_key = ?", key).Take(&n).Error
+	return n, mapErr(err, "notification", key)
+}

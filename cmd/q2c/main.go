@@ -197,7 +197,8 @@ func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	srv := api.New(api.Deps{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: log,
-		MaxBodyBytes: cfg.MaxBodyBytes, Version: version})
+		MaxBodyBytes: cfg.MaxBodyBytes, Version: version,
+		Webhooks: api.Webhooks{SendGridPublicKey: cfg.SendGridWebhookKey, TwilioAuthToken: cfg.TwilioAuthToken.Reveal(), PublicURL: cfg.PublicURL}})
 	log.Info("starting API", "config", cfg)
 	return api.ListenAndServe(ctx, api.NewHTTPServer(cfg.HTTPAddr, srv.Handler()), cfg.ShutdownTimeout,
 		func(addr string) { log.Info("API listening", "addr", addr) })

@@ -1,0 +1,239 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/notify"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+// Webhooks holds what delivery-status webhooks are verified with.
+type Webhooks struct {
+	SendGridPublicKey string // base64 ECDSA key from SendGrid's signed event webhook settings
+	TwilioAuthToken   string
+	PublicURL         string // the URL Twilio calls, as Twilio sees it
+}
+
+var notificationStaff = []models.Role{models.RoleCustomerService, models.RoleITAdmin, models.RoleSalesManager}
+
+func (s *Server) notificationRoutes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/notifications", Summary: "Messages sent or being sent (?order_id=, ?owner_kind=, ?owner_id=, ?status=)", Roles: notificationStaff, Handler: s.listNotifications},
+		{Method: "POST", Path: "/api/v1/notifications/:id/resend", Summary: "Send a message again (a new message with its own key)", Roles: []models.Role{models.RoleCustomerService, models.RoleITAdmin}, Handler: s.resendNotification, Body: resendRequest{}},
+		{Method: "GET", Path: "/api/v1/me/notification-preferences", Summary: "Your channel choices per event (a customer's apply to their account)", Roles: anyone, Handler: s.myPreferences},
+		{Method: "PUT", Path: "/api/v1/me/notification-preferences", Summary: "Turn a channel on or off for an event", Roles: anyone, Handler: s.setMyPreference, Body: preferenceRequest{}},
+		{Method: "POST", Path: "/webhooks/sendgrid", Summary: "SendGrid event webhook (signed; ECDSA verified)", Public: true, Handler: s.sendgridWebhook, Body: []sendgridEvent{}},
+		{Method: "POST", Path: "/webhooks/twilio", Summary: "Twilio message status callback (X-Twilio-Signature verified)", Public: true, Handler: s.twilioWebhook,
+			Body: twilioStatusForm{}, ContentType: "application/x-www-form-urlencoded"},
+	}
+}
+
+func (s *Server) listNotifications(c *gin.Context) {
+	f := store.NotificationFilter{OrderID: c.Query("order_id"), OwnerKind: c.Query("owner_kind"), OwnerID: c.Query("owner_id"), Status: c.Query("status")}
+	listPage(c, func(ctx context.Context, p store.Page) (store.List[models.Notification], error) {
+		return s.Store.ListNotifications(ctx, f, p)
+	})
+}
+
+type resendRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (r resendRequest) Validate() error {
+	var v models.Validator
+	v.Check(strings.TrimSpace(r.Reason) != "", "reason", "is required (for the audit trail)")
+	return v.Err()
+}
+
+// resendNotification sends a copy of a message as a new one, through a
+// workflow so it gets the same retries. A client retry with the same
+// Idempotency-Key gets the same answer and no second copy.
+func (s *Server) resendNotification(c *gin.Context) {
+	var req resendRequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx := reqCtx(c)
+	orig, err := s.Store.NotificationByID(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	key := orig.IdempotencyKey + "/resend-" + store.NewID()
+	n := workflows.Notification{Channel: orig.Channel, To: orig.Recipient, ToName: orig.RecipientName, Subject: orig.Subject,
+		Text: orig.BodyText, HTML: orig.BodyHTML, IdempotencyKey: key, Event: orig.Event, OrderID: orig.OrderID}
+	if _, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.ResendWorkflowID(key), TaskQueue: s.TaskQueue},
+		workflows.ResendWorkflowName, n); err != nil {
+		fail(c, fmt.Errorf("%w: %v", errUnavailable, err))
+		return
+	}
+	if err := s.Store.AppendAudit(ctx, s.audit(c, "notification.resend", "notification", orig.ID, req.Reason)); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"idempotency_key": key, "workflow_id": workflows.ResendWorkflowID(key)})
+}
+
+// owner is whose preferences the caller manages: a customer's account, or
+// the staff user themself.
+func (s *Server) owner(c *gin.Context) (kind, id, phone string, err error) {
+	p, _ := principalOf(c)
+	if p.IsCustomer() {
+		cust, err := s.Store.CustomerByID(reqCtx(c), p.CustomerID)
+		return models.OwnerCustomer, p.CustomerID, cust.Phone, err
+	}
+	if p.Kind != "user" {
+		return "", "", "", fmt.Errorf("%w: preferences belong to people, not API keys", models.ErrForbidden)
+	}
+	u, err := s.Store.UserByID(reqCtx(c), p.ID)
+	return models.OwnerUser, p.ID, u.Phone, err
+}
+
+type preferencesView struct {
+	OwnerKind   string              `json:"owner_kind"`
+	OwnerID     string              `json:"owner_id"`
+	Events      []string            `json:"events"`
+	Defaults    map[string]bool     `json:"defaults"` // per channel
+	Preferences []models.Preference `json:"preferences"`
+}
+
+func (s *Server) myPreferences(c *gin.Context) {
+	kind, id, _, err := s.owner(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	prefs, err := s.Store.Preferences(reqCtx(c), kind, id)
+	respond(c, http.StatusOK, preferencesView{OwnerKind: kind, OwnerID: id, Events: workflows.Events,
+		Defaults: map[string]bool{models.ChannelEmail: true, models.ChannelSMS: false}, Preferences: prefs}, err)
+}
+
+type preferenceRequest struct {
+	Event   string `json:"event"`
+	Channel string `json:"channel"`
+	Enabled bool   `json:"enabled"`
+}
+
+func (r preferenceRequest) Validate() error {
+	var v models.Validator
+	v.Check(slices.Contains(workflows.Events, r.Event), "event", "is not a notification event (see GET /api/v1/me/notification-preferences)")
+	v.Check(r.Channel == models.ChannelEmail || r.Channel == models.ChannelSMS, "channel", "must be email or sms")
+	return v.Err()
+}
+
+func (s *Server) setMyPreference(c *gin.Context) {
+	var req preferenceRequest
+	if !bind(c, &req) {
+		return
+	}
+	kind, id, phone, err := s.owner(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if req.Channel == models.ChannelSMS && req.Enabled && !models.ValidPhone(phone) {
+		fail(c, models.Invalid("channel", "SMS needs an E.164 phone number on file (for example +14155550100); none is"))
+		return
+	}
+	p := models.Preference{OwnerKind: kind, OwnerID: id, Event: req.Event, Channel: req.Channel, Enabled: req.Enabled, UpdatedBy: s.subject(c)}
+	respond(c, http.StatusOK, p, s.Store.SetPreference(reqCtx(c), p))
+}
+
+// sendgridEvent is the part of SendGrid's event webhook q2c reads; custom
+// args (q2c_key) arrive as top-level fields.
+type sendgridEvent struct {
+	Event        string `json:"event"`
+	SGMessageID  string `json:"sg_message_id"`
+	Key          string `json:"q2c_key"`
+	Reason       string `json:"reason"`
+	BounceReason string `json:"bounce_classification"`
+}
+
+var sendgridStatus = map[string]string{"delivered": models.NotificationDelivered, "bounce": models.NotificationBounced, "dropped": models.NotificationFailed}
+
+func (s *Server) sendgridWebhook(c *gin.Context) {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := notify.VerifySendGridWebhook(s.Webhooks.SendGridPublicKey, body, c.GetHeader(notify.SendGridSignatureHeader), c.GetHeader(notify.SendGridTimestampHeader)); err != nil {
+		fail(c, fmt.Errorf("%w: %v", models.ErrForbidden, err))
+		return
+	}
+	var events []sendgridEvent
+	if err := json.Unmarshal(body, &events); err != nil {
+		fail(c, err)
+		return
+	}
+	applied := 0
+	for _, e := range events {
+		status, ok := sendgridStatus[e.Event]
+		if !ok {
+			continue // processed, deferred, open, click: not a delivery outcome
+		}
+		id, _, _ := strings.Cut(e.SGMessageID, ".") // "<X-Message-Id>.filter…"
+		matched, err := s.Store.ApplyDeliveryStatus(reqCtx(c), e.Key, id, status, e.Reason)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if matched {
+			applied++
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"applied": applied})
+}
+
+// twilioStatusForm documents the fields of Twilio's status callback q2c reads.
+type twilioStatusForm struct {
+	MessageSid    string `json:"MessageSid"`
+	MessageStatus string `json:"MessageStatus"`
+	ErrorCode     string `json:"ErrorCode"`
+}
+
+var twilioStatus = map[string]string{"sent": models.NotificationSent, "delivered": models.NotificationDelivered,
+	"undelivered": models.NotificationFailed, "failed": models.NotificationFailed}
+
+func (s *Server) twilioWebhook(c *gin.Context) {
+	if err := c.Request.ParseForm(); err != nil {
+		fail(c, fmt.Errorf("%w: %v", errMalformed, err))
+		return
+	}
+	params := map[string]string{}
+	for k, v := range c.Request.PostForm {
+		params[k] = v[0]
+	}
+	url := strings.TrimRight(s.Webhooks.PublicURL, "/") + c.Request.URL.RequestURI()
+	if err := notify.VerifyTwilioWebhook(s.Webhooks.TwilioAuthToken, url, params, c.GetHeader(notify.TwilioSignatureHeader)); err != nil {
+		fail(c, fmt.Errorf("%w: %v", models.ErrForbidden, err))
+		return
+	}
+	status, ok := twilioStatus[params["MessageStatus"]]
+	if !ok {
+		c.JSON(http.StatusOK, gin.H{"applied": 0})
+		return
+	}
+	reason := ""
+	if code := params["ErrorCode"]; code != "" {
+		reason = "twilio error " + code
+	}
+	matched, err := s.Store.ApplyDeliveryStatus(reqCtx(c), "", params["MessageSid"], status, reason)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"applied": map[bool]int{true: 1, false: 0}[matched]})
+}
