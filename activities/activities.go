@@ -8,6 +8,9 @@ import (
 	"errors"
 	"slices"
 
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/q2c-dev/q2c/messages"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/notify"
 	"github.com/q2c-dev/q2c/store"
@@ -35,6 +38,13 @@ func (a *Activities) RecordPing(ctx context.Context, in workflows.RecordPingInpu
 // recorded as failed and does not fail the workflow; anything else is
 // retried by Temporal.
 func (a *Activities) SendNotification(ctx context.Context, n workflows.Notification) (notify.Receipt, error) {
+	if n.Data != nil {
+		r, err := messages.Render(n.Event, n.Data)
+		if err != nil { // a template and its data disagree: a bug no retry fixes
+			return notify.Receipt{}, temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
+		}
+		n.Subject, n.Text, n.HTML, n.SMS = r.Subject, r.Text, r.HTML, r.SMS
+	}
 	msgs, err := a.channelsFor(ctx, n)
 	if err != nil {
 		return notify.Receipt{}, err

@@ -44,6 +44,9 @@ type Notification struct {
 	// Phone and SMS are used when the owner turned SMS on for Event.
 	Phone string `json:"phone,omitempty"`
 	SMS   string `json:"sms,omitempty"`
+	// Data carries the event's figures; when set, the activity renders the
+	// event's templates from it (package messages) instead of Subject/Text.
+	Data map[string]string `json:"data,omitempty"`
 }
 
 // Notification events.

@@ -74,11 +74,11 @@ func (f *orderFlow) allocate(ctx workflow.Context, actor string) error {
 	if err := f.save(ctx); err != nil {
 		return err
 	}
-	text := fmt.Sprintf("Thank you. Order %s is confirmed: total %s.", f.state.OrderID, models.NewMoney(f.state.Total, f.state.Currency))
+	data := map[string]string{"total": f.money(f.state.Total), "backorders": ""}
 	if len(short) > 0 {
-		text += " Some items are on backorder and will follow: " + detail + "."
+		data["backorders"] = detail
 	}
-	return f.notifyCustomer(ctx, EventOrderConfirmed, "confirmed", fmt.Sprintf("Order %s confirmed", f.state.OrderID), text)
+	return f.notifyCustomer(ctx, EventOrderConfirmed, "confirmed", data)
 }
 
 func (f *orderFlow) change(ctx workflow.Context, actor, status, stage, detail string) {
@@ -91,17 +91,24 @@ func (f *orderFlow) save(ctx workflow.Context) error {
 	return workflow.ExecuteActivity(ctx, ActivitySaveOrder, f.state).Get(ctx, nil)
 }
 
-func (f *orderFlow) notifyCustomer(ctx workflow.Context, event, key, subject, text string) error {
+// notifyCustomer tells the customer about event; the activity renders the
+// event's templates from data (order_id is always included).
+func (f *orderFlow) notifyCustomer(ctx workflow.Context, event, key string, data map[string]string) error {
 	c := f.state.Customer
 	if c.Email == "" {
 		return nil
 	}
+	data["order_id"] = f.state.OrderID
 	return workflow.ExecuteActivity(ctx, ActivitySendNotification, Notification{
-		Channel: models.ChannelEmail, To: c.Email, ToName: c.Name, Subject: subject, Text: text,
+		Channel: models.ChannelEmail, To: c.Email, ToName: c.Name,
 		IdempotencyKey: OrderWorkflowID(f.state.OrderID) + "/" + key,
 		Event:          event, OwnerKind: models.OwnerCustomer, OwnerID: f.state.CustomerID, OrderID: f.state.OrderID,
-		Phone: c.Phone, SMS: subject,
+		Phone: c.Phone, Data: data,
 	}).Get(ctx, nil)
+}
+
+func (f *orderFlow) money(amount int64) string {
+	return models.NewMoney(amount, f.state.Currency).String()
 }
 
 func (f *orderFlow) registerHandlers(ctx workflow.Context) error {
@@ -165,6 +172,5 @@ func (f *orderFlow) cancel(ctx workflow.Context, in CancelInput) (OrderState, er
 	if err := f.save(ctx); err != nil {
 		return f.state, err
 	}
-	return f.state, f.notifyCustomer(ctx, EventOrderCancelled, "cancelled", fmt.Sprintf("Order %s cancelled", f.state.OrderID),
-		fmt.Sprintf("Order %s has been cancelled: %s. Nothing that had not shipped will be charged.", f.state.OrderID, in.Reason))
+	return f.state, f.notifyCustomer(ctx, EventOrderCancelled, "cancelled", map[string]string{"reason": in.Reason})
 }

@@ -51,12 +51,12 @@ func (f *orderFlow) remind(ctx workflow.Context) error {
 			continue
 		}
 		inv.RemindersSent++
-		amount := models.NewMoney(inv.Total-inv.Paid, f.state.Currency)
+		amount := f.money(inv.Total - inv.Paid)
 		if now.Before(inv.DueAt) {
 			inv.NextReminderAt = inv.DueAt.Add(OverdueAfter)
 			f.change(ctx, "system", f.state.Status, "payment reminder", inv.ID)
-			if err := f.notifyCustomer(ctx, EventPaymentReminder, fmt.Sprintf("%s/reminder", inv.ID), fmt.Sprintf("Invoice %s is due on %s", inv.ID, inv.DueAt.Format(time.DateOnly)),
-				fmt.Sprintf("A reminder: %s of invoice %s (order %s) is due on %s.", amount, inv.ID, f.state.OrderID, inv.DueAt.Format(time.DateOnly))); err != nil {
+			if err := f.notifyCustomer(ctx, EventPaymentReminder, fmt.Sprintf("%s/reminder", inv.ID), map[string]string{
+				"invoice_id": inv.ID, "amount": amount, "due_date": inv.DueAt.Format(time.DateOnly)}); err != nil {
 				return err
 			}
 			continue
@@ -71,9 +71,8 @@ func (f *orderFlow) remind(ctx workflow.Context) error {
 			inv.NextReminderAt = now.Add(OverdueRepeat)
 		}
 		f.change(ctx, "system", f.state.Status, "payment overdue", fmt.Sprintf("%s, notice %d", inv.ID, overdue))
-		if err := f.notifyCustomer(ctx, EventPaymentOverdue, fmt.Sprintf("%s/overdue-%d", inv.ID, overdue), fmt.Sprintf("Invoice %s is overdue", inv.ID),
-			fmt.Sprintf("Invoice %s (order %s) was due on %s; %s is still open. Please pay at your earliest convenience.",
-				inv.ID, f.state.OrderID, inv.DueAt.Format(time.DateOnly), amount)); err != nil {
+		if err := f.notifyCustomer(ctx, EventPaymentOverdue, fmt.Sprintf("%s/overdue-%d", inv.ID, overdue), map[string]string{
+			"invoice_id": inv.ID, "amount": amount, "due_date": inv.DueAt.Format(time.DateOnly)}); err != nil {
 			return err
 		}
 	}
@@ -190,12 +189,12 @@ func (f *orderFlow) ship(ctx workflow.Context, in ShipInput) (OrderState, error)
 	if err := f.save(ctx); err != nil {
 		return f.state, err
 	}
-	if err := f.notifyCustomer(ctx, EventShipped, fmt.Sprintf("S%d/shipped", len(f.state.Shipments)), fmt.Sprintf("Order %s has shipped", f.state.OrderID),
-		fmt.Sprintf("Shipment %s of order %s is on its way with %s, tracking number %s.", shipmentID, f.state.OrderID, in.Carrier, in.Tracking)); err != nil {
+	if err := f.notifyCustomer(ctx, EventShipped, fmt.Sprintf("S%d/shipped", len(f.state.Shipments)), map[string]string{
+		"shipment_id": shipmentID, "carrier": in.Carrier, "tracking": in.Tracking}); err != nil {
 		return f.state, err
 	}
-	return f.state, f.notifyCustomer(ctx, EventInvoiceIssued, ref.ID+"/issued", fmt.Sprintf("Invoice %s for order %s", ref.ID, f.state.OrderID),
-		fmt.Sprintf("Invoice %s: %s, due %s (net %d).", ref.ID, models.NewMoney(ref.Total, f.state.Currency), ref.DueAt.Format(time.DateOnly), PaymentTermsDays))
+	return f.state, f.notifyCustomer(ctx, EventInvoiceIssued, ref.ID+"/issued", map[string]string{
+		"invoice_id": ref.ID, "amount": f.money(ref.Total), "due_date": ref.DueAt.Format(time.DateOnly), "terms_days": fmt.Sprint(PaymentTermsDays)})
 }
 
 func (f *orderFlow) invoice(id string) (int, bool) {
@@ -256,7 +255,6 @@ func (f *orderFlow) pay(ctx workflow.Context, in PayInput) (OrderState, error) {
 	if err := f.save(ctx); err != nil {
 		return f.state, err
 	}
-	return f.state, f.notifyCustomer(ctx, EventPaymentReceived, fmt.Sprintf("%s/paid/%s", inv.ID, in.Reference), fmt.Sprintf("Payment received for invoice %s", inv.ID),
-		fmt.Sprintf("Thank you: we received %s for invoice %s. Balance: %s.", models.NewMoney(in.Amount, f.state.Currency), inv.ID,
-			models.NewMoney(max(inv.Total-inv.Paid, 0), f.state.Currency)))
+	return f.state, f.notifyCustomer(ctx, EventPaymentReceived, fmt.Sprintf("%s/paid/%s", inv.ID, in.Reference), map[string]string{
+		"invoice_id": inv.ID, "amount": f.money(in.Amount), "balance": f.money(max(inv.Total-inv.Paid, 0))})
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -98,8 +99,7 @@ func (f *quoteFlow) onTimer(ctx workflow.Context) error {
 		if err := f.save(ctx); err != nil {
 			return err
 		}
-		return f.notifyCustomer(ctx, EventQuoteExpired, "expired", fmt.Sprintf("Your quote %s has expired", f.state.QuoteID),
-			fmt.Sprintf("Quote %s was not accepted by %s and has expired. Ask us for a new quote at any time.", f.state.QuoteID, f.state.ValidUntil.Format(time.DateOnly)))
+		return f.notifyCustomer(ctx, EventQuoteExpired, "expired", map[string]string{"valid_until": f.state.ValidUntil.Format(time.DateOnly)})
 	}
 	if f.state.Status == QuotePendingApproval && !now.Before(f.slaAt) {
 		next, ok := approval.Escalate(f.state.ApprovalRole)
@@ -170,32 +170,34 @@ func (f *quoteFlow) notifyApprovers(ctx workflow.Context, why string) error {
 		event = EventApprovalEscalated
 	}
 	return workflow.ExecuteActivity(ctx, ActivityNotifyRole, RoleMessage{
-		Role:    f.state.ApprovalRole,
-		Event:   event,
-		Subject: fmt.Sprintf("Approval %s: quote %s for %s", why, f.state.QuoteID, f.state.Priced.Customer.Name),
-		Text: fmt.Sprintf("Quote %s (version %d) for %s totals %s, %d.%02d%% below list. It needs %s approval: %v.",
-			f.state.QuoteID, f.state.Version, f.state.Priced.Customer.Name, moneyString(p.Total, p), p.DiscountBP/100, p.DiscountBP%100,
-			f.state.ApprovalRole, f.state.Approval.Reasons),
+		Role:  f.state.ApprovalRole,
+		Event: event,
+		Data: map[string]string{"quote_id": f.state.QuoteID, "version": fmt.Sprint(f.state.Version), "customer_name": f.state.Priced.Customer.Name,
+			"total": moneyString(p.Total, p), "discount": fmt.Sprintf("%d.%02d%%", p.DiscountBP/100, p.DiscountBP%100),
+			"role": string(f.state.ApprovalRole), "reasons": strings.Join(f.state.Approval.Reasons, "; ")},
 		IdempotencyKey: fmt.Sprintf("%s/r%d/approval-%s", QuoteWorkflowID(f.state.QuoteID), f.state.Rev, why),
 	}).Get(ctx, nil)
 }
 
 func (f *quoteFlow) notifyQuoteReady(ctx workflow.Context) error {
 	p := f.state.Priced.Pricing
-	text := fmt.Sprintf("Quote %s: %d line(s), total %s including tax %s. Valid until %s.",
-		f.state.QuoteID, len(p.Lines), moneyString(p.Total, p), moneyString(p.Tax, p), f.state.ValidUntil.Format(time.DateOnly))
-	return f.notifyCustomer(ctx, EventQuoteReady, fmt.Sprintf("v%d-ready", f.state.Version), fmt.Sprintf("Your quote %s is ready", f.state.QuoteID), text)
+	return f.notifyCustomer(ctx, EventQuoteReady, fmt.Sprintf("v%d-ready", f.state.Version), map[string]string{
+		"lines": fmt.Sprint(len(p.Lines)), "total": moneyString(p.Total, p), "tax": moneyString(p.Tax, p),
+		"valid_until": f.state.ValidUntil.Format(time.DateOnly)})
 }
 
-func (f *quoteFlow) notifyCustomer(ctx workflow.Context, event, key, subject, text string) error {
+// notifyCustomer tells the customer about event; the activity renders the
+// event's templates from data (quote_id is always included).
+func (f *quoteFlow) notifyCustomer(ctx workflow.Context, event, key string, data map[string]string) error {
 	c := f.state.Priced.Customer
 	if c.Email == "" {
 		return nil
 	}
+	data["quote_id"], data["customer_name"] = f.state.QuoteID, c.Name
 	return workflow.ExecuteActivity(ctx, ActivitySendNotification, Notification{
-		Channel: models.ChannelEmail, To: c.Email, ToName: c.Name, Subject: subject, Text: text,
+		Channel: models.ChannelEmail, To: c.Email, ToName: c.Name,
 		IdempotencyKey: QuoteWorkflowID(f.state.QuoteID) + "/" + key,
-		Event:          event, OwnerKind: models.OwnerCustomer, OwnerID: f.state.CustomerID, Phone: c.Phone, SMS: subject,
+		Event:          event, OwnerKind: models.OwnerCustomer, OwnerID: f.state.CustomerID, Phone: c.Phone, Data: data,
 	}).Get(ctx, nil)
 }
 
@@ -322,8 +324,7 @@ func (f *quoteFlow) decide(ctx workflow.Context, in DecisionInput, approved bool
 		if err := f.save(ctx); err != nil {
 			return f.state, err
 		}
-		return f.state, f.notifyCustomer(ctx, EventQuoteRejected, fmt.Sprintf("v%d-rejected", f.state.Version), fmt.Sprintf("About your quote %s", f.state.QuoteID),
-			fmt.Sprintf("We could not approve quote %s as requested. Your sales representative will contact you.", f.state.QuoteID))
+		return f.state, f.notifyCustomer(ctx, EventQuoteRejected, fmt.Sprintf("v%d-rejected", f.state.Version), map[string]string{})
 	}
 	f.change(ctx, in.Actor.Subject, QuoteApproved, "approved", fmt.Sprintf("by %s as %s. %s", in.Actor.Subject, role, in.Comment))
 	if err := f.save(ctx); err != nil {
@@ -401,6 +402,5 @@ func (f *quoteFlow) withdraw(ctx workflow.Context, in DecisionInput) (QuoteState
 	if err := f.save(ctx); err != nil {
 		return f.state, err
 	}
-	return f.state, f.notifyCustomer(ctx, EventQuoteWithdrawn, fmt.Sprintf("v%d-withdrawn", f.state.Version), fmt.Sprintf("Quote %s withdrawn", f.state.QuoteID),
-		fmt.Sprintf("Quote %s has been withdrawn. %s", f.state.QuoteID, in.Comment))
+	return f.state, f.notifyCustomer(ctx, EventQuoteWithdrawn, fmt.Sprintf("v%d-withdrawn", f.state.Version), map[string]string{"comment": in.Comment})
 }

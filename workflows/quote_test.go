@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/q2c-dev/q2c/messages"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/pricing"
 	"github.com/q2c-dev/q2c/workflows"
@@ -57,13 +58,22 @@ func (f *fakes) register(env *testsuite.TestWorkflowEnvironment) {
 		f.orders = append(f.orders, st)
 		return nil
 	}, workflows.ActivitySaveOrder)
+	// Every message a workflow sends must render with its event's templates.
 	reg(func(_ context.Context, n workflows.Notification) error {
+		if n.Data != nil {
+			if _, err := messages.Render(n.Event, n.Data); err != nil {
+				return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
+			}
+		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.notes = append(f.notes, n)
 		return nil
 	}, workflows.ActivitySendNotification)
 	reg(func(_ context.Context, m workflows.RoleMessage) (int, error) {
+		if _, err := messages.Render(m.Event, m.Data); err != nil {
+			return 0, temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
+		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.roleMsgs = append(f.roleMsgs, m)

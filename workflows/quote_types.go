@@ -146,11 +146,12 @@ type AcceptInput struct {
 
 // RoleMessage is sent to every active user holding Role.
 type RoleMessage struct {
-	Role           models.Role `json:"role"`
-	Event          string      `json:"event,omitempty"`
-	Subject        string      `json:"subject"`
-	Text           string      `json:"text"`
-	IdempotencyKey string      `json:"idempotency_key"`
+	Role           models.Role       `json:"role"`
+	Event          string            `json:"event,omitempty"`
+	Data           map[string]string `json:"data,omitempty"`
+	Subject        string            `json:"subject"`
+	Text           string            `json:"text"`
+	IdempotencyKey string            `json:"idempotency_key"`
 }
 
 // ErrTypeInvalidInput marks an activity error caused by bad input; its

@@ -1,0 +1,90 @@
+package messages_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/q2c-dev/q2c/messages"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// fixtures are real-looking figures for every event.
+var fixtures = map[string]messages.Data{
+	"quote_ready":        {"quote_id": "Q-7K3M9P2X", "customer_name": "Acme Corp", "lines": "2", "total": "USD 210.17", "tax": "USD 14.21", "valid_until": "2026-12-22"},
+	"quote_rejected":     {"quote_id": "Q-7K3M9P2X"},
+	"quote_expired":      {"quote_id": "Q-7K3M9P2X", "valid_until": "2026-12-22"},
+	"quote_withdrawn":    {"quote_id": "Q-7K3M9P2X", "comment": "Bought elsewhere."},
+	"approval_requested": {"quote_id": "Q-7K3M9P2X", "version": "1", "customer_name": "Acme Corp", "total": "USD 210.17", "discount": "21.60%", "role": "approver", "reasons": "discount 21.60% is above 15.00%"},
+	"approval_escalated": {"quote_id": "Q-7K3M9P2X", "version": "1", "customer_name": "Acme Corp", "total": "USD 210.17", "discount": "21.60%", "role": "sales_manager", "reasons": "discount 21.60% is above 15.00%"},
+	"order_confirmed":    {"order_id": "SO-7K3M9P2X", "total": "USD 210.17", "backorders": "line 2 PMP-900: 1 of 1 backordered"},
+	"order_cancelled":    {"order_id": "SO-7K3M9P2X", "reason": "budget cut"},
+	"shipped":            {"order_id": "SO-7K3M9P2X", "shipment_id": "SO-7K3M9P2X/S1", "carrier": "UPS", "tracking": "1Z999AA10123456784"},
+	"invoice_issued":     {"invoice_id": "INV-000042", "order_id": "SO-7K3M9P2X", "amount": "USD 122.20", "due_date": "2026-12-22", "terms_days": "30"},
+	"payment_reminder":   {"invoice_id": "INV-000042", "order_id": "SO-7K3M9P2X", "amount": "USD 122.20", "due_date": "2026-12-22"},
+	"payment_overdue":    {"invoice_id": "INV-000042", "order_id": "SO-7K3M9P2X", "amount": "USD 22.20", "due_date": "2026-12-22"},
+	"payment_received":   {"invoice_id": "INV-000042", "amount": "USD 100.00", "balance": "USD 22.20"},
+	"line_backordered":   {"order_id": "SO-7K3M9P2X", "sku": "PMP-900", "qty": "1", "eta": "2027-01-06"},
+	"eta_changed":        {"order_id": "SO-7K3M9P2X", "sku": "PMP-900", "qty": "1", "old_eta": "2027-01-06", "eta": "2027-01-20"},
+	"stock_arrived":      {"sku": "WID-100", "warehouse": "SFO", "qty": "40", "pick_list": "1. SO-AAA line 1: 10 (tier 1, promised 2026-11-30)\n2. SO-BBB line 2: 30"},
+	"production_alert":   {"sku": "PMP-900", "qty": "3", "orders": "2", "due": "2027-01-06"},
+}
+
+// TestGolden renders every event and compares with testdata/golden; run
+// `go test ./messages -update` after a deliberate wording change.
+func TestGolden(t *testing.T) {
+	entries, err := os.ReadDir("templates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(fixtures) {
+		t.Fatalf("%d templates, %d fixtures: every event needs both", len(entries), len(fixtures))
+	}
+	for event, data := range fixtures {
+		t.Run(event, func(t *testing.T) {
+			r, err := messages.Render(event, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.SMS) > 160 {
+				t.Errorf("SMS is %d characters; one segment holds 160", len(r.SMS))
+			}
+			got := "subject: " + r.Subject + "\n--- text\n" + r.Text + "\n--- sms\n" + r.SMS + "\n--- html\n" + r.HTML
+			path := filepath.Join("testdata", "golden", event+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./messages -update)", err)
+			}
+			if got != string(want) {
+				t.Fatalf("rendering changed:\n%s\n--- golden:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestMissingFigureIsAnError(t *testing.T) {
+	if _, err := messages.Render("shipped", messages.Data{"order_id": "SO-1"}); err == nil {
+		t.Fatal("a message with blanks was rendered")
+	}
+	if _, err := messages.Render("no_such_event", nil); err == nil {
+		t.Fatal("an unknown event was rendered")
+	}
+}
+
+func TestHTMLIsEscaped(t *testing.T) {
+	r, err := messages.Render("order_cancelled", messages.Data{"order_id": "SO-1", "reason": `<script>alert(1)</script>`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(r.HTML, "<script>") || !strings.Contains(r.HTML, "&lt;script&gt;") {
+		t.Fatalf("HTML not escaped: %s", r.HTML)
+	}
+}
