@@ -21,6 +21,9 @@ import (
 type Activities struct {
 	Store  *store.Store
 	Sender notify.Sender
+	// UnsubscribeURL builds a customer's one-click unsubscribe link for
+	// marketing messages; nil means marketing cannot be sent.
+	UnsubscribeURL func(customerID string) string
 }
 
 // RecordPing stores a finished ping; a retry leaves the first record.
@@ -38,6 +41,12 @@ func (a *Activities) RecordPing(ctx context.Context, in workflows.RecordPingInpu
 // recorded as failed and does not fail the workflow; anything else is
 // retried by Temporal.
 func (a *Activities) SendNotification(ctx context.Context, n workflows.Notification) (notify.Receipt, error) {
+	if messages.Marketing[n.Event] {
+		ok, err := a.marketingAllowed(ctx, &n)
+		if err != nil || !ok {
+			return notify.Receipt{}, err
+		}
+	}
 	if n.Data != nil {
 		r, err := messages.Render(n.Event, n.Data)
 		if err != nil { // a template and its data disagree: a bug no retry fixes
@@ -60,6 +69,32 @@ func (a *Activities) SendNotification(ctx context.Context, n workflows.Notificat
 		}
 	}
 	return first, nil
+}
+
+// marketingAllowed checks consent (only customers give it) and adds the
+// unsubscribe link. Without consent the message is recorded as refused and
+// not sent.
+func (a *Activities) marketingAllowed(ctx context.Context, n *workflows.Notification) (bool, error) {
+	consent := false
+	if n.OwnerKind == models.OwnerCustomer && a.UnsubscribeURL != nil {
+		var err error
+		if consent, err = a.Store.MarketingConsent(ctx, n.OwnerID); err != nil && !errors.Is(err, models.ErrNotFound) {
+			return false, err
+		}
+	}
+	if !consent {
+		row, err := a.Store.ClaimNotification(ctx, models.Notification{IdempotencyKey: n.IdempotencyKey, Event: n.Event, Channel: models.ChannelEmail,
+			Recipient: n.To, RecipientName: n.ToName, BodyText: "(not sent)", OwnerKind: n.OwnerKind, OwnerID: n.OwnerID})
+		if err != nil {
+			return false, err
+		}
+		return false, a.Store.MarkAttemptFailed(ctx, row.ID, true, "no marketing consent")
+	}
+	if n.Data == nil {
+		n.Data = map[string]string{}
+	}
+	n.Data["unsubscribe_url"] = a.UnsubscribeURL(n.OwnerID)
+	return true, nil
 }
 
 // channelsFor applies the owner's preferences to n.

@@ -3,6 +3,7 @@ package activities_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"go.temporal.io/sdk/testsuite"
@@ -125,4 +126,52 @@ func TestPreferencesChooseChannels(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMarketingNeedsConsentAndCarriesUnsubscribe(t *testing.T) {
+	ctx := context.Background()
+	st := testdb.SQLite(t)
+	cust := &models.Customer{Name: "Acme", Email: "a@example.com", Currency: "USD", Tier: 1}
+	if err := st.CreateCustomer(ctx, cust); err != nil {
+		t.Fatal(err)
+	}
+	snd := &recordingSender{}
+	a := &activities.Activities{Store: st, Sender: snd, UnsubscribeURL: func(id string) string { return "https://q2c.test/unsubscribe?c=" + id + "&t=sig" }}
+	promo := workflows.Notification{Channel: models.ChannelEmail, To: cust.Email, IdempotencyKey: "promo-1", Event: workflows.EventPromotion,
+		OwnerKind: models.OwnerCustomer, OwnerID: cust.ID, Data: map[string]string{"customer_name": "Acme", "headline": "Sale", "body": "10% off"}}
+	if err := run(t, a, promo); err != nil {
+		t.Fatal(err)
+	}
+	row := only(t, st)
+	if len(snd.sent) != 0 || row.Status != models.NotificationFailed || row.LastError != "no marketing consent" {
+		t.Fatalf("without consent: %d sent, row %+v", len(snd.sent), row)
+	}
+	if err := st.SetMarketingConsent(ctx, cust.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	promo.IdempotencyKey = "promo-2"
+	if err := run(t, a, promo); err != nil {
+		t.Fatal(err)
+	}
+	if len(snd.sent) != 1 || !strings.Contains(snd.sent[0].Text, "https://q2c.test/unsubscribe?c="+cust.ID) || !strings.Contains(snd.sent[0].HTML, "Unsubscribe</a>") {
+		t.Fatalf("with consent: %+v", snd.sent)
+	}
+	// Transactional messages never ask for marketing consent.
+	if err := st.SetMarketingConsent(ctx, cust.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t, a, workflows.Notification{Channel: models.ChannelEmail, To: cust.Email, IdempotencyKey: "ship-1", Event: workflows.EventShipped,
+		OwnerKind: models.OwnerCustomer, OwnerID: cust.ID, Data: map[string]string{"order_id": "SO-1", "shipment_id": "SO-1/S1", "carrier": "UPS", "tracking": "1Z"}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(snd.sent) != 2 || strings.Contains(snd.sent[1].Text, "nsubscribe") {
+		t.Fatalf("transactional: %+v", snd.sent)
+	}
+}
+
+type recordingSender struct{ sent []notify.Message }
+
+func (r *recordingSender) Send(_ context.Context, m notify.Message) (notify.Receipt, error) {
+	r.sent = append(r.sent, m)
+	return notify.Receipt{Provider: "rec", MessageID: "m"}, nil
 }

@@ -34,6 +34,9 @@ func (s *Server) notificationRoutes() []Route {
 		{Method: "POST", Path: "/api/v1/notifications/:id/resend", Summary: "Send a message again (a new message with its own key)", Roles: []models.Role{models.RoleCustomerService, models.RoleITAdmin}, Handler: s.resendNotification, Body: resendRequest{}},
 		{Method: "GET", Path: "/api/v1/me/notification-preferences", Summary: "Your channel choices per event (a customer's apply to their account)", Roles: anyone, Handler: s.myPreferences},
 		{Method: "PUT", Path: "/api/v1/me/notification-preferences", Summary: "Turn a channel on or off for an event", Roles: anyone, Handler: s.setMyPreference, Body: preferenceRequest{}},
+		{Method: "PUT", Path: "/api/v1/me/marketing-consent", Summary: "Agree to, or stop, marketing messages for your account", Roles: []models.Role{models.RoleCustomer}, Handler: s.setMyConsent, Body: consentRequest{}},
+		{Method: "PUT", Path: "/api/v1/customers/:id/marketing-consent", Summary: "Record a customer's marketing consent given by phone or in writing (audited)", Roles: []models.Role{models.RoleCustomerService}, Handler: s.setCustomerConsent, Body: consentRequest{}},
+		{Method: "GET", Path: "/unsubscribe", Summary: "One-click unsubscribe from marketing (signed link from the email)", Public: true, Handler: s.unsubscribe},
 		{Method: "POST", Path: "/webhooks/sendgrid", Summary: "SendGrid event webhook (signed; ECDSA verified)", Public: true, Handler: s.sendgridWebhook, Body: []sendgridEvent{}},
 		{Method: "POST", Path: "/webhooks/twilio", Summary: "Twilio message status callback (X-Twilio-Signature verified)", Public: true, Handler: s.twilioWebhook,
 			Body: twilioStatusForm{}, ContentType: "application/x-www-form-urlencoded"},
@@ -236,4 +239,59 @@ func (s *Server) twilioWebhook(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"applied": map[bool]int{true: 1, false: 0}[matched]})
+}
+
+type consentRequest struct {
+	Consent *bool `json:"consent"`
+}
+
+func (r consentRequest) Validate() error {
+	var v models.Validator
+	v.Check(r.Consent != nil, "consent", "is required (true or false)")
+	return v.Err()
+}
+
+func (s *Server) setMyConsent(c *gin.Context) {
+	var req consentRequest
+	if !bind(c, &req) {
+		return
+	}
+	p, _ := principalOf(c)
+	s.recordConsent(c, p.CustomerID, *req.Consent)
+}
+
+func (s *Server) setCustomerConsent(c *gin.Context) {
+	var req consentRequest
+	if !bind(c, &req) {
+		return
+	}
+	s.recordConsent(c, c.Param("id"), *req.Consent)
+}
+
+func (s *Server) recordConsent(c *gin.Context, customerID string, consent bool) {
+	ctx := reqCtx(c)
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.SetMarketingConsent(ctx, customerID, consent); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "customer.marketing_consent", "customer", customerID, fmt.Sprint(consent)))
+	})
+	respond(c, http.StatusOK, gin.H{"customer_id": customerID, "marketing_consent": consent}, err)
+}
+
+// unsubscribe is the link in every marketing email: the signature proves
+// the email was ours, so no login is needed, and it only ever turns
+// marketing off.
+func (s *Server) unsubscribe(c *gin.Context) {
+	id, token := c.Query("c"), c.Query("t")
+	if !s.Tokens.VerifyUnsubscribe(id, token) {
+		fail(c, fmt.Errorf("%w: this unsubscribe link is not valid", models.ErrForbidden))
+		return
+	}
+	if err := s.Store.SetMarketingConsent(reqCtx(c), id, false); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(`<!doctype html><html><body style="font-family:sans-serif">
+<p>You are unsubscribed: you will get no more offers from us. Messages about your orders and invoices continue.</p></body></html>`))
 }

@@ -19,6 +19,8 @@ var publicRoutes = []string{
 	"GET /healthz", "GET /readyz", "GET /metrics", "POST /api/v1/auth/login", "GET /api/v1/openapi.json",
 	// Webhooks are public to the network but verify the provider's signature.
 	"POST /webhooks/sendgrid", "POST /webhooks/twilio",
+	// The unsubscribe link verifies its own signature and can only turn marketing off.
+	"GET /unsubscribe",
 }
 
 func testServer(t *testing.T) (*Server, *auth.Tokens) {

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/q2c-dev/q2c/api"
+	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/notify"
 )
@@ -184,5 +185,57 @@ func TestNotificationPreferences(t *testing.T) {
 	decode(t, h.do("GET", "/api/v1/me/notification-preferences", tok, "", nil), &v)
 	if v.OwnerKind != models.OwnerCustomer || v.OwnerID != cust.ID || len(v.Preferences) != 1 || v.Preferences[0].Enabled {
 		t.Fatalf("preferences %+v", v)
+	}
+}
+
+func TestUnsubscribeAndConsent(t *testing.T) {
+	var tokens *auth.Tokens
+	h := newHarness(t, func(d *api.Deps) { tokens = d.Tokens })
+	ctx := context.Background()
+	cust := &models.Customer{Name: "Acme", Email: "a@example.com", Currency: "USD", Tier: 1}
+	other := &models.Customer{Name: "Globex", Email: "g@example.com", Currency: "USD", Tier: 2}
+	for _, c := range []*models.Customer{cust, other} {
+		if err := h.st.CreateCustomer(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.createUser("buyer@example.com", "buyer-password", models.Roles{models.RoleCustomer}, &cust.ID)
+	buyer := h.login("buyer@example.com", "buyer-password")
+	if w := h.do("PUT", "/api/v1/me/marketing-consent", buyer, `{"consent":true}`, nil); w.Code != 200 {
+		t.Fatalf("consent: %d %s", w.Code, w.Body)
+	}
+	if ok, _ := h.st.MarketingConsent(ctx, cust.ID); !ok {
+		t.Fatal("consent not recorded")
+	}
+	if w := h.do("PUT", "/api/v1/me/marketing-consent", buyer, `{}`, nil); w.Code != 422 {
+		t.Fatalf("consent without a value: %d", w.Code)
+	}
+	tests := []struct {
+		name, query string
+		code        int
+	}{
+		{"tampered signature", "c=" + cust.ID + "&t=" + tokens.UnsubscribeToken(cust.ID) + "x", 403},
+		{"another customer's signature", "c=" + cust.ID + "&t=" + tokens.UnsubscribeToken(other.ID), 403},
+		{"no signature", "c=" + cust.ID, 403},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if w := h.do("GET", "/unsubscribe?"+tc.query, "", "", nil); w.Code != tc.code {
+				t.Fatalf("%d, want %d", w.Code, tc.code)
+			}
+			if ok, _ := h.st.MarketingConsent(ctx, cust.ID); !ok {
+				t.Fatal("a refused link changed consent")
+			}
+		})
+	}
+	if w := h.do("GET", "/unsubscribe?c="+cust.ID+"&t="+tokens.UnsubscribeToken(cust.ID), "", "", nil); w.Code != 200 {
+		t.Fatalf("valid link: %d", w.Code)
+	}
+	if ok, _ := h.st.MarketingConsent(ctx, cust.ID); ok {
+		t.Fatal("still subscribed after a valid unsubscribe")
+	}
+	h.createUser("service@q2c.test", "service-password", models.Roles{models.RoleCustomerService}, nil)
+	if w := h.do("PUT", "/api/v1/customers/"+other.ID+"/marketing-consent", h.login("service@q2c.test", "service-password"), `{"consent":true}`, nil); w.Code != 200 {
+		t.Fatalf("service recording consent: %d", w.Code)
 	}
 }

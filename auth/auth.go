@@ -3,6 +3,7 @@
 package auth
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -162,4 +163,17 @@ func RandomSecret(n int) string {
 		panic("auth: no randomness: " + err.Error())
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// UnsubscribeToken signs a customer id for a one-click unsubscribe link; it
+// uses the token secret under its own label, so it is no login.
+func (t *Tokens) UnsubscribeToken(customerID string) string {
+	mac := hmac.New(sha256.New, t.secret)
+	mac.Write([]byte("q2c-unsubscribe\x00" + customerID))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// VerifyUnsubscribe reports whether token was made for customerID.
+func (t *Tokens) VerifyUnsubscribe(customerID, token string) bool {
+	return customerID != "" && hmac.Equal([]byte(t.UnsubscribeToken(customerID)), []byte(token))
 }

@@ -99,7 +99,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		return nil, err
 	}
 	s.Worker = worker.New(s.Client, cfg.TaskQueue, &activities.Activities{
-		Store: s.Store, Sender: worker.Sender(s.Config, s.Store, nil),
+		Store: s.Store, Sender: worker.Sender(s.Config, s.Store, nil), UnsubscribeURL: worker.UnsubscribeLinks(s.Config),
 	})
 	if err := s.Worker.Start(); err != nil {
 		s.Worker = nil

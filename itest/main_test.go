@@ -161,12 +161,13 @@ func newApp(t testing.TB, opts ...appOption) *app {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	w := worker.New(c, cfg.TaskQueue, &activities.Activities{Store: st, Sender: setup.wrap(worker.Sender(cfg, st, nil))})
+	cfg.JWTSecret = config.Secret(auth.RandomSecret(32))
+	w := worker.New(c, cfg.TaskQueue, &activities.Activities{Store: st, Sender: setup.wrap(worker.Sender(cfg, st, nil)), UnsubscribeURL: worker.UnsubscribeLinks(cfg)})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	tokens, err := auth.NewTokens(auth.RandomSecret(32), time.Hour, nil)
+	tokens, err := auth.NewTokens(cfg.JWTSecret.Reveal(), time.Hour, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

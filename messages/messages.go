@@ -32,8 +32,9 @@ var (
 	layout  = htmltemplate.Must(htmltemplate.New("html").Parse(`<!doctype html>
 <html><body style="font-family:sans-serif;line-height:1.4">
 {{range .Paragraphs}}<p>{{range $i, $l := .}}{{if $i}}<br>{{end}}{{$l}}{{end}}</p>
-{{end}}<p style="color:#666;font-size:small">q2c · this message is about your account and orders.</p>
-</body></html>`))
+{{end}}{{if .Unsubscribe}}<p style="color:#666;font-size:small">You receive this because you agreed to hear about offers. <a href="{{.Unsubscribe}}">Unsubscribe</a>.</p>
+{{else}}<p style="color:#666;font-size:small">q2c · this message is about your account and orders.</p>
+{{end}}</body></html>`))
 )
 
 func init() {
@@ -46,6 +47,10 @@ func init() {
 		byEvent[event] = template.Must(template.New(event).Option("missingkey=error").ParseFS(files, "templates/"+e.Name()))
 	}
 }
+
+// Marketing lists the events that need marketing consent and carry an
+// unsubscribe link; everything else is transactional.
+var Marketing = map[string]bool{"promotion": true}
 
 // Has reports whether event has templates.
 func Has(event string) bool { _, ok := byEvent[event]; return ok }
@@ -79,7 +84,19 @@ func Render(event string, d Data) (Rendered, error) {
 		paragraphs = append(paragraphs, strings.Split(p, "\n"))
 	}
 	var h bytes.Buffer
-	if err := layout.Execute(&h, struct{ Paragraphs [][]string }{paragraphs}); err != nil {
+	if Marketing[event] && d["unsubscribe_url"] == "" {
+		return Rendered{}, fmt.Errorf("messages: %s is marketing and needs an unsubscribe_url", event)
+	}
+	view := struct {
+		Paragraphs  [][]string
+		Unsubscribe string
+	}{Paragraphs: paragraphs}
+	if Marketing[event] {
+		view.Unsubscribe = d["unsubscribe_url"]
+		// The plain-text link is already in the last paragraph; the HTML has its own.
+		view.Paragraphs = paragraphs[:len(paragraphs)-1]
+	}
+	if err := layout.Execute(&h, view); err != nil {
 		return Rendered{}, err
 	}
 	r.HTML = h.String()

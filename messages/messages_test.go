@@ -31,6 +31,7 @@ var fixtures = map[string]messages.Data{
 	"eta_changed":        {"order_id": "SO-7K3M9P2X", "sku": "PMP-900", "qty": "1", "old_eta": "2027-01-06", "eta": "2027-01-20"},
 	"stock_arrived":      {"sku": "WID-100", "warehouse": "SFO", "qty": "40", "pick_list": "1. SO-AAA line 1: 10 (tier 1, promised 2026-11-30)\n2. SO-BBB line 2: 30"},
 	"production_alert":   {"sku": "PMP-900", "qty": "3", "orders": "2", "due": "2027-01-06"},
+	"promotion":          {"customer_name": "Acme Corp", "headline": "Titanium widgets 10% off this week", "body": "Use code TI10 before Friday.", "unsubscribe_url": "https://q2c.example.com/unsubscribe?c=abc&t=xyz"},
 }
 
 // TestGolden renders every event and compares with testdata/golden; run
@@ -76,6 +77,18 @@ func TestMissingFigureIsAnError(t *testing.T) {
 	}
 	if _, err := messages.Render("no_such_event", nil); err == nil {
 		t.Fatal("an unknown event was rendered")
+	}
+}
+
+func TestMarketingNeedsAnUnsubscribeLink(t *testing.T) {
+	d := messages.Data{"customer_name": "A", "headline": "Sale", "body": "Now", "unsubscribe_url": ""}
+	if _, err := messages.Render("promotion", d); err == nil {
+		t.Fatal("a marketing message rendered without an unsubscribe link")
+	}
+	d["unsubscribe_url"] = "https://q2c.example.com/unsubscribe?c=1&t=2"
+	r, err := messages.Render("promotion", d)
+	if err != nil || !strings.Contains(r.HTML, `href="https://q2c.example.com/unsubscribe?c=1&amp;t=2"`) || !strings.Contains(r.Text, d["unsubscribe_url"]) {
+		t.Fatalf("unsubscribe link missing: %v\n%s", err, r.HTML)
 	}
 }
 

@@ -124,3 +124,27 @@ func (s *Store) NotificationByKey(ctx context.Context, key string) (models.Notif
 	err := s.conn(ctx).Where("idempotency_key = ?", key).Take(&n).Error
 	return n, mapErr(err, "notification", key)
 }
+
+// MarketingConsent reports whether a customer agreed to marketing messages.
+func (s *Store) MarketingConsent(ctx context.Context, customerID string) (bool, error) {
+	var v *bool
+	if err := s.conn(ctx).Raw(`SELECT marketing_consent FROM customers WHERE id = ?`, customerID).Scan(&v).Error; err != nil {
+		return false, err
+	}
+	if v == nil {
+		return false, models.NotFound("customer", customerID)
+	}
+	return *v, nil
+}
+
+// SetMarketingConsent records a customer's choice.
+func (s *Store) SetMarketingConsent(ctx context.Context, customerID string, consent bool) error {
+	res := s.conn(ctx).Exec(`UPDATE customers SET marketing_consent = ? WHERE id = ?`, consent, customerID)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return models.NotFound("customer", customerID)
+	}
+	return nil
+}

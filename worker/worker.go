@@ -3,11 +3,14 @@ package worker
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/q2c-dev/q2c/activities"
+	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/config"
 	"github.com/q2c-dev/q2c/notify"
 	"github.com/q2c-dev/q2c/workflows"
@@ -37,4 +40,17 @@ func Sender(cfg config.Config, rec notify.Recorder, transport http.RoundTripper)
 			BaseURL: cfg.TwilioBaseURL, From: cfg.SMSFrom, Transport: transport}
 	}
 	return r
+}
+
+// UnsubscribeLinks builds one-click unsubscribe links signed with the token
+// secret, or returns nil (no marketing can be sent) when there is none.
+func UnsubscribeLinks(cfg config.Config) func(customerID string) string {
+	tokens, err := auth.NewTokens(cfg.JWTSecret.Reveal(), cfg.JWTTTL, nil)
+	if err != nil {
+		return nil
+	}
+	base := strings.TrimRight(cfg.PublicURL, "/")
+	return func(customerID string) string {
+		return base + "/unsubscribe?c=" + url.QueryEscape(customerID) + "&t=" + tokens.UnsubscribeToken(customerID)
+	}
 }

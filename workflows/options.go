@@ -68,12 +68,13 @@ const (
 	EventETAChanged        = "eta_changed"
 	EventStockArrived      = "stock_arrived"
 	EventProductionAlert   = "production_alert"
+	EventPromotion         = "promotion" // marketing: needs consent, carries an unsubscribe link
 )
 
 // Events lists every event kind, for preferences.
 var Events = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventApprovalRequested,
 	EventApprovalEscalated, EventOrderConfirmed, EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder,
-	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert}
+	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventPromotion}
 
 // eventLoop drives a long-running workflow until done: it waits for the
 // state's revision to change (an update was handled) or for the next

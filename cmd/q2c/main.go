@@ -210,7 +210,7 @@ func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer closeAll()
-	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: st, Sender: worker.Sender(cfg, st, nil)})
+	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: st, Sender: worker.Sender(cfg, st, nil), UnsubscribeURL: worker.UnsubscribeLinks(cfg)})
 	log.Info("starting worker", "task_queue", cfg.TaskQueue, "config", cfg)
 	if err := w.Start(); err != nil {
 		return err
