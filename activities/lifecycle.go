@@ -102,8 +102,8 @@ func (a *Activities) NotifyRole(ctx context.Context, m workflows.RoleMessage) (i
 	}
 	for _, u := range users {
 		if _, err := a.SendNotification(ctx, workflows.Notification{Channel: models.ChannelEmail, To: u.Email, ToName: u.Name,
-			Subject: m.Subject, Text: m.Text, IdempotencyKey: fmt.Sprintf("%s/%s", m.IdempotencyKey, u.ID),
-			Event: m.Event, OwnerKind: models.OwnerUser, OwnerID: u.ID, Phone: u.Phone, SMS: m.Subject, Data: m.Data}); err != nil {
+			IdempotencyKey: fmt.Sprintf("%s/%s", m.IdempotencyKey, u.ID),
+			Event:          m.Event, OwnerKind: models.OwnerUser, OwnerID: u.ID, Phone: u.Phone, Data: m.Data}); err != nil {
 			return 0, err
 		}
 	}

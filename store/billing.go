@@ -232,16 +232,7 @@ func (s *Store) InvoiceByID(ctx context.Context, id string) (models.Invoice, err
 
 // ListInvoices pages through invoices; customerID, orderID and status filter when set.
 func (s *Store) ListInvoices(ctx context.Context, customerID, orderID, status string, p Page) (List[models.Invoice], error) {
-	q := s.conn(ctx).Model(&models.Invoice{})
-	if customerID != "" {
-		q = q.Where("customer_id = ?", customerID)
-	}
-	if orderID != "" {
-		q = q.Where("order_id = ?", orderID)
-	}
-	if status != "" {
-		q = q.Where("status = ?", status)
-	}
+	q := whereEq(s.conn(ctx).Model(&models.Invoice{}), "customer_id", customerID, "order_id", orderID, "status", status)
 	return listAfter(q, "id", p, func(i models.Invoice) string { return i.ID })
 }
 

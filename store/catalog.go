@@ -27,10 +27,7 @@ func (s *Store) CustomerByID(ctx context.Context, id string) (models.Customer, e
 // ListCustomers pages through customers; only is a filter to one id (the
 // caller's own, for customer users) when not empty.
 func (s *Store) ListCustomers(ctx context.Context, only string, p Page) (List[models.Customer], error) {
-	q := s.conn(ctx).Model(&models.Customer{})
-	if only != "" {
-		q = q.Where("id = ?", only)
-	}
+	q := whereEq(s.conn(ctx).Model(&models.Customer{}), "id", only)
 	return listAfter(q, "id", p, func(c models.Customer) string { return c.ID })
 }
 

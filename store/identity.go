@@ -91,12 +91,6 @@ func (s *Store) AppendAudit(ctx context.Context, e models.AuditEvent) error {
 
 // ListAudit pages through audit events of one entity, or all when entity is "".
 func (s *Store) ListAudit(ctx context.Context, entity, entityID string, p Page) (List[models.AuditEvent], error) {
-	q := s.conn(ctx).Model(&models.AuditEvent{})
-	if entity != "" {
-		q = q.Where("entity = ?", entity)
-	}
-	if entityID != "" {
-		q = q.Where("entity_id = ?", entityID)
-	}
+	q := whereEq(s.conn(ctx).Model(&models.AuditEvent{}), "entity", entity, "entity_id", entityID)
 	return listAfter(q, "id", p, func(e models.AuditEvent) string { return e.ID })
 }

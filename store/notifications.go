@@ -93,12 +93,8 @@ type NotificationFilter struct {
 
 // ListNotifications pages through messages, newest last.
 func (s *Store) ListNotifications(ctx context.Context, f NotificationFilter, p Page) (List[models.Notification], error) {
-	q := s.conn(ctx).Model(&models.Notification{})
-	for col, v := range map[string]string{"order_id": f.OrderID, "owner_kind": f.OwnerKind, "owner_id": f.OwnerID, "status": f.Status} {
-		if v != "" {
-			q = q.Where(col+" = ?", v)
-		}
-	}
+	q := whereEq(s.conn(ctx).Model(&models.Notification{}),
+		"order_id", f.OrderID, "owner_kind", f.OwnerKind, "owner_id", f.OwnerID, "status", f.Status)
 	return listAfter(q, "id", p, func(n models.Notification) string { return n.ID })
 }
 

@@ -46,10 +46,7 @@ func (s *Store) RecordOutboxMessage(ctx context.Context, m models.OutboxMessage)
 // ListOutboxMessages pages through recorded messages, newest last; recipient
 // filters when not empty.
 func (s *Store) ListOutboxMessages(ctx context.Context, recipient string, p Page) (List[models.OutboxMessage], error) {
-	q := s.conn(ctx).Model(&models.OutboxMessage{})
-	if recipient != "" {
-		q = q.Where("recipient = ?", recipient)
-	}
+	q := whereEq(s.conn(ctx).Model(&models.OutboxMessage{}), "recipient", recipient)
 	return listAfter(q, "id", p, func(m models.OutboxMessage) string { return m.ID })
 }
 

@@ -63,6 +63,17 @@ func paginate[T any](rows []T, p Page, key func(T) string) List[T] {
 	return List[T]{Items: rows, NextCursor: base64.RawURLEncoding.EncodeToString([]byte(key(rows[len(rows)-1])))}
 }
 
+// whereEq adds "column = value" for each (column, value) pair whose value
+// is set, in the order given; an empty value means "any".
+func whereEq(q *gormDB, pairs ...string) *gormDB {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			q = q.Where(pairs[i]+" = ?", pairs[i+1])
+		}
+	}
+	return q
+}
+
 // listAfter runs q ordered by column, starting after the page's cursor, and
 // returns one page. key reads the same column from a row.
 func listAfter[T any](q *gormDB, column string, p Page, key func(T) string) (List[T], error) {

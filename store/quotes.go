@@ -28,13 +28,7 @@ func (s *Store) QuoteByID(ctx context.Context, id string) (models.QuoteRecord, e
 
 // ListQuotes pages through quotes; customerID and status filter when set.
 func (s *Store) ListQuotes(ctx context.Context, customerID, status string, p Page) (List[models.QuoteRecord], error) {
-	q := s.conn(ctx).Model(&models.QuoteRecord{})
-	if customerID != "" {
-		q = q.Where("customer_id = ?", customerID)
-	}
-	if status != "" {
-		q = q.Where("status = ?", status)
-	}
+	q := whereEq(s.conn(ctx).Model(&models.QuoteRecord{}), "customer_id", customerID, "status", status)
 	return listAfter(q, "id", p, func(r models.QuoteRecord) string { return r.ID })
 }
 
@@ -58,13 +52,7 @@ func (s *Store) OrderByID(ctx context.Context, id string) (models.OrderRecord, e
 
 // ListOrders pages through orders; customerID and status filter when set.
 func (s *Store) ListOrders(ctx context.Context, customerID, status string, p Page) (List[models.OrderRecord], error) {
-	q := s.conn(ctx).Model(&models.OrderRecord{})
-	if customerID != "" {
-		q = q.Where("customer_id = ?", customerID)
-	}
-	if status != "" {
-		q = q.Where("status = ?", status)
-	}
+	q := whereEq(s.conn(ctx).Model(&models.OrderRecord{}), "customer_id", customerID, "status", status)
 	return listAfter(q, "id", p, func(r models.OrderRecord) string { return r.ID })
 }
 

@@ -39,10 +39,7 @@ func (s *Store) MoveSupplyETA(ctx context.Context, id string, eta time.Time) (be
 
 // ListSupplyOrders lists supply orders, open ones for sku when given.
 func (s *Store) ListSupplyOrders(ctx context.Context, sku string, openOnly bool, p Page) (List[models.SupplyOrder], error) {
-	q := s.conn(ctx).Model(&models.SupplyOrder{})
-	if sku != "" {
-		q = q.Where("sku = ?", sku)
-	}
+	q := whereEq(s.conn(ctx).Model(&models.SupplyOrder{}), "sku", sku)
 	if openOnly {
 		q = q.Where("status = ?", models.SupplyOpen)
 	}

@@ -149,8 +149,6 @@ type RoleMessage struct {
 	Role           models.Role       `json:"role"`
 	Event          string            `json:"event,omitempty"`
 	Data           map[string]string `json:"data,omitempty"`
-	Subject        string            `json:"subject"`
-	Text           string            `json:"text"`
 	IdempotencyKey string            `json:"idempotency_key"`
 }
 
