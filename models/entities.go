@@ -184,7 +184,9 @@ type Reservation struct {
 func (Reservation) TableName() string { return "reservations" }
 
 // Allocation is the outcome of reserving stock for one order line: what was
-// reserved where, and the shortfall that must wait for supply.
+// reserved when it was ordered, and the shortfall that must wait for supply
+// (its backorder). Parts lists the line's reservations, including those
+// made since for its backorder.
 type Allocation struct {
 	OrderID   string        `json:"order_id"`
 	LineNo    int           `json:"line_no"`
@@ -217,10 +219,15 @@ type SupplyOrder struct {
 	Qty           int64     `json:"qty"`
 	ReceivedQty   int64     `json:"received_qty"`
 	ExpectedAt    time.Time `json:"expected_at"`
-	Status        string    `json:"status"`
-	CreatedBy     string    `json:"created_by"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	// FirstExpectedAt is the date first promised; the gap to when stock
+	// really came is the supplier's slippage.
+	FirstExpectedAt *time.Time `json:"first_expected_at,omitempty"`
+	ReceivedAt      *time.Time `json:"received_at,omitempty"`
+	Supplier        string     `json:"supplier,omitempty"`
+	Status          string     `json:"status"`
+	CreatedBy       string     `json:"created_by"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
 func (SupplyOrder) TableName() string { return "supply_orders" }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -50,8 +51,15 @@ func (s *Store) Ship(ctx context.Context, sh Shipment) error {
 		return err
 	}
 	return s.Tx(ctx, func(tx *Store) error {
-		for _, l := range sh.Lines { // lock first, as Reserve does, then check for a repeat
-			if _, err := tx.lockStock(ctx, l.SKU); err != nil {
+		// Lock first, as Reserve does, then check for a repeat. SKUs are
+		// locked in one order so two shipments never deadlock.
+		skus := make([]string, 0, len(sh.Lines))
+		for _, l := range sh.Lines {
+			skus = append(skus, l.SKU)
+		}
+		slices.Sort(skus)
+		for _, sku := range slices.Compact(skus) {
+			if _, err := tx.lockSKU(ctx, sku); err != nil {
 				return err
 			}
 		}
@@ -65,6 +73,9 @@ func (s *Store) Ship(ctx context.Context, sh Shipment) error {
 		}
 		for _, l := range sh.Lines {
 			if err := tx.consume(ctx, sh.OrderID, l); err != nil {
+				return err
+			}
+			if err := tx.shipBackorder(ctx, sh.OrderID, l.LineNo, l.Qty); err != nil {
 				return err
 			}
 		}

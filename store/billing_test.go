@@ -22,7 +22,7 @@ func TestShipInvoiceAndPay(t *testing.T) {
 		if err := s.SaveOrder(ctx, models.OrderRecord{ID: "SO-1", QuoteID: "Q-1", CustomerID: cust.ID, Status: "allocated", Rev: 1, Currency: "USD", Total: 1000, State: "{}"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Reserve(ctx, store.ReserveRequest{OrderID: "SO-1", LineNo: 1, SKU: "WID", Qty: 7}); err != nil {
+		if _, err := s.Reserve(ctx, store.ReserveRequest{OrderID: "SO-1", LineNo: 1, SKU: "WID", Qty: 7, CustomerID: testCustomer}); err != nil {
 			t.Fatal(err)
 		}
 		ship := store.Shipment{ID: "SO-1/1", OrderID: "SO-1", Carrier: "UPS", Tracking: "1Z", ShippedBy: "user:w", ShippedAt: now,

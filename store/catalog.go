@@ -60,25 +60,37 @@ func (s *Store) UpsertWarehouse(ctx context.Context, w models.Warehouse) error {
 }
 
 // SetOnHand sets the counted quantity of a SKU at a warehouse (a stock count).
-// It refuses a count below what is already reserved.
+// It refuses a count below what is already reserved. Units the count finds
+// go to waiting backorders like a receipt's.
 func (s *Store) SetOnHand(ctx context.Context, sku, warehouse string, onHand int64) error {
 	if onHand < 0 {
 		return models.Invalid("on_hand", "must not be negative")
 	}
 	return s.Tx(ctx, func(tx *Store) error {
-		var cur models.StockLevel
-		err := tx.locking(tx.conn(ctx)).Where("sku = ? AND warehouse_code = ?", sku, warehouse).Take(&cur).Error
-		if err == nil {
+		locked, err := tx.lockSKU(ctx, sku)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if cur := locked.level(warehouse); cur != nil {
 			if onHand < cur.Reserved {
 				return models.Conflict("on hand %d is below the %d units reserved", onHand, cur.Reserved)
 			}
-			return tx.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", sku, warehouse).
-				Updates(map[string]any{"on_hand": onHand, "updated_at": s.now()}).Error
+			grew := onHand > cur.OnHand
+			cur.OnHand = onHand
+			if err := tx.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", sku, warehouse).
+				Updates(map[string]any{"on_hand": onHand, "updated_at": now}).Error; err != nil || !grew {
+				return err
+			}
+		} else {
+			l := models.StockLevel{SKU: sku, WarehouseCode: warehouse, OnHand: onHand, UpdatedAt: now}
+			if err := tx.conn(ctx).Create(&l).Error; err != nil {
+				return mapErr(err, "stock", sku)
+			}
+			locked.levels = append(locked.levels, l)
 		}
-		if err = mapErr(err, "stock", sku); !isNotFound(err) {
-			return err
-		}
-		return mapErr(tx.conn(ctx).Create(&models.StockLevel{SKU: sku, WarehouseCode: warehouse, OnHand: onHand, UpdatedAt: s.now()}).Error, "stock", sku)
+		_, err = tx.allocateWaiting(ctx, locked, "stock count at "+warehouse, []string{warehouse})
+		return err
 	})
 }
 

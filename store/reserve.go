@@ -3,7 +3,9 @@ package store
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -13,13 +15,19 @@ import (
 )
 
 // ReserveRequest asks for Qty units of SKU for one order line. Warehouses
-// lists preferred locations first; others are used after them.
+// lists preferred locations first; others are used after them. The rest
+// describes the line for its backorder, should it fall short.
 type ReserveRequest struct {
-	OrderID    string
-	LineNo     int
-	SKU        string
-	Qty        int64
-	Warehouses []string
+	OrderID      string
+	LineNo       int
+	SKU          string
+	Qty          int64
+	Warehouses   []string
+	CustomerID   string
+	AllowPartial bool            // false: the order ships complete, so the backorder ships whole
+	LineNet      int64           // the line's net amount, minor units
+	Currency     models.Currency // of LineNet
+	OrderedAt    time.Time
 }
 
 type allocationRow struct {
@@ -34,20 +42,25 @@ type allocationRow struct {
 
 func (allocationRow) TableName() string { return "allocations" }
 
-// Reserve reserves up to Qty units and returns what it got; the rest is the
-// shortfall. It runs once per (order, line): a repeat returns the first
-// outcome unchanged, so an activity retry never reserves twice.
+// Reserve reserves up to Qty units and returns what it got; the rest is
+// backordered: a backorder row joins the SKU's queue, with its ETA, in the
+// same transaction. It runs once per (order, line): a repeat returns the
+// first outcome unchanged, so an activity retry never reserves twice.
 //
-// All of a SKU's stock rows are locked (FOR UPDATE, in warehouse order, so
-// two reservations never deadlock) before anything is read, which serialises
-// every reservation and receipt of that SKU: no unit is promised twice.
+// Every change to a SKU's stock takes the SKU's lock first (lockSKU), so
+// reservations, receipts, releases and shipments of one SKU are serialised
+// and no unit is promised twice.
+//
+// When backorders already wait for the SKU, the new line joins the queue
+// with its own priority instead of taking stock a higher-ranked backorder
+// is owed (stock held for a ship-whole line stays held).
 func (s *Store) Reserve(ctx context.Context, r ReserveRequest) (models.Allocation, error) {
 	if r.Qty <= 0 {
 		return models.Allocation{}, models.Invalid("qty", "must be positive")
 	}
 	var out models.Allocation
 	err := s.Tx(ctx, func(tx *Store) error {
-		levels, err := tx.lockStock(ctx, r.SKU)
+		sku, err := tx.lockSKU(ctx, r.SKU)
 		if err != nil {
 			return err
 		}
@@ -57,53 +70,102 @@ func (s *Store) Reserve(ctx context.Context, r ReserveRequest) (models.Allocatio
 		} else if !isNotFound(err) {
 			return err
 		}
-		slices.SortStableFunc(levels, func(a, b models.StockLevel) int {
-			pa, pb := preference(r.Warehouses, a.WarehouseCode), preference(r.Warehouses, b.WarehouseCode)
-			if pa != pb {
-				return pa - pb
-			}
-			// Fewest splits: fullest location first; lockStock already
-			// ordered ties by warehouse code.
-			return cmp.Compare(b.Available(), a.Available())
-		})
-		now := s.now()
-		out = models.Allocation{OrderID: r.OrderID, LineNo: r.LineNo, SKU: r.SKU, Requested: r.Qty}
-		var parts []models.Reservation
-		for _, l := range levels {
-			take := min(l.Available(), r.Qty-out.Reserved)
-			if take <= 0 {
-				continue
-			}
-			parts = append(parts, models.Reservation{ID: NewID(), OrderID: r.OrderID, LineNo: r.LineNo, SKU: r.SKU,
-				WarehouseCode: l.WarehouseCode, Qty: take, Status: models.ReservationActive, CreatedAt: now, UpdatedAt: now})
-			out.Reserved += take
+		q, err := tx.queue(ctx, sku)
+		if err != nil {
+			return err
 		}
+		now := s.now()
+		take := min(sku.free(), r.Qty)
+		var cust models.Customer
+		if len(q.order) > 0 || take < r.Qty {
+			if cust, err = tx.CustomerByID(ctx, r.CustomerID); err != nil {
+				return fmt.Errorf("reserve %s line %d: %w", r.OrderID, r.LineNo, err)
+			}
+		}
+		if len(q.order) > 0 && take > 0 {
+			// Free stock while others wait is held for a ship-whole line, or
+			// too little for any: the new line takes only what the policy
+			// gives it among them.
+			me := backorderLine(models.Backorder{ID: models.BackorderID(r.OrderID, r.LineNo), OrderID: r.OrderID, LineNo: r.LineNo,
+				CustomerTier: cust.Tier, PromisedAt: leadTimeETA(now, sku.product), OrderedAt: now, QtyShort: r.Qty, AllowPartial: true,
+				Status: models.BackorderOpen}, sku.product)
+			decisions, left := tx.policy.Allocate(append(q.lines(sku.product), me), sku.free())
+			take = 0
+			for _, d := range decisions {
+				if d.ID == me.ID {
+					take = d.Qty
+				}
+			}
+			if _, err := tx.applyDecisions(ctx, sku, q, decisions, left, me.ID, nil); err != nil {
+				return err
+			}
+		}
+		out = models.Allocation{OrderID: r.OrderID, LineNo: r.LineNo, SKU: r.SKU, Requested: r.Qty, Reserved: take}
 		if err := tx.conn(ctx).Create(&allocationRow{OrderID: r.OrderID, LineNo: r.LineNo, SKU: r.SKU,
-			Requested: r.Qty, Reserved: out.Reserved, CreatedAt: now}).Error; err != nil {
+			Requested: r.Qty, Reserved: take, CreatedAt: now}).Error; err != nil {
 			return mapErr(err, "allocation", r.OrderID)
 		}
-		for _, p := range parts {
-			if err := tx.conn(ctx).Create(&p).Error; err != nil {
-				return err
-			}
-			if err := tx.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", p.SKU, p.WarehouseCode).
-				Updates(map[string]any{"reserved": gorm.Expr("reserved + ?", p.Qty), "updated_at": now}).Error; err != nil {
-				return err
-			}
+		if out.Parts, err = tx.reserveParts(ctx, sku, r.Warehouses, r.OrderID, r.LineNo, take); err != nil {
+			return err
 		}
-		out.Parts = parts
-		return nil
+		if take == r.Qty {
+			return nil
+		}
+		return tx.createBackorder(ctx, sku, q, r, cust, take)
 	})
-	if errors.Is(err, models.ErrConflict) {
-		// Two first attempts for the same line raced where the SKU has no
-		// stock rows to lock; the winner's outcome is the answer.
-		return s.allocation(ctx, r.OrderID, r.LineNo)
-	}
 	return out, err
 }
 
-// Release frees a line's active reservations (an order or line cancelled).
-// Releasing again does nothing. It returns how many units went back.
+// reserveParts reserves qty units for an order line from the SKU's stock,
+// preferred warehouses first, then the fullest (fewest splits), and writes
+// the reservations and stock rows. The locked levels are updated in place.
+func (s *Store) reserveParts(ctx context.Context, sku *lockedSKU, prefer []string, orderID string, lineNo int, qty int64) ([]models.Reservation, error) {
+	if qty <= 0 {
+		return nil, nil
+	}
+	order := make([]int, len(sku.levels))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		la, lb := sku.levels[a], sku.levels[b]
+		if pa, pb := preference(prefer, la.WarehouseCode), preference(prefer, lb.WarehouseCode); pa != pb {
+			return pa - pb
+		}
+		return cmp.Compare(lb.Available(), la.Available()) // ties stay in warehouse order
+	})
+	now := s.now()
+	var parts []models.Reservation
+	left := qty
+	for _, i := range order {
+		l := &sku.levels[i]
+		take := min(l.Available(), left)
+		if take <= 0 {
+			continue
+		}
+		p := models.Reservation{ID: NewID(), OrderID: orderID, LineNo: lineNo, SKU: l.SKU,
+			WarehouseCode: l.WarehouseCode, Qty: take, Status: models.ReservationActive, CreatedAt: now, UpdatedAt: now}
+		if err := s.conn(ctx).Create(&p).Error; err != nil {
+			return nil, err
+		}
+		if err := s.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", l.SKU, l.WarehouseCode).
+			Updates(map[string]any{"reserved": gorm.Expr("reserved + ?", take), "updated_at": now}).Error; err != nil {
+			return nil, err
+		}
+		l.Reserved += take
+		left -= take
+		parts = append(parts, p)
+	}
+	if left > 0 {
+		return nil, fmt.Errorf("store: %s: %d units short of the free stock counted under lock", orderID, left)
+	}
+	return parts, nil
+}
+
+// Release frees a line's active reservations (an order or line cancelled)
+// and cancels what of its backorder still waits; the freed stock goes to
+// the backorders waiting for it. Releasing again does nothing. It returns
+// how many units went back.
 func (s *Store) Release(ctx context.Context, orderID string, lineNo int) (int64, error) {
 	var freed int64
 	err := s.Tx(ctx, func(tx *Store) error {
@@ -114,7 +176,8 @@ func (s *Store) Release(ctx context.Context, orderID string, lineNo int) (int64,
 		if err != nil {
 			return err
 		}
-		if _, err := tx.lockStock(ctx, a.SKU); err != nil {
+		sku, err := tx.lockSKU(ctx, a.SKU)
+		if err != nil {
 			return err
 		}
 		var active []models.Reservation
@@ -123,9 +186,10 @@ func (s *Store) Release(ctx context.Context, orderID string, lineNo int) (int64,
 			return err
 		}
 		now := s.now()
-		if err := tx.conn(ctx).Model(&allocationRow{}).Where("order_id = ? AND line_no = ? AND released_at IS NULL", orderID, lineNo).
-			Update("released_at", now).Error; err != nil {
-			return err
+		res := tx.conn(ctx).Model(&allocationRow{}).Where("order_id = ? AND line_no = ? AND released_at IS NULL", orderID, lineNo).
+			Update("released_at", now)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error // released before: nothing more to do
 		}
 		for _, r := range active {
 			if err := tx.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", r.SKU, r.WarehouseCode).
@@ -136,61 +200,122 @@ func (s *Store) Release(ctx context.Context, orderID string, lineNo int) (int64,
 				Updates(map[string]any{"status": models.ReservationReleased, "updated_at": now}).Error; err != nil {
 				return err
 			}
+			sku.level(r.WarehouseCode).Reserved -= r.Qty
 			freed += r.Qty
 		}
-		return nil
+		if err := tx.cancelBackorder(ctx, models.BackorderID(orderID, lineNo)); err != nil {
+			return err
+		}
+		_, err = tx.allocateWaiting(ctx, sku, fmt.Sprintf("released by order %s line %d", orderID, lineNo), nil)
+		return err
 	})
 	return freed, err
 }
 
 // Receipt is goods received into a warehouse.
 type Receipt struct {
-	Key        string // unique per receipt: a retry with the same key counts once
-	SKU        string
-	Warehouse  string
-	Qty        int64
-	ReceivedBy string
+	Key           string // unique per receipt: a retry with the same key counts once
+	SKU           string
+	Warehouse     string
+	Qty           int64
+	ReceivedBy    string
+	SupplyOrderID string // the purchase or production order it arrives against, if any
+	CloseShort    bool   // the supply order delivers no more: close it even if short
 }
 
-// Receive adds received units to on-hand stock, once per receipt key. It
-// reports whether this call applied the receipt.
-func (s *Store) Receive(ctx context.Context, r Receipt) (bool, error) {
+// ReceiptResult is what a receipt did: the stock it added, the pick list of
+// backorders it filled, and what is left free.
+type ReceiptResult struct {
+	Key       string                `json:"key"`
+	SKU       string                `json:"sku"`
+	Warehouse string                `json:"warehouse"`
+	Qty       int64                 `json:"qty"`
+	Run       *models.AllocationRun `json:"allocation,omitempty"`
+	Free      int64                 `json:"free"` // units free at the SKU afterwards
+	// Replayed: the key was received before; this is that receipt's result.
+	Replayed bool `json:"replayed,omitempty"`
+}
+
+// Receive adds received units to on-hand stock, once per receipt key, and
+// hands them to waiting backorders by priority in the same transaction. A
+// repeat of a key returns the first result, marked Replayed.
+func (s *Store) Receive(ctx context.Context, r Receipt) (ReceiptResult, error) {
 	var v models.Validator
 	v.Check(r.Key != "", "key", "is required")
 	v.Check(r.Qty > 0, "qty", "must be positive")
+	v.Check(r.Warehouse != "", "warehouse", "is required")
 	if err := v.Err(); err != nil {
-		return false, err
+		return ReceiptResult{}, err
 	}
-	applied := false
+	var out ReceiptResult
 	err := s.Tx(ctx, func(tx *Store) error {
-		if _, err := tx.lockStock(ctx, r.SKU); err != nil {
+		sku, err := tx.lockSKU(ctx, r.SKU)
+		if err != nil {
 			return err
 		}
-		res := tx.conn(ctx).Exec(`INSERT INTO receipts (id, receipt_key, sku, warehouse_code, qty, received_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (receipt_key) DO NOTHING`,
-			NewID(), r.Key, r.SKU, r.Warehouse, r.Qty, r.ReceivedBy, s.now())
-		if res.Error != nil {
-			return mapErr(res.Error, "receipt", r.Key)
+		var stored string
+		if err := tx.conn(ctx).Raw(`SELECT result FROM receipts WHERE receipt_key = ?`, r.Key).Scan(&stored).Error; err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
-			return nil
+		if stored != "" {
+			out.Replayed = true
+			return json.Unmarshal([]byte(stored), &out)
 		}
-		applied = true
-		upd := tx.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", r.SKU, r.Warehouse).
-			Updates(map[string]any{"on_hand": gorm.Expr("on_hand + ?", r.Qty), "updated_at": s.now()})
-		if upd.Error != nil || upd.RowsAffected == 1 {
-			return upd.Error
+		now := s.now()
+		if err := tx.conn(ctx).Exec(`INSERT INTO receipts (id, receipt_key, sku, warehouse_code, qty, received_by, supply_order_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, NewID(), r.Key, r.SKU, r.Warehouse, r.Qty, r.ReceivedBy, r.SupplyOrderID, now).Error; err != nil {
+			return notFoundField(err, "warehouse")
 		}
-		return mapErr(tx.conn(ctx).Create(&models.StockLevel{SKU: r.SKU, WarehouseCode: r.Warehouse, OnHand: r.Qty, UpdatedAt: s.now()}).Error, "stock", r.SKU)
+		if l := sku.level(r.Warehouse); l != nil {
+			l.OnHand += r.Qty
+			err = tx.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", r.SKU, r.Warehouse).
+				Updates(map[string]any{"on_hand": gorm.Expr("on_hand + ?", r.Qty), "updated_at": now}).Error
+		} else {
+			l := models.StockLevel{SKU: r.SKU, WarehouseCode: r.Warehouse, OnHand: r.Qty, UpdatedAt: now}
+			sku.levels = append(sku.levels, l)
+			err = tx.conn(ctx).Create(&l).Error
+		}
+		if err != nil {
+			return err
+		}
+		if r.SupplyOrderID != "" {
+			if err := tx.receiveAgainstSupply(ctx, r); err != nil {
+				return err
+			}
+		}
+		run, err := tx.allocateWaiting(ctx, sku, "receipt "+r.Key, []string{r.Warehouse})
+		if err != nil {
+			return err
+		}
+		out = ReceiptResult{Key: r.Key, SKU: r.SKU, Warehouse: r.Warehouse, Qty: r.Qty, Run: run, Free: sku.free()}
+		raw, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		return tx.conn(ctx).Exec(`UPDATE receipts SET result = ? WHERE receipt_key = ?`, string(raw), r.Key).Error
 	})
-	return applied, err
+	return out, err
 }
 
-// lockStock locks and returns every stock row of a SKU, in warehouse order.
-func (s *Store) lockStock(ctx context.Context, sku string) ([]models.StockLevel, error) {
-	var levels []models.StockLevel
-	err := s.locking(s.conn(ctx)).Where("sku = ?", sku).Order("warehouse_code").Find(&levels).Error
-	return levels, err
+// receiveAgainstSupply counts a receipt against its supply order and closes
+// the order when it is complete or closed short.
+func (s *Store) receiveAgainstSupply(ctx context.Context, r Receipt) error {
+	var o models.SupplyOrder
+	if err := s.conn(ctx).Where("id = ?", r.SupplyOrderID).Take(&o).Error; err != nil {
+		return notFoundField(err, "supply_order_id")
+	}
+	if o.SKU != r.SKU {
+		return models.Invalid("supply_order_id", "is an order for %s, not %s", o.SKU, r.SKU)
+	}
+	if o.Status != models.SupplyOpen {
+		return models.Conflict("supply order %s is %s", o.ID, o.Status)
+	}
+	now := s.now()
+	upd := map[string]any{"received_qty": o.ReceivedQty + r.Qty, "updated_at": now}
+	if o.ReceivedQty+r.Qty >= o.Qty || r.CloseShort {
+		upd["status"], upd["received_at"] = models.SupplyReceived, now
+	}
+	return s.conn(ctx).Model(&models.SupplyOrder{}).Where("id = ?", o.ID).Updates(upd).Error
 }
 
 func (s *Store) allocation(ctx context.Context, orderID string, lineNo int) (models.Allocation, error) {
@@ -198,7 +323,16 @@ func (s *Store) allocation(ctx context.Context, orderID string, lineNo int) (mod
 	if err := s.conn(ctx).Where("order_id = ? AND line_no = ?", orderID, lineNo).Take(&row).Error; err != nil {
 		return models.Allocation{}, mapErr(err, "allocation", orderID)
 	}
+	// The allocation row counts units reserved since, for backorders, too;
+	// the outcome of the order's own reservation is what was not short.
+	var filled []int64
+	if err := s.conn(ctx).Model(&models.Backorder{}).Where("order_id = ? AND line_no = ?", orderID, lineNo).Pluck("qty_filled", &filled).Error; err != nil {
+		return models.Allocation{}, err
+	}
 	a := models.Allocation{OrderID: row.OrderID, LineNo: row.LineNo, SKU: row.SKU, Requested: row.Requested, Reserved: row.Reserved}
+	if len(filled) == 1 {
+		a.Reserved -= filled[0]
+	}
 	err := s.conn(ctx).Where("order_id = ? AND line_no = ?", orderID, lineNo).Order("id").Find(&a.Parts).Error
 	return a, err
 }
@@ -215,4 +349,13 @@ func (s *Store) ActiveReservations(ctx context.Context, sku string) ([]models.Re
 	var rs []models.Reservation
 	err := s.conn(ctx).Where("sku = ? AND status = ?", sku, models.ReservationActive).Order("id").Find(&rs).Error
 	return rs, err
+}
+
+// notFoundField turns "x does not exist" into invalid input naming field:
+// the caller referred to something that is not there.
+func notFoundField(err error, field string) error {
+	if errors.Is(err, models.ErrNotFound) || errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, gorm.ErrForeignKeyViolated) {
+		return models.Invalid(field, "does not exist")
+	}
+	return mapErr(err, field, "")
 }

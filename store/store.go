@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/q2c-dev/q2c/backorder"
 	"github.com/q2c-dev/q2c/models"
 )
 
@@ -36,6 +37,7 @@ type Store struct {
 	db      *gorm.DB
 	dialect Dialect
 	now     func() time.Time
+	policy  backorder.Policy
 }
 
 // Open connects to url: postgres://… or sqlite:<path>. It does not migrate.
@@ -83,13 +85,23 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s := &Store{db: db, dialect: dialect, now: gcfg.NowFunc}
+	s := &Store{db: db, dialect: dialect, now: gcfg.NowFunc, policy: backorder.DefaultPolicy}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// SetBackorderPolicy sets the priority policy for waiting backorders; call
+// it before the store is used.
+func (s *Store) SetBackorderPolicy(p backorder.Policy) { s.policy = p }
+
+// BackorderPolicy is the priority policy in force.
+func (s *Store) BackorderPolicy() backorder.Policy { return s.policy }
+
+// SetClock replaces the clock the store stamps rows with (tests).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // Dialect reports the engine.
 func (s *Store) Dialect() Dialect { return s.dialect }
@@ -120,7 +132,7 @@ func (s *Store) Close() error {
 // Tx runs fn in one transaction; fn's Store shares it. An error rolls back.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		return fn(&Store{db: gtx, dialect: s.dialect, now: s.now})
+		return fn(&Store{db: gtx, dialect: s.dialect, now: s.now, policy: s.policy})
 	})
 }
 

@@ -110,8 +110,8 @@ func TestStockConstraints(t *testing.T) {
 		if err := s.SetOnHand(ctx, "SKU-1", "W1", -1); err == nil {
 			t.Fatal("negative on hand accepted")
 		}
-		if err := s.SetOnHand(ctx, "NOPE", "W1", 1); !errors.Is(err, models.ErrConflict) {
-			t.Fatalf("stock for unknown SKU: err = %v, want ErrConflict", err)
+		if err := s.SetOnHand(ctx, "NOPE", "W1", 1); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("stock for unknown SKU: err = %v, want ErrNotFound", err)
 		}
 		levels, err := s.StockFor(ctx, "SKU-1")
 		if err != nil || len(levels) != 1 || levels[0].OnHand != 5 || levels[0].Available() != 5 {

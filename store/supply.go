@@ -8,22 +8,43 @@ import (
 	"github.com/q2c-dev/q2c/models"
 )
 
-// CreateSupplyOrder records an incoming purchase or production order.
+// CreateSupplyOrder records an incoming purchase or production order; the
+// ETAs of the SKU's waiting backorders follow it at once.
 func (s *Store) CreateSupplyOrder(ctx context.Context, o *models.SupplyOrder) error {
-	if o.ID == "" {
-		o.ID = NewID()
-	}
-	o.Status = models.SupplyOpen
-	o.ExpectedAt = o.ExpectedAt.UTC()
-	o.CreatedAt, o.UpdatedAt = s.now(), s.now()
-	return mapErr(s.conn(ctx).Create(o).Error, "supply order", o.Reference)
+	return s.Tx(ctx, func(tx *Store) error {
+		sku, err := tx.lockSKU(ctx, o.SKU)
+		if err != nil {
+			return err
+		}
+		if o.ID == "" {
+			o.ID = NewID()
+		}
+		if o.Supplier == "" {
+			o.Supplier = supplierOf(*o, sku.product)
+		}
+		o.Status = models.SupplyOpen
+		o.ExpectedAt = o.ExpectedAt.UTC()
+		o.FirstExpectedAt = &o.ExpectedAt
+		o.CreatedAt, o.UpdatedAt = s.now(), s.now()
+		if err := tx.conn(ctx).Create(o).Error; err != nil {
+			return notFoundField(err, "warehouse")
+		}
+		return tx.replanSKU(ctx, sku)
+	})
 }
 
 // MoveSupplyETA changes an open supply order's expected date and returns the
-// order before and after the change.
+// order before and after the change; the SKU's backorder ETAs follow it.
 func (s *Store) MoveSupplyETA(ctx context.Context, id string, eta time.Time) (before, after models.SupplyOrder, err error) {
 	err = s.Tx(ctx, func(tx *Store) error {
-		if err := tx.locking(tx.conn(ctx)).Where("id = ?", id).Take(&before).Error; err != nil {
+		if err := tx.conn(ctx).Where("id = ?", id).Take(&before).Error; err != nil {
+			return mapErr(err, "supply order", id)
+		}
+		sku, err := tx.lockSKU(ctx, before.SKU)
+		if err != nil {
+			return err
+		}
+		if err := tx.conn(ctx).Where("id = ?", id).Take(&before).Error; err != nil { // again, under the lock
 			return mapErr(err, "supply order", id)
 		}
 		if before.Status != models.SupplyOpen {
@@ -31,8 +52,11 @@ func (s *Store) MoveSupplyETA(ctx context.Context, id string, eta time.Time) (be
 		}
 		after = before
 		after.ExpectedAt, after.UpdatedAt = eta.UTC(), s.now()
-		return tx.conn(ctx).Model(&models.SupplyOrder{}).Where("id = ?", id).
-			Updates(map[string]any{"expected_at": after.ExpectedAt, "updated_at": after.UpdatedAt}).Error
+		if err := tx.conn(ctx).Model(&models.SupplyOrder{}).Where("id = ?", id).
+			Updates(map[string]any{"expected_at": after.ExpectedAt, "updated_at": after.UpdatedAt}).Error; err != nil {
+			return err
+		}
+		return tx.replanSKU(ctx, sku)
 	})
 	return before, after, err
 }

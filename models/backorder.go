@@ -1,0 +1,123 @@
+package models
+
+import (
+	"fmt"
+	"time"
+)
+
+// Backorder statuses: open → partially_filled → allocated → shipped, or
+// cancelled from any but shipped.
+const (
+	BackorderOpen            = "open"
+	BackorderPartiallyFilled = "partially_filled"
+	BackorderAllocated       = "allocated" // every unit reserved; the warehouse can ship
+	BackorderShipped         = "shipped"
+	BackorderCancelled       = "cancelled"
+)
+
+// BackorderStatuses lists every status, for validating filters.
+var BackorderStatuses = []string{BackorderOpen, BackorderPartiallyFilled, BackorderAllocated, BackorderShipped, BackorderCancelled}
+
+// Backorder is an order line's shortfall waiting for supply. Quantities
+// are units; LineNet and ValueOpen are minor units of Currency.
+type Backorder struct {
+	ID           string     `json:"id"`
+	OrderID      string     `json:"order_id"`
+	LineNo       int        `json:"line_no"`
+	CustomerID   string     `json:"customer_id"`
+	CustomerName string     `json:"customer_name"`
+	CustomerTier int        `json:"customer_tier"`
+	Region       string     `json:"region"`
+	SKU          string     `json:"sku"`
+	QtyOrdered   int64      `json:"qty_ordered"`
+	QtyShort     int64      `json:"qty_short"`
+	QtyFilled    int64      `json:"qty_filled"`
+	QtyCancelled int64      `json:"qty_cancelled"`
+	AllowPartial bool       `json:"allow_partial"`
+	Skips        int        `json:"skips"`
+	Status       string     `json:"status"`
+	Currency     Currency   `json:"currency"`
+	LineNet      int64      `json:"line_net"`
+	ValueOpen    int64      `json:"value_open"`
+	PromisedAt   time.Time  `json:"promised_at"`
+	ETA          time.Time  `json:"eta"`
+	ETASource    string     `json:"eta_source"`
+	ETARef       string     `json:"eta_ref,omitempty"`
+	Supplier     string     `json:"supplier,omitempty"`
+	ToldETA      *time.Time `json:"told_eta,omitempty"`
+	EscalatedETA *time.Time `json:"escalated_eta,omitempty"`
+	OrderedAt    time.Time  `json:"ordered_at"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	FilledAt     *time.Time `json:"filled_at,omitempty"`
+	Rev          int        `json:"rev"`
+	AnnouncedRev int        `json:"-"`
+}
+
+func (Backorder) TableName() string { return "backorders" }
+
+// BackorderID is the backorder of an order line, from its business key.
+func BackorderID(orderID string, lineNo int) string { return fmt.Sprintf("%s-L%d", orderID, lineNo) }
+
+// Waiting is what the line still waits for.
+func (b Backorder) Waiting() int64 { return b.QtyShort - b.QtyFilled - b.QtyCancelled }
+
+// IsWaiting reports whether the backorder is in the queue for stock.
+func (b Backorder) IsWaiting() bool {
+	return b.Status == BackorderOpen || b.Status == BackorderPartiallyFilled
+}
+
+// WaitingValue is the net value of n waiting units: the line's net amount
+// pro rata, rounded half away from zero.
+func (b Backorder) WaitingValue(n int64) int64 {
+	return NewMoney(b.LineNet, b.Currency).MulRatio(n, b.QtyOrdered).Amount
+}
+
+// Backorder event kinds.
+const (
+	BackorderEventCreated    = "created"
+	BackorderEventAllocated  = "allocated"
+	BackorderEventPassedOver = "passed_over"
+	BackorderEventHeld       = "held"
+	BackorderEventETAChanged = "eta_changed"
+	BackorderEventEscalated  = "escalated"
+	BackorderEventCancelled  = "cancelled"
+	BackorderEventShipped    = "shipped"
+	BackorderEventNote       = "note"
+)
+
+// BackorderEvent is one entry in a backorder's history.
+type BackorderEvent struct {
+	ID          string    `json:"id"`
+	BackorderID string    `json:"backorder_id"`
+	At          time.Time `json:"at"`
+	Kind        string    `json:"kind"`
+	Actor       string    `json:"actor"`
+	Qty         int64     `json:"qty,omitempty"`
+	Detail      string    `json:"detail"`
+}
+
+func (BackorderEvent) TableName() string { return "backorder_events" }
+
+// Pick is one line of a warehouse pick list: units reserved for a
+// backorder at a warehouse, in priority order.
+type Pick struct {
+	Rank        int    `json:"rank"`
+	BackorderID string `json:"backorder_id"`
+	OrderID     string `json:"order_id"`
+	LineNo      int    `json:"line_no"`
+	Customer    string `json:"customer"`
+	Tier        int    `json:"tier"`
+	Warehouse   string `json:"warehouse"`
+	Qty         int64  `json:"qty"`
+	Reason      string `json:"reason"`
+}
+
+// AllocationRun is stock handed to backorders in one go, and the pick list
+// the warehouse is sent for it.
+type AllocationRun struct {
+	ID      string `json:"id"`
+	SKU     string `json:"sku"`
+	Trigger string `json:"trigger"`
+	Picks   []Pick `json:"picks"`
+}

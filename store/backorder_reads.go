@@ -1,0 +1,436 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/q2c-dev/q2c/backorder"
+	"github.com/q2c-dev/q2c/models"
+)
+
+// BackorderFilter narrows the backorder dashboard. Empty fields mean any.
+type BackorderFilter struct {
+	Statuses   []string
+	Tier       int
+	SKU        string
+	CustomerID string
+	Region     string
+	ETAFrom    time.Time // ETA on or after
+	ETATo      time.Time // ETA before
+	MinAgeDays int       // created at least this many days before Now
+	MaxAgeDays int       // created at most this many days before Now (0: any)
+	Overdue    bool      // waiting, past its ETA
+	Now        time.Time
+}
+
+// Backorder sort keys: each sorts ascending, or descending with Desc. Ties
+// end on the id, so pages never skip or repeat a row.
+const (
+	SortETA      = "eta"
+	SortPriority = "priority" // the priority policy in force: who gets stock first
+	SortAge      = "age"      // oldest first
+	SortValue    = "value"    // value waiting
+	SortCreated  = "created"  // newest first
+)
+
+// BackorderSorts lists the sort keys.
+var BackorderSorts = []string{SortETA, SortPriority, SortAge, SortValue, SortCreated}
+
+// BackorderSort orders the dashboard.
+type BackorderSort struct {
+	Key  string
+	Desc bool
+}
+
+type sortCol struct {
+	col  string
+	desc bool
+	val  func(models.Backorder) any
+}
+
+func (s *Store) sortColumns(o BackorderSort) ([]sortCol, error) {
+	id := sortCol{"id", false, func(b models.Backorder) any { return b.ID }}
+	var cols []sortCol
+	switch o.Key {
+	case SortETA, "":
+		cols = []sortCol{{"eta", false, func(b models.Backorder) any { return b.ETA }}}
+	case SortAge:
+		cols = []sortCol{{"created_at", false, func(b models.Backorder) any { return b.CreatedAt }}}
+	case SortCreated:
+		cols = []sortCol{{"created_at", true, func(b models.Backorder) any { return b.CreatedAt }}}
+	case SortValue:
+		cols = []sortCol{{"value_open", true, func(b models.Backorder) any { return b.ValueOpen }}}
+	case SortPriority:
+		for _, k := range s.policy {
+			switch k {
+			case backorder.KeyTier:
+				cols = append(cols, sortCol{"customer_tier", false, func(b models.Backorder) any { return b.CustomerTier }})
+			case backorder.KeyPromised:
+				cols = append(cols, sortCol{"promised_at", false, func(b models.Backorder) any { return b.PromisedAt }})
+			case backorder.KeyOrdered:
+				cols = append(cols, sortCol{"ordered_at", false, func(b models.Backorder) any { return b.OrderedAt }})
+			case backorder.KeyValue:
+				cols = append(cols, sortCol{"value_open", true, func(b models.Backorder) any { return b.ValueOpen }})
+			}
+		}
+		cols = append(cols, sortCol{"order_id", false, func(b models.Backorder) any { return b.OrderID }},
+			sortCol{"line_no", false, func(b models.Backorder) any { return b.LineNo }})
+	default:
+		return nil, models.Invalid("sort", "must be one of %s, optionally with a leading '-'", strings.Join(BackorderSorts, ", "))
+	}
+	cols = append(cols, id)
+	if o.Desc {
+		for i := range cols {
+			cols[i].desc = !cols[i].desc
+		}
+	}
+	return cols, nil
+}
+
+// ListBackorders pages through backorders matching f in the order o. The
+// cursor names the last row of the previous page, and the next page starts
+// after that row's sort values (keyset paging: deep pages cost the same).
+func (s *Store) ListBackorders(ctx context.Context, f BackorderFilter, o BackorderSort, p Page) (List[models.Backorder], error) {
+	cols, err := s.sortColumns(o)
+	if err != nil {
+		return List[models.Backorder]{}, err
+	}
+	q := s.conn(ctx).Model(&models.Backorder{})
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN ?", f.Statuses)
+	}
+	q = whereEq(q, "sku", f.SKU, "customer_id", f.CustomerID, "region", f.Region)
+	if f.Tier > 0 {
+		q = q.Where("customer_tier = ?", f.Tier)
+	}
+	if !f.ETAFrom.IsZero() {
+		q = q.Where("eta >= ?", f.ETAFrom.UTC())
+	}
+	if !f.ETATo.IsZero() {
+		q = q.Where("eta < ?", f.ETATo.UTC())
+	}
+	if f.MinAgeDays > 0 {
+		q = q.Where("created_at <= ?", f.Now.UTC().AddDate(0, 0, -f.MinAgeDays))
+	}
+	if f.MaxAgeDays > 0 {
+		q = q.Where("created_at >= ?", f.Now.UTC().AddDate(0, 0, -f.MaxAgeDays))
+	}
+	if f.Overdue {
+		q = q.Where("status IN ? AND eta < ?", waitingStatuses, f.Now.UTC())
+	}
+	if after := p.after(); after != "" {
+		var last models.Backorder
+		if err := s.conn(ctx).Where("id = ?", after).Take(&last).Error; err != nil {
+			return List[models.Backorder]{}, models.Invalid("cursor", "is not a cursor this API returned")
+		}
+		where, args := keysetAfter(cols, last)
+		q = q.Where(where, args...)
+	}
+	order := make([]string, len(cols))
+	for i, c := range cols {
+		order[i] = c.col
+		if c.desc {
+			order[i] += " DESC"
+		}
+	}
+	var rows []models.Backorder
+	if err := q.Order(strings.Join(order, ", ")).Limit(p.limit() + 1).Find(&rows).Error; err != nil {
+		return List[models.Backorder]{}, err
+	}
+	return paginate(rows, p, func(b models.Backorder) string { return b.ID }), nil
+}
+
+// keysetAfter is the condition "comes after last in this order":
+// (c1 > v1) OR (c1 = v1 AND c2 > v2) OR … with < for descending columns.
+func keysetAfter(cols []sortCol, last models.Backorder) (string, []any) {
+	var ors []string
+	var args []any
+	for i, c := range cols {
+		var ands []string
+		for _, prev := range cols[:i] {
+			ands = append(ands, prev.col+" = ?")
+			args = append(args, prev.val(last))
+		}
+		op := " > ?"
+		if c.desc {
+			op = " < ?"
+		}
+		ands = append(ands, c.col+op)
+		args = append(args, c.val(last))
+		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
+}
+
+// BackorderCursor is the cursor that starts a page after backorder id.
+func BackorderCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
+
+// BackorderByID reads one backorder.
+func (s *Store) BackorderByID(ctx context.Context, id string) (models.Backorder, error) {
+	var b models.Backorder
+	err := s.conn(ctx).Where("id = ?", id).Take(&b).Error
+	return b, mapErr(err, "backorder", id)
+}
+
+// BackorderHistory lists a backorder's events, oldest first.
+func (s *Store) BackorderHistory(ctx context.Context, id string) ([]models.BackorderEvent, error) {
+	var evs []models.BackorderEvent
+	err := s.conn(ctx).Where("backorder_id = ?", id).Order("id").Find(&evs).Error
+	return evs, err
+}
+
+// AddBackorderNote adds a note or update by a person to a backorder.
+func (s *Store) AddBackorderNote(ctx context.Context, id, author, text string) (models.BackorderEvent, error) {
+	if _, err := s.BackorderByID(ctx, id); err != nil {
+		return models.BackorderEvent{}, err
+	}
+	e := models.BackorderEvent{ID: NewID(), BackorderID: id, At: s.now(), Kind: models.BackorderEventNote, Actor: author, Detail: text}
+	return e, s.conn(ctx).Create(&e).Error
+}
+
+// Amount is a sum of money in one currency.
+type Amount struct {
+	Currency models.Currency `json:"currency"`
+	Amount   int64           `json:"amount"`
+}
+
+// Bucket is a count, quantity and value of waiting backorders.
+type Bucket struct {
+	Key   string   `json:"key"`
+	Count int64    `json:"count"`
+	Qty   int64    `json:"qty"`
+	Value []Amount `json:"value"`
+}
+
+// SupplierBottleneck is what waits on one supplier and how late its dates run.
+type SupplierBottleneck struct {
+	Bucket
+	SupplyOrders       int64   `json:"supply_orders"`
+	AvgSlippageDays    float64 `json:"avg_slippage_days"` // received (or now expected) minus first promised, on average
+	LateSupplyOrders   int64   `json:"late_supply_orders"`
+	OpenPastDueSupply  int64   `json:"open_past_due_supply"`
+	OpenSupplyQuantity int64   `json:"open_supply_qty"`
+}
+
+// BackorderKPIs are the backorder figures for managers, finance and
+// supply chain. Rates are fractions from 0 to 1.
+type BackorderKPIs struct {
+	AsOf time.Time `json:"as_of"`
+	// LineFillRate: order lines reserved in full when ordered.
+	LineFillRate float64 `json:"line_fill_rate"`
+	// FulfillmentRate: backordered units later filled, of those not cancelled.
+	FulfillmentRate float64  `json:"backorder_fulfillment_rate"`
+	Open            Bucket   `json:"open"`
+	Overdue         Bucket   `json:"overdue"`
+	Aging           []Bucket `json:"aging"` // by days since the backorder was created
+	AvgDaysToFill   float64  `json:"avg_days_to_fill"`
+	Filled          int64    `json:"filled"` // backorders filled in full so far
+	// ByExpectedWeek is the value waiting by the week (Monday) its ETA falls
+	// in: what finance can expect to invoice when.
+	ByExpectedWeek []Bucket             `json:"value_by_expected_week"`
+	BySKU          []Bucket             `json:"bottlenecks_by_sku"`
+	BySupplier     []SupplierBottleneck `json:"bottlenecks_by_supplier"`
+	// ETAAccuracy: filled backorders that were filled by the date first promised.
+	ETAAccuracy     float64 `json:"eta_accuracy"`
+	AvgDaysLateFill float64 `json:"avg_days_late_when_late"`
+}
+
+// agingEdges are the upper bounds (days) of the aging buckets; the last is open.
+var agingEdges = []int{7, 14, 30, 60}
+
+// days is SQL for the days from one timestamp column to another.
+func (s *Store) days(from, to string) string {
+	if s.dialect == Postgres {
+		return fmt.Sprintf("(EXTRACT(EPOCH FROM (%s - %s)) / 86400.0)", to, from)
+	}
+	return fmt.Sprintf("(julianday(%s) - julianday(%s))", to, from)
+}
+
+// timeParam is a timestamp placeholder Postgres can type in arithmetic.
+func (s *Store) timeParam() string {
+	if s.dialect == Postgres {
+		return "CAST(? AS TIMESTAMPTZ)"
+	}
+	return "?"
+}
+
+// weekOf is SQL for the Monday (YYYY-MM-DD) of a timestamp's week.
+func (s *Store) weekOf(col string) string {
+	if s.dialect == Postgres {
+		return fmt.Sprintf("to_char(date_trunc('week', %s AT TIME ZONE 'UTC'), 'YYYY-MM-DD')", col)
+	}
+	return fmt.Sprintf("date(%s, 'weekday 0', '-6 days')", col)
+}
+
+type bucketRow struct {
+	Key      string
+	Currency string
+	N        int64
+	Qty      int64
+	Value    int64
+}
+
+// buckets groups waiting backorders by key (a SQL expression) and currency.
+func (s *Store) buckets(ctx context.Context, key, where string, order string, args ...any) ([]Bucket, error) {
+	var rows []bucketRow
+	sql := fmt.Sprintf(`SELECT %s AS key, currency, count(*) AS n, sum(qty_short - qty_filled - qty_cancelled) AS qty, sum(value_open) AS value
+		FROM backorders WHERE status IN ('open', 'partially_filled') AND %s GROUP BY 1, 2 ORDER BY %s`, key, where, order)
+	if err := s.conn(ctx).Raw(sql, args...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	var out []Bucket
+	for _, r := range rows {
+		i := slices.IndexFunc(out, func(b Bucket) bool { return b.Key == r.Key })
+		if i < 0 {
+			out, i = append(out, Bucket{Key: r.Key, Value: []Amount{}}), len(out)
+		}
+		b := &out[i]
+		b.Count, b.Qty = b.Count+r.N, b.Qty+r.Qty
+		b.Value = append(b.Value, Amount{Currency: models.Currency(r.Currency), Amount: r.Value})
+	}
+	return out, nil
+}
+
+func single(bs []Bucket, key string) Bucket {
+	if len(bs) == 0 {
+		return Bucket{Key: key, Value: []Amount{}}
+	}
+	b := bs[0]
+	b.Key = key
+	return b
+}
+
+// BackorderKPIs computes the backorder figures at now, in the database.
+func (s *Store) BackorderKPIs(ctx context.Context, now time.Time) (BackorderKPIs, error) {
+	now = now.UTC()
+	k := BackorderKPIs{AsOf: now, Aging: []Bucket{}}
+	var err error
+	var lines struct{ Lines, Short int64 }
+	if err := s.conn(ctx).Raw(`SELECT (SELECT count(*) FROM allocations) AS lines, (SELECT count(*) FROM backorders) AS short`).Scan(&lines).Error; err != nil {
+		return k, err
+	}
+	if lines.Lines > 0 {
+		k.LineFillRate = 1 - float64(lines.Short)/float64(lines.Lines)
+	}
+	var units struct{ Filled, Due int64 }
+	if err := s.conn(ctx).Raw(`SELECT coalesce(sum(qty_filled), 0) AS filled, coalesce(sum(qty_short - qty_cancelled), 0) AS due FROM backorders`).Scan(&units).Error; err != nil {
+		return k, err
+	}
+	if units.Due > 0 {
+		k.FulfillmentRate = float64(units.Filled) / float64(units.Due)
+	}
+	all, err := s.buckets(ctx, "'open'", "1 = 1", "1")
+	if err != nil {
+		return k, err
+	}
+	k.Open = single(all, "open")
+	od, err := s.buckets(ctx, "'overdue'", "eta < ?", "1", now)
+	if err != nil {
+		return k, err
+	}
+	k.Overdue = single(od, "overdue")
+	age := "CASE"
+	lo := 0
+	for _, hi := range agingEdges {
+		age += fmt.Sprintf(" WHEN %s <= %d THEN '%d-%d'", s.days("created_at", s.timeParam()), hi, lo, hi)
+		lo = hi + 1
+	}
+	age += fmt.Sprintf(" ELSE '%d+' END", lo)
+	ageArgs := make([]any, len(agingEdges))
+	for i := range ageArgs {
+		ageArgs[i] = now
+	}
+	aging, err := s.buckets(ctx, age, "1 = 1", "min(created_at) DESC", ageArgs...)
+	if err != nil {
+		return k, err
+	}
+	for _, name := range agingNames() { // every bucket, in order, even when empty
+		i := slices.IndexFunc(aging, func(b Bucket) bool { return b.Key == name })
+		if i < 0 {
+			k.Aging = append(k.Aging, Bucket{Key: name, Value: []Amount{}})
+		} else {
+			k.Aging = append(k.Aging, aging[i])
+		}
+	}
+	if k.ByExpectedWeek, err = s.buckets(ctx, s.weekOf("eta"), "1 = 1", "1"); err != nil {
+		return k, err
+	}
+	if k.BySKU, err = s.buckets(ctx, "sku", "1 = 1", "sum(qty_short - qty_filled - qty_cancelled) DESC, 1 LIMIT 20"); err != nil {
+		return k, err
+	}
+	bySupplier, err := s.buckets(ctx, "supplier", "1 = 1", "1")
+	if err != nil {
+		return k, err
+	}
+	if k.BySupplier, err = s.supplierReliability(ctx, bySupplier, now); err != nil {
+		return k, err
+	}
+	var fill struct {
+		Filled, OnTime   int64
+		AvgDays, AvgLate *float64
+	}
+	if err := s.conn(ctx).Raw(fmt.Sprintf(`SELECT count(*) AS filled,
+		coalesce(sum(CASE WHEN filled_at <= promised_at THEN 1 ELSE 0 END), 0) AS on_time,
+		avg(%s) AS avg_days,
+		avg(CASE WHEN filled_at > promised_at THEN %s END) AS avg_late
+		FROM backorders WHERE filled_at IS NOT NULL`, s.days("created_at", "filled_at"), s.days("promised_at", "filled_at"))).Scan(&fill).Error; err != nil {
+		return k, err
+	}
+	k.Filled = fill.Filled
+	if fill.Filled > 0 {
+		k.ETAAccuracy = float64(fill.OnTime) / float64(fill.Filled)
+	}
+	if fill.AvgDays != nil {
+		k.AvgDaysToFill = *fill.AvgDays
+	}
+	if fill.AvgLate != nil {
+		k.AvgDaysLateFill = *fill.AvgLate
+	}
+	return k, nil
+}
+
+func agingNames() []string {
+	var out []string
+	lo := 0
+	for _, hi := range agingEdges {
+		out = append(out, fmt.Sprintf("%d-%d", lo, hi))
+		lo = hi + 1
+	}
+	return append(out, fmt.Sprintf("%d+", lo))
+}
+
+// supplierReliability adds each supplier's supply record to what waits on it.
+func (s *Store) supplierReliability(ctx context.Context, waiting []Bucket, now time.Time) ([]SupplierBottleneck, error) {
+	var rows []struct {
+		Supplier               string
+		N, Late, PastDue, Open int64
+		Slip                   *float64
+	}
+	if err := s.conn(ctx).Raw(fmt.Sprintf(`SELECT supplier, count(*) AS n, avg(%s) AS slip,
+		sum(CASE WHEN coalesce(received_at, expected_at) > first_expected_at THEN 1 ELSE 0 END) AS late,
+		sum(CASE WHEN status = 'open' AND expected_at < ? THEN 1 ELSE 0 END) AS past_due,
+		sum(CASE WHEN status = 'open' THEN qty - received_qty ELSE 0 END) AS open
+		FROM supply_orders WHERE status <> 'cancelled' GROUP BY supplier`, s.days("first_expected_at", "coalesce(received_at, expected_at)")), now).
+		Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]SupplierBottleneck, 0, len(waiting))
+	for _, b := range waiting {
+		sb := SupplierBottleneck{Bucket: b}
+		for _, r := range rows {
+			if r.Supplier == b.Key {
+				sb.SupplyOrders, sb.LateSupplyOrders, sb.OpenPastDueSupply, sb.OpenSupplyQuantity = r.N, r.Late, r.PastDue, r.Open
+				if r.Slip != nil {
+					sb.AvgSlippageDays = *r.Slip
+				}
+			}
+		}
+		out = append(out, sb)
+	}
+	slices.SortStableFunc(out, func(a, b SupplierBottleneck) int { return int(b.Qty - a.Qty) })
+	return out, nil
+}

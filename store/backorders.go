@@ -1,0 +1,330 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/q2c-dev/q2c/backorder"
+	"github.com/q2c-dev/q2c/models"
+)
+
+// lockedSKU is a SKU whose product row and stock rows this transaction
+// holds locked: nobody else reserves, receives or ships it until commit.
+type lockedSKU struct {
+	product models.Product
+	levels  []models.StockLevel // in warehouse order, kept current as this transaction changes them
+}
+
+func (l *lockedSKU) free() int64 {
+	var n int64
+	for _, s := range l.levels {
+		n += s.Available()
+	}
+	return n
+}
+
+func (l *lockedSKU) level(warehouse string) *models.StockLevel {
+	for i := range l.levels {
+		if l.levels[i].WarehouseCode == warehouse {
+			return &l.levels[i]
+		}
+	}
+	return nil
+}
+
+// lockSKU takes a SKU's lock: its product row, then its stock rows in
+// warehouse order (FOR UPDATE on Postgres; SQLite transactions already hold
+// the database's write lock). Every path that changes a SKU's stock or
+// backorders takes it first, in this order, so they serialise per SKU and
+// never deadlock.
+func (s *Store) lockSKU(ctx context.Context, sku string) (*lockedSKU, error) {
+	l := &lockedSKU{}
+	if err := s.locking(s.conn(ctx)).Where("sku = ?", sku).Take(&l.product).Error; err != nil {
+		return nil, mapErr(err, "product", sku)
+	}
+	err := s.locking(s.conn(ctx)).Where("sku = ?", sku).Order("warehouse_code").Find(&l.levels).Error
+	return l, err
+}
+
+// skuQueue is a SKU's waiting backorders, read under its lock.
+type skuQueue struct {
+	rows  map[string]*models.Backorder
+	order []string // ids, as read
+}
+
+var waitingStatuses = []string{models.BackorderOpen, models.BackorderPartiallyFilled}
+
+func (s *Store) queue(ctx context.Context, sku *lockedSKU) (*skuQueue, error) {
+	var rows []models.Backorder
+	if err := s.conn(ctx).Where("sku = ? AND status IN ?", sku.product.SKU, waitingStatuses).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	q := &skuQueue{rows: make(map[string]*models.Backorder, len(rows))}
+	for i := range rows {
+		q.add(&rows[i])
+	}
+	return q, nil
+}
+
+func (q *skuQueue) add(b *models.Backorder) {
+	q.rows[b.ID] = b
+	q.order = append(q.order, b.ID)
+}
+
+// lines are the rule's view of the backorders still waiting.
+func (q *skuQueue) lines(p models.Product) []backorder.Line {
+	out := make([]backorder.Line, 0, len(q.order))
+	for _, id := range q.order {
+		if b := q.rows[id]; b.IsWaiting() && b.Waiting() > 0 {
+			out = append(out, backorderLine(*b, p))
+		}
+	}
+	return out
+}
+
+func backorderLine(b models.Backorder, p models.Product) backorder.Line {
+	return backorder.Line{ID: b.ID, OrderID: b.OrderID, LineNo: b.LineNo, Tier: b.CustomerTier, PromisedDate: b.PromisedAt,
+		OrderedAt: b.OrderedAt, Value: b.ValueOpen, Short: b.Waiting(), AllowPartial: b.AllowPartial, Skips: b.Skips,
+		LeadTimeETA: leadTimeETA(b.OrderedAt, p)}
+}
+
+func leadTimeETA(orderedAt time.Time, p models.Product) time.Time {
+	return orderedAt.AddDate(0, 0, p.LeadTimeDays)
+}
+
+// allocateWaiting hands the SKU's free stock to its waiting backorders by
+// the policy, records a pick list when anything was allocated, and
+// recomputes the ETAs of those still waiting. prefer lists the warehouses
+// to reserve from first (where stock just arrived).
+func (s *Store) allocateWaiting(ctx context.Context, sku *lockedSKU, trigger string, prefer []string) (*models.AllocationRun, error) {
+	q, err := s.queue(ctx, sku)
+	if err != nil || len(q.order) == 0 {
+		return nil, err
+	}
+	decisions, left := s.policy.Allocate(q.lines(sku.product), sku.free())
+	picks, err := s.applyDecisions(ctx, sku, q, decisions, left, "", prefer)
+	if err != nil {
+		return nil, err
+	}
+	var run *models.AllocationRun
+	if len(picks) > 0 {
+		run = &models.AllocationRun{ID: NewID(), SKU: sku.product.SKU, Trigger: trigger, Picks: picks}
+		raw, err := json.Marshal(picks)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.conn(ctx).Exec(`INSERT INTO allocation_runs (id, sku, trigger, picks, created_at) VALUES (?, ?, ?, ?, ?)`,
+			run.ID, run.SKU, trigger, string(raw), s.now()).Error; err != nil {
+			return nil, err
+		}
+	}
+	return run, s.replan(ctx, sku, q, nil)
+}
+
+// applyDecisions carries out an allocation run: units reserved for each
+// backorder that gets some, skips counted for ship-whole lines passed over,
+// and every decision recorded with its reason. except names a line the
+// caller handles itself (a new order joining the queue). It returns the
+// pick list.
+func (s *Store) applyDecisions(ctx context.Context, sku *lockedSKU, q *skuQueue, decisions []backorder.Decision, left int64, except string, prefer []string) ([]models.Pick, error) {
+	var picks []models.Pick
+	now := s.now()
+	for _, d := range decisions {
+		b := q.rows[d.ID]
+		if d.ID == except || b == nil {
+			continue
+		}
+		switch {
+		case d.Qty > 0:
+			parts, err := s.reserveParts(ctx, sku, prefer, b.OrderID, b.LineNo, d.Qty)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.conn(ctx).Model(&allocationRow{}).Where("order_id = ? AND line_no = ?", b.OrderID, b.LineNo).
+				Update("reserved", gorm.Expr("reserved + ?", d.Qty)).Error; err != nil {
+				return nil, err
+			}
+			b.QtyFilled += d.Qty
+			b.Status = models.BackorderPartiallyFilled
+			if b.Waiting() == 0 {
+				b.Status, b.FilledAt = models.BackorderAllocated, &now
+			}
+			b.ValueOpen = b.WaitingValue(b.Waiting())
+			b.Rev++
+			if err := s.conn(ctx).Model(&models.Backorder{}).Where("id = ?", b.ID).Updates(map[string]any{
+				"qty_filled": b.QtyFilled, "status": b.Status, "filled_at": b.FilledAt, "value_open": b.ValueOpen, "rev": b.Rev, "updated_at": now,
+			}).Error; err != nil {
+				return nil, err
+			}
+			if err := s.addEvent(ctx, b.ID, models.BackorderEventAllocated, "system", d.Qty, d.Reason); err != nil {
+				return nil, err
+			}
+			for _, p := range parts {
+				picks = append(picks, models.Pick{Rank: d.Rank, BackorderID: b.ID, OrderID: b.OrderID, LineNo: b.LineNo, Customer: b.CustomerName,
+					Tier: b.CustomerTier, Warehouse: p.WarehouseCode, Qty: p.Qty, Reason: d.Reason})
+			}
+		case d.PassedOver:
+			b.Skips++
+			if err := s.conn(ctx).Model(&models.Backorder{}).Where("id = ?", b.ID).Updates(map[string]any{"skips": b.Skips, "updated_at": now}).Error; err != nil {
+				return nil, err
+			}
+			if err := s.addEvent(ctx, b.ID, models.BackorderEventPassedOver, "system", 0, d.Reason); err != nil {
+				return nil, err
+			}
+		case d.Held && left > 0:
+			if err := s.addEvent(ctx, b.ID, models.BackorderEventHeld, "system", left, d.Reason); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return picks, nil
+}
+
+// createBackorder puts a line's shortfall in the SKU's queue. Its promised
+// date is the first ETA it gets, which is what the customer is told.
+func (s *Store) createBackorder(ctx context.Context, sku *lockedSKU, q *skuQueue, r ReserveRequest, cust models.Customer, reserved int64) error {
+	now := s.now()
+	currency := r.Currency
+	if currency == "" {
+		currency = cust.Currency
+	}
+	b := &models.Backorder{ID: models.BackorderID(r.OrderID, r.LineNo), OrderID: r.OrderID, LineNo: r.LineNo, CustomerID: cust.ID,
+		CustomerName: cust.Name, CustomerTier: cust.Tier, Region: cust.Region, SKU: r.SKU, QtyOrdered: r.Qty, QtyShort: r.Qty - reserved,
+		AllowPartial: r.AllowPartial, Status: models.BackorderOpen, Currency: currency, LineNet: r.LineNet, OrderedAt: orNow(r.OrderedAt, now),
+		CreatedAt: now, UpdatedAt: now, Rev: 1}
+	b.ValueOpen = b.WaitingValue(b.QtyShort)
+	// Until it has an ETA it ranks as promised at the supplier's lead time.
+	b.PromisedAt = leadTimeETA(b.OrderedAt, sku.product)
+	q.add(b)
+	return s.replan(ctx, sku, q, b)
+}
+
+func orNow(t, now time.Time) time.Time {
+	if t.IsZero() {
+		return now
+	}
+	return t.UTC()
+}
+
+// replan gives every waiting backorder of the SKU its ETA from free stock,
+// open supply and lead time (backorder.PlanETAs), and records each change.
+// fresh is a backorder not yet written: it is inserted with its first ETA
+// as its promised date.
+func (s *Store) replan(ctx context.Context, sku *lockedSKU, q *skuQueue, fresh *models.Backorder) error {
+	var supply []models.SupplyOrder
+	if err := s.conn(ctx).Where("sku = ? AND status = ?", sku.product.SKU, models.SupplyOpen).Order("expected_at, id").Find(&supply).Error; err != nil {
+		return err
+	}
+	lots := make([]backorder.Lot, 0, len(supply))
+	for _, o := range supply {
+		lots = append(lots, backorder.Lot{Ref: o.ID, Supplier: supplierOf(o, sku.product), Qty: max(o.Qty-o.ReceivedQty, 0), ETA: o.ExpectedAt})
+	}
+	now := s.now()
+	for _, e := range s.policy.PlanETAs(q.lines(sku.product), sku.free(), lots, now) {
+		b := q.rows[e.ID]
+		eta := e.ETA.UTC().Truncate(time.Second)
+		if e.Source == backorder.SourceLeadTime {
+			e.Supplier = sku.product.Supplier
+		}
+		if b == fresh {
+			b.ETA, b.PromisedAt, b.ETASource, b.ETARef, b.Supplier = eta, eta, e.Source, e.Ref, e.Supplier
+			if err := s.conn(ctx).Create(b).Error; err != nil {
+				return mapErr(err, "backorder", b.ID)
+			}
+			detail := fmt.Sprintf("%d of %d short; ETA %s from %s", b.QtyShort, b.QtyOrdered, eta.Format(time.DateOnly), e.Source)
+			if err := s.addEvent(ctx, b.ID, models.BackorderEventCreated, "system", b.QtyShort, detail); err != nil {
+				return err
+			}
+			continue
+		}
+		if b.ETA.Equal(eta) && b.ETASource == e.Source && b.ETARef == e.Ref {
+			continue
+		}
+		upd := map[string]any{"eta": eta, "eta_source": e.Source, "eta_ref": e.Ref, "supplier": e.Supplier, "updated_at": now}
+		if !b.ETA.Equal(eta) {
+			b.Rev++
+			upd["rev"] = b.Rev
+			detail := fmt.Sprintf("ETA %s -> %s (%s %s)", b.ETA.Format(time.DateOnly), eta.Format(time.DateOnly), e.Source, e.Ref)
+			if err := s.addEvent(ctx, b.ID, models.BackorderEventETAChanged, "system", 0, detail); err != nil {
+				return err
+			}
+		}
+		b.ETA, b.ETASource, b.ETARef, b.Supplier = eta, e.Source, e.Ref, e.Supplier
+		if err := s.conn(ctx).Model(&models.Backorder{}).Where("id = ?", b.ID).Updates(upd).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func supplierOf(o models.SupplyOrder, p models.Product) string {
+	switch {
+	case o.Supplier != "":
+		return o.Supplier
+	case o.Kind == models.SupplyProduction:
+		return "production"
+	}
+	return p.Supplier
+}
+
+// replanSKU recomputes a locked SKU's ETAs after its supply changed.
+func (s *Store) replanSKU(ctx context.Context, sku *lockedSKU) error {
+	q, err := s.queue(ctx, sku)
+	if err != nil || len(q.order) == 0 {
+		return err
+	}
+	return s.replan(ctx, sku, q, nil)
+}
+
+// cancelBackorder takes a cancelled line out of the queue; what it had been
+// given is released with the line's other reservations.
+func (s *Store) cancelBackorder(ctx context.Context, id string) error {
+	var b models.Backorder
+	err := s.conn(ctx).Where("id = ?", id).Take(&b).Error
+	if isNotFound(mapErr(err, "", "")) || b.Status == models.BackorderShipped || b.Status == models.BackorderCancelled {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	waiting := b.Waiting()
+	if err := s.conn(ctx).Model(&models.Backorder{}).Where("id = ?", id).Updates(map[string]any{
+		"status": models.BackorderCancelled, "qty_cancelled": b.QtyCancelled + waiting, "value_open": 0, "rev": b.Rev + 1, "updated_at": s.now(),
+	}).Error; err != nil {
+		return err
+	}
+	return s.addEvent(ctx, id, models.BackorderEventCancelled, "system", waiting, fmt.Sprintf("order line cancelled with %d still waiting", waiting))
+}
+
+// shipBackorder records a shipment of a backordered line; the backorder is
+// shipped once nothing of it waits and nothing reserved is left to ship.
+func (s *Store) shipBackorder(ctx context.Context, orderID string, lineNo int, qty int64) error {
+	var b models.Backorder
+	err := s.conn(ctx).Where("id = ?", models.BackorderID(orderID, lineNo)).Take(&b).Error
+	if isNotFound(mapErr(err, "", "")) || b.Status == models.BackorderCancelled || b.Status == models.BackorderShipped {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var active int64
+	if err := s.conn(ctx).Model(&models.Reservation{}).Where("order_id = ? AND line_no = ? AND status = ?", orderID, lineNo, models.ReservationActive).
+		Count(&active).Error; err != nil {
+		return err
+	}
+	if b.Status == models.BackorderAllocated && active == 0 {
+		if err := s.conn(ctx).Model(&models.Backorder{}).Where("id = ?", b.ID).
+			Updates(map[string]any{"status": models.BackorderShipped, "rev": b.Rev + 1, "updated_at": s.now()}).Error; err != nil {
+			return err
+		}
+	}
+	return s.addEvent(ctx, b.ID, models.BackorderEventShipped, "system", qty, fmt.Sprintf("%d shipped", qty))
+}
+
+func (s *Store) addEvent(ctx context.Context, backorderID, kind, actor string, qty int64, detail string) error {
+	return s.conn(ctx).Create(&models.BackorderEvent{ID: NewID(), BackorderID: backorderID, At: s.now(), Kind: kind, Actor: actor, Qty: qty, Detail: detail}).Error
+}
