@@ -8,6 +8,7 @@ import (
 	"errors"
 	"slices"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/q2c-dev/q2c/messages"
@@ -21,6 +22,10 @@ import (
 type Activities struct {
 	Store  *store.Store
 	Sender notify.Sender
+	// Temporal and TaskQueue let activities wake a SKU's allocator after a
+	// change they committed; nil Temporal wakes nobody (tests).
+	Temporal  client.Client
+	TaskQueue string
 	// UnsubscribeURL builds a customer's one-click unsubscribe link for
 	// marketing messages; nil means marketing cannot be sent.
 	UnsubscribeURL func(customerID string) string

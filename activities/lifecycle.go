@@ -12,6 +12,7 @@ import (
 	"github.com/q2c-dev/q2c/notify"
 	"github.com/q2c-dev/q2c/pricing"
 	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/temporalclient"
 	"github.com/q2c-dev/q2c/workflows"
 )
 
@@ -83,14 +84,34 @@ func (a *Activities) SaveOrder(ctx context.Context, st workflows.OrderState) err
 		Rev: st.Rev, Currency: st.Currency, Total: st.Total, State: string(raw)})
 }
 
-// ReserveLine reserves stock for an order line; a retry returns the first outcome.
+// ReserveLine reserves stock for an order line; a retry returns the first
+// outcome. A shortfall is backordered in the same transaction, and the
+// SKU's allocator is woken to tell the customer (and production).
 func (a *Activities) ReserveLine(ctx context.Context, in workflows.ReserveLineInput) (models.Allocation, error) {
-	return a.Store.Reserve(ctx, store.ReserveRequest{OrderID: in.OrderID, LineNo: in.LineNo, SKU: in.SKU, Qty: in.Qty})
+	alloc, err := a.Store.Reserve(ctx, store.ReserveRequest{OrderID: in.OrderID, LineNo: in.LineNo, SKU: in.SKU, Qty: in.Qty,
+		CustomerID: in.CustomerID, AllowPartial: in.AllowPartial, LineNet: in.LineNet, Currency: in.Currency, OrderedAt: in.OrderedAt})
+	if err != nil || alloc.Shortfall() == 0 {
+		return alloc, err
+	}
+	return alloc, a.wake(ctx, in.SKU)
 }
 
-// ReleaseLine frees an order line's reservations; releasing twice frees nothing more.
+// ReleaseLine frees an order line's reservations; releasing twice frees
+// nothing more. The freed stock may fill backorders, so the SKU's
+// allocator is woken.
 func (a *Activities) ReleaseLine(ctx context.Context, in workflows.ReleaseLineInput) (int64, error) {
-	return a.Store.Release(ctx, in.OrderID, in.LineNo)
+	freed, err := a.Store.Release(ctx, in.OrderID, in.LineNo)
+	if err != nil || in.SKU == "" {
+		return freed, err
+	}
+	return freed, a.wake(ctx, in.SKU)
+}
+
+func (a *Activities) wake(ctx context.Context, sku string) error {
+	if a.Temporal == nil {
+		return nil
+	}
+	return temporalclient.WakeAllocator(ctx, a.Temporal, a.TaskQueue, sku)
 }
 
 // NotifyRole emails every active user holding a role. Each recipient's

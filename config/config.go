@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/q2c-dev/q2c/backorder"
 )
 
 // Secret is a string that never prints its value.
@@ -71,6 +73,10 @@ type Config struct {
 	TwilioBaseURL    string `env:"Q2C_TWILIO_BASE_URL" default:"https://api.twilio.com"`
 	SMSFrom          string `env:"Q2C_SMS_FROM" default:"+15005550006"`
 
+	// BackorderPriority orders waiting backorders: keys tier, promised,
+	// ordered, value; ties end on order id and line.
+	BackorderPriority string `env:"Q2C_BACKORDER_PRIORITY" default:"tier,promised,ordered"`
+
 	// Dev stack only (q2c dev).
 	DevTemporalPort int  `env:"Q2C_DEV_TEMPORAL_PORT" default:"7233"`
 	DevUIPort       int  `env:"Q2C_DEV_UI_PORT" default:"8233"`
@@ -112,6 +118,9 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		bad("Q2C_LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	if _, err := backorder.ParsePolicy(c.BackorderPriority); err != nil {
+		bad("Q2C_BACKORDER_PRIORITY", "%v", err)
 	}
 	if c.TaskQueue == "" {
 		bad("Q2C_TASK_QUEUE", "must not be empty")
@@ -160,6 +169,15 @@ func (c Config) RequireServer() error {
 		errs = append(errs, errors.New("Q2C_JWT_SECRET: is required (32+ random bytes)"))
 	}
 	return errors.Join(errs...)
+}
+
+// BackorderPolicy is the validated priority policy for waiting backorders.
+func (c Config) BackorderPolicy() backorder.Policy {
+	p, err := backorder.ParsePolicy(c.BackorderPriority)
+	if err != nil {
+		return backorder.DefaultPolicy
+	}
+	return p
 }
 
 // SQLitePath is the app database file the dev stack uses when no

@@ -88,6 +88,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	if s.Store, err = store.Open(ctx, s.Config.DatabaseURL.Reveal(), log); err != nil {
 		return nil, err
 	}
+	s.Store.SetBackorderPolicy(cfg.BackorderPolicy())
 	if _, err := s.Store.Migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -100,6 +101,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	}
 	s.Worker = worker.New(s.Client, cfg.TaskQueue, &activities.Activities{
 		Store: s.Store, Sender: worker.Sender(s.Config, s.Store, nil), UnsubscribeURL: worker.UnsubscribeLinks(s.Config),
+		Temporal: s.Client, TaskQueue: cfg.TaskQueue,
 	})
 	if err := s.Worker.Start(); err != nil {
 		s.Worker = nil

@@ -162,7 +162,8 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	}
 	t.Cleanup(c.Close)
 	cfg.JWTSecret = config.Secret(auth.RandomSecret(32))
-	w := worker.New(c, cfg.TaskQueue, &activities.Activities{Store: st, Sender: setup.wrap(worker.Sender(cfg, st, nil)), UnsubscribeURL: worker.UnsubscribeLinks(cfg)})
+	w := worker.New(c, cfg.TaskQueue, &activities.Activities{Store: st, Sender: setup.wrap(worker.Sender(cfg, st, nil)), UnsubscribeURL: worker.UnsubscribeLinks(cfg),
+		Temporal: c, TaskQueue: cfg.TaskQueue})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -29,9 +29,12 @@ var fixtures = map[string]messages.Data{
 	"payment_received":   {"invoice_id": "INV-000042", "amount": "USD 100.00", "balance": "USD 22.20"},
 	"line_backordered":   {"order_id": "SO-7K3M9P2X", "sku": "PMP-900", "qty": "1", "eta": "2027-01-06"},
 	"eta_changed":        {"order_id": "SO-7K3M9P2X", "sku": "PMP-900", "qty": "1", "old_eta": "2027-01-06", "eta": "2027-01-20"},
-	"stock_arrived":      {"sku": "WID-100", "warehouse": "SFO", "qty": "40", "pick_list": "1. SO-AAA line 1: 10 (tier 1, promised 2026-11-30)\n2. SO-BBB line 2: 30"},
-	"production_alert":   {"sku": "PMP-900", "qty": "3", "orders": "2", "due": "2027-01-06"},
-	"promotion":          {"customer_name": "Acme Corp", "headline": "Titanium widgets 10% off this week", "body": "Use code TI10 before Friday.", "unsubscribe_url": "https://q2c.example.com/unsubscribe?c=abc&t=xyz"},
+	"stock_arrived": {"sku": "WID-100", "warehouse": "SFO", "qty": "40", "trigger": "receipt PS-4471",
+		"pick_list": "1. SO-AAA line 1: 10 from SFO (Acme Corp, tier 1)\n2. SO-BBB line 2: 30 from SFO (Globex, tier 2)"},
+	"production_alert": {"sku": "PMP-900", "qty": "3", "orders": "2", "due": "2027-01-06",
+		"schedule": "1. SO-AAA line 2: 1 for Acme Corp (tier 1), promised 2027-01-06\n2. SO-BBB line 1: 2 for Globex (tier 2), promised 2027-01-20"},
+	"backorder_overdue": {"order_id": "SO-7K3M9P2X", "sku": "WID-200", "qty": "4", "eta": "2026-12-10", "customer_name": "Acme Corp", "source": "supply 0190-ab"},
+	"promotion":         {"customer_name": "Acme Corp", "headline": "Titanium widgets 10% off this week", "body": "Use code TI10 before Friday.", "unsubscribe_url": "https://q2c.example.com/unsubscribe?c=abc&t=xyz"},
 }
 
 // TestGolden renders every event and compares with testdata/golden; run

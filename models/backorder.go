@@ -121,3 +121,66 @@ type AllocationRun struct {
 	Trigger string `json:"trigger"`
 	Picks   []Pick `json:"picks"`
 }
+
+// ReceiptResult is what a receipt did: the stock it added, the pick list of
+// backorders it filled, and what is left free.
+type ReceiptResult struct {
+	Key       string         `json:"key"`
+	SKU       string         `json:"sku"`
+	Warehouse string         `json:"warehouse"`
+	Qty       int64          `json:"qty"`
+	Run       *AllocationRun `json:"allocation,omitempty"`
+	Free      int64          `json:"free"` // units free at the SKU afterwards
+	// Replayed: the key was received before; this is that receipt's result.
+	Replayed bool `json:"replayed,omitempty"`
+}
+
+// Contact is where a message for a person goes.
+type Contact struct {
+	ID    string `json:"id,omitempty"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// BackorderNotice is a backorder with news to tell, and whom to tell.
+type BackorderNotice struct {
+	Backorder
+	Customer Contact  `json:"customer"`
+	Rep      *Contact `json:"rep,omitempty"` // the sales rep who made the quote, if a person did
+}
+
+// BackorderNews is what a SKU's allocator has to tell: backorders changed
+// since they were last announced, and pick lists not yet sent.
+type BackorderNews struct {
+	Backorders []BackorderNotice `json:"backorders"`
+	Runs       []AllocationRun   `json:"runs"`
+	// MakeToOrder: the SKU is made to order, so production is told of new backorders.
+	MakeToOrder bool `json:"make_to_order"`
+	// NextEscalation is the earliest ETA that will escalate when it passes.
+	NextEscalation *time.Time `json:"next_escalation,omitempty"`
+	More           bool       `json:"more"` // more news than fitted in this batch
+}
+
+// Announced says which news was told: each backorder up to the revision
+// told and with the ETA the customer now knows, and each pick list sent.
+type Announced struct {
+	Backorders []AnnouncedBackorder `json:"backorders"`
+	Runs       []string             `json:"runs"`
+}
+
+// AnnouncedBackorder is one backorder's news, told.
+type AnnouncedBackorder struct {
+	ID      string     `json:"id"`
+	Rev     int        `json:"rev"`
+	ToldETA *time.Time `json:"told_eta,omitempty"` // nil: the customer was not told a date this time
+}
+
+// WaitingSummary is what waits for one SKU, for production planning.
+type WaitingSummary struct {
+	SKU      string    `json:"sku"`
+	Qty      int64     `json:"qty"`
+	Orders   int64     `json:"orders"`
+	Earliest time.Time `json:"earliest"` // the earliest promised date
+	Schedule string    `json:"schedule"` // the waiting lines in priority order, one a line
+}

@@ -4,40 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/q2c-dev/q2c/backorder"
 	"github.com/q2c-dev/q2c/models"
 )
 
-// Contact is where a message for a person goes.
-type Contact struct {
-	ID    string `json:"id,omitempty"`
-	Name  string `json:"name"`
-	Email string `json:"email"`
-	Phone string `json:"phone,omitempty"`
-}
-
-// BackorderNotice is a backorder with news to tell, and whom to tell.
-type BackorderNotice struct {
-	models.Backorder
-	Customer Contact  `json:"customer"`
-	Rep      *Contact `json:"rep,omitempty"` // the sales rep who made the quote, if a person did
-}
-
-// BackorderNews is what a SKU's allocator has to tell: backorders changed
-// since they were last announced, and pick lists not yet sent.
-type BackorderNews struct {
-	Backorders []BackorderNotice      `json:"backorders"`
-	Runs       []models.AllocationRun `json:"runs"`
-	// Product says whether the SKU is made to order (production is told).
-	MakeToOrder bool `json:"make_to_order"`
-	More        bool `json:"more"` // more news than fitted in this batch
-}
-
 // PendingNews reads up to limit changed backorders and the unsent pick
 // lists of a SKU, oldest first.
-func (s *Store) PendingNews(ctx context.Context, sku string, limit int) (BackorderNews, error) {
-	var out BackorderNews
+func (s *Store) PendingNews(ctx context.Context, sku string, limit int) (models.BackorderNews, error) {
+	var out models.BackorderNews
 	var rows []models.Backorder
 	if err := s.conn(ctx).Where("sku = ? AND rev > announced_rev", sku).Order("id").Limit(limit + 1).Find(&rows).Error; err != nil {
 		return out, err
@@ -45,7 +22,7 @@ func (s *Store) PendingNews(ctx context.Context, sku string, limit int) (Backord
 	if len(rows) > limit {
 		rows, out.More = rows[:limit], true
 	}
-	contacts := map[string]Contact{}
+	contacts := map[string]models.Contact{}
 	for _, b := range rows {
 		c, ok := contacts[b.CustomerID]
 		if !ok {
@@ -53,11 +30,11 @@ func (s *Store) PendingNews(ctx context.Context, sku string, limit int) (Backord
 			if err != nil {
 				return out, err
 			}
-			c = Contact{ID: cust.ID, Name: cust.Name, Email: cust.Email, Phone: cust.Phone}
+			c = models.Contact{ID: cust.ID, Name: cust.Name, Email: cust.Email, Phone: cust.Phone}
 			contacts[b.CustomerID] = c
 		}
-		n := BackorderNotice{Backorder: b, Customer: c}
-		var rep []Contact
+		n := models.BackorderNotice{Backorder: b, Customer: c}
+		var rep []models.Contact
 		if err := s.conn(ctx).Raw(`SELECT u.id, u.name, u.email, u.phone FROM orders o JOIN quotes q ON q.id = o.quote_id
 			JOIN users u ON q.created_by = 'user:' || u.id WHERE o.id = ? AND u.active AND u.customer_id IS NULL`, b.OrderID).
 			Scan(&rep).Error; err != nil {
@@ -90,23 +67,9 @@ func (s *Store) PendingNews(ctx context.Context, sku string, limit int) (Backord
 	return out, nil
 }
 
-// Announced says which news was told: each backorder up to the revision
-// told and with the ETA the customer now knows, and each pick list sent.
-type Announced struct {
-	Backorders []AnnouncedBackorder `json:"backorders"`
-	Runs       []string             `json:"runs"`
-}
-
-// AnnouncedBackorder is one backorder's news, told.
-type AnnouncedBackorder struct {
-	ID      string     `json:"id"`
-	Rev     int        `json:"rev"`
-	ToldETA *time.Time `json:"told_eta,omitempty"` // nil: the customer was not told a date this time
-}
-
 // MarkAnnounced records what was told. It never moves a backorder's
 // announced revision back, so a late retry changes nothing.
-func (s *Store) MarkAnnounced(ctx context.Context, a Announced) error {
+func (s *Store) MarkAnnounced(ctx context.Context, a models.Announced) error {
 	return s.Tx(ctx, func(tx *Store) error {
 		for _, b := range a.Backorders {
 			upd := map[string]any{"announced_rev": b.Rev}
@@ -161,19 +124,16 @@ func (s *Store) NextEscalation(ctx context.Context, sku string) (at time.Time, o
 	return b.ETA, err == nil && b.ID != "", err
 }
 
-// WaitingSummary is a SKU's waiting demand, for production.
-type WaitingSummary struct {
-	SKU      string    `json:"sku"`
-	Qty      int64     `json:"qty"`
-	Orders   int64     `json:"orders"`
-	Earliest time.Time `json:"earliest"` // the earliest promised date
-}
-
 // Waiting sums up what waits for a SKU.
-func (s *Store) Waiting(ctx context.Context, sku string) (WaitingSummary, error) {
+// The schedule lists what waits in priority order with the dates promised.
+func (s *Store) Waiting(ctx context.Context, sku string) (models.WaitingSummary, error) {
 	var rows []models.Backorder
-	err := s.conn(ctx).Where("sku = ? AND status IN ?", sku, waitingStatuses).Find(&rows).Error
-	out := WaitingSummary{SKU: sku}
+	out := models.WaitingSummary{SKU: sku}
+	if err := s.conn(ctx).Where("sku = ? AND status IN ?", sku, waitingStatuses).Find(&rows).Error; err != nil {
+		return out, err
+	}
+	byID := make(map[string]models.Backorder, len(rows))
+	lines := make([]backorder.Line, 0, len(rows))
 	orders := map[string]bool{}
 	for _, b := range rows {
 		out.Qty += b.Waiting()
@@ -181,9 +141,22 @@ func (s *Store) Waiting(ctx context.Context, sku string) (WaitingSummary, error)
 		if out.Earliest.IsZero() || b.PromisedAt.Before(out.Earliest) {
 			out.Earliest = b.PromisedAt
 		}
+		byID[b.ID] = b
+		lines = append(lines, backorderLine(b, models.Product{}))
 	}
 	out.Orders = int64(len(orders))
-	return out, err
+	var sched []string
+	for i, l := range s.policy.Sort(lines) {
+		if i == 20 {
+			sched = append(sched, fmt.Sprintf("… and %d more", len(lines)-i))
+			break
+		}
+		b := byID[l.ID]
+		sched = append(sched, fmt.Sprintf("%d. %s line %d: %d for %s (tier %d), promised %s", i+1, b.OrderID, b.LineNo, b.Waiting(),
+			b.CustomerName, b.CustomerTier, b.PromisedAt.Format(time.DateOnly)))
+	}
+	out.Schedule = strings.Join(sched, "\n")
+	return out, nil
 }
 
 // SKUsNeedingAttention lists SKUs with untold news, unsent pick lists or

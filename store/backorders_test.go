@@ -62,7 +62,7 @@ func (sh *shop) order(id string, tier int, qty int64, partial bool) models.Alloc
 	return a
 }
 
-func (sh *shop) receive(key string, qty int64) store.ReceiptResult {
+func (sh *shop) receive(key string, qty int64) models.ReceiptResult {
 	sh.t.Helper()
 	r, err := sh.s.Receive(context.Background(), store.Receipt{Key: key, SKU: "SKU", Warehouse: "B", Qty: qty, ReceivedBy: "user:w"})
 	if err != nil {
@@ -80,7 +80,7 @@ func (sh *shop) bo(order string) models.Backorder {
 	return b
 }
 
-func picks(r store.ReceiptResult) string {
+func picks(r models.ReceiptResult) string {
 	if r.Run == nil {
 		return ""
 	}
@@ -215,7 +215,7 @@ func TestBackorderNewsAndEscalation(t *testing.T) {
 				t.Fatalf("news %+v %v", news, err)
 			}
 			eta := news.Backorders[0].ETA
-			if err := sh.s.MarkAnnounced(ctx, store.Announced{Backorders: []store.AnnouncedBackorder{{ID: "SO-1-L1", Rev: news.Backorders[0].Rev, ToldETA: &eta}}}); err != nil {
+			if err := sh.s.MarkAnnounced(ctx, models.Announced{Backorders: []models.AnnouncedBackorder{{ID: "SO-1-L1", Rev: news.Backorders[0].Rev, ToldETA: &eta}}}); err != nil {
 				t.Fatal(err)
 			}
 			if news, _ := sh.s.PendingNews(ctx, "SKU", 10); len(news.Backorders) != 1 || news.Backorders[0].OrderID != "SO-2" {
@@ -227,7 +227,7 @@ func TestBackorderNewsAndEscalation(t *testing.T) {
 			if len(news.Runs) != 1 || news.Runs[0].Picks[0].OrderID != "SO-1" {
 				t.Fatalf("runs %+v", news.Runs)
 			}
-			if err := sh.s.MarkAnnounced(ctx, store.Announced{Runs: []string{news.Runs[0].ID}}); err != nil {
+			if err := sh.s.MarkAnnounced(ctx, models.Announced{Runs: []string{news.Runs[0].ID}}); err != nil {
 				t.Fatal(err)
 			}
 			// The lead-time ETA passes: each backorder escalates once for that ETA.

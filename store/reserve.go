@@ -223,31 +223,18 @@ type Receipt struct {
 	CloseShort    bool   // the supply order delivers no more: close it even if short
 }
 
-// ReceiptResult is what a receipt did: the stock it added, the pick list of
-// backorders it filled, and what is left free.
-type ReceiptResult struct {
-	Key       string                `json:"key"`
-	SKU       string                `json:"sku"`
-	Warehouse string                `json:"warehouse"`
-	Qty       int64                 `json:"qty"`
-	Run       *models.AllocationRun `json:"allocation,omitempty"`
-	Free      int64                 `json:"free"` // units free at the SKU afterwards
-	// Replayed: the key was received before; this is that receipt's result.
-	Replayed bool `json:"replayed,omitempty"`
-}
-
 // Receive adds received units to on-hand stock, once per receipt key, and
 // hands them to waiting backorders by priority in the same transaction. A
 // repeat of a key returns the first result, marked Replayed.
-func (s *Store) Receive(ctx context.Context, r Receipt) (ReceiptResult, error) {
+func (s *Store) Receive(ctx context.Context, r Receipt) (models.ReceiptResult, error) {
 	var v models.Validator
 	v.Check(r.Key != "", "key", "is required")
 	v.Check(r.Qty > 0, "qty", "must be positive")
 	v.Check(r.Warehouse != "", "warehouse", "is required")
 	if err := v.Err(); err != nil {
-		return ReceiptResult{}, err
+		return models.ReceiptResult{}, err
 	}
-	var out ReceiptResult
+	var out models.ReceiptResult
 	err := s.Tx(ctx, func(tx *Store) error {
 		sku, err := tx.lockSKU(ctx, r.SKU)
 		if err != nil {
@@ -287,7 +274,7 @@ func (s *Store) Receive(ctx context.Context, r Receipt) (ReceiptResult, error) {
 		if err != nil {
 			return err
 		}
-		out = ReceiptResult{Key: r.Key, SKU: r.SKU, Warehouse: r.Warehouse, Qty: r.Qty, Run: run, Free: sku.free()}
+		out = models.ReceiptResult{Key: r.Key, SKU: r.SKU, Warehouse: r.Warehouse, Qty: r.Qty, Run: run, Free: sku.free()}
 		raw, err := json.Marshal(out)
 		if err != nil {
 			return err

@@ -13,7 +13,9 @@ func TestActivityNamesMatchMethods(t *testing.T) {
 	typ := reflect.TypeOf(&activities.Activities{})
 	for _, name := range []string{workflows.ActivityRecordPing, workflows.ActivitySendNotification, workflows.ActivityPriceQuote,
 		workflows.ActivitySaveQuote, workflows.ActivityNotifyRole, workflows.ActivitySaveOrder, workflows.ActivityReserveLine, workflows.ActivityReleaseLine,
-		workflows.ActivityShipLines, workflows.ActivityIssueInvoice, workflows.ActivityRecordPayment, workflows.ActivityMarkInvoiceOverdue} {
+		workflows.ActivityShipLines, workflows.ActivityIssueInvoice, workflows.ActivityRecordPayment, workflows.ActivityMarkInvoiceOverdue,
+		workflows.ActivityReceiveStock, workflows.ActivityBackorderNews, workflows.ActivityMarkAnnounced, workflows.ActivityEscalateOverdue,
+		workflows.ActivityWaitingForSKU} {
 		if _, ok := typ.MethodByName(name); !ok {
 			t.Errorf("workflows name activity %q but Activities has no such method", name)
 		}

@@ -68,13 +68,14 @@ const (
 	EventETAChanged        = "eta_changed"
 	EventStockArrived      = "stock_arrived"
 	EventProductionAlert   = "production_alert"
-	EventPromotion         = "promotion" // marketing: needs consent, carries an unsubscribe link
+	EventBackorderOverdue  = "backorder_overdue" // to customer service: a backorder is past its ETA
+	EventPromotion         = "promotion"         // marketing: needs consent, carries an unsubscribe link
 )
 
 // Events lists every event kind, for preferences.
 var Events = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventApprovalRequested,
 	EventApprovalEscalated, EventOrderConfirmed, EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder,
-	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventPromotion}
+	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventPromotion}
 
 // eventLoop drives a long-running workflow until done: it waits for the
 // state's revision to change (an update was handled) or for the next

@@ -33,6 +33,7 @@ func Order(ctx workflow.Context, req OrderRequest) (OrderState, error) {
 		return f.state, err
 	}
 	ctx = withActivityDefaults(ctx)
+	workflow.Go(ctx, f.hearBackorders)
 
 	if err := f.mu.Lock(ctx); err != nil {
 		return f.state, err
@@ -57,7 +58,8 @@ func (f *orderFlow) allocate(ctx workflow.Context, actor string) error {
 	for i, l := range f.state.Lines {
 		var a models.Allocation
 		if err := workflow.ExecuteActivity(ctx, ActivityReserveLine, ReserveLineInput{
-			OrderID: f.state.OrderID, LineNo: l.LineNo, SKU: l.SKU, Qty: l.Qty,
+			OrderID: f.state.OrderID, LineNo: l.LineNo, SKU: l.SKU, Qty: l.Qty, CustomerID: f.state.CustomerID,
+			AllowPartial: f.state.AllowPartial, LineNet: f.priced[i].Net, Currency: f.state.Currency, OrderedAt: f.state.CreatedAt,
 		}).Get(ctx, &a); err != nil {
 			return err
 		}
@@ -162,7 +164,7 @@ func (f *orderFlow) cancel(ctx workflow.Context, in CancelInput) (OrderState, er
 		if l.Open() == 0 {
 			continue
 		}
-		if err := workflow.ExecuteActivity(ctx, ActivityReleaseLine, ReleaseLineInput{OrderID: f.state.OrderID, LineNo: l.LineNo}).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(ctx, ActivityReleaseLine, ReleaseLineInput{OrderID: f.state.OrderID, LineNo: l.LineNo, SKU: l.SKU}).Get(ctx, nil); err != nil {
 			return f.state, err
 		}
 		f.state.Lines[i].Cancelled += l.Open()
@@ -173,4 +175,61 @@ func (f *orderFlow) cancel(ctx workflow.Context, in CancelInput) (OrderState, er
 		return f.state, err
 	}
 	return f.state, f.notifyCustomer(ctx, EventOrderCancelled, "cancelled", map[string]string{"reason": in.Reason})
+}
+
+// hearBackorders applies what the SKU allocators say about this order's
+// backordered lines, one update at a time, under the order's mutex.
+func (f *orderFlow) hearBackorders(ctx workflow.Context) {
+	ch := workflow.GetSignalChannel(ctx, SignalOrderBackorder)
+	for {
+		var u BackorderUpdate
+		ch.Receive(ctx, &u)
+		if err := f.mu.Lock(ctx); err != nil {
+			return
+		}
+		err := f.applyBackorder(ctx, u)
+		f.mu.Unlock()
+		if err != nil {
+			workflow.GetLogger(ctx).Error("backorder update not saved", "line", u.LineNo, "error", err)
+		}
+	}
+}
+
+// applyBackorder takes units filled from arriving stock into the line's
+// reservation (they can ship now) and keeps its ETA. An update no newer
+// than the last one heard changes nothing.
+func (f *orderFlow) applyBackorder(ctx workflow.Context, u BackorderUpdate) error {
+	i, ok := f.line(u.LineNo)
+	if !ok || f.state.Status == OrderCancelled || u.Rev <= f.state.Lines[i].BackorderRev {
+		return nil
+	}
+	l := &f.state.Lines[i]
+	l.BackorderRev = u.Rev
+	var news []string
+	if add := min(u.Filled-l.BackorderFilled, l.Backordered()); add > 0 {
+		l.Reserved += add
+		news = append(news, fmt.Sprintf("line %d %s: %d more reserved from arriving stock, %d still short", l.LineNo, l.SKU, add, l.Backordered()))
+	}
+	l.BackorderFilled = max(l.BackorderFilled, u.Filled)
+	if l.Backordered() > 0 && !u.ETA.IsZero() && (l.ETA == nil || !l.ETA.Equal(u.ETA)) {
+		eta := u.ETA
+		l.ETA = &eta
+		news = append(news, fmt.Sprintf("line %d %s: %d expected by %s", l.LineNo, l.SKU, l.Backordered(), eta.Format("2006-01-02")))
+	}
+	if l.Backordered() == 0 {
+		l.ETA = nil
+	}
+	if len(news) == 0 {
+		return nil
+	}
+	status := f.state.Status
+	waiting := false
+	for _, x := range f.state.Lines {
+		waiting = waiting || x.Backordered() > 0
+	}
+	if status == OrderBackordered && !waiting {
+		status = OrderAllocated
+	}
+	f.change(ctx, "system", status, "backorder", strings.Join(news, "; "))
+	return f.save(ctx)
 }

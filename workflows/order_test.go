@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -107,5 +108,61 @@ func TestOrderAllocatesBackordersAndCancelsWithCompensation(t *testing.T) {
 				t.Fatalf("read model %s rev %d", last.Status, last.Rev)
 			}
 		})
+	}
+}
+
+func TestOrderHearsItsBackorders(t *testing.T) {
+	f := &fakes{reserve: func(in workflows.ReserveLineInput) models.Allocation {
+		reserved := in.Qty
+		if in.SKU == "CAB" {
+			reserved = 3 // 7 of 10 backordered
+		}
+		return models.Allocation{OrderID: in.OrderID, LineNo: in.LineNo, SKU: in.SKU, Requested: in.Qty, Reserved: reserved}
+	}}
+	env := orderEnv(f)
+	eta := time.Date(2026, 12, 20, 0, 0, 0, 0, time.UTC)
+	states := map[string]workflows.OrderState{}
+	at := func(d time.Duration, name string, u *workflows.BackorderUpdate) {
+		env.RegisterDelayedCallback(func() {
+			if u != nil {
+				env.SignalWorkflow(workflows.SignalOrderBackorder, *u)
+			}
+		}, d)
+		env.RegisterDelayedCallback(func() {
+			v, err := env.QueryWorkflow(workflows.QueryStatus)
+			var st workflows.OrderState
+			if err != nil || v.Get(&st) != nil {
+				t.Errorf("query: %v", err)
+			}
+			states[name] = st
+		}, d+time.Minute)
+	}
+	at(time.Hour, "partly filled", &workflows.BackorderUpdate{LineNo: 2, Rev: 2, Filled: 4, Status: models.BackorderPartiallyFilled, ETA: eta})
+	at(2*time.Hour, "stale", &workflows.BackorderUpdate{LineNo: 2, Rev: 1, Filled: 7, Status: models.BackorderAllocated})
+	at(3*time.Hour, "repeated", &workflows.BackorderUpdate{LineNo: 2, Rev: 2, Filled: 4, Status: models.BackorderPartiallyFilled, ETA: eta})
+	at(4*time.Hour, "filled", &workflows.BackorderUpdate{LineNo: 2, Rev: 3, Filled: 7, Status: models.BackorderAllocated})
+	cancelOrder(env, 5*time.Hour, "done testing")
+	env.ExecuteWorkflow(workflows.OrderWorkflowName, orderRequest())
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	line := func(name string) workflows.OrderLine { return states[name].Lines[1] }
+	if l := line("partly filled"); l.Reserved != 7 || l.Backordered() != 3 || l.ETA == nil || !l.ETA.Equal(eta) || states["partly filled"].Status != workflows.OrderBackordered {
+		t.Fatalf("after 4 filled: %+v (%s)", l, states["partly filled"].Status)
+	}
+	for _, name := range []string{"stale", "repeated"} {
+		if line(name).Reserved != 7 || states[name].Rev != states["partly filled"].Rev {
+			t.Fatalf("%s update changed the order: %+v rev %d", name, line(name), states[name].Rev)
+		}
+	}
+	if l := line("filled"); l.Reserved != 10 || l.Backordered() != 0 || l.ETA != nil || states["filled"].Status != workflows.OrderAllocated {
+		t.Fatalf("after all filled: %+v (%s)", l, states["filled"].Status)
+	}
+	last := states["filled"].Timeline[len(states["filled"].Timeline)-1]
+	if last.Stage != "backorder" || !strings.Contains(last.Detail, "3 more reserved from arriving stock, 0 still short") {
+		t.Fatalf("timeline %+v", last)
+	}
+	if saved := f.orders[len(f.orders)-1]; saved.Status != workflows.OrderCancelled {
+		t.Fatalf("read model %s", saved.Status)
 	}
 }

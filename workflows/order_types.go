@@ -69,6 +69,11 @@ type OrderLine struct {
 	Shipped   int64            `json:"shipped"`
 	Cancelled int64            `json:"cancelled"`
 	Billed    pricing.Invoiced `json:"billed"`
+	// Backorder: units reserved since from arriving stock (cumulative), the
+	// last backorder revision heard, and when the rest is expected.
+	BackorderFilled int64      `json:"backorder_filled,omitempty"`
+	BackorderRev    int        `json:"backorder_rev,omitempty"`
+	ETA             *time.Time `json:"eta,omitempty"`
 }
 
 // Open is what is neither shipped nor cancelled.
@@ -95,18 +100,25 @@ type OrderState struct {
 	CreatedAt    time.Time       `json:"created_at"`
 }
 
-// ReserveLineInput reserves stock for one order line.
+// ReserveLineInput reserves stock for one order line; the rest describes
+// the line for its backorder, should it fall short.
 type ReserveLineInput struct {
-	OrderID string `json:"order_id"`
-	LineNo  int    `json:"line_no"`
-	SKU     string `json:"sku"`
-	Qty     int64  `json:"qty"`
+	OrderID      string          `json:"order_id"`
+	LineNo       int             `json:"line_no"`
+	SKU          string          `json:"sku"`
+	Qty          int64           `json:"qty"`
+	CustomerID   string          `json:"customer_id,omitempty"`
+	AllowPartial bool            `json:"allow_partial,omitempty"`
+	LineNet      int64           `json:"line_net,omitempty"`
+	Currency     models.Currency `json:"currency,omitempty"`
+	OrderedAt    time.Time       `json:"ordered_at,omitempty"`
 }
 
 // ReleaseLineInput frees an order line's reservations.
 type ReleaseLineInput struct {
 	OrderID string `json:"order_id"`
 	LineNo  int    `json:"line_no"`
+	SKU     string `json:"sku,omitempty"` // wakes the SKU's allocator: the freed stock may fill backorders
 }
 
 // CancelInput cancels whatever of an order has not shipped.

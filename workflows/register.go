@@ -13,4 +13,5 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(Quote, workflow.RegisterOptions{Name: QuoteWorkflowName})
 	r.RegisterWorkflowWithOptions(Order, workflow.RegisterOptions{Name: OrderWorkflowName})
 	r.RegisterWorkflowWithOptions(Resend, workflow.RegisterOptions{Name: ResendWorkflowName})
+	r.RegisterWorkflowWithOptions(Allocator, workflow.RegisterOptions{Name: AllocatorWorkflowName})
 }

@@ -106,7 +106,12 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("Q2C_DATABASE_URL is required (postgres://… or sqlite:<path>)")
 	}
-	return store.Open(ctx, cfg.DatabaseURL.Reveal(), log)
+	st, err := store.Open(ctx, cfg.DatabaseURL.Reveal(), log)
+	if err != nil {
+		return nil, err
+	}
+	st.SetBackorderPolicy(cfg.BackorderPolicy())
+	return st, nil
 }
 
 // openCurrentStore opens the database and refuses one whose schema is not
@@ -210,7 +215,8 @@ func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer closeAll()
-	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: st, Sender: worker.Sender(cfg, st, nil), UnsubscribeURL: worker.UnsubscribeLinks(cfg)})
+	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: st, Sender: worker.Sender(cfg, st, nil), UnsubscribeURL: worker.UnsubscribeLinks(cfg),
+		Temporal: tc, TaskQueue: cfg.TaskQueue})
 	log.Info("starting worker", "task_queue", cfg.TaskQueue, "config", cfg)
 	if err := w.Start(); err != nil {
 		return err

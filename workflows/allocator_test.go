@@ -1,0 +1,208 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/q2c-dev/q2c/messages"
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+// allocatorFakes stands in for the allocator's activities: news is served
+// from a queue, and what the workflow sends and marks is recorded.
+type allocatorFakes struct {
+	mu        sync.Mutex
+	news      []models.BackorderNews // served in order; then empty news
+	receipts  []workflows.ReceiveStockInput
+	roleMsgs  []workflows.RoleMessage
+	notes     []workflows.Notification
+	announced []models.Announced
+	escalated []time.Time
+	late      []models.Backorder
+	next      *time.Time // the next escalation every news answer carries, as the store's does
+}
+
+func (f *allocatorFakes) register(env *testsuite.TestWorkflowEnvironment) {
+	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+	reg(func(_ context.Context, in workflows.ReceiveStockInput) (models.ReceiptResult, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.receipts = append(f.receipts, in)
+		run := &models.AllocationRun{ID: "RUN-1", SKU: in.SKU, Trigger: "receipt " + in.Key, Picks: []models.Pick{
+			{Rank: 1, BackorderID: "SO-1-L1", OrderID: "SO-1", LineNo: 1, Customer: "Acme", Tier: 1, Warehouse: in.Warehouse, Qty: in.Qty}}}
+		f.news = append(f.news, models.BackorderNews{Runs: []models.AllocationRun{*run}, Backorders: []models.BackorderNotice{{
+			Backorder: models.Backorder{ID: "SO-1-L1", OrderID: "SO-1", LineNo: 1, SKU: in.SKU, QtyShort: in.Qty, QtyFilled: in.Qty,
+				Status: models.BackorderAllocated, Rev: 3}, Customer: models.Contact{Email: "buyer@acme.example"}}}})
+		return models.ReceiptResult{Key: in.Key, SKU: in.SKU, Qty: in.Qty, Run: run}, nil
+	}, workflows.ActivityReceiveStock)
+	reg(func(_ context.Context, sku string) (models.BackorderNews, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var n models.BackorderNews
+		if len(f.news) > 0 {
+			n, f.news = f.news[0], f.news[1:]
+		}
+		if len(f.escalated) == 0 {
+			n.NextEscalation = f.next
+		}
+		return n, nil
+	}, workflows.ActivityBackorderNews)
+	reg(func(_ context.Context, a models.Announced) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.announced = append(f.announced, a)
+		return nil
+	}, workflows.ActivityMarkAnnounced)
+	reg(func(_ context.Context, in workflows.EscalateInput) ([]models.Backorder, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.escalated = append(f.escalated, in.At)
+		late := f.late
+		f.late = nil
+		return late, nil
+	}, workflows.ActivityEscalateOverdue)
+	reg(func(_ context.Context, sku string) (models.WaitingSummary, error) {
+		return models.WaitingSummary{SKU: sku, Qty: 5, Orders: 2, Earliest: time.Date(2027, 1, 6, 0, 0, 0, 0, time.UTC), Schedule: "1. SO-1 line 1: 5"}, nil
+	}, workflows.ActivityWaitingForSKU)
+	reg(func(_ context.Context, m workflows.RoleMessage) (int, error) {
+		if _, err := messages.Render(m.Event, m.Data); err != nil {
+			return 0, temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.roleMsgs = append(f.roleMsgs, m)
+		return 1, nil
+	}, workflows.ActivityNotifyRole)
+	reg(func(_ context.Context, n workflows.Notification) error {
+		if _, err := messages.Render(n.Event, n.Data); err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.notes = append(f.notes, n)
+		return nil
+	}, workflows.ActivitySendNotification)
+}
+
+func allocatorEnv(f *allocatorFakes) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	s.SetLogger(quietLogger)
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(workflows.Allocator, workflow.RegisterOptions{Name: workflows.AllocatorWorkflowName})
+	f.register(env)
+	return env
+}
+
+func TestAllocatorAnnouncesReceivesAndEscalates(t *testing.T) {
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	eta := start.Add(48 * time.Hour)
+	old := start.Add(24 * time.Hour)
+	f := &allocatorFakes{news: []models.BackorderNews{{
+		MakeToOrder: true,
+		Backorders: []models.BackorderNotice{
+			{Backorder: models.Backorder{ID: "SO-1-L1", OrderID: "SO-1", LineNo: 1, SKU: "PMP", QtyShort: 5, Status: models.BackorderOpen, ETA: eta, Rev: 1},
+				Customer: models.Contact{Email: "buyer@acme.example"}},
+			{Backorder: models.Backorder{ID: "SO-2-L1", OrderID: "SO-2", LineNo: 1, SKU: "PMP", QtyShort: 2, Status: models.BackorderOpen, ETA: eta, Rev: 4, ToldETA: &old},
+				Customer: models.Contact{Email: "orders@globex.example"}, Rep: &models.Contact{ID: "u-rep", Email: "rep@q2c.local"}},
+		},
+	}}, late: []models.Backorder{{ID: "SO-2-L1", OrderID: "SO-2", SKU: "PMP", QtyShort: 2, ETA: eta, ETASource: "supply", CustomerName: "Globex"}}, next: &eta}
+	env := allocatorEnv(f)
+	env.SetStartTime(start)
+	var signalled []workflows.BackorderUpdate
+	env.OnSignalExternalWorkflow(mock.Anything, "Order:SO-1", "", workflows.SignalOrderBackorder, mock.Anything).Return(
+		func(_, _, _, _ string, arg any) error {
+			signalled = append(signalled, arg.(workflows.BackorderUpdate))
+			return nil
+		})
+	env.OnSignalExternalWorkflow(mock.Anything, "Order:SO-2", "", workflows.SignalOrderBackorder, mock.Anything).Return(errors.New("workflow completed"))
+
+	var rejected error
+	var result models.ReceiptResult
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(workflows.UpdateAllocatorReceive, "bad", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { rejected = err }, OnAccept: func() {}, OnComplete: func(any, error) {},
+		}, workflows.ReceiveInput{Key: "", Warehouse: "SFO", Qty: 0})
+		env.UpdateWorkflow(workflows.UpdateAllocatorReceive, "rcv-1", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { t.Errorf("receipt rejected: %v", err) }, OnAccept: func() {},
+			OnComplete: func(v any, err error) {
+				if err != nil {
+					t.Errorf("receipt: %v", err)
+					return
+				}
+				result = v.(models.ReceiptResult)
+			},
+		}, workflows.ReceiveInput{Key: "PS-1", Warehouse: "SFO", Qty: 5, Actor: workflows.Actor{Subject: "user:w"}})
+	}, time.Hour)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 72*time.Hour)
+	env.ExecuteWorkflow(workflows.AllocatorWorkflowName, workflows.AllocatorInput{SKU: "PMP"})
+	if err := env.GetWorkflowError(); !temporal.IsCanceledError(err) {
+		t.Fatalf("workflow ended with %v", err)
+	}
+
+	if rejected == nil || !strings.Contains(rejected.Error(), "reference") || !strings.Contains(rejected.Error(), "qty") {
+		t.Fatalf("invalid receipt: %v", rejected)
+	}
+	if len(f.receipts) != 1 || result.Run == nil || result.Run.Picks[0].Qty != 5 {
+		t.Fatalf("receipts %+v, result %+v", f.receipts, result)
+	}
+	keys := map[string]string{}
+	for _, n := range f.notes {
+		keys[n.IdempotencyKey] = n.To + " " + n.Event
+	}
+	for _, m := range f.roleMsgs {
+		keys[m.IdempotencyKey] = string(m.Role) + " " + m.Event
+	}
+	want := map[string]string{
+		"Backorder:SO-1-L1/backordered":        "buyer@acme.example line_backordered",
+		"Backorder:SO-2-L1/eta/2026-12-03":     "orders@globex.example eta_changed",
+		"Backorder:SO-2-L1/eta/2026-12-03/rep": "rep@q2c.local eta_changed",
+		"Allocator:PMP/production/SO-1-L1":     "production_manager production_alert",
+		"AllocationRun:RUN-1/picklist":         "warehouse_manager stock_arrived",
+		"Backorder:SO-2-L1/overdue/2026-12-03": "customer_service backorder_overdue",
+	}
+	for k, v := range want {
+		if keys[k] != v {
+			t.Errorf("%s: got %q, want %q", k, keys[k], v)
+		}
+	}
+	if len(keys) != len(want) {
+		t.Errorf("sent %v", keys)
+	}
+	// The order heard the backorder and then its fill; the ended order was skipped.
+	if len(signalled) != 2 || signalled[0].Rev != 1 || signalled[1].Filled != 5 || signalled[1].Status != models.BackorderAllocated {
+		t.Fatalf("order signalled %+v", signalled)
+	}
+	// What was told is marked, with the ETA each customer now knows.
+	if len(f.announced) != 2 || len(f.announced[0].Backorders) != 2 || f.announced[0].Backorders[0].ToldETA == nil ||
+		!f.announced[0].Backorders[1].ToldETA.Equal(eta) || len(f.announced[1].Runs) != 1 {
+		t.Fatalf("announced %+v", f.announced)
+	}
+	// Escalation ran once, just after the ETA passed.
+	if len(f.escalated) != 1 || !f.escalated[0].After(eta) || f.escalated[0].After(eta.Add(time.Minute)) {
+		t.Fatalf("escalated at %v (ETA %s)", f.escalated, eta)
+	}
+}
+
+func TestAllocatorContinuesAsNew(t *testing.T) {
+	f := &allocatorFakes{}
+	env := allocatorEnv(f)
+	for i := range workflows.AllocatorContinueAfter + 1 {
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalAllocatorWake, nil) }, time.Duration(i+1)*time.Minute)
+	}
+	env.ExecuteWorkflow(workflows.AllocatorWorkflowName, workflows.AllocatorInput{SKU: "WID"})
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) || can.WorkflowType.Name != workflows.AllocatorWorkflowName {
+		t.Fatalf("after %d wake-ups: %v", workflows.AllocatorContinueAfter, err)
+	}
+}
