@@ -2,6 +2,10 @@ package activities
 
 import (
 	"context"
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
@@ -17,6 +21,9 @@ const newsBatch = 100
 func (a *Activities) ReceiveStock(ctx context.Context, in workflows.ReceiveStockInput) (models.ReceiptResult, error) {
 	res, err := a.Store.Receive(ctx, store.Receipt{Key: in.Key, SKU: in.SKU, Warehouse: in.Warehouse, Qty: in.Qty,
 		ReceivedBy: in.Actor.Subject, SupplyOrderID: in.SupplyOrderID, CloseShort: in.CloseShort})
+	if errors.Is(err, models.ErrConflict) { // a closed supply order: no retry changes that
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), "Conflict", err)
+	}
 	return res, invalid(err)
 }
 
@@ -49,3 +56,11 @@ func (a *Activities) EscalateOverdue(ctx context.Context, in workflows.EscalateI
 func (a *Activities) WaitingForSKU(ctx context.Context, sku string) (models.WaitingSummary, error) {
 	return a.Store.Waiting(ctx, sku)
 }
+
+// SKUsNeedingAttention lists SKUs whose allocator has something to do.
+func (a *Activities) SKUsNeedingAttention(ctx context.Context, at time.Time) ([]string, error) {
+	return a.Store.SKUsNeedingAttention(ctx, at, 500)
+}
+
+// WakeAllocator wakes a SKU's allocator (starting it if need be).
+func (a *Activities) WakeAllocator(ctx context.Context, sku string) error { return a.wake(ctx, sku) }

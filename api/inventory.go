@@ -99,6 +99,9 @@ func (s *Server) createSupplyOrder(c *gin.Context) {
 		}
 		return tx.AppendAudit(ctx, s.audit(c, "supply_order.create", "supply_order", o.ID, o.SKU))
 	})
+	if err == nil {
+		s.wakeAllocator(ctx, o.SKU) // backorder ETAs follow the new supply: tell customers
+	}
 	respond(c, http.StatusCreated, o, err)
 }
 
@@ -128,6 +131,9 @@ func (s *Server) moveSupplyETA(c *gin.Context) {
 		return tx.AppendAudit(ctx, s.audit(c, "supply_order.move_eta", "supply_order", a.ID,
 			before.ExpectedAt.Format(time.DateOnly)+" -> "+a.ExpectedAt.Format(time.DateOnly)))
 	})
+	if err == nil {
+		s.wakeAllocator(ctx, after.SKU) // backorder ETAs moved with it: tell customers and reps
+	}
 	respond(c, http.StatusOK, after, err)
 }
 

@@ -107,6 +107,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		s.Worker = nil
 		return nil, fmt.Errorf("worker: %w", err)
 	}
+	if err := worker.StartSweep(ctx, s.Client, cfg.TaskQueue); err != nil {
+		return nil, err
+	}
 
 	tokens, err := auth.NewTokens(s.Config.JWTSecret.Reveal(), cfg.JWTTTL, nil)
 	if err != nil {

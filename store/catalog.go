@@ -42,6 +42,13 @@ func (s *Store) UpsertProduct(ctx context.Context, p *models.Product) error {
 	}).Create(p).Error
 }
 
+// ProductBySKU finds a product.
+func (s *Store) ProductBySKU(ctx context.Context, sku string) (models.Product, error) {
+	var p models.Product
+	err := s.conn(ctx).Where("sku = ?", sku).Take(&p).Error
+	return p, mapErr(err, "product", sku)
+}
+
 // ListProducts pages through products by SKU; activeOnly hides retired ones.
 func (s *Store) ListProducts(ctx context.Context, activeOnly bool, p Page) (List[models.Product], error) {
 	q := s.conn(ctx).Model(&models.Product{})

@@ -2,10 +2,13 @@
 package worker
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -23,6 +26,16 @@ func New(c client.Client, taskQueue string, acts *activities.Activities) sdkwork
 	workflows.Register(w)
 	w.RegisterActivity(acts)
 	return w
+}
+
+// StartSweep starts the task queue's backorder sweep unless it runs already.
+func StartSweep(ctx context.Context, c client.Client, taskQueue string) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.BackorderSweepWorkflowID(taskQueue), TaskQueue: taskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.BackorderSweepName)
+	if err != nil {
+		return fmt.Errorf("start backorder sweep: %w", err)
+	}
+	return nil
 }
 
 // Sender builds the notification sender the config asks for: SendGrid and

@@ -15,7 +15,7 @@ func TestActivityNamesMatchMethods(t *testing.T) {
 		workflows.ActivitySaveQuote, workflows.ActivityNotifyRole, workflows.ActivitySaveOrder, workflows.ActivityReserveLine, workflows.ActivityReleaseLine,
 		workflows.ActivityShipLines, workflows.ActivityIssueInvoice, workflows.ActivityRecordPayment, workflows.ActivityMarkInvoiceOverdue,
 		workflows.ActivityReceiveStock, workflows.ActivityBackorderNews, workflows.ActivityMarkAnnounced, workflows.ActivityEscalateOverdue,
-		workflows.ActivityWaitingForSKU} {
+		workflows.ActivityWaitingForSKU, workflows.ActivitySKUsNeedingAttention, workflows.ActivityWakeAllocator} {
 		if _, ok := typ.MethodByName(name); !ok {
 			t.Errorf("workflows name activity %q but Activities has no such method", name)
 		}

@@ -206,3 +206,30 @@ func TestAllocatorContinuesAsNew(t *testing.T) {
 		t.Fatalf("after %d wake-ups: %v", workflows.AllocatorContinueAfter, err)
 	}
 }
+
+func TestBackorderSweepWakesSKUsThatNeedIt(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	s.SetLogger(quietLogger)
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(workflows.BackorderSweep, workflow.RegisterOptions{Name: workflows.BackorderSweepName})
+	sweeps, woken := 0, []string{}
+	env.RegisterActivityWithOptions(func(_ context.Context, at time.Time) ([]string, error) {
+		sweeps++
+		if sweeps == 2 { // the second sweep finds two SKUs with untold news
+			return []string{"WID-100", "PMP-900"}, nil
+		}
+		return nil, nil
+	}, activity.RegisterOptions{Name: workflows.ActivitySKUsNeedingAttention})
+	env.RegisterActivityWithOptions(func(_ context.Context, sku string) error {
+		woken = append(woken, sku)
+		return nil
+	}, activity.RegisterOptions{Name: workflows.ActivityWakeAllocator})
+	env.ExecuteWorkflow(workflows.BackorderSweepName)
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("sweep ended with %v", err)
+	}
+	if sweeps != 100 || strings.Join(woken, ",") != "WID-100,PMP-900" {
+		t.Fatalf("%d sweeps woke %v", sweeps, woken)
+	}
+}

@@ -14,4 +14,5 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(Order, workflow.RegisterOptions{Name: OrderWorkflowName})
 	r.RegisterWorkflowWithOptions(Resend, workflow.RegisterOptions{Name: ResendWorkflowName})
 	r.RegisterWorkflowWithOptions(Allocator, workflow.RegisterOptions{Name: AllocatorWorkflowName})
+	r.RegisterWorkflowWithOptions(BackorderSweep, workflow.RegisterOptions{Name: BackorderSweepName})
 }

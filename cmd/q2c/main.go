@@ -218,6 +218,9 @@ func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: st, Sender: worker.Sender(cfg, st, nil), UnsubscribeURL: worker.UnsubscribeLinks(cfg),
 		Temporal: tc, TaskQueue: cfg.TaskQueue})
 	log.Info("starting worker", "task_queue", cfg.TaskQueue, "config", cfg)
+	if err := worker.StartSweep(ctx, tc, cfg.TaskQueue); err != nil {
+		return err
+	}
 	if err := w.Start(); err != nil {
 		return err
 	}
