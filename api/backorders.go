@@ -78,7 +78,9 @@ func (s *Server) receive(c *gin.Context) {
 	}, workflows.AllocatorWorkflowName, workflows.AllocatorInput{SKU: sku})
 	h, err := s.Temporal.UpdateWithStartWorkflow(reqCtx(c), client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateAllocatorReceive, UpdateID: "receipt:" + req.input(workflows.Actor{}).Key,
+		// A client retry (same Idempotency-Key) is the same update; the same
+		// delivery posted again is answered from the receipt's stored result.
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateAllocatorReceive, UpdateID: c.GetHeader(HeaderIdempotencyKey),
 			Args: []any{req.input(actorOf(c))}, WaitForStage: client.WorkflowUpdateStageCompleted},
 	})
 	var res models.ReceiptResult

@@ -23,9 +23,9 @@ type Supply struct {
 // Position is what is known about a SKU.
 type Position struct {
 	Now          time.Time `json:"now"`
-	Available    int64     `json:"available"` // in stock, not reserved
+	Available    int64     `json:"available"` // in stock, not reserved nor owed to waiting backorders
 	Supply       []Supply  `json:"supply"`
-	Waiting      int64     `json:"waiting"` // backordered demand ahead of any new order
+	Waiting      int64     `json:"waiting"` // backordered demand ahead of any new order, beyond free stock
 	LeadTimeDays int       `json:"lead_time_days"`
 }
 

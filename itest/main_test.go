@@ -38,13 +38,32 @@ import (
 
 var temporalServer *devtemporal.Server
 
+// Each app gets a namespace of its own, so workflows whose IDs come from
+// shared business keys (Allocator:<sku>) never meet another test's.
+var (
+	namespaces  []string
+	namespaceMu sync.Mutex
+	nextNS      int
+)
+
+func nextNamespace() string {
+	namespaceMu.Lock()
+	defer namespaceMu.Unlock()
+	ns := namespaces[nextNS%len(namespaces)]
+	nextNS++
+	return ns
+}
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "q2c-itest")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	temporalServer, err = devtemporal.Start(context.Background(), devtemporal.Options{LogFile: filepath.Join(dir, "temporal.log")})
+	for i := range 200 {
+		namespaces = append(namespaces, fmt.Sprintf("itest-%03d", i))
+	}
+	temporalServer, err = devtemporal.Start(context.Background(), devtemporal.Options{LogFile: filepath.Join(dir, "temporal.log"), Namespaces: namespaces})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "itest: start embedded Temporal:", err)
 		os.Exit(1)
@@ -99,7 +118,7 @@ type mailCapture struct {
 }
 
 type capturedMail struct {
-	Auth, To, Subject, Key string
+	Auth, To, Subject, Key, Text string
 }
 
 func newMailCapture(t testing.TB) (*mailCapture, string) {
@@ -109,14 +128,21 @@ func newMailCapture(t testing.TB) (*mailCapture, string) {
 			Subject          string
 			Personalizations []struct{ To []struct{ Email string } }
 			CustomArgs       map[string]string `json:"custom_args"`
+			Content          []struct{ Type, Value string }
 		}
 		if r.Method != http.MethodPost || r.URL.Path != "/v3/mail/send" || json.NewDecoder(r.Body).Decode(&body) != nil || len(body.Personalizations) != 1 {
 			http.Error(w, `{"errors":[{"message":"bad request"}]}`, http.StatusBadRequest)
 			return
 		}
 		m.mu.Lock()
+		text := ""
+		for _, c := range body.Content {
+			if c.Type == "text/plain" {
+				text = c.Value
+			}
+		}
 		m.mails = append(m.mails, capturedMail{Auth: r.Header.Get("Authorization"), To: body.Personalizations[0].To[0].Email,
-			Subject: body.Subject, Key: body.CustomArgs["q2c_key"]})
+			Subject: body.Subject, Key: body.CustomArgs["q2c_key"], Text: text})
 		m.mu.Unlock()
 		w.Header().Set("X-Message-Id", "sg-"+randomHex(4))
 		w.WriteHeader(http.StatusAccepted)
@@ -138,6 +164,19 @@ func (m *mailCapture) to(addr string) []string {
 	return out
 }
 
+// bodies lists the plain-text bodies sent to one address, in order.
+func (m *mailCapture) bodies(addr string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, x := range m.mails {
+		if x.To == addr {
+			out = append(out, x.Text)
+		}
+	}
+	return out
+}
+
 func newApp(t testing.TB, opts ...appOption) *app {
 	t.Helper()
 	auth.BcryptCost = 4
@@ -146,7 +185,7 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.TemporalAddress, cfg.TemporalNamespace = temporalServer.Address(), temporalServer.Namespace()
+	cfg.TemporalAddress, cfg.TemporalNamespace = temporalServer.Address(), nextNamespace()
 	cfg.TaskQueue = "itest-" + randomHex(6)
 	setup := appSetup{cfg: &cfg, wrap: func(s notify.Sender) notify.Sender { return s }}
 	for _, o := range opts {

@@ -166,6 +166,10 @@ func TestBackorderQueue(t *testing.T) {
 			if got := picks(sh.receive("rcv-5", 2)); got != "" {
 				t.Fatalf("held stock was given away: %q", got)
 			}
+			// Available-to-promise does not offer the held stock to a new quote.
+			if av, err := sh.s.AvailabilityOf(ctx, "SKU", sh.now); err != nil || av.Position.Available != 0 || av.Position.Promise(1).Source == "stock" {
+				t.Fatalf("held stock promised: %+v %v", av.Position, err)
+			}
 			// A new tier-3 order does not take the held stock either.
 			if a := sh.order("SO-3B", 3, 2, true); a.Reserved != 0 {
 				t.Fatalf("a new order took %d held units", a.Reserved)

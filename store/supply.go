@@ -103,8 +103,12 @@ func (s *Store) AvailabilityOf(ctx context.Context, sku string, now time.Time) (
 		Scan(&waiting).Error; err != nil {
 		return a, err
 	}
-	if waiting != nil {
-		a.Position.Waiting = *waiting
+	if waiting != nil && *waiting > 0 {
+		// Waiting backorders come first: free stock is theirs before open
+		// supply is (a new order cannot take stock held for them).
+		held := min(a.Position.Available, *waiting)
+		a.Position.Available -= held
+		a.Position.Waiting = *waiting - held
 	}
 	return a, nil
 }
