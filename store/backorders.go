@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -58,9 +59,13 @@ type skuQueue struct {
 
 var waitingStatuses = []string{models.BackorderOpen, models.BackorderPartiallyFilled}
 
+// queueColumns are what ranking, filling and planning a queue read.
+const queueColumns = "id, order_id, line_no, customer_name, customer_tier, qty_ordered, qty_short, qty_filled, qty_cancelled, " +
+	"allow_partial, skips, status, currency, line_net, value_open, promised_at, eta, eta_source, eta_ref, ordered_at, rev"
+
 func (s *Store) queue(ctx context.Context, sku *lockedSKU) (*skuQueue, error) {
 	var rows []models.Backorder
-	if err := s.conn(ctx).Where("sku = ? AND status IN ?", sku.product.SKU, waitingStatuses).Order("id").Find(&rows).Error; err != nil {
+	if err := s.conn(ctx).Select(queueColumns).Where("sku = ? AND status IN ?", sku.product.SKU, waitingStatuses).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	q := &skuQueue{rows: make(map[string]*models.Backorder, len(rows))}
@@ -224,6 +229,8 @@ func (s *Store) replan(ctx context.Context, sku *lockedSKU, q *skuQueue, fresh *
 		lots = append(lots, backorder.Lot{Ref: o.ID, Supplier: supplierOf(o, sku.product), Qty: max(o.Qty-o.ReceivedQty, 0), ETA: o.ExpectedAt})
 	}
 	now := s.now()
+	var moved []etaChange
+	var events []models.BackorderEvent
 	for _, e := range s.policy.PlanETAs(q.lines(sku.product), sku.free(), lots, now) {
 		b := q.rows[e.ID]
 		eta := e.ETA.UTC().Truncate(time.Second)
@@ -244,19 +251,51 @@ func (s *Store) replan(ctx context.Context, sku *lockedSKU, q *skuQueue, fresh *
 		if b.ETA.Equal(eta) && b.ETASource == e.Source && b.ETARef == e.Ref {
 			continue
 		}
-		upd := map[string]any{"eta": eta, "eta_source": e.Source, "eta_ref": e.Ref, "supplier": e.Supplier, "updated_at": now}
 		if !b.ETA.Equal(eta) {
 			b.Rev++
-			upd["rev"] = b.Rev
-			detail := fmt.Sprintf("ETA %s -> %s (%s %s)", b.ETA.Format(time.DateOnly), eta.Format(time.DateOnly), e.Source, e.Ref)
-			if err := s.addEvent(ctx, b.ID, models.BackorderEventETAChanged, "system", 0, detail); err != nil {
-				return err
-			}
+			events = append(events, models.BackorderEvent{ID: NewID(), BackorderID: b.ID, At: now, Kind: models.BackorderEventETAChanged, Actor: "system",
+				Detail: fmt.Sprintf("ETA %s -> %s (%s %s)", b.ETA.Format(time.DateOnly), eta.Format(time.DateOnly), e.Source, e.Ref)})
 		}
 		b.ETA, b.ETASource, b.ETARef, b.Supplier = eta, e.Source, e.Ref, e.Supplier
-		if err := s.conn(ctx).Model(&models.Backorder{}).Where("id = ?", b.ID).Updates(upd).Error; err != nil {
+		moved = append(moved, etaChange{b.ID, eta, e.Source, e.Ref, e.Supplier, b.Rev})
+	}
+	if err := s.updateETAs(ctx, moved, now); err != nil {
+		return err
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	return s.conn(ctx).CreateInBatches(events, 500).Error
+}
+
+type etaChange struct {
+	id, eta               any
+	source, ref, supplier string
+	rev                   int
+}
+
+// updateETAs writes many backorders' new ETAs in a few statements, 500 rows each.
+func (s *Store) updateETAs(ctx context.Context, moved []etaChange, now time.Time) error {
+	row := "(?, ?, ?, ?, ?, CAST(? AS INTEGER))"
+	if s.dialect == Postgres { // parameters in VALUES are text unless told otherwise
+		row = "(?, CAST(? AS TIMESTAMPTZ), ?, ?, ?, CAST(? AS INTEGER))"
+	}
+	for len(moved) > 0 {
+		n := min(len(moved), 500)
+		rows := make([]string, n)
+		args := make([]any, 0, 6*n+1)
+		for i, m := range moved[:n] {
+			rows[i] = row
+			args = append(args, m.id, m.eta, m.source, m.ref, m.supplier, m.rev)
+		}
+		args = append(args, now)
+		sql := `WITH v(id, eta, source, ref, supplier, rev) AS (VALUES ` + strings.Join(rows, ", ") + `)
+			UPDATE backorders SET eta = v.eta, eta_source = v.source, eta_ref = v.ref, supplier = v.supplier,
+			rev = v.rev, updated_at = ? FROM v WHERE backorders.id = v.id`
+		if err := s.conn(ctx).Exec(sql, args...).Error; err != nil {
 			return err
 		}
+		moved = moved[n:]
 	}
 	return nil
 }

@@ -44,6 +44,8 @@ CREATE INDEX backorders_status_created ON backorders (status, created_at, id);
 CREATE INDEX backorders_customer ON backorders (customer_id, created_at, id);
 CREATE INDEX backorders_sku_eta ON backorders (sku, eta, id);
 CREATE INDEX backorders_eta ON backorders (eta, id);
+-- The dashboard's priority order under the default policy.
+CREATE INDEX backorders_priority ON backorders (customer_tier, promised_at, ordered_at, order_id, line_no, id);
 
 -- Everything that happened to a backorder: allocation decisions with their
 -- reasons, ETA changes, escalations, cancellations and notes.
