@@ -153,25 +153,21 @@ func newMailCapture(t testing.TB) (*mailCapture, string) {
 
 // to lists the subjects sent to one address, in order.
 func (m *mailCapture) to(addr string) []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []string
-	for _, x := range m.mails {
-		if x.To == addr {
-			out = append(out, x.Subject)
-		}
-	}
-	return out
+	return m.sent(addr, func(x capturedMail) string { return x.Subject })
 }
 
 // bodies lists the plain-text bodies sent to one address, in order.
 func (m *mailCapture) bodies(addr string) []string {
+	return m.sent(addr, func(x capturedMail) string { return x.Text })
+}
+
+func (m *mailCapture) sent(addr string, part func(capturedMail) string) []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []string
 	for _, x := range m.mails {
 		if x.To == addr {
-			out = append(out, x.Text)
+			out = append(out, part(x))
 		}
 	}
 	return out

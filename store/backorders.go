@@ -115,19 +115,25 @@ func (s *Store) allocateWaiting(ctx context.Context, sku *lockedSKU, trigger str
 	if err != nil {
 		return nil, err
 	}
-	var run *models.AllocationRun
-	if len(picks) > 0 {
-		run = &models.AllocationRun{ID: NewID(), SKU: sku.product.SKU, Trigger: trigger, Picks: picks}
-		raw, err := json.Marshal(picks)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.conn(ctx).Exec(`INSERT INTO allocation_runs (id, sku, trigger, picks, created_at) VALUES (?, ?, ?, ?, ?)`,
-			run.ID, run.SKU, trigger, string(raw), s.now()).Error; err != nil {
-			return nil, err
-		}
+	run, err := s.recordRun(ctx, sku, trigger, picks)
+	if err != nil {
+		return nil, err
 	}
 	return run, s.replan(ctx, sku, q, nil)
+}
+
+// recordRun keeps a pick list for the SKU's allocator to send; no picks, no run.
+func (s *Store) recordRun(ctx context.Context, sku *lockedSKU, trigger string, picks []models.Pick) (*models.AllocationRun, error) {
+	if len(picks) == 0 {
+		return nil, nil
+	}
+	run := &models.AllocationRun{ID: NewID(), SKU: sku.product.SKU, Trigger: trigger, Picks: picks}
+	raw, err := json.Marshal(picks)
+	if err != nil {
+		return nil, err
+	}
+	return run, s.conn(ctx).Exec(`INSERT INTO allocation_runs (id, sku, trigger, picks, created_at) VALUES (?, ?, ?, ?, ?)`,
+		run.ID, run.SKU, trigger, string(raw), s.now()).Error
 }
 
 // applyDecisions carries out an allocation run: units reserved for each

@@ -96,7 +96,11 @@ func (s *Store) Reserve(ctx context.Context, r ReserveRequest) (models.Allocatio
 					take = d.Qty
 				}
 			}
-			if _, err := tx.applyDecisions(ctx, sku, q, decisions, left, me.ID, nil); err != nil {
+			picks, err := tx.applyDecisions(ctx, sku, q, decisions, left, me.ID, nil)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.recordRun(ctx, sku, fmt.Sprintf("order %s line %d joined the queue", r.OrderID, r.LineNo), picks); err != nil {
 				return err
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/q2c-dev/q2c/messages"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/workflows"
 )
@@ -22,11 +20,9 @@ import (
 // allocatorFakes stands in for the allocator's activities: news is served
 // from a queue, and what the workflow sends and marks is recorded.
 type allocatorFakes struct {
-	mu        sync.Mutex
+	fakes                            // messages sent: notes and roleMsgs
 	news      []models.BackorderNews // served in order; then empty news
 	receipts  []workflows.ReceiveStockInput
-	roleMsgs  []workflows.RoleMessage
-	notes     []workflows.Notification
 	announced []models.Announced
 	escalated []time.Time
 	late      []models.Backorder
@@ -75,24 +71,7 @@ func (f *allocatorFakes) register(env *testsuite.TestWorkflowEnvironment) {
 	reg(func(_ context.Context, sku string) (models.WaitingSummary, error) {
 		return models.WaitingSummary{SKU: sku, Qty: 5, Orders: 2, Earliest: time.Date(2027, 1, 6, 0, 0, 0, 0, time.UTC), Schedule: "1. SO-1 line 1: 5"}, nil
 	}, workflows.ActivityWaitingForSKU)
-	reg(func(_ context.Context, m workflows.RoleMessage) (int, error) {
-		if _, err := messages.Render(m.Event, m.Data); err != nil {
-			return 0, temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
-		}
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.roleMsgs = append(f.roleMsgs, m)
-		return 1, nil
-	}, workflows.ActivityNotifyRole)
-	reg(func(_ context.Context, n workflows.Notification) error {
-		if _, err := messages.Render(n.Event, n.Data); err != nil {
-			return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
-		}
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.notes = append(f.notes, n)
-		return nil
-	}, workflows.ActivitySendNotification)
+	f.registerMessages(env)
 }
 
 func allocatorEnv(f *allocatorFakes) *testsuite.TestWorkflowEnvironment {

@@ -41,6 +41,31 @@ type fakes struct {
 	released  []workflows.ReleaseLineInput
 }
 
+// registerMessages fakes the messaging activities: every message a
+// workflow sends must render with its event's templates, and is recorded.
+func (f *fakes) registerMessages(env *testsuite.TestWorkflowEnvironment) {
+	env.RegisterActivityWithOptions(func(_ context.Context, n workflows.Notification) error {
+		if n.Data != nil {
+			if _, err := messages.Render(n.Event, n.Data); err != nil {
+				return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
+			}
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.notes = append(f.notes, n)
+		return nil
+	}, activity.RegisterOptions{Name: workflows.ActivitySendNotification})
+	env.RegisterActivityWithOptions(func(_ context.Context, m workflows.RoleMessage) (int, error) {
+		if _, err := messages.Render(m.Event, m.Data); err != nil {
+			return 0, temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.roleMsgs = append(f.roleMsgs, m)
+		return 1, nil
+	}, activity.RegisterOptions{Name: workflows.ActivityNotifyRole})
+}
+
 func (f *fakes) register(env *testsuite.TestWorkflowEnvironment) {
 	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
 	reg(func(_ context.Context, in workflows.PriceQuoteInput) (workflows.PricedQuote, error) {
@@ -58,27 +83,7 @@ func (f *fakes) register(env *testsuite.TestWorkflowEnvironment) {
 		f.orders = append(f.orders, st)
 		return nil
 	}, workflows.ActivitySaveOrder)
-	// Every message a workflow sends must render with its event's templates.
-	reg(func(_ context.Context, n workflows.Notification) error {
-		if n.Data != nil {
-			if _, err := messages.Render(n.Event, n.Data); err != nil {
-				return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
-			}
-		}
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.notes = append(f.notes, n)
-		return nil
-	}, workflows.ActivitySendNotification)
-	reg(func(_ context.Context, m workflows.RoleMessage) (int, error) {
-		if _, err := messages.Render(m.Event, m.Data); err != nil {
-			return 0, temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
-		}
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.roleMsgs = append(f.roleMsgs, m)
-		return 1, nil
-	}, workflows.ActivityNotifyRole)
+	f.registerMessages(env)
 	reg(func(_ context.Context, in workflows.ReserveLineInput) (models.Allocation, error) {
 		return f.reserve(in), nil
 	}, workflows.ActivityReserveLine)
