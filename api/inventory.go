@@ -29,6 +29,7 @@ func (s *Server) inventoryRoutes() []Route {
 		{Method: "GET", Path: "/api/v1/supply-orders", Summary: "Purchase and production orders (?sku=, ?open=true)", Roles: supplyViewers, Handler: s.listSupplyOrders},
 		{Method: "POST", Path: "/api/v1/supply-orders", Summary: "Record an incoming purchase or production order", Roles: supplyPlanners, Handler: s.createSupplyOrder, Body: supplyOrderRequest{}},
 		{Method: "PATCH", Path: "/api/v1/supply-orders/:id", Summary: "Move a supply order's expected date", Roles: supplyPlanners, Handler: s.moveSupplyETA, Body: moveETARequest{}},
+		{Method: "POST", Path: "/api/v1/supply-orders/:id/cancel", Summary: "Cancel a supply order that will not come; backorder ETAs follow", Roles: supplyPlanners, Handler: s.cancelSupplyOrder, Body: cancelRequest{}},
 	}
 }
 
@@ -135,6 +136,26 @@ func (s *Server) moveSupplyETA(c *gin.Context) {
 		s.wakeAllocator(ctx, after.SKU) // backorder ETAs moved with it: tell customers and reps
 	}
 	respond(c, http.StatusOK, after, err)
+}
+
+func (s *Server) cancelSupplyOrder(c *gin.Context) {
+	var req cancelRequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx := reqCtx(c)
+	var o models.SupplyOrder
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if o, err = tx.CancelSupplyOrder(ctx, c.Param("id")); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "supply_order.cancel", "supply_order", o.ID, req.Reason))
+	})
+	if err == nil {
+		s.wakeAllocator(ctx, o.SKU) // backorders that counted on it have new dates: tell customers
+	}
+	respond(c, http.StatusOK, o, err)
 }
 
 type productRequest struct {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -132,6 +133,24 @@ func TestBackorderQueue(t *testing.T) {
 				t.Fatalf("after the supply moved: ETA %s rev %d promised %s", b.ETA, b.Rev, b.PromisedAt)
 			}
 
+			// A second order from another supplier, cancelled: ETAs go back to what they were.
+			po2 := &models.SupplyOrder{Kind: models.SupplyPurchase, SKU: "SKU", WarehouseCode: "B", Qty: 50, ExpectedAt: t0.AddDate(0, 0, 3), Supplier: "Other", CreatedBy: "test"}
+			if err := sh.s.CreateSupplyOrder(ctx, po2); err != nil {
+				t.Fatal(err)
+			}
+			if b := sh.bo("SO-3A"); b.ETARef != po2.ID || b.Supplier != "Other" {
+				t.Fatalf("SO-3A follows %s (%s)", b.ETARef, b.Supplier)
+			}
+			if _, err := sh.s.CancelSupplyOrder(ctx, po2.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := sh.s.CancelSupplyOrder(ctx, po2.ID); !errors.Is(err, models.ErrConflict) {
+				t.Fatalf("cancelled twice: %v", err)
+			}
+			if b := sh.bo("SO-3A"); b.ETASource != backorder.SourceLeadTime || !b.ETA.Equal(b.OrderedAt.AddDate(0, 0, 14)) {
+				t.Fatalf("after the cancellation SO-3A expects %s from %s", b.ETA, b.ETASource)
+			}
+
 			// 6 arrive: tier 1 first, the older order first.
 			r := sh.receive("rcv-1", 6)
 			if got := picks(r); got != "SO-1A:5@B SO-1B:1@B" {
@@ -191,7 +210,8 @@ func TestBackorderQueue(t *testing.T) {
 			if onHand != 4+6+3+1+1+2+1 || reserved != onHand-1 {
 				t.Fatalf("on hand %d reserved %d", onHand, reserved)
 			}
-			// Held twice: for the receipt, and against the new order.
+			// Its ETA moved with the second supply order and back when it was
+			// cancelled; held twice: for the receipt, and against the new order.
 			hist, err := sh.s.BackorderHistory(ctx, models.BackorderID("SO-2W", 1))
 			if err != nil {
 				t.Fatal(err)
@@ -200,7 +220,7 @@ func TestBackorderQueue(t *testing.T) {
 			for _, e := range hist {
 				kinds = append(kinds, e.Kind)
 			}
-			if got := strings.Join(kinds, ","); got != "created,eta_changed,passed_over,passed_over,passed_over,held,held,allocated" {
+			if got := strings.Join(kinds, ","); got != "created,eta_changed,eta_changed,eta_changed,passed_over,passed_over,passed_over,held,held,allocated" {
 				t.Fatalf("SO-2W history %s", got)
 			}
 		})

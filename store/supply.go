@@ -61,6 +61,34 @@ func (s *Store) MoveSupplyETA(ctx context.Context, id string, eta time.Time) (be
 	return before, after, err
 }
 
+// CancelSupplyOrder cancels an open supply order (the supplier will not
+// deliver); the ETAs of backorders counting on it move at once.
+func (s *Store) CancelSupplyOrder(ctx context.Context, id string) (models.SupplyOrder, error) {
+	var o models.SupplyOrder
+	err := s.Tx(ctx, func(tx *Store) error {
+		if err := tx.conn(ctx).Where("id = ?", id).Take(&o).Error; err != nil {
+			return mapErr(err, "supply order", id)
+		}
+		sku, err := tx.lockSKU(ctx, o.SKU)
+		if err != nil {
+			return err
+		}
+		if err := tx.conn(ctx).Where("id = ?", id).Take(&o).Error; err != nil { // again, under the lock
+			return mapErr(err, "supply order", id)
+		}
+		if o.Status != models.SupplyOpen {
+			return models.Conflict("supply order %s is %s", id, o.Status)
+		}
+		o.Status, o.UpdatedAt = models.SupplyCancelled, s.now()
+		if err := tx.conn(ctx).Model(&models.SupplyOrder{}).Where("id = ?", id).
+			Updates(map[string]any{"status": o.Status, "updated_at": o.UpdatedAt}).Error; err != nil {
+			return err
+		}
+		return tx.replanSKU(ctx, sku)
+	})
+	return o, err
+}
+
 // ListSupplyOrders lists supply orders, open ones for sku when given.
 func (s *Store) ListSupplyOrders(ctx context.Context, sku string, openOnly bool, p Page) (List[models.SupplyOrder], error) {
 	q := whereEq(s.conn(ctx).Model(&models.SupplyOrder{}), "sku", sku)
