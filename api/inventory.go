@@ -91,19 +91,34 @@ func (s *Server) createSupplyOrder(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	ctx := reqCtx(c)
-	o := &models.SupplyOrder{Kind: req.Kind, Reference: req.Reference, SKU: req.SKU, WarehouseCode: req.Warehouse, Qty: req.Qty,
+	o := models.SupplyOrder{Kind: req.Kind, Reference: req.Reference, SKU: req.SKU, WarehouseCode: req.Warehouse, Qty: req.Qty,
 		ExpectedAt: req.ExpectedAt, CreatedBy: s.subject(c)}
-	err := s.Store.Tx(ctx, func(tx *store.Store) error {
-		if err := tx.CreateSupplyOrder(ctx, o); err != nil {
-			return notFoundAsInvalid(err, "sku")
+	s.changeSupply(c, http.StatusCreated, func(ctx context.Context, tx *store.Store) (models.SupplyOrder, models.AuditEvent, error) {
+		if err := tx.CreateSupplyOrder(ctx, &o); err != nil {
+			return o, models.AuditEvent{}, notFoundAsInvalid(err, "sku")
 		}
-		return tx.AppendAudit(ctx, s.audit(c, "supply_order.create", "supply_order", o.ID, o.SKU))
+		return o, s.audit(c, "supply_order.create", "supply_order", o.ID, o.SKU), nil
+	})
+}
+
+// changeSupply runs a supply change and its audit entry in one transaction
+// and answers with the order. Then it wakes the SKU's allocator: backorder
+// ETAs have followed the change, and whoever's date moved is to be told.
+func (s *Server) changeSupply(c *gin.Context, status int, change func(context.Context, *store.Store) (models.SupplyOrder, models.AuditEvent, error)) {
+	ctx := reqCtx(c)
+	var o models.SupplyOrder
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		var audit models.AuditEvent
+		var err error
+		if o, audit, err = change(ctx, tx); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, audit)
 	})
 	if err == nil {
-		s.wakeAllocator(ctx, o.SKU) // backorder ETAs follow the new supply: tell customers
+		s.wakeAllocator(ctx, o.SKU)
 	}
-	respond(c, http.StatusCreated, o, err)
+	respond(c, status, o, err)
 }
 
 type moveETARequest struct {
@@ -121,21 +136,11 @@ func (s *Server) moveSupplyETA(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	ctx := reqCtx(c)
-	var after models.SupplyOrder
-	err := s.Store.Tx(ctx, func(tx *store.Store) error {
-		before, a, err := tx.MoveSupplyETA(ctx, c.Param("id"), req.ExpectedAt)
-		if err != nil {
-			return err
-		}
-		after = a
-		return tx.AppendAudit(ctx, s.audit(c, "supply_order.move_eta", "supply_order", a.ID,
-			before.ExpectedAt.Format(time.DateOnly)+" -> "+a.ExpectedAt.Format(time.DateOnly)))
+	s.changeSupply(c, http.StatusOK, func(ctx context.Context, tx *store.Store) (models.SupplyOrder, models.AuditEvent, error) {
+		before, after, err := tx.MoveSupplyETA(ctx, c.Param("id"), req.ExpectedAt)
+		return after, s.audit(c, "supply_order.move_eta", "supply_order", after.ID,
+			before.ExpectedAt.Format(time.DateOnly)+" -> "+after.ExpectedAt.Format(time.DateOnly)), err
 	})
-	if err == nil {
-		s.wakeAllocator(ctx, after.SKU) // backorder ETAs moved with it: tell customers and reps
-	}
-	respond(c, http.StatusOK, after, err)
 }
 
 func (s *Server) cancelSupplyOrder(c *gin.Context) {
@@ -143,19 +148,10 @@ func (s *Server) cancelSupplyOrder(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	ctx := reqCtx(c)
-	var o models.SupplyOrder
-	err := s.Store.Tx(ctx, func(tx *store.Store) error {
-		var err error
-		if o, err = tx.CancelSupplyOrder(ctx, c.Param("id")); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, s.audit(c, "supply_order.cancel", "supply_order", o.ID, req.Reason))
+	s.changeSupply(c, http.StatusOK, func(ctx context.Context, tx *store.Store) (models.SupplyOrder, models.AuditEvent, error) {
+		o, err := tx.CancelSupplyOrder(ctx, c.Param("id"))
+		return o, s.audit(c, "supply_order.cancel", "supply_order", o.ID, req.Reason), err
 	})
-	if err == nil {
-		s.wakeAllocator(ctx, o.SKU) // backorders that counted on it have new dates: tell customers
-	}
-	respond(c, http.StatusOK, o, err)
 }
 
 type productRequest struct {

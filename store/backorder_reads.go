@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -165,9 +164,6 @@ func keysetAfter(cols []sortCol, last models.Backorder) (string, []any) {
 	}
 	return "(" + strings.Join(ors, " OR ") + ")", args
 }
-
-// BackorderCursor is the cursor that starts a page after backorder id.
-func BackorderCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
 
 // BackorderByID reads one backorder.
 func (s *Store) BackorderByID(ctx context.Context, id string) (models.Backorder, error) {

@@ -36,6 +36,26 @@ func (s *Store) CreateSupplyOrder(ctx context.Context, o *models.SupplyOrder) er
 // MoveSupplyETA changes an open supply order's expected date and returns the
 // order before and after the change; the SKU's backorder ETAs follow it.
 func (s *Store) MoveSupplyETA(ctx context.Context, id string, eta time.Time) (before, after models.SupplyOrder, err error) {
+	return s.changeOpenSupply(ctx, id, func(o *models.SupplyOrder) map[string]any {
+		o.ExpectedAt = eta.UTC()
+		return map[string]any{"expected_at": o.ExpectedAt}
+	})
+}
+
+// CancelSupplyOrder cancels an open supply order (the supplier will not
+// deliver); the ETAs of backorders counting on it move at once.
+func (s *Store) CancelSupplyOrder(ctx context.Context, id string) (models.SupplyOrder, error) {
+	_, after, err := s.changeOpenSupply(ctx, id, func(o *models.SupplyOrder) map[string]any {
+		o.Status = models.SupplyCancelled
+		return map[string]any{"status": o.Status}
+	})
+	return after, err
+}
+
+// changeOpenSupply changes an open supply order under its SKU's lock (change
+// sets the fields on the order and returns the columns to write), then
+// recomputes the SKU's backorder ETAs. It returns the order before and after.
+func (s *Store) changeOpenSupply(ctx context.Context, id string, change func(*models.SupplyOrder) map[string]any) (before, after models.SupplyOrder, err error) {
 	err = s.Tx(ctx, func(tx *Store) error {
 		if err := tx.conn(ctx).Where("id = ?", id).Take(&before).Error; err != nil {
 			return mapErr(err, "supply order", id)
@@ -51,42 +71,15 @@ func (s *Store) MoveSupplyETA(ctx context.Context, id string, eta time.Time) (be
 			return models.Conflict("supply order %s is %s", id, before.Status)
 		}
 		after = before
-		after.ExpectedAt, after.UpdatedAt = eta.UTC(), s.now()
-		if err := tx.conn(ctx).Model(&models.SupplyOrder{}).Where("id = ?", id).
-			Updates(map[string]any{"expected_at": after.ExpectedAt, "updated_at": after.UpdatedAt}).Error; err != nil {
+		upd := change(&after)
+		after.UpdatedAt = s.now()
+		upd["updated_at"] = after.UpdatedAt
+		if err := tx.conn(ctx).Model(&models.SupplyOrder{}).Where("id = ?", id).Updates(upd).Error; err != nil {
 			return err
 		}
 		return tx.replanSKU(ctx, sku)
 	})
 	return before, after, err
-}
-
-// CancelSupplyOrder cancels an open supply order (the supplier will not
-// deliver); the ETAs of backorders counting on it move at once.
-func (s *Store) CancelSupplyOrder(ctx context.Context, id string) (models.SupplyOrder, error) {
-	var o models.SupplyOrder
-	err := s.Tx(ctx, func(tx *Store) error {
-		if err := tx.conn(ctx).Where("id = ?", id).Take(&o).Error; err != nil {
-			return mapErr(err, "supply order", id)
-		}
-		sku, err := tx.lockSKU(ctx, o.SKU)
-		if err != nil {
-			return err
-		}
-		if err := tx.conn(ctx).Where("id = ?", id).Take(&o).Error; err != nil { // again, under the lock
-			return mapErr(err, "supply order", id)
-		}
-		if o.Status != models.SupplyOpen {
-			return models.Conflict("supply order %s is %s", id, o.Status)
-		}
-		o.Status, o.UpdatedAt = models.SupplyCancelled, s.now()
-		if err := tx.conn(ctx).Model(&models.SupplyOrder{}).Where("id = ?", id).
-			Updates(map[string]any{"status": o.Status, "updated_at": o.UpdatedAt}).Error; err != nil {
-			return err
-		}
-		return tx.replanSKU(ctx, sku)
-	})
-	return o, err
 }
 
 // ListSupplyOrders lists supply orders, open ones for sku when given.
