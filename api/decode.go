@@ -50,8 +50,14 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if err != nil {
 		return err // *http.MaxBytesError for oversize bodies
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	switch trimmed := bytes.TrimSpace(body); {
+	case len(trimmed) == 0:
 		return fmt.Errorf("%w: the body is empty; send a JSON object", errMalformed)
+	case trimmed[0] != '{':
+		// null, a list or a bare value would decode into nothing (encoding/json
+		// leaves a struct untouched for null), so every route would see an
+		// empty request; refuse them all the same way instead.
+		return fmt.Errorf("%w: send a JSON object, not %s", errMalformed, jsonKind(trimmed[0]))
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -91,4 +97,19 @@ func pageParams(c *gin.Context) (store.Page, error) {
 	}
 	p.Cursor = c.Query("cursor")
 	return p, p.Validate()
+}
+
+// jsonKind names the kind of JSON value that starts with b, for messages.
+func jsonKind(b byte) string {
+	switch b {
+	case 'n':
+		return "null"
+	case '[':
+		return "a list"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a bare value"
 }

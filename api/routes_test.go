@@ -126,3 +126,29 @@ func TestPublicRoutesAreDeclared(t *testing.T) {
 		t.Fatalf("public routes = %v, want %v", public, want)
 	}
 }
+
+// TestEveryBodyRefusesNonObjects: a JSON null (or a list, or a bare value)
+// decodes into nothing, so without this check approve, withdraw and accept
+// ran as if sent {} while ship and pay refused it. Every route with a body
+// now refuses them alike, before it touches anything.
+func TestEveryBodyRefusesNonObjects(t *testing.T) {
+	s, tokens := testServer(t)
+	for _, r := range s.Routes() {
+		if r.Body == nil || r.Public {
+			continue
+		}
+		path := strings.NewReplacer(":id", "some-id", ":sku", "SKU-1").Replace(r.Path)
+		for _, body := range []string{`null`, ` null `, `[]`, `"x"`, `7`, `true`} {
+			t.Run(r.Method+" "+r.Path+" "+body, func(t *testing.T) {
+				req := httptest.NewRequest(r.Method, path, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+tokenFor(t, tokens, r.Roles[0]))
+				w := httptest.NewRecorder()
+				s.Handler().ServeHTTP(w, req)
+				if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"field":"body"`) {
+					t.Fatalf("%d %s, want 400 naming body", w.Code, w.Body)
+				}
+			})
+		}
+	}
+}

@@ -129,7 +129,7 @@ func (f *orderFlow) registerHandlers(ctx workflow.Context) error {
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateOrderCancel, f.cancel, workflow.UpdateHandlerOptions{
 		Validator: func(ctx workflow.Context, in CancelInput) error {
-			if f.state.Status == OrderCancelled {
+			if f.state.Status == OrderCancelled || f.state.Status == OrderRemainderCancelled {
 				return fmt.Errorf("order %s is already cancelled", f.state.OrderID)
 			}
 			open := false
@@ -157,7 +157,7 @@ func (f *orderFlow) cancel(ctx workflow.Context, in CancelInput) (OrderState, er
 		return f.state, err
 	}
 	defer f.mu.Unlock()
-	if f.state.Status == OrderCancelled {
+	if f.state.Status == OrderCancelled || f.state.Status == OrderRemainderCancelled {
 		return f.state, nil
 	}
 	for i, l := range f.state.Lines {
@@ -170,11 +170,55 @@ func (f *orderFlow) cancel(ctx workflow.Context, in CancelInput) (OrderState, er
 		f.state.Lines[i].Cancelled += l.Open()
 		f.state.Lines[i].Reserved = 0
 	}
-	f.change(ctx, in.Actor.Subject, OrderCancelled, "cancelled", in.Reason)
+	status, stage := OrderCancelled, "cancelled"
+	if f.shippedAny() {
+		status, stage = OrderRemainderCancelled, "remainder cancelled"
+	}
+	f.change(ctx, in.Actor.Subject, status, stage, in.Reason)
+	f.completeIfSettled(ctx)
 	if err := f.save(ctx); err != nil {
 		return f.state, err
 	}
 	return f.state, f.notifyCustomer(ctx, EventOrderCancelled, "cancelled", map[string]string{"reason": in.Reason})
+}
+
+// shippedAny reports whether any unit of the order has shipped.
+func (f *orderFlow) shippedAny() bool {
+	for _, l := range f.state.Lines {
+		if l.Shipped > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// cancelled reports whether the order, or what was left of it, was cancelled.
+func (f *orderFlow) cancelled() bool {
+	switch f.state.Status {
+	case OrderCancelled, OrderRemainderCancelled, OrderCompletedShort:
+		return true
+	}
+	return false
+}
+
+// completeIfSettled ends a settled order in the state that tells what
+// happened: completed, or completed short when its remainder was cancelled.
+// An order cancelled before anything shipped stays cancelled.
+func (f *orderFlow) completeIfSettled(ctx workflow.Context) {
+	if !f.settled() {
+		return
+	}
+	switch f.state.Status {
+	case OrderCancelled, OrderCompleted, OrderCompletedShort:
+	case OrderRemainderCancelled:
+		var shipped, cancelled int64
+		for _, l := range f.state.Lines {
+			shipped, cancelled = shipped+l.Shipped, cancelled+l.Cancelled
+		}
+		f.change(ctx, "system", OrderCompletedShort, "completed short", fmt.Sprintf("%d units shipped and paid, %d cancelled", shipped, cancelled))
+	default:
+		f.change(ctx, "system", OrderCompleted, "completed", "everything shipped and paid")
+	}
 }
 
 // hearBackorders applies what the SKU allocators say about this order's
@@ -200,7 +244,7 @@ func (f *orderFlow) hearBackorders(ctx workflow.Context) {
 // than the last one heard changes nothing.
 func (f *orderFlow) applyBackorder(ctx workflow.Context, u BackorderUpdate) error {
 	i, ok := f.line(u.LineNo)
-	if !ok || f.state.Status == OrderCancelled || u.Rev <= f.state.Lines[i].BackorderRev {
+	if !ok || f.cancelled() || u.Rev <= f.state.Lines[i].BackorderRev {
 		return nil
 	}
 	l := &f.state.Lines[i]

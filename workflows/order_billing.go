@@ -90,7 +90,7 @@ func (f *orderFlow) line(no int) (int, bool) {
 
 func (f *orderFlow) validateShip(in ShipInput) error {
 	switch f.state.Status {
-	case OrderCancelled, OrderCompleted, OrderAllocating:
+	case OrderCancelled, OrderRemainderCancelled, OrderCompleted, OrderCompletedShort, OrderAllocating:
 		return fmt.Errorf("order %s is %s: nothing to ship", f.state.OrderID, f.state.Status)
 	}
 	var problems []string
@@ -182,9 +182,6 @@ func (f *orderFlow) ship(ctx workflow.Context, in ShipInput) (OrderState, error)
 			status = OrderPartiallyShipped
 		}
 	}
-	if f.state.Status == OrderCancelled {
-		status = OrderCancelled
-	}
 	f.change(ctx, in.Actor.Subject, status, "shipped", fmt.Sprintf("%s via %s, tracking %s; invoice %s", shipmentID, in.Carrier, in.Tracking, ref.ID))
 	if err := f.save(ctx); err != nil {
 		return f.state, err
@@ -249,9 +246,7 @@ func (f *orderFlow) pay(ctx workflow.Context, in PayInput) (OrderState, error) {
 		detail += fmt.Sprintf("; %s credited to the account", models.NewMoney(res.Credit, f.state.Currency))
 	}
 	f.change(ctx, in.Actor.Subject, f.state.Status, "payment received", detail)
-	if f.settled() && f.state.Status != OrderCancelled {
-		f.change(ctx, "system", OrderCompleted, "completed", "everything shipped and paid")
-	}
+	f.completeIfSettled(ctx)
 	if err := f.save(ctx); err != nil {
 		return f.state, err
 	}

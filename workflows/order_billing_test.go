@@ -174,7 +174,9 @@ func TestCancelAfterPartialShipmentCancelsOnlyTheRest(t *testing.T) {
 	if late.rejected == nil {
 		t.Fatal("a cancelled order shipped")
 	}
-	if st.Status != workflows.OrderCancelled || st.Lines[0].Cancelled != 4 || st.Lines[1].Shipped != 10 || st.Lines[1].Cancelled != 0 {
+	// It ends telling the truth: the shipped part was sold and paid, the rest
+	// cancelled; not "cancelled" as if nothing had happened.
+	if st.Status != workflows.OrderCompletedShort || st.Lines[0].Cancelled != 4 || st.Lines[1].Shipped != 10 || st.Lines[1].Cancelled != 0 {
 		t.Fatalf("status %s lines %+v", st.Status, st.Lines)
 	}
 	if len(f.released) != 1 || f.released[0].LineNo != 1 {
@@ -182,5 +184,26 @@ func TestCancelAfterPartialShipmentCancelsOnlyTheRest(t *testing.T) {
 	}
 	if st.Invoices[0].Status != models.InvoicePaid {
 		t.Fatalf("the shipped part's invoice is %s", st.Invoices[0].Status)
+	}
+	var stages []string
+	for _, e := range st.Timeline {
+		stages = append(stages, e.Stage)
+	}
+	if got := strings.Join(stages[len(stages)-3:], ","); got != "remainder cancelled,payment received,completed short" ||
+		st.Timeline[len(st.Timeline)-1].Detail != "10 units shipped and paid, 4 cancelled" {
+		t.Fatalf("timeline ends %s (%q)", got, st.Timeline[len(st.Timeline)-1].Detail)
+	}
+}
+
+func TestCancelAfterShippedPartIsPaidCompletesShortAtOnce(t *testing.T) {
+	f := &fakes{}
+	env := orderEnv(f)
+	orderUpdate(env, time.Hour, workflows.UpdateOrderShip, workflows.ShipInput{Actor: warehouse, Carrier: "UPS", Tracking: "1",
+		Lines: []workflows.ShipLineInput{{LineNo: 2, Qty: 10}}})
+	orderUpdate(env, 2*time.Hour, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "w", Amount: 8044})
+	again := orderUpdate(env, 3*time.Hour, workflows.UpdateOrderCancel, workflows.CancelInput{Actor: rep, Reason: "rest not needed"})
+	st := run(t, env, billingRequest(true))
+	if again.failed != nil || again.rejected != nil || st.Status != workflows.OrderCompletedShort {
+		t.Fatalf("cancel: %v %v; status %s", again.rejected, again.failed, st.Status)
 	}
 }

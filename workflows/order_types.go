@@ -42,8 +42,15 @@ const (
 	OrderBackordered      = "backordered" // some line waits for supply
 	OrderPartiallyShipped = "partially_shipped"
 	OrderShipped          = "shipped"   // everything shipped, invoices open
-	OrderCompleted        = "completed" // everything shipped or cancelled, and paid
-	OrderCancelled        = "cancelled"
+	OrderCompleted        = "completed" // everything shipped and paid
+	OrderCancelled        = "cancelled" // cancelled before anything shipped
+	// OrderRemainderCancelled: part shipped, the rest cancelled; the shipped
+	// part's invoices are still being collected.
+	OrderRemainderCancelled = "remainder_cancelled"
+	// OrderCompletedShort: part shipped and paid, the rest cancelled. Ending
+	// such an order "cancelled" would hide a sale that happened; "completed"
+	// would hide the cancellation.
+	OrderCompletedShort = "completed_short"
 )
 
 // OrderWorkflowID is an order's workflow ID, from its business key.
