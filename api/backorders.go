@@ -237,8 +237,7 @@ type noteRequest struct {
 
 func (r noteRequest) Validate() error {
 	var v models.Validator
-	v.Check(strings.TrimSpace(r.Text) != "", "text", "is required")
-	v.Check(len(r.Text) <= 4000, "text", "must be at most 4000 characters")
+	v.Text("text", r.Text, true, models.MaxNoteLen)
 	return v.Err()
 }
 

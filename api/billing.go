@@ -2,10 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -37,12 +37,13 @@ type shipRequest struct {
 
 func (r shipRequest) Validate() error {
 	var v models.Validator
-	v.Check(strings.TrimSpace(r.Carrier) != "", "carrier", "is required")
-	v.Check(strings.TrimSpace(r.Tracking) != "", "tracking", "is required")
+	v.Text("carrier", r.Carrier, true, models.MaxNameLen)
+	v.Text("tracking", r.Tracking, true, models.MaxNameLen)
 	v.Check(len(r.Lines) > 0, "lines", "needs at least one line")
+	v.Check(len(r.Lines) <= maxLines, "lines", fmt.Sprintf("at most %d lines", maxLines))
 	for i, l := range r.Lines {
-		v.Check(l.LineNo > 0, fmt.Sprintf("lines[%d].line_no", i), "is required")
-		v.Check(l.Qty > 0, fmt.Sprintf("lines[%d].qty", i), "must be positive")
+		v.Check(l.LineNo > 0 && l.LineNo <= maxLines, fmt.Sprintf("lines[%d].line_no", i), fmt.Sprintf("must be between 1 and %d", maxLines))
+		v.Qty(fmt.Sprintf("lines[%d].qty", i), l.Qty)
 	}
 	return v.Err()
 }
@@ -64,9 +65,10 @@ type payRequest struct {
 
 func (r payRequest) Validate() error {
 	var v models.Validator
-	v.Check(r.InvoiceID != "", "invoice_id", "is required")
-	v.Check(strings.TrimSpace(r.Reference) != "", "reference", "is required (the bank or card transaction id)")
-	v.Check(r.Amount > 0, "amount", "must be a positive amount in minor units")
+	v.Text("invoice_id", r.InvoiceID, true, models.MaxCodeLen)
+	v.Text("reference", r.Reference, true, models.MaxNameLen)
+	v.Amount("amount", r.Amount, 1)
+	v.Text("method", r.Method, false, models.MaxCodeLen)
 	return v.Err()
 }
 
@@ -75,8 +77,33 @@ func (s *Server) payOrder(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
+	// A payment is bounded by what is open on its invoice plus the
+	// configured over-payment tolerance (the excess becomes credit). The
+	// order workflow checks the same bound against its own state, which
+	// decides when two payments race; this read only gives the field error.
+	inv, err := s.Store.InvoiceByID(reqCtx(c), req.InvoiceID)
+	switch {
+	case errors.Is(err, models.ErrNotFound) || (err == nil && inv.OrderID != c.Param("id")):
+		fail(c, models.Invalid("invoice_id", "is not an invoice of order %s", c.Param("id")))
+		return
+	case err != nil:
+		fail(c, err)
+		return
+	case req.Amount > inv.Balance()+s.MaxOverpayment && !s.paymentRecorded(c, req):
+		fail(c, models.Invalid("amount", "must be at most %d minor units: %d open on %s plus an over-payment tolerance of %d",
+			inv.Balance()+s.MaxOverpayment, inv.Balance(), inv.ID, s.MaxOverpayment))
+		return
+	}
 	s.orderUpdate(c, workflows.UpdateOrderPay, workflows.PayInput{Actor: actorOf(c), InvoiceID: req.InvoiceID, Reference: req.Reference,
-		Amount: req.Amount, Method: req.Method})
+		Amount: req.Amount, Method: req.Method, MaxOverpayment: s.MaxOverpayment})
+}
+
+// paymentRecorded reports whether this very payment (invoice and reference)
+// was recorded already: entered again it must be answered as before, not
+// refused because the invoice it paid is now settled.
+func (s *Server) paymentRecorded(c *gin.Context, req payRequest) bool {
+	p, err := s.Store.PaymentByReference(reqCtx(c), req.InvoiceID, req.Reference)
+	return err == nil && p.Amount == req.Amount
 }
 
 // orderUpdate sends an Update to an order the caller may see.

@@ -110,7 +110,7 @@ type createUserRequest struct {
 func (r createUserRequest) Validate() error {
 	var v models.Validator
 	v.Check(models.ValidEmail(models.NormalizeEmail(r.Email)), "email", "must be an email address")
-	v.Check(strings.TrimSpace(r.Name) != "", "name", "is required")
+	v.Text("name", r.Name, true, models.MaxNameLen)
 	v.Check(r.Phone == "" || models.ValidPhone(r.Phone), "phone", "must be E.164, e.g. +14155550100")
 	v.Check(len(r.Password) >= auth.MinPasswordLength && len(r.Password) <= 72, "password", fmt.Sprintf("must be %d to 72 characters", auth.MinPasswordLength))
 	v.Check(len(r.Roles) > 0, "roles", "needs at least one role")
@@ -159,13 +159,16 @@ type createAPIKeyRequest struct {
 
 func (r createAPIKeyRequest) Validate() error {
 	var v models.Validator
-	v.Check(strings.TrimSpace(r.Name) != "", "name", "is required")
+	v.Text("name", r.Name, true, models.MaxNameLen)
 	v.Check(len(r.Roles) > 0, "roles", "needs at least one role")
 	for i, role := range r.Roles {
 		v.Check(role.Valid(), fmt.Sprintf("roles[%d]", i), "is not a role")
 	}
 	v.Check(!models.Roles(r.Roles).Has(models.RoleITAdmin), "roles", "an API key cannot hold it_admin")
 	isCustomer := models.Roles(r.Roles).Has(models.RoleCustomer)
+	// As for users: a customer's key sees one account; a staff role beside it
+	// would widen what the key's holder sees to everyone's.
+	v.Check(!isCustomer || len(r.Roles) == 1, "roles", "customer cannot be combined with staff roles")
 	v.Check(isCustomer == (r.CustomerID != nil), "customer_id", "is required with, and only with, the customer role")
 	return v.Err()
 }

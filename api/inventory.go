@@ -79,9 +79,10 @@ type supplyOrderRequest struct {
 func (r supplyOrderRequest) Validate() error {
 	var v models.Validator
 	v.Check(r.Kind == models.SupplyPurchase || r.Kind == models.SupplyProduction, "kind", "must be purchase or production")
-	v.Check(strings.TrimSpace(r.SKU) != "", "sku", "is required")
-	v.Check(strings.TrimSpace(r.Warehouse) != "", "warehouse", "is required")
-	v.Check(r.Qty > 0, "qty", "must be positive")
+	v.Text("reference", r.Reference, false, models.MaxNameLen)
+	v.Text("sku", r.SKU, true, models.MaxCodeLen)
+	v.Text("warehouse", r.Warehouse, true, models.MaxCodeLen)
+	v.Qty("qty", r.Qty)
 	v.Check(!r.ExpectedAt.IsZero(), "expected_at", "is required (RFC 3339)")
 	return v.Err()
 }
@@ -167,8 +168,10 @@ type productRequest struct {
 
 func (r productRequest) Validate() error {
 	var v models.Validator
-	v.Check(strings.TrimSpace(r.Name) != "", "name", "is required")
-	v.Check(r.ListPrice >= 0, "list_price", "must not be negative (minor units)")
+	v.Text("name", r.Name, true, models.MaxNameLen)
+	v.Text("unit_of_measure", r.UnitOfMeasure, false, models.MaxCodeLen)
+	v.Text("supplier", r.Supplier, false, models.MaxNameLen)
+	v.Check(r.ListPrice >= 0 && r.ListPrice <= models.MaxUnitPrice, "list_price", fmt.Sprintf("must be between 0 and %d minor units", models.MaxUnitPrice))
 	if err := r.Currency.Validate(); err != nil {
 		v.Add("currency", "%v", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/enums/v1"
@@ -45,6 +44,9 @@ func (s *Server) lifecycleRoutes() []Route {
 	}
 }
 
+// maxLines bounds the lines of a quote (and so of its order and shipments).
+const maxLines = 200
+
 type createQuoteRequest struct {
 	CustomerID string         `json:"customer_id"`
 	Lines      []pricing.Line `json:"lines"`
@@ -55,11 +57,13 @@ type createQuoteRequest struct {
 func (r createQuoteRequest) Validate() error {
 	var v models.Validator
 	v.Check(len(r.Lines) > 0, "lines", "needs at least one line")
-	v.Check(len(r.Lines) <= 200, "lines", "at most 200 lines")
+	v.Check(len(r.Lines) <= maxLines, "lines", fmt.Sprintf("at most %d lines", maxLines))
 	for i, l := range r.Lines {
-		v.Check(strings.TrimSpace(l.SKU) != "", fmt.Sprintf("lines[%d].sku", i), "is required")
-		v.Check(l.Qty >= 1 && l.Qty <= pricing.MaxQty, fmt.Sprintf("lines[%d].qty", i), fmt.Sprintf("must be between 1 and %d", pricing.MaxQty))
+		v.Text(fmt.Sprintf("lines[%d].sku", i), l.SKU, true, models.MaxCodeLen)
+		v.Qty(fmt.Sprintf("lines[%d].qty", i), l.Qty)
 	}
+	v.Text("promo_code", r.PromoCode, false, models.MaxCodeLen)
+	v.Text("customer_id", r.CustomerID, false, models.MaxCodeLen)
 	v.Check(r.ValidDays >= 0 && r.ValidDays <= 365, "valid_days", "must be between 1 and 365 (0 for the default 30)")
 	return v.Err()
 }
@@ -179,7 +183,7 @@ type editQuoteRequest struct {
 }
 
 func (r editQuoteRequest) Validate() error {
-	return createQuoteRequest{Lines: r.Lines}.Validate()
+	return createQuoteRequest{Lines: r.Lines, PromoCode: r.PromoCode}.Validate()
 }
 
 func (s *Server) editQuote(c *gin.Context) {
@@ -196,7 +200,7 @@ type decisionRequest struct {
 
 func (r decisionRequest) Validate() error {
 	var v models.Validator
-	v.Check(len(r.Comment) <= 2000, "comment", "must be at most 2000 characters")
+	v.Text("comment", r.Comment, false, models.MaxCommentLen)
 	return v.Err()
 }
 
@@ -313,8 +317,7 @@ type cancelRequest struct {
 
 func (r cancelRequest) Validate() error {
 	var v models.Validator
-	v.Check(strings.TrimSpace(r.Reason) != "", "reason", "is required")
-	v.Check(len(r.Reason) <= 2000, "reason", "must be at most 2000 characters")
+	v.Text("reason", r.Reason, true, models.MaxCommentLen)
 	return v.Err()
 }
 

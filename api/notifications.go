@@ -56,7 +56,7 @@ type resendRequest struct {
 
 func (r resendRequest) Validate() error {
 	var v models.Validator
-	v.Check(strings.TrimSpace(r.Reason) != "", "reason", "is required (for the audit trail)")
+	v.Text("reason", r.Reason, true, models.MaxCommentLen)
 	return v.Err()
 }
 

@@ -46,19 +46,20 @@ type priceListRequest struct{ pricing.PriceList }
 
 func (r priceListRequest) Validate() error {
 	var v models.Validator
-	v.Check(strings.TrimSpace(r.Name) != "", "name", "is required")
+	v.Text("name", r.Name, true, models.MaxNameLen)
 	if err := r.Currency.Validate(); err != nil {
 		v.Add("currency", "%v", err)
 	}
 	validateWindow(&v, r.Window)
 	v.Check(len(r.Items) > 0, "items", "needs at least one SKU")
+	v.Check(len(r.Items) <= 10_000, "items", "at most 10000 SKUs")
 	for sku, tiers := range r.Items {
 		v.Check(len(tiers) > 0, "items."+sku, "needs at least one tier")
 		seen := map[int64]bool{}
 		for i, t := range tiers {
 			f := fmt.Sprintf("items.%s[%d]", sku, i)
-			v.Check(t.MinQty >= 1, f+".min_qty", "must be at least 1")
-			v.Check(t.UnitPrice >= 0, f+".unit_price", "must not be negative")
+			v.Qty(f+".min_qty", t.MinQty)
+			v.Check(t.UnitPrice >= 0 && t.UnitPrice <= models.MaxUnitPrice, f+".unit_price", fmt.Sprintf("must be between 0 and %d minor units", models.MaxUnitPrice))
 			v.Check(!seen[t.MinQty], f+".min_qty", "repeats another tier")
 			seen[t.MinQty] = true
 		}

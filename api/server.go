@@ -28,6 +28,9 @@ type Deps struct {
 	Tokens       *auth.Tokens
 	Logger       *slog.Logger
 	MaxBodyBytes int64
+	// MaxOverpayment is how far, in minor units, a payment may exceed what
+	// is open on its invoice (the excess becomes credit); 0 allows none.
+	MaxOverpayment int64
 	Version      string
 	Webhooks     Webhooks
 }

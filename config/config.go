@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/q2c-dev/q2c/backorder"
+	"github.com/q2c-dev/q2c/models"
 )
 
 // Secret is a string that never prints its value.
@@ -45,6 +46,9 @@ type Config struct {
 	LogLevel        string        `env:"Q2C_LOG_LEVEL" default:"info"`
 	MaxBodyBytes    int64         `env:"Q2C_MAX_BODY_BYTES" default:"1048576"`
 	ShutdownTimeout time.Duration `env:"Q2C_SHUTDOWN_TIMEOUT" default:"20s"`
+	// MaxOverpayment: how far a payment may exceed its invoice's open
+	// balance, in minor units; the excess becomes the customer's credit.
+	MaxOverpayment int64 `env:"Q2C_MAX_OVERPAYMENT" default:"10000"`
 
 	JWTSecret Secret        `env:"Q2C_JWT_SECRET"`
 	JWTTTL    time.Duration `env:"Q2C_JWT_TTL" default:"15m"`
@@ -110,6 +114,9 @@ func (c Config) Validate() error {
 	}
 	if c.JWTTTL < time.Minute || c.JWTTTL > 24*time.Hour {
 		bad("Q2C_JWT_TTL", "must be between 1m and 24h")
+	}
+	if c.MaxOverpayment < 0 || c.MaxOverpayment > models.MaxAmount {
+		bad("Q2C_MAX_OVERPAYMENT", "must be between 0 and %d minor units", models.MaxAmount)
 	}
 	if c.MaxBodyBytes < 1024 {
 		bad("Q2C_MAX_BODY_BYTES", "must be at least 1024")

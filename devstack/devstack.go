@@ -116,7 +116,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		return nil, err
 	}
 	s.API = api.New(api.Deps{Store: s.Store, Temporal: s.Client, TaskQueue: cfg.TaskQueue, Tokens: tokens,
-		Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, Version: "dev", Webhooks: webhooks(s.Config)})
+		Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, MaxOverpayment: cfg.MaxOverpayment, Version: "dev", Webhooks: webhooks(s.Config)})
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("API listen on %s: %w", cfg.HTTPAddr, err)

@@ -207,7 +207,7 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Deps{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: testdb.Quiet}).Handler())
+	srv := httptest.NewServer(api.New(api.Deps{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: testdb.Quiet, MaxOverpayment: cfg.MaxOverpayment}).Handler())
 	t.Cleanup(srv.Close)
 	return &app{t: t, URL: srv.URL, Store: st, Client: c, TaskQueue: cfg.TaskQueue}
 }

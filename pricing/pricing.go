@@ -160,7 +160,7 @@ type Result struct {
 }
 
 // MaxQty bounds a line's quantity so no product can overflow int64.
-const MaxQty = 1_000_000
+const MaxQty = models.MaxQty
 
 // Price prices b under book. Errors are validation errors naming the field.
 func Price(book Book, b Basket) (Result, error) {

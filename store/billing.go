@@ -218,6 +218,13 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentRequest) (inv models
 	return inv, pay, recorded, err
 }
 
+// PaymentByReference finds the payment recorded on an invoice under a reference.
+func (s *Store) PaymentByReference(ctx context.Context, invoiceID, reference string) (models.Payment, error) {
+	var p models.Payment
+	err := s.conn(ctx).Where("invoice_id = ? AND reference = ?", invoiceID, reference).Take(&p).Error
+	return p, mapErr(err, "payment", reference)
+}
+
 // MarkOverdue flags an unpaid invoice as overdue; a paid one is left alone.
 func (s *Store) MarkOverdue(ctx context.Context, invoiceID string) (models.Invoice, error) {
 	var inv models.Invoice

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/q2c-dev/q2c/models"
 )
@@ -57,8 +58,9 @@ const MaxReceiptQty = 10_000_000
 // Validate checks a receipt before the allocator accepts it.
 func (in ReceiveInput) Validate() error {
 	var v models.Validator
-	v.Check(strings.TrimSpace(in.Key) != "" && len(in.Key) <= 200, "reference", "is required (at most 200 characters): the delivery's own reference")
-	v.Check(strings.TrimSpace(in.Warehouse) != "", "warehouse", "is required")
+	v.Check(strings.TrimSpace(in.Key) != "" && utf8.RuneCountInString(in.Key) <= models.MaxNameLen, "reference", fmt.Sprintf("is required (at most %d characters): the delivery's own reference", models.MaxNameLen))
+	v.Text("warehouse", in.Warehouse, true, models.MaxCodeLen)
+	v.Text("supply_order_id", in.SupplyOrderID, false, models.MaxCodeLen)
 	v.Check(in.Qty > 0 && in.Qty <= MaxReceiptQty, "qty", fmt.Sprintf("must be between 1 and %d", MaxReceiptQty))
 	v.Check(!in.CloseShort || in.SupplyOrderID != "", "close_short", "needs supply_order_id")
 	return v.Err()

@@ -123,7 +123,7 @@ func (f *orderFlow) registerHandlers(ctx workflow.Context) error {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateOrderPay, f.pay, workflow.UpdateHandlerOptions{
-		Validator: func(ctx workflow.Context, in PayInput) error { return f.validatePay(in) },
+		Validator: func(ctx workflow.Context, in PayInput) error { return f.validatePay(in, true) },
 	}); err != nil {
 		return err
 	}

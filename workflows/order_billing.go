@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -203,7 +204,9 @@ func (f *orderFlow) invoice(id string) (int, bool) {
 	return 0, false
 }
 
-func (f *orderFlow) validatePay(in PayInput) error {
+// validatePay checks a payment; bounded adds the limit on its amount, which
+// recorded histories from before the limit did not apply.
+func (f *orderFlow) validatePay(in PayInput, bounded bool) error {
 	i, ok := f.invoice(in.InvoiceID)
 	switch {
 	case !ok:
@@ -214,8 +217,24 @@ func (f *orderFlow) validatePay(in PayInput) error {
 		return fmt.Errorf("amount must be positive")
 	case strings.TrimSpace(in.Reference) == "":
 		return fmt.Errorf("reference is required (the bank or card transaction id)")
+	case !bounded:
+	case in.Amount > models.MaxAmount:
+		return fmt.Errorf("amount must be between 1 and %d minor units", models.MaxAmount)
+	case in.Amount > f.state.Invoices[i].Total-f.state.Invoices[i].Paid+in.MaxOverpayment && !f.paid(in):
+		return fmt.Errorf("amount %d is more than the %d open on %s plus the %d over-payment tolerance",
+			in.Amount, max(f.state.Invoices[i].Total-f.state.Invoices[i].Paid, 0), in.InvoiceID, in.MaxOverpayment)
 	}
 	return nil
+}
+
+// versionPaymentBound: from version 1 a payment is refused past its
+// invoice's open balance plus the tolerance.
+const versionPaymentBound = "payment-bound"
+
+// paid reports whether the payment in was recorded already.
+func (f *orderFlow) paid(in PayInput) bool {
+	i, ok := f.invoice(in.InvoiceID)
+	return ok && slices.Contains(f.state.Invoices[i].PaymentRefs, in.Reference)
 }
 
 // pay records a payment; more than the balance becomes credit.
@@ -225,7 +244,10 @@ func (f *orderFlow) pay(ctx workflow.Context, in PayInput) (OrderState, error) {
 		return f.state, err
 	}
 	defer f.mu.Unlock()
-	if err := f.validatePay(in); err != nil {
+	// Checked again: the order may have changed while this waited for the
+	// lock (another payment on the same invoice, say).
+	bounded := workflow.GetVersion(ctx, versionPaymentBound, workflow.DefaultVersion, 1) == 1
+	if err := f.validatePay(in, bounded); err != nil {
 		return f.state, err
 	}
 	var res PaymentResult
@@ -238,6 +260,7 @@ func (f *orderFlow) pay(ctx workflow.Context, in PayInput) (OrderState, error) {
 	i, _ := f.invoice(in.InvoiceID)
 	inv := &f.state.Invoices[i]
 	inv.Paid, inv.Status = res.Invoice.Paid, res.Invoice.Status
+	inv.PaymentRefs = append(inv.PaymentRefs, in.Reference)
 	if inv.Settled() {
 		inv.NextReminderAt = time.Time{}
 	}

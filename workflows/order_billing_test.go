@@ -71,11 +71,11 @@ func TestOrderShipsInvoicesAndCollects(t *testing.T) {
 		Lines: []workflows.ShipLineInput{{LineNo: 1, Qty: 2}}})
 	orderUpdate(env, 3*time.Hour, workflows.UpdateOrderShip, workflows.ShipInput{Actor: warehouse, Carrier: "UPS", Tracking: "1Z3",
 		Lines: []workflows.ShipLineInput{{LineNo: 1, Qty: 1}}})
-	partial := orderUpdate(env, 2*day, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "wire-1", Amount: 10000})
+	partial := orderUpdate(env, 2*day, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "wire-1", Amount: 10000, MaxOverpayment: 10000})
 	noRef := orderUpdate(env, 3*day, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Amount: 1})
-	orderUpdate(env, 3*day+time.Hour, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "wire-1", Amount: 10000})
-	orderUpdate(env, 4*day, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "wire-2", Amount: 10000})
-	orderUpdate(env, 5*day, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000002", Reference: "card-1", Amount: 1930})
+	orderUpdate(env, 3*day+time.Hour, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "wire-1", Amount: 10000, MaxOverpayment: 10000})
+	orderUpdate(env, 4*day, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "wire-2", Amount: 10000, MaxOverpayment: 10000})
+	orderUpdate(env, 5*day, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000002", Reference: "card-1", Amount: 1930, MaxOverpayment: 10000})
 	st := run(t, env, billingRequest(true))
 
 	if tooMuch.rejected == nil || noRef.rejected == nil || partial.failed != nil {
@@ -205,5 +205,36 @@ func TestCancelAfterShippedPartIsPaidCompletesShortAtOnce(t *testing.T) {
 	st := run(t, env, billingRequest(true))
 	if again.failed != nil || again.rejected != nil || st.Status != workflows.OrderCompletedShort {
 		t.Fatalf("cancel: %v %v; status %s", again.rejected, again.failed, st.Status)
+	}
+}
+
+// TestPaymentsAreBounded: a payment may exceed what is open on its invoice
+// only by the tolerance the API passes; before this bound a 1-cent payment
+// followed by 9,223,372,036,854,775,807 was accepted and credited.
+func TestPaymentsAreBounded(t *testing.T) {
+	f := &fakes{}
+	env := orderEnv(f)
+	orderUpdate(env, time.Hour, workflows.UpdateOrderShip, workflows.ShipInput{Actor: warehouse, Carrier: "UPS", Tracking: "1",
+		Lines: []workflows.ShipLineInput{{LineNo: 1, Qty: 4}, {LineNo: 2, Qty: 10}}})
+	cent := orderUpdate(env, 2*time.Hour, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "c", Amount: 1, MaxOverpayment: 500})
+	huge := orderUpdate(env, 3*time.Hour, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "h", Amount: 1<<63 - 1, MaxOverpayment: 500})
+	over := orderUpdate(env, 4*time.Hour, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "o", Amount: 15761 + 501, MaxOverpayment: 500})
+	// 15,761 open plus the 500 tolerance is the most it takes.
+	most := orderUpdate(env, 5*time.Hour, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "m", Amount: 15761 + 500, MaxOverpayment: 500})
+	// The same payment entered again is answered, although nothing is open now.
+	again := orderUpdate(env, 6*time.Hour, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "m", Amount: 15761 + 500, MaxOverpayment: 500})
+	st := run(t, env, billingRequest(true))
+	for name, o := range map[string]*outcome{"cent": cent, "most": most, "again": again} {
+		if o.rejected != nil || o.failed != nil {
+			t.Fatalf("%s: %v %v", name, o.rejected, o.failed)
+		}
+	}
+	for name, o := range map[string]*outcome{"huge": huge, "over": over} {
+		if o.rejected == nil || !strings.Contains(o.rejected.Error(), "amount") {
+			t.Fatalf("%s was not refused: %v", name, o.rejected)
+		}
+	}
+	if st.Status != workflows.OrderCompleted || len(f.paidRefs) != 2 || st.Invoices[0].Paid != 15762 {
+		t.Fatalf("status %s, %d payments recorded, paid %d", st.Status, len(f.paidRefs), st.Invoices[0].Paid)
 	}
 }

@@ -201,6 +201,9 @@ type InvoiceRef struct {
 	DueAt          time.Time `json:"due_at"`
 	RemindersSent  int       `json:"reminders_sent"`
 	NextReminderAt time.Time `json:"next_reminder_at,omitempty"`
+	// PaymentRefs are the references of the payments recorded against it,
+	// so that one entered again is answered, not refused as too much.
+	PaymentRefs []string `json:"payment_refs,omitempty"`
 }
 
 // Settled reports whether nothing more is owed.
@@ -215,6 +218,9 @@ type PayInput struct {
 	Reference string `json:"reference"`
 	Amount    int64  `json:"amount"`
 	Method    string `json:"method"`
+	// MaxOverpayment bounds Amount above the invoice's open balance; the API
+	// sets it from its configuration.
+	MaxOverpayment int64 `json:"max_overpayment,omitempty"`
 }
 
 // RecordPaymentInput is the RecordPayment activity's input.

@@ -202,7 +202,7 @@ func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	srv := api.New(api.Deps{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: log,
-		MaxBodyBytes: cfg.MaxBodyBytes, Version: version,
+		MaxBodyBytes: cfg.MaxBodyBytes, MaxOverpayment: cfg.MaxOverpayment, Version: version,
 		Webhooks: api.Webhooks{SendGridPublicKey: cfg.SendGridWebhookKey, TwilioAuthToken: cfg.TwilioAuthToken.Reveal(), PublicURL: cfg.PublicURL}})
 	log.Info("starting API", "config", cfg)
 	return api.ListenAndServe(ctx, api.NewHTTPServer(cfg.HTTPAddr, srv.Handler()), cfg.ShutdownTimeout,
