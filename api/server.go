@@ -31,8 +31,8 @@ type Deps struct {
 	// MaxOverpayment is how far, in minor units, a payment may exceed what
 	// is open on its invoice (the excess becomes credit); 0 allows none.
 	MaxOverpayment int64
-	Version      string
-	Webhooks     Webhooks
+	Version        string
+	Webhooks       Webhooks
 }
 
 // Server is the HTTP API.
