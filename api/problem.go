@@ -22,6 +22,8 @@ type Problem struct {
 	Instance  string              `json:"instance,omitempty"`
 	RequestID string              `json:"request_id,omitempty"`
 	Errors    []models.FieldError `json:"errors,omitempty"`
+	// Checks says which readiness checks failed (readyz only).
+	Checks map[string]any `json:"checks,omitempty"`
 }
 
 // ProblemContentType is the media type of error answers.

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -117,6 +118,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	}
 	s.API = api.New(api.Deps{Store: s.Store, Temporal: s.Client, TaskQueue: cfg.TaskQueue, Tokens: tokens,
 		Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, MaxOverpayment: cfg.MaxOverpayment, Version: "dev", Webhooks: webhooks(s.Config)})
+	if err := s.waitReady(ctx); err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("API listen on %s: %w", cfg.HTTPAddr, err)
@@ -127,6 +131,34 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	go func() { s.serveCh <- s.httpSrv.Serve(ln) }()
 	return s, nil
 }
+
+// waitReady returns once the API's readiness checks pass (the worker polls
+// its task queue), so that the stack's first request does not wait.
+func (s *Stack) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyWithin)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var failed []string
+		for _, ch := range s.API.Ready(ctx) {
+			if ch.Err != nil {
+				failed = append(failed, ch.Name+": "+ch.Err.Error())
+			}
+		}
+		if len(failed) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("not ready within %s: %s", readyWithin, strings.Join(failed, ", "))
+		case <-tick.C:
+		}
+	}
+}
+
+// readyWithin bounds the wait for readiness at start.
+const readyWithin = 30 * time.Second
 
 // Done reports the API server stopping on its own (for example a fatal error).
 func (s *Stack) Done() <-chan error { return s.serveCh }

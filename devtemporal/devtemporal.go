@@ -23,7 +23,9 @@ import (
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/membership/static"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 )
@@ -75,6 +77,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
+		// One process is the whole cluster: static membership, not ringpop.
+		// With ringpop a restart on a persisted database first tries to join
+		// the previous run's members (other ports, now dead) and blocks every
+		// workflow call for ~50 s before giving up; static hosts have no
+		// membership to remember, so a restart is as fast as a first start.
+		temporal.WithStaticHosts(staticHosts(cfg)),
 		temporal.WithLogger(log.NewZapLogger(log.BuildZapLogger(log.Config{Level: o.LogLevel, Format: "json", OutputFile: o.LogFile}))),
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 			// Let the dev stack and tests see new workflows in lists at once.
@@ -135,7 +143,9 @@ func sqlConfig(o Options) (*config.SQL, error) {
 		c.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
 	} else {
 		c.DatabaseName = o.DBFile
-		c.ConnectAttributes = map[string]string{"mode": "rwc", "_journal_mode": "wal", "_synchronous": "normal"}
+		// Temporal's SQLite plugin passes these as _pragma=name=value: the
+		// names are SQLite's own (a leading underscore is silently ignored).
+		c.ConnectAttributes = map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal"}
 		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o750); err != nil {
 			return nil, fmt.Errorf("devtemporal: %w", err)
 		}
@@ -157,6 +167,15 @@ func sqlConfig(o Options) (*config.SQL, error) {
 		return nil, fmt.Errorf("devtemporal: create namespaces: %w", err)
 	}
 	return c, nil
+}
+
+// staticHosts names each service's own gRPC address as its only member.
+func staticHosts(cfg *config.Config) map[primitives.ServiceName]static.Hosts {
+	hosts := make(map[primitives.ServiceName]static.Hosts, len(cfg.Services))
+	for name, svc := range cfg.Services {
+		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(svc.RPC.BindOnIP, strconv.Itoa(svc.RPC.GRPCPort)))
+	}
+	return hosts
 }
 
 func serverConfig(o Options, sqlCfg *config.SQL, ports []int) *config.Config {
