@@ -244,17 +244,30 @@ func (s *Store) Receive(ctx context.Context, r Receipt) (models.ReceiptResult, e
 		if err != nil {
 			return err
 		}
-		var stored string
-		if err := tx.conn(ctx).Raw(`SELECT result FROM receipts WHERE receipt_key = ?`, r.Key).Scan(&stored).Error; err != nil {
+		// A delivery's reference is the supplier's (a packing slip, an ASN),
+		// and one slip can cover several SKUs: the key is (SKU, reference).
+		// Rows from before that carried the bare reference; they still answer
+		// for their own SKU.
+		var prev []struct {
+			Result, WarehouseCode, SupplyOrderID string
+			Qty                                  int64
+		}
+		if err := tx.conn(ctx).Raw(`SELECT result, warehouse_code, supply_order_id, qty FROM receipts WHERE sku = ? AND receipt_key IN (?, ?)`,
+			r.SKU, receiptKey(r), r.Key).Scan(&prev).Error; err != nil {
 			return err
 		}
-		if stored != "" {
+		if len(prev) > 0 {
+			p := prev[0]
+			if p.Qty != r.Qty || p.WarehouseCode != r.Warehouse || p.SupplyOrderID != r.SupplyOrderID {
+				return models.Conflict("delivery %q of %s was received already as %d into %s (supply order %q); this one says %d into %s (supply order %q)",
+					r.Key, r.SKU, p.Qty, p.WarehouseCode, p.SupplyOrderID, r.Qty, r.Warehouse, r.SupplyOrderID)
+			}
 			out.Replayed = true
-			return json.Unmarshal([]byte(stored), &out)
+			return json.Unmarshal([]byte(p.Result), &out)
 		}
 		now := s.now()
 		if err := tx.conn(ctx).Exec(`INSERT INTO receipts (id, receipt_key, sku, warehouse_code, qty, received_by, supply_order_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, NewID(), r.Key, r.SKU, r.Warehouse, r.Qty, r.ReceivedBy, r.SupplyOrderID, now).Error; err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, NewID(), receiptKey(r), r.SKU, r.Warehouse, r.Qty, r.ReceivedBy, r.SupplyOrderID, now).Error; err != nil {
 			return notFoundField(err, "warehouse")
 		}
 		if l := sku.level(r.Warehouse); l != nil {
@@ -283,10 +296,13 @@ func (s *Store) Receive(ctx context.Context, r Receipt) (models.ReceiptResult, e
 		if err != nil {
 			return err
 		}
-		return tx.conn(ctx).Exec(`UPDATE receipts SET result = ? WHERE receipt_key = ?`, string(raw), r.Key).Error
+		return tx.conn(ctx).Exec(`UPDATE receipts SET result = ? WHERE receipt_key = ?`, string(raw), receiptKey(r)).Error
 	})
 	return out, err
 }
+
+// receiptKey is a receipt's unique key: its SKU and the delivery's reference.
+func receiptKey(r Receipt) string { return r.SKU + "/" + r.Key }
 
 // receiveAgainstSupply counts a receipt against its supply order and closes
 // the order when it is complete or closed short.

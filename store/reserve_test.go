@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -140,6 +141,44 @@ func TestReceiveCountsEachReceiptOnce(t *testing.T) {
 			}
 			if _, err := s.Receive(ctx, store.Receipt{Key: "x", SKU: "SKU", Warehouse: "NOWHERE", Qty: 1}); !errors.As(err, new(*models.ValidationError)) {
 				t.Fatalf("receipt into an unknown warehouse: %v", err)
+			}
+		})
+	}
+}
+
+// TestOneReferenceCoversSeveralSKUs: a packing slip lists several SKUs under
+// one reference. Before receipts were keyed by (SKU, reference), receiving
+// the second SKU answered with the first's result and its stock never came.
+func TestOneReferenceCoversSeveralSKUs(t *testing.T) {
+	for _, e := range testdb.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			s := e.Open(t)
+			ctx := context.Background()
+			stockUp(t, s, "SKU", map[string]int64{"A": 1})
+			stockUp(t, s, "OTHER", map[string]int64{"A": 0})
+			if res, err := s.Receive(ctx, store.Receipt{Key: "ASN-1", SKU: "SKU", Warehouse: "A", Qty: 5, ReceivedBy: "w"}); err != nil || res.Replayed {
+				t.Fatalf("SKU: %+v %v", res, err)
+			}
+			res, err := s.Receive(ctx, store.Receipt{Key: "ASN-1", SKU: "OTHER", Warehouse: "A", Qty: 3, ReceivedBy: "w"})
+			if err != nil || res.Replayed || res.SKU != "OTHER" || res.Qty != 3 {
+				t.Fatalf("the same slip for another SKU: %+v %v", res, err)
+			}
+			if onHand, _ := checkInvariants(t, s, "OTHER"); onHand != 3 {
+				t.Fatalf("OTHER on hand %d, want 3", onHand)
+			}
+			// The same (SKU, reference) with another quantity or warehouse is
+			// not a retry: it is refused, naming what differs.
+			for _, r := range []store.Receipt{
+				{Key: "ASN-1", SKU: "SKU", Warehouse: "A", Qty: 6, ReceivedBy: "w"},
+				{Key: "ASN-1", SKU: "SKU", Warehouse: "B", Qty: 5, ReceivedBy: "w"},
+			} {
+				_, err := s.Receive(ctx, r)
+				if !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "received already as 5 into A") {
+					t.Fatalf("%+v: %v", r, err)
+				}
+			}
+			if onHand, _ := checkInvariants(t, s, "SKU"); onHand != 6 {
+				t.Fatalf("SKU on hand %d, want 6", onHand)
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/q2c-dev/q2c/internal/testdb"
 	"github.com/q2c-dev/q2c/models"
@@ -123,32 +124,83 @@ func TestStockConstraints(t *testing.T) {
 func TestIdempotencyClaims(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		rec, err := s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h1")
+		rec, err := s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h1", time.Minute)
 		if err != nil || rec != nil {
 			t.Fatalf("first claim = %v, %v; want it won", rec, err)
 		}
-		if _, err := s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h1"); !errors.Is(err, store.ErrIdempotencyInProgress) {
+		if _, err := s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h1", time.Minute); !errors.Is(err, store.ErrIdempotencyInProgress) {
 			t.Fatalf("claim while running: %v", err)
 		}
-		if _, err := s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h2"); !errors.Is(err, store.ErrIdempotencyMismatch) {
+		if _, err := s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h2", time.Minute); !errors.Is(err, store.ErrIdempotencyMismatch) {
 			t.Fatalf("claim with other body: %v", err)
 		}
-		if err := s.CompleteIdempotencyKey(ctx, "user-1", "k1", 201, `{"id":"x"}`); err != nil {
+		if err := s.CompleteIdempotencyKey(ctx, "user-1", "k1", 201, `{"id":"x"}`, ""); err != nil {
 			t.Fatal(err)
 		}
-		rec, err = s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h1")
+		rec, err = s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h1", time.Minute)
 		if err != nil || rec == nil || rec.StatusCode != 201 || rec.Response != `{"id":"x"}` {
 			t.Fatalf("replay = %+v, %v", rec, err)
 		}
 		// Another caller's identical key is a different claim.
-		if rec, err := s.ClaimIdempotencyKey(ctx, "user-2", "k1", "h9"); err != nil || rec != nil {
+		if rec, err := s.ClaimIdempotencyKey(ctx, "user-2", "k1", "h9", time.Minute); err != nil || rec != nil {
 			t.Fatalf("other scope = %v, %v", rec, err)
 		}
 		if err := s.ReleaseIdempotencyKey(ctx, "user-2", "k1"); err != nil {
 			t.Fatal(err)
 		}
-		if rec, err := s.ClaimIdempotencyKey(ctx, "user-2", "k1", "h9"); err != nil || rec != nil {
+		if rec, err := s.ClaimIdempotencyKey(ctx, "user-2", "k1", "h9", time.Minute); err != nil || rec != nil {
 			t.Fatalf("claim after release = %v, %v", rec, err)
+		}
+	})
+}
+
+// TestIdempotencyClaimsNeverStick: a claim left open by a process that died
+// mid-request (or a client that went away) answered 409 to every retry,
+// forever. Past its lease it is taken over; a 202 (work still running) makes
+// the retry run again; answers expire after their retention.
+func TestIdempotencyClaimsNeverStick(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { return now })
+		if rec, err := s.ClaimIdempotencyKey(ctx, "u", "dead", "h", time.Minute); rec != nil || err != nil {
+			t.Fatalf("first claim: %v %v", rec, err)
+		}
+		now = now.Add(59 * time.Second)
+		if _, err := s.ClaimIdempotencyKey(ctx, "u", "dead", "h", time.Minute); !errors.Is(err, store.ErrIdempotencyInProgress) {
+			t.Fatalf("within the lease: %v", err)
+		}
+		now = now.Add(time.Second)
+		if rec, err := s.ClaimIdempotencyKey(ctx, "u", "dead", "h", time.Minute); rec != nil || err != nil {
+			t.Fatalf("past the lease the retry must take over: %v %v", rec, err)
+		}
+		// Taken over, it is a fresh claim with a fresh lease.
+		if _, err := s.ClaimIdempotencyKey(ctx, "u", "dead", "h", time.Minute); !errors.Is(err, store.ErrIdempotencyInProgress) {
+			t.Fatalf("after take-over: %v", err)
+		}
+		// A 202 (the work goes on) is not the final answer: the retry runs again.
+		if err := s.CompleteIdempotencyKey(ctx, "u", "dead", 202, `{"id":"op"}`, "op-1"); err != nil {
+			t.Fatal(err)
+		}
+		if rec, err := s.ClaimIdempotencyKey(ctx, "u", "dead", "h", time.Minute); rec != nil || err != nil {
+			t.Fatalf("retry after 202: %v %v", rec, err)
+		}
+		if err := s.CompleteIdempotencyKey(ctx, "u", "dead", 200, `{"ok":true}`, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveOperation(ctx, store.Operation{ID: "op-1", Subject: "u", WorkflowID: "w", UpdateID: "op-1"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.OperationFor(ctx, "op-1", "someone else"); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("another caller's operation: %v", err)
+		}
+		// Retention: everything created before the cutoff goes.
+		now = now.Add(24 * time.Hour)
+		if n, err := s.PurgeExpired(ctx, now.Add(-24*time.Hour+time.Second)); err != nil || n != 2 {
+			t.Fatalf("purged %d, %v; want the answer and the operation", n, err)
+		}
+		if rec, err := s.ClaimIdempotencyKey(ctx, "u", "dead", "h", time.Minute); rec != nil || err != nil {
+			t.Fatalf("after expiry the key is new: %v %v", rec, err)
 		}
 	})
 }
