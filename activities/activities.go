@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -29,6 +30,18 @@ type Activities struct {
 	// UnsubscribeURL builds a customer's one-click unsubscribe link for
 	// marketing messages; nil means marketing cannot be sent.
 	UnsubscribeURL func(customerID string) string
+	// Retention is how long idempotent answers and polled operations are
+	// kept (they can hold personal data); 0 keeps them a day.
+	Retention time.Duration
+}
+
+// PurgeExpired deletes idempotent answers and operations past Retention.
+func (a *Activities) PurgeExpired(ctx context.Context) (int64, error) {
+	keep := a.Retention
+	if keep <= 0 {
+		keep = 24 * time.Hour
+	}
+	return a.Store.PurgeExpired(ctx, time.Now().Add(-keep))
 }
 
 // RecordPing stores a finished ping; a retry leaves the first record.

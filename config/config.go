@@ -46,6 +46,20 @@ type Config struct {
 	LogLevel        string        `env:"Q2C_LOG_LEVEL" default:"info"`
 	MaxBodyBytes    int64         `env:"Q2C_MAX_BODY_BYTES" default:"1048576"`
 	ShutdownTimeout time.Duration `env:"Q2C_SHUTDOWN_TIMEOUT" default:"20s"`
+	// AnswerWait: how long a mutation waits for its workflow's result before
+	// answering 202 with an operation to poll.
+	AnswerWait time.Duration `env:"Q2C_ANSWER_WAIT" default:"5s"`
+	// MaxInFlight: API requests in progress beyond which a request is
+	// answered 503 with Retry-After.
+	MaxInFlight int `env:"Q2C_MAX_IN_FLIGHT" default:"256"`
+	// IdempotencyLease: an Idempotency-Key claim left unanswered this long
+	// (its process died) may be taken over by a retry.
+	IdempotencyLease time.Duration `env:"Q2C_IDEMPOTENCY_LEASE" default:"1m"`
+	// IdempotencyRetention: stored answers and operations are deleted after this.
+	IdempotencyRetention time.Duration `env:"Q2C_IDEMPOTENCY_RETENTION" default:"24h"`
+	// WorkerStopTimeout: on stop the worker lets running activities finish
+	// for this long before cancelling them.
+	WorkerStopTimeout time.Duration `env:"Q2C_WORKER_STOP_TIMEOUT" default:"30s"`
 	// MaxOverpayment: how far a payment may exceed its invoice's open
 	// balance, in minor units; the excess becomes the customer's credit.
 	MaxOverpayment int64 `env:"Q2C_MAX_OVERPAYMENT" default:"10000"`
@@ -114,6 +128,22 @@ func (c Config) Validate() error {
 	}
 	if c.JWTTTL < time.Minute || c.JWTTTL > 24*time.Hour {
 		bad("Q2C_JWT_TTL", "must be between 1m and 24h")
+	}
+	if c.AnswerWait < 100*time.Millisecond || c.AnswerWait > 30*time.Second {
+		// Above 30 s an answer could meet the HTTP server's 60 s write timeout.
+		bad("Q2C_ANSWER_WAIT", "must be between 100ms and 30s")
+	}
+	if c.MaxInFlight < 1 {
+		bad("Q2C_MAX_IN_FLIGHT", "must be at least 1")
+	}
+	if c.IdempotencyLease < time.Second {
+		bad("Q2C_IDEMPOTENCY_LEASE", "must be at least 1s")
+	}
+	if c.IdempotencyRetention < time.Hour {
+		bad("Q2C_IDEMPOTENCY_RETENTION", "must be at least 1h")
+	}
+	if c.WorkerStopTimeout < 0 {
+		bad("Q2C_WORKER_STOP_TIMEOUT", "must not be negative")
 	}
 	if c.MaxOverpayment < 0 || c.MaxOverpayment > models.MaxAmount {
 		bad("Q2C_MAX_OVERPAYMENT", "must be between 0 and %d minor units", models.MaxAmount)

@@ -19,15 +19,14 @@ import (
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
-	"github.com/q2c-dev/q2c/activities"
 	"github.com/q2c-dev/q2c/api"
+	"github.com/q2c-dev/q2c/app"
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/config"
 	"github.com/q2c-dev/q2c/devtemporal"
 	"github.com/q2c-dev/q2c/seed"
 	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/temporalclient"
-	"github.com/q2c-dev/q2c/worker"
 )
 
 // Stack is a running dev stack.
@@ -100,24 +99,14 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	if s.Client, err = temporalclient.Dial(ctx, s.Config, log); err != nil {
 		return nil, err
 	}
-	s.Worker = worker.New(s.Client, cfg.TaskQueue, &activities.Activities{
-		Store: s.Store, Sender: worker.Sender(s.Config, s.Store, nil), UnsubscribeURL: worker.UnsubscribeLinks(s.Config),
-		Temporal: s.Client, TaskQueue: cfg.TaskQueue,
-	})
-	if err := s.Worker.Start(); err != nil {
-		s.Worker = nil
-		return nil, fmt.Errorf("worker: %w", err)
-	}
-	if err := worker.StartSweep(ctx, s.Client, cfg.TaskQueue); err != nil {
+	w := app.Worker(s.Config, s.Store, s.Client, app.Sender(s.Config, s.Store))
+	if err := app.StartWorker(ctx, s.Config, s.Client, w); err != nil {
 		return nil, err
 	}
-
-	tokens, err := auth.NewTokens(s.Config.JWTSecret.Reveal(), cfg.JWTTTL, nil)
-	if err != nil {
+	s.Worker = w
+	if s.API, err = app.API(s.Config, s.Store, s.Client, log, "dev"); err != nil {
 		return nil, err
 	}
-	s.API = api.New(api.Deps{Store: s.Store, Temporal: s.Client, TaskQueue: cfg.TaskQueue, Tokens: tokens,
-		Logger: log, MaxBodyBytes: cfg.MaxBodyBytes, MaxOverpayment: cfg.MaxOverpayment, Version: "dev", Webhooks: webhooks(s.Config)})
 	if err := s.waitReady(ctx); err != nil {
 		return nil, err
 	}
@@ -200,8 +189,4 @@ func persistentSecret(path string) (string, error) {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return secret, nil
-}
-
-func webhooks(cfg config.Config) api.Webhooks {
-	return api.Webhooks{SendGridPublicKey: cfg.SendGridWebhookKey, TwilioAuthToken: cfg.TwilioAuthToken.Reveal(), PublicURL: cfg.PublicURL}
 }

@@ -3,13 +3,17 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/q2c-dev/q2c/activities"
@@ -20,20 +24,53 @@ import (
 )
 
 // New returns a worker on taskQueue with every workflow and activity
-// registered. Call Start or Run on it.
-func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+// registered. On Stop it lets running activities finish for up to
+// stopTimeout before cancelling them, so a deploy does not cut a shipment
+// or a payment in half. Call Start or Run on it.
+func New(c client.Client, taskQueue string, acts *activities.Activities, stopTimeout time.Duration) sdkworker.Worker {
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{WorkerStopTimeout: stopTimeout})
 	workflows.Register(w)
 	w.RegisterActivity(acts)
 	return w
 }
 
-// StartSweep starts the task queue's backorder sweep unless it runs already.
-func StartSweep(ctx context.Context, c client.Client, taskQueue string) error {
-	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.BackorderSweepWorkflowID(taskQueue), TaskQueue: taskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.BackorderSweepName)
-	if err != nil {
-		return fmt.Errorf("start backorder sweep: %w", err)
+// schedules are the task queue's recurring workflows. A Temporal Schedule
+// lives in the cluster: it survives restarts of every worker and of the
+// cluster, and runs whether or not a worker has just booted.
+func schedules(taskQueue string) []client.ScheduleOptions {
+	every := func(id, workflow string, d time.Duration) client.ScheduleOptions {
+		return client.ScheduleOptions{
+			ID:      id + ":" + taskQueue,
+			Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: d}}},
+			Action:  &client.ScheduleWorkflowAction{ID: id + ":" + taskQueue, Workflow: workflow, TaskQueue: taskQueue},
+			Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
+		}
+	}
+	return []client.ScheduleOptions{
+		every(ScheduleBackorderSweep, workflows.BackorderSweepPassName, workflows.SweepEvery),
+		every(SchedulePurgeExpired, workflows.PurgeExpiredName, workflows.PurgeEvery),
+	}
+}
+
+// Schedule IDs, before ":<task queue>".
+const (
+	ScheduleBackorderSweep = "q2c-backorder-sweep"
+	SchedulePurgeExpired   = "q2c-purge-expired"
+)
+
+// EnsureSchedules creates the task queue's schedules unless they exist, and
+// ends the long-running sweep that workers started before the sweep was a
+// schedule. Every worker calls it at start; it is idempotent.
+func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string) error {
+	for _, o := range schedules(taskQueue) {
+		if _, err := c.ScheduleClient().Create(ctx, o); err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+			return fmt.Errorf("schedule %s: %w", o.ID, err)
+		}
+	}
+	err := c.TerminateWorkflow(ctx, workflows.BackorderSweepWorkflowID(taskQueue), "", "the backorder sweep runs as a schedule now")
+	var nf *serviceerror.NotFound
+	if err != nil && !errors.As(err, &nf) {
+		return fmt.Errorf("end the old backorder sweep: %w", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -224,12 +225,12 @@ func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateQuoteApprove, func(ctx workflow.Context, in DecisionInput) (QuoteState, error) {
 		return f.decide(ctx, in, true)
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in DecisionInput) error { return f.validateDecision(in) }}); err != nil {
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in DecisionInput) error { return f.validateDecision(in, true) }}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateQuoteReject, func(ctx workflow.Context, in DecisionInput) (QuoteState, error) {
 		return f.decide(ctx, in, false)
-	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in DecisionInput) error { return f.validateDecision(in) }}); err != nil {
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in DecisionInput) error { return f.validateDecision(in, true) }}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateQuoteEdit, func(ctx workflow.Context, in EditInput) (QuoteState, error) {
@@ -242,6 +243,10 @@ func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
 			return f.state, err
 		}
 		before := f.state
+		before.EditedBy = slices.Clone(before.EditedBy)
+		if !slices.Contains(f.state.EditedBy, in.Actor.Subject) {
+			f.state.EditedBy = append(f.state.EditedBy, in.Actor.Subject)
+		}
 		f.state.Version++
 		if err := f.price(ctx, in.Lines, in.PromoCode, in.Actor.Subject, fmt.Sprintf("edited (version %d)", f.state.Version)); err != nil {
 			return f.state, err
@@ -290,7 +295,13 @@ func (f *quoteFlow) checkOpen(verb string) error {
 	return fmt.Errorf("quote %s is %s and cannot be %s", f.state.QuoteID, f.state.Status, verb)
 }
 
-func (f *quoteFlow) validateDecision(in DecisionInput) error {
+// versionEditorsMayNotApprove: from version 1 whoever edited a quote may
+// not decide on it either; recorded histories decided without that rule.
+const versionEditorsMayNotApprove = "editors-may-not-approve"
+
+// validateDecision checks an approval or rejection; editors adds the rule
+// that an editor may not decide.
+func (f *quoteFlow) validateDecision(in DecisionInput, editors bool) error {
 	if f.state.Status != QuotePendingApproval {
 		return fmt.Errorf("quote %s is %s, not waiting for approval", f.state.QuoteID, f.state.Status)
 	}
@@ -299,6 +310,9 @@ func (f *quoteFlow) validateDecision(in DecisionInput) error {
 	}
 	if in.Actor.Subject == f.state.CreatedBy {
 		return fmt.Errorf("quote %s cannot be approved by the person who created it", f.state.QuoteID)
+	}
+	if editors && slices.Contains(f.state.EditedBy, in.Actor.Subject) {
+		return fmt.Errorf("quote %s cannot be approved by someone who edited it", f.state.QuoteID)
 	}
 	return nil
 }
@@ -309,7 +323,8 @@ func (f *quoteFlow) decide(ctx workflow.Context, in DecisionInput, approved bool
 		return f.state, err
 	}
 	defer f.mu.Unlock()
-	if err := f.validateDecision(in); err != nil {
+	editors := workflow.GetVersion(ctx, versionEditorsMayNotApprove, workflow.DefaultVersion, 1) == 1
+	if err := f.validateDecision(in, editors); err != nil { // re-check: the quote may have changed while we waited
 		return f.state, err
 	}
 	role := f.state.ApprovalRole

@@ -306,6 +306,16 @@ func TestQuoteApprovalBranches(t *testing.T) {
 				update(env, 27*time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer}),
 			}
 		}, workflows.QuoteAccepted, models.RoleSalesManager, 1},
+		{"an editor cannot approve what they edited; someone else can", 2000, 100_000, func(env *testsuite.TestWorkflowEnvironment) []*outcome {
+			editor := workflows.Actor{Subject: "user:approver-2", Roles: models.Roles{models.RoleApprover}}
+			return []*outcome{
+				update(env, time.Minute, workflows.UpdateQuoteEdit, workflows.EditInput{Actor: editor, Lines: []pricing.Line{{SKU: "WID", Qty: 40}}}),
+				update(env, 2*time.Minute, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: editor}),
+				update(env, 3*time.Minute, workflows.UpdateQuoteReject, workflows.DecisionInput{Actor: editor}),
+				update(env, time.Hour, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: approver}),
+				update(env, 2*time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer}),
+			}
+		}, workflows.QuoteAccepted, models.RoleApprover, 2},
 		{"withdrawn before approval", 2000, 100_000, func(env *testsuite.TestWorkflowEnvironment) []*outcome {
 			return []*outcome{
 				update(env, time.Hour, workflows.UpdateQuoteWithdraw, workflows.DecisionInput{Actor: customer, Comment: "bought elsewhere"}),

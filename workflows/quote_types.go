@@ -114,6 +114,9 @@ type QuoteState struct {
 	Decisions    []Decision           `json:"decisions,omitempty"`
 	ValidUntil   time.Time            `json:"valid_until"`
 	CreatedBy    string               `json:"created_by"`
+	// EditedBy is everyone who edited the quote: like its creator, none of
+	// them may approve it.
+	EditedBy []string `json:"edited_by,omitempty"`
 	OrderID      string               `json:"order_id,omitempty"`
 	Problem      []models.FieldError  `json:"problem,omitempty"` // why pricing refused the quote
 	Timeline     []Event              `json:"timeline"`

@@ -15,4 +15,6 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(Resend, workflow.RegisterOptions{Name: ResendWorkflowName})
 	r.RegisterWorkflowWithOptions(Allocator, workflow.RegisterOptions{Name: AllocatorWorkflowName})
 	r.RegisterWorkflowWithOptions(BackorderSweep, workflow.RegisterOptions{Name: BackorderSweepName})
+	r.RegisterWorkflowWithOptions(BackorderSweepPass, workflow.RegisterOptions{Name: BackorderSweepPassName})
+	r.RegisterWorkflowWithOptions(PurgeExpired, workflow.RegisterOptions{Name: PurgeExpiredName})
 }

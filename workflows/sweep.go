@@ -19,11 +19,48 @@ const (
 	sweepsPerRun                 = 100
 )
 
-// BackorderSweepWorkflowID is the one sweep of a task queue.
+// BackorderSweepPassName is one pass of the sweep; a Temporal Schedule runs
+// it every SweepEvery. A schedule lives in the cluster, so it survives a
+// restart of every worker and of the cluster, and no worker has to be
+// booted for it to run again.
+const BackorderSweepPassName = "BackorderSweepPass"
+
+// BackorderSweepPass wakes the allocators of SKUs that need attention, once.
+func BackorderSweepPass(ctx workflow.Context) error {
+	ctx = withActivityDefaults(ctx)
+	var skus []string
+	if err := workflow.ExecuteActivity(ctx, ActivitySKUsNeedingAttention, workflow.Now(ctx)).Get(ctx, &skus); err != nil {
+		return err
+	}
+	for _, sku := range skus {
+		if err := workflow.ExecuteActivity(ctx, ActivityWakeAllocator, sku).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PurgeExpiredName removes what q2c keeps only for a while: idempotent
+// answers and polled operations past their retention (they can hold
+// personal data). A Temporal Schedule runs it every PurgeEvery.
+const (
+	PurgeExpiredName     = "PurgeExpired"
+	ActivityPurgeExpired = "PurgeExpired"
+	PurgeEvery           = time.Hour
+)
+
+// PurgeExpired runs the purge once; the activity knows the retention.
+func PurgeExpired(ctx workflow.Context) error {
+	return workflow.ExecuteActivity(withActivityDefaults(ctx), ActivityPurgeExpired).Get(ctx, nil)
+}
+
+// BackorderSweepWorkflowID is the long-running sweep that workers started
+// before the sweep became a schedule; workers stop it at start.
 func BackorderSweepWorkflowID(taskQueue string) string { return "BackorderSweep:" + taskQueue }
 
 // BackorderSweep wakes the allocators of SKUs that need attention, every
-// SweepEvery, continuing as new after sweepsPerRun sweeps.
+// SweepEvery, continuing as new after sweepsPerRun sweeps. Replaced by the
+// scheduled BackorderSweepPass; kept registered for sweeps still running.
 func BackorderSweep(ctx workflow.Context) error {
 	ctx = withActivityDefaults(ctx)
 	for range sweepsPerRun {

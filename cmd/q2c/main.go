@@ -20,14 +20,12 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/q2c-dev/q2c/activities"
 	"github.com/q2c-dev/q2c/api"
-	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/app"
 	"github.com/q2c-dev/q2c/config"
 	"github.com/q2c-dev/q2c/seed"
 	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/temporalclient"
-	"github.com/q2c-dev/q2c/worker"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -197,13 +195,10 @@ func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer closeAll()
-	tokens, err := auth.NewTokens(cfg.JWTSecret.Reveal(), cfg.JWTTTL, nil)
+	srv, err := app.API(cfg, st, tc, log, version)
 	if err != nil {
 		return err
 	}
-	srv := api.New(api.Deps{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: log,
-		MaxBodyBytes: cfg.MaxBodyBytes, MaxOverpayment: cfg.MaxOverpayment, Version: version,
-		Webhooks: api.Webhooks{SendGridPublicKey: cfg.SendGridWebhookKey, TwilioAuthToken: cfg.TwilioAuthToken.Reveal(), PublicURL: cfg.PublicURL}})
 	log.Info("starting API", "config", cfg)
 	return api.ListenAndServe(ctx, api.NewHTTPServer(cfg.HTTPAddr, srv.Handler()), cfg.ShutdownTimeout,
 		func(addr string) { log.Info("API listening", "addr", addr) })
@@ -215,13 +210,9 @@ func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer closeAll()
-	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{Store: st, Sender: worker.Sender(cfg, st, nil), UnsubscribeURL: worker.UnsubscribeLinks(cfg),
-		Temporal: tc, TaskQueue: cfg.TaskQueue})
+	w := app.Worker(cfg, st, tc, app.Sender(cfg, st))
 	log.Info("starting worker", "task_queue", cfg.TaskQueue, "config", cfg)
-	if err := worker.StartSweep(ctx, tc, cfg.TaskQueue); err != nil {
-		return err
-	}
-	if err := w.Start(); err != nil {
+	if err := app.StartWorker(ctx, cfg, tc, w); err != nil {
 		return err
 	}
 	<-ctx.Done()

@@ -40,8 +40,14 @@ type Engine struct {
 // Engines is every engine q2c supports, for suites that must hold on each.
 var Engines = []Engine{{"postgres", Postgres}, {"sqlite", SQLite}}
 
-// Quiet is a logger for tests that discards everything.
-var Quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+// Quiet is a logger for tests that discards everything, unless
+// Q2C_TEST_LOG=1 asks for the logs on stderr (to read a failing test).
+var Quiet = func() *slog.Logger {
+	if os.Getenv("Q2C_TEST_LOG") == "1" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}()
 
 // PostgresURL creates an empty database and returns its URL; it is dropped
 // when the test ends.

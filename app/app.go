@@ -1,0 +1,61 @@
+// Package app wires q2c's parts from one validated config: the API and the
+// worker with every dependency they need. The q2c command, the dev stack and
+// the integration tests all build them here, so a new dependency is added in
+// one place.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/q2c-dev/q2c/activities"
+	"github.com/q2c-dev/q2c/api"
+	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/config"
+	"github.com/q2c-dev/q2c/notify"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/worker"
+)
+
+// API builds the HTTP API.
+func API(cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger, version string) (*api.Server, error) {
+	tokens, err := auth.NewTokens(cfg.JWTSecret.Reveal(), cfg.JWTTTL, nil)
+	if err != nil {
+		return nil, err
+	}
+	return api.New(api.Deps{
+		Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: log, Version: version,
+		MaxBodyBytes: cfg.MaxBodyBytes, MaxOverpayment: cfg.MaxOverpayment, AnswerWait: cfg.AnswerWait,
+		IdempotencyLease: cfg.IdempotencyLease, MaxInFlight: cfg.MaxInFlight,
+		Webhooks: api.Webhooks{SendGridPublicKey: cfg.SendGridWebhookKey, TwilioAuthToken: cfg.TwilioAuthToken.Reveal(), PublicURL: cfg.PublicURL},
+	}), nil
+}
+
+// Sender is the notification sender the config asks for (SendGrid, Twilio
+// or the outbox); tests wrap it to inject provider behaviour.
+func Sender(cfg config.Config, st *store.Store) notify.Sender { return worker.Sender(cfg, st, nil) }
+
+// Worker builds the worker with every workflow and activity, sending
+// messages through sender.
+func Worker(cfg config.Config, st *store.Store, tc client.Client, sender notify.Sender) sdkworker.Worker {
+	return worker.New(tc, cfg.TaskQueue, &activities.Activities{
+		Store: st, Sender: sender, UnsubscribeURL: worker.UnsubscribeLinks(cfg),
+		Temporal: tc, TaskQueue: cfg.TaskQueue, Retention: cfg.IdempotencyRetention,
+	}, cfg.WorkerStopTimeout)
+}
+
+// StartWorker starts w and makes sure the task queue's schedules exist.
+func StartWorker(ctx context.Context, cfg config.Config, tc client.Client, w sdkworker.Worker) error {
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	if err := worker.EnsureSchedules(ctx, tc, cfg.TaskQueue); err != nil {
+		w.Stop()
+		return err
+	}
+	return nil
+}
