@@ -72,23 +72,20 @@ func (s *Server) receive(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: workflows.AllocatorWorkflowID(sku), TaskQueue: s.TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.AllocatorWorkflowName, workflows.AllocatorInput{SKU: sku})
-	h, err := s.Temporal.UpdateWithStartWorkflow(reqCtx(c), client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		// A client retry (same Idempotency-Key) is the same update; the same
-		// delivery posted again is answered from the receipt's stored result.
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateAllocatorReceive, UpdateID: c.GetHeader(HeaderIdempotencyKey),
-			Args: []any{req.input(actorOf(c))}, WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
+	// A client retry (same Idempotency-Key) is the same update; the same
+	// delivery posted again is answered from the receipt's stored result.
+	id, workflowID := updateID(c), workflows.AllocatorWorkflowID(sku)
 	var res models.ReceiptResult
-	if err == nil {
-		err = h.Get(reqCtx(c), &res)
-	}
-	if err != nil {
-		fail(c, workflowError(err))
+	if !s.awaitUpdate(c, workflowID, id, "/api/v1/inventory/"+sku+"/availability", &res, func(ctx context.Context) (client.WorkflowUpdateHandle, error) {
+		start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+			ID: workflowID, TaskQueue: s.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		}, workflows.AllocatorWorkflowName, workflows.AllocatorInput{SKU: sku})
+		return s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+			StartWorkflowOperation: start,
+			UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateAllocatorReceive, UpdateID: id,
+				Args: []any{req.input(actorOf(c))}, WaitForStage: client.WorkflowUpdateStageAccepted},
+		})
+	}) {
 		return
 	}
 	status := http.StatusCreated

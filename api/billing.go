@@ -113,11 +113,9 @@ func (s *Server) orderUpdate(c *gin.Context, name string, arg any) {
 		return
 	}
 	var st workflows.OrderState
-	if err := s.update(c, workflows.OrderWorkflowID(c.Param("id")), name, arg, &st); err != nil {
-		fail(c, err)
-		return
+	if s.update(c, workflows.OrderWorkflowID(c.Param("id")), "/api/v1/orders/"+c.Param("id"), name, arg, &st) {
+		c.JSON(http.StatusOK, st)
 	}
-	c.JSON(http.StatusOK, st)
 }
 
 func (s *Server) listInvoices(c *gin.Context) {

@@ -3,10 +3,12 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/enums/v1"
@@ -71,13 +73,25 @@ func (r createQuoteRequest) Validate() error {
 // newQuoteID returns "Q-" and ten base32 characters: short enough to read
 // out on the phone, 50 random bits.
 func newQuoteID() string {
-	const alphabet = "ABCDEFGHJKMNPQRSTVWXYZ0123456789" // no I, L, O, U
 	b := make([]byte, 10)
 	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+	return quoteID(b)
+}
+
+// quoteIDFrom derives a quote's ID from its create request's Update ID (a
+// hash of caller, route and Idempotency-Key).
+func quoteIDFrom(updateID string) string {
+	sum := sha256.Sum256([]byte(updateID))
+	return quoteID(sum[:10])
+}
+
+func quoteID(b []byte) string {
+	const alphabet = "ABCDEFGHJKMNPQRSTVWXYZ0123456789" // no I, L, O, U
+	out := make([]byte, 10)
+	for i := range out {
+		out[i] = alphabet[int(b[i])%len(alphabet)]
 	}
-	return "Q-" + string(b)
+	return "Q-" + string(out)
 }
 
 func actorOf(c *gin.Context) workflows.Actor {
@@ -102,26 +116,29 @@ func (s *Server) createQuote(c *gin.Context) {
 		fail(c, models.Invalid("customer_id", "is required"))
 		return
 	}
+	// With an Idempotency-Key the quote's ID comes from it, so a create
+	// retried after a timeout reaches the same workflow, not a second quote.
+	id := updateID(c)
 	qr := workflows.QuoteRequest{QuoteID: newQuoteID(), CustomerID: req.CustomerID, Lines: req.Lines, PromoCode: req.PromoCode,
 		CreatedBy: p.Subject(), ValidDays: req.ValidDays}
-	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: workflows.QuoteWorkflowID(qr.QuoteID), TaskQueue: s.TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.QuoteWorkflowName, qr)
-	h, err := s.Temporal.UpdateWithStartWorkflow(reqCtx(c), client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.UpdateQuoteOpen, WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
-	var st workflows.QuoteState
-	if err == nil {
-		err = h.Get(reqCtx(c), &st)
+	if c.GetHeader(HeaderIdempotencyKey) != "" {
+		qr.QuoteID = quoteIDFrom(id)
 	}
-	if err != nil {
-		fail(c, workflowError(err))
+	workflowID := workflows.QuoteWorkflowID(qr.QuoteID)
+	var st workflows.QuoteState
+	if !s.awaitUpdate(c, workflowID, id, "/api/v1/quotes/"+qr.QuoteID, &st, func(ctx context.Context) (client.WorkflowUpdateHandle, error) {
+		start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+			ID: workflowID, TaskQueue: s.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		}, workflows.QuoteWorkflowName, qr)
+		return s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+			StartWorkflowOperation: start,
+			UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.UpdateQuoteOpen, UpdateID: id, WaitForStage: client.WorkflowUpdateStageAccepted},
+		})
+	}) {
 		return
 	}
 	c.Header("Location", "/api/v1/quotes/"+st.QuoteID)
-	c.JSON(http.StatusCreated, st)
+	c.JSON(http.StatusCreated, quoteAnswer(c, st))
 }
 
 func (s *Server) listQuotes(c *gin.Context) {
@@ -174,7 +191,42 @@ func (s *Server) readModelOrLive(c *gin.Context, what, workflowID string, read f
 
 func (s *Server) getQuote(c *gin.Context) {
 	st, err := s.quoteFor(c)
-	respond(c, http.StatusOK, st, err)
+	respond(c, http.StatusOK, quoteAnswer(c, st), err)
+}
+
+// customerQuote is a quote as its customer sees it: prices with every
+// discount's reason, promises, terms, status and when things happened. The
+// approval policy's thresholds, approvers, their comments and who inside
+// did what stay inside.
+type customerQuote struct {
+	QuoteID    string                `json:"quote_id"`
+	Status     string                `json:"status"`
+	Version    int                   `json:"version"`
+	Lines      []pricing.Line        `json:"lines"`
+	PromoCode  string                `json:"promo_code,omitempty"`
+	Priced     workflows.PricedQuote `json:"priced"`
+	ValidUntil time.Time             `json:"valid_until"`
+	OrderID    string                `json:"order_id,omitempty"`
+	Problem    []models.FieldError   `json:"problem,omitempty"`
+	Timeline   []customerQuoteEvent  `json:"timeline"`
+}
+
+type customerQuoteEvent struct {
+	At    time.Time `json:"at"`
+	Stage string    `json:"stage"`
+}
+
+// quoteAnswer is st as the caller may see it.
+func quoteAnswer(c *gin.Context, st workflows.QuoteState) any {
+	if p, _ := principalOf(c); !p.IsCustomer() {
+		return st
+	}
+	v := customerQuote{QuoteID: st.QuoteID, Status: st.Status, Version: st.Version, Lines: st.Lines, PromoCode: st.PromoCode,
+		Priced: st.Priced, ValidUntil: st.ValidUntil, OrderID: st.OrderID, Problem: st.Problem, Timeline: []customerQuoteEvent{}}
+	for _, e := range st.Timeline {
+		v.Timeline = append(v.Timeline, customerQuoteEvent{At: e.At, Stage: e.Stage})
+	}
+	return v
 }
 
 type editQuoteRequest struct {
@@ -233,14 +285,14 @@ func (s *Server) acceptQuote(c *gin.Context) {
 		return
 	}
 	if st.Status == workflows.QuoteAccepted { // a retried accept: the same order
-		c.JSON(http.StatusOK, st)
+		c.JSON(http.StatusOK, quoteAnswer(c, st))
 		return
 	}
 	s.quoteUpdate(c, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: actorOf(c), AllowPartial: req.AllowPartial})
 }
 
 // quoteUpdate sends an Update to the quote's workflow and answers with the
-// new state. The Idempotency-Key, when given, is the Update's ID, so
+// new state. With an Idempotency-Key the Update's ID derives from it, so
 // Temporal itself runs a retried update once.
 func (s *Server) quoteUpdate(c *gin.Context, name string, arg any) {
 	if _, err := s.quoteFor(c); err != nil {
@@ -248,22 +300,22 @@ func (s *Server) quoteUpdate(c *gin.Context, name string, arg any) {
 		return
 	}
 	var st workflows.QuoteState
-	if err := s.update(c, workflows.QuoteWorkflowID(c.Param("id")), name, arg, &st); err != nil {
-		fail(c, err)
-		return
+	if s.update(c, workflows.QuoteWorkflowID(c.Param("id")), "/api/v1/quotes/"+c.Param("id"), name, arg, &st) {
+		c.JSON(http.StatusOK, quoteAnswer(c, st))
 	}
-	c.JSON(http.StatusOK, st)
 }
 
-func (s *Server) update(c *gin.Context, workflowID, name string, arg, out any) error {
-	h, err := s.Temporal.UpdateWorkflow(reqCtx(c), client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: name, UpdateID: c.GetHeader(HeaderIdempotencyKey),
-		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+// update sends an Update to a running workflow and reports whether out holds
+// its result; if not, it has answered (a problem, or 202 and an operation
+// whose resource is the entity to read once it is done).
+func (s *Server) update(c *gin.Context, workflowID, resource, name string, arg, out any) bool {
+	id := updateID(c)
+	return s.awaitUpdate(c, workflowID, id, resource, out, func(ctx context.Context) (client.WorkflowUpdateHandle, error) {
+		return s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: workflowID, UpdateName: name, UpdateID: id,
+			Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageAccepted,
+		})
 	})
-	if err == nil {
-		err = h.Get(reqCtx(c), out)
-	}
-	return workflowError(err)
 }
 
 // workflowError turns what Temporal answers into q2c's errors: invalid input

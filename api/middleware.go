@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -166,7 +167,9 @@ func principalOf(c *gin.Context) (auth.Principal, bool) {
 // idempotent makes a mutation with an Idempotency-Key run once per caller and
 // key: a retry gets the first answer back (marked Idempotent-Replayed), the
 // same key with another body is refused, and a server-side failure releases
-// the key so the retry runs again.
+// the key so the retry runs again. The claim is settled whatever becomes of
+// the request (a client gone away, a panic); one left open by a process that
+// died is taken over once its lease has passed.
 func (s *Server) idempotent(c *gin.Context) {
 	key := c.GetHeader(HeaderIdempotencyKey)
 	if key == "" {
@@ -186,7 +189,7 @@ func (s *Server) idempotent(c *gin.Context) {
 	p, _ := principalOf(c)
 	scope := p.Subject() + " " + c.Request.Method + " " + c.FullPath()
 	sum := sha256.Sum256(append([]byte(c.Request.URL.Path+"\n"), body...))
-	rec, err := s.Store.ClaimIdempotencyKey(reqCtx(c), scope, key, hex.EncodeToString(sum[:]))
+	rec, err := s.Store.ClaimIdempotencyKey(reqCtx(c), scope, key, hex.EncodeToString(sum[:]), s.IdempotencyLease)
 	if err != nil {
 		fail(c, err)
 		return
@@ -203,16 +206,40 @@ func (s *Server) idempotent(c *gin.Context) {
 	}
 	rw := &recordingWriter{ResponseWriter: c.Writer}
 	c.Writer = rw
-	c.Next()
-	ctx := reqCtx(c)
-	if rw.Status() >= 500 {
-		if err := s.Store.ReleaseIdempotencyKey(ctx, scope, key); err != nil {
-			s.Logger.Error("release idempotency key", "error", err)
+	defer func() {
+		v := recover()
+		// The request's context ends with the client; settling must not.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx(c)), settleTimeout)
+		defer cancel()
+		var err error
+		if v != nil || rw.Status() >= 500 {
+			err = s.Store.ReleaseIdempotencyKey(ctx, scope, key)
+		} else {
+			err = s.Store.CompleteIdempotencyKey(ctx, scope, key, rw.Status(), rw.buf.String(), c.GetString(ctxOperation))
 		}
-		return
-	}
-	if err := s.Store.CompleteIdempotencyKey(ctx, scope, key, rw.Status(), rw.buf.String()); err != nil {
-		s.Logger.Error("store idempotent answer", "error", err)
+		if err != nil {
+			s.Logger.Error("idempotency key not settled; its lease frees it", "error", err)
+		}
+		if v != nil {
+			panic(v)
+		}
+	}()
+	c.Next()
+}
+
+// settleTimeout bounds storing or releasing an idempotent answer.
+const settleTimeout = 5 * time.Second
+
+// limitInFlight sheds load: past MaxInFlight requests in progress, a request
+// is answered 503 with Retry-After at once instead of queueing until the
+// server's write timeout drops its connection.
+func (s *Server) limitInFlight(c *gin.Context) {
+	select {
+	case s.inFlight <- struct{}{}:
+		defer func() { <-s.inFlight }()
+		c.Next()
+	default:
+		fail(c, errOverloaded)
 	}
 }
 

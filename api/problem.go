@@ -24,6 +24,8 @@ type Problem struct {
 	Errors    []models.FieldError `json:"errors,omitempty"`
 	// Checks says which readiness checks failed (readyz only).
 	Checks map[string]any `json:"checks,omitempty"`
+
+	retryAfter string // seconds, sent as the Retry-After header
 }
 
 // ProblemContentType is the media type of error answers.
@@ -53,8 +55,24 @@ func writeProblem(c *gin.Context, p Problem) {
 	c.Data(p.Status, ProblemContentType, body)
 }
 
-// fail maps any error to its HTTP answer. It is the one place that does so.
+// fail answers err as a problem. It is the one place that maps errors to
+// HTTP answers (problemOf decides which).
 func fail(c *gin.Context, err error) {
+	p := problemOf(err)
+	switch p.Status {
+	case http.StatusInternalServerError, http.StatusServiceUnavailable:
+		_ = c.Error(err) // logged by the access log with the request id; never shown
+	case http.StatusUnauthorized:
+		c.Header("WWW-Authenticate", `Bearer realm="q2c"`)
+	}
+	if p.retryAfter != "" {
+		c.Header("Retry-After", p.retryAfter)
+	}
+	writeProblem(c, p)
+}
+
+// problemOf is the problem that answers err.
+func problemOf(err error) Problem {
 	var (
 		ve      *models.ValidationError
 		maxErr  *http.MaxBytesError
@@ -63,52 +81,59 @@ func fail(c *gin.Context, err error) {
 	)
 	switch {
 	case errors.As(err, &ve):
-		writeProblem(c, Problem{Type: ProblemValidation, Title: "The request has invalid fields", Status: http.StatusUnprocessableEntity,
-			Detail: ve.Error(), Errors: ve.Fields})
+		return Problem{Type: ProblemValidation, Title: "The request has invalid fields", Status: http.StatusUnprocessableEntity,
+			Detail: ve.Error(), Errors: ve.Fields}
 	case errors.As(err, &maxErr):
-		writeProblem(c, Problem{Type: ProblemTooLarge, Title: "The request body is too large", Status: http.StatusRequestEntityTooLarge,
-			Detail: fmt.Sprintf("bodies are limited to %d bytes", maxErr.Limit)})
+		return Problem{Type: ProblemTooLarge, Title: "The request body is too large", Status: http.StatusRequestEntityTooLarge,
+			Detail: fmt.Sprintf("bodies are limited to %d bytes", maxErr.Limit)}
 	case errors.As(err, &syntax):
-		writeProblem(c, Problem{Type: ProblemMalformed, Title: "The request body is not valid JSON", Status: http.StatusBadRequest,
-			Detail: fmt.Sprintf("syntax error at byte %d: %v", syntax.Offset, err), Errors: []models.FieldError{{Field: "body", Message: "is not valid JSON"}}})
+		return Problem{Type: ProblemMalformed, Title: "The request body is not valid JSON", Status: http.StatusBadRequest,
+			Detail: fmt.Sprintf("syntax error at byte %d: %v", syntax.Offset, err), Errors: []models.FieldError{{Field: "body", Message: "is not valid JSON"}}}
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
 		if field == "" {
 			field = "body"
 		}
-		writeProblem(c, Problem{Type: ProblemMalformed, Title: "A field has the wrong type", Status: http.StatusBadRequest,
-			Detail: err.Error(), Errors: []models.FieldError{{Field: field, Message: "must be a " + typeErr.Type.String()}}})
+		return Problem{Type: ProblemMalformed, Title: "A field has the wrong type", Status: http.StatusBadRequest,
+			Detail: err.Error(), Errors: []models.FieldError{{Field: field, Message: "must be a " + typeErr.Type.String()}}}
 	case errors.Is(err, errUnknownField):
-		writeProblem(c, Problem{Type: ProblemMalformed, Title: "The request has an unknown field", Status: http.StatusBadRequest,
-			Detail: err.Error(), Errors: []models.FieldError{{Field: unknownFieldName(err), Message: "is not a field of this request"}}})
+		return Problem{Type: ProblemMalformed, Title: "The request has an unknown field", Status: http.StatusBadRequest,
+			Detail: err.Error(), Errors: []models.FieldError{{Field: unknownFieldName(err), Message: "is not a field of this request"}}}
 	case errors.Is(err, errMalformed):
-		writeProblem(c, Problem{Type: ProblemMalformed, Title: "The request body is malformed", Status: http.StatusBadRequest,
-			Detail: err.Error(), Errors: []models.FieldError{{Field: "body", Message: strings.TrimPrefix(err.Error(), errMalformed.Error()+": ")}}})
+		return Problem{Type: ProblemMalformed, Title: "The request body is malformed", Status: http.StatusBadRequest,
+			Detail: err.Error(), Errors: []models.FieldError{{Field: "body", Message: strings.TrimPrefix(err.Error(), errMalformed.Error()+": ")}}}
 	case errors.Is(err, errUnsupportedType):
-		writeProblem(c, Problem{Type: ProblemUnsupportedType, Title: "Send JSON", Status: http.StatusUnsupportedMediaType,
-			Detail: err.Error(), Errors: []models.FieldError{{Field: "Content-Type", Message: "must be application/json"}}})
+		return Problem{Type: ProblemUnsupportedType, Title: "Send JSON", Status: http.StatusUnsupportedMediaType,
+			Detail: err.Error(), Errors: []models.FieldError{{Field: "Content-Type", Message: "must be application/json"}}}
 	case errors.Is(err, models.ErrUnauthorized):
-		c.Header("WWW-Authenticate", `Bearer realm="q2c"`)
-		writeProblem(c, Problem{Type: ProblemUnauthenticated, Title: "Authentication required", Status: http.StatusUnauthorized, Detail: err.Error()})
+		return Problem{Type: ProblemUnauthenticated, Title: "Authentication required", Status: http.StatusUnauthorized, Detail: err.Error()}
 	case errors.Is(err, models.ErrForbidden):
-		writeProblem(c, Problem{Type: ProblemForbidden, Title: "Not allowed", Status: http.StatusForbidden, Detail: err.Error()})
+		return Problem{Type: ProblemForbidden, Title: "Not allowed", Status: http.StatusForbidden, Detail: err.Error()}
 	case errors.Is(err, models.ErrNotFound):
-		writeProblem(c, Problem{Type: ProblemNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: err.Error()})
+		return Problem{Type: ProblemNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: err.Error()}
 	case errors.Is(err, models.ErrConflict):
-		writeProblem(c, Problem{Type: ProblemConflict, Title: "Conflict", Status: http.StatusConflict, Detail: err.Error()})
+		return Problem{Type: ProblemConflict, Title: "Conflict", Status: http.StatusConflict, Detail: err.Error()}
 	case errors.Is(err, store.ErrIdempotencyMismatch):
-		writeProblem(c, Problem{Type: ProblemIdempotency, Title: "Idempotency-Key reused", Status: http.StatusUnprocessableEntity, Detail: err.Error(),
-			Errors: []models.FieldError{{Field: "Idempotency-Key", Message: "was already used with a different request"}}})
+		return Problem{Type: ProblemIdempotency, Title: "Idempotency-Key reused", Status: http.StatusUnprocessableEntity, Detail: err.Error(),
+			Errors: []models.FieldError{{Field: "Idempotency-Key", Message: "was already used with a different request"}}}
 	case errors.Is(err, store.ErrIdempotencyInProgress):
-		c.Header("Retry-After", "1")
-		writeProblem(c, Problem{Type: ProblemIdempotency, Title: "The first request with this Idempotency-Key is still running", Status: http.StatusConflict, Detail: err.Error()})
-	case errors.Is(err, errUnavailable):
-		writeProblem(c, Problem{Type: ProblemUnavailable, Title: "A dependency is unavailable", Status: http.StatusServiceUnavailable, Detail: err.Error()})
-	default:
-		_ = c.Error(err) // logged by the access log with the request id
-		writeProblem(c, Problem{Type: ProblemInternal, Title: "Internal error", Status: http.StatusInternalServerError,
-			Detail: "the error was logged with this request id"})
+		return Problem{Type: ProblemIdempotency, Title: "The first request with this Idempotency-Key is still running", Status: http.StatusConflict,
+			Detail: err.Error(), retryAfter: "1"}
+	case errors.Is(err, errOverloaded):
+		return Problem{Type: ProblemUnavailable, Title: "q2c is at capacity", Status: http.StatusServiceUnavailable,
+			Detail: "too many requests are in progress; retry after the time in Retry-After", retryAfter: "1"}
+	case errors.Is(err, errUnavailable), store.Unavailable(err):
+		// Which dependency, and how it failed, is logged, never shown: a
+		// driver's message can name hosts, users and query values.
+		return Problem{Type: ProblemUnavailable, Title: "A dependency is unavailable", Status: http.StatusServiceUnavailable,
+			Detail:     "the database or the workflow engine did not answer; retry after the time in Retry-After, with the same Idempotency-Key",
+			retryAfter: "5"}
 	}
+	return Problem{Type: ProblemInternal, Title: "Internal error", Status: http.StatusInternalServerError,
+		Detail: "the error was logged with this request id"}
 }
 
-var errUnavailable = errors.New("unavailable")
+var (
+	errUnavailable = errors.New("unavailable")
+	errOverloaded  = errors.New("overloaded")
+)

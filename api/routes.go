@@ -58,7 +58,7 @@ func (s *Server) routeTable(metrics http.Handler) []Route {
 		{Method: "POST", Path: "/api/v1/pings", Summary: "Start a ping workflow (smoke test of API, Temporal, worker and database)", Roles: admins, Handler: s.startPing, Body: pingRequest{}},
 		{Method: "GET", Path: "/api/v1/pings/:id", Summary: "A ping's status and reply", Roles: admins, Handler: s.getPing},
 		{Method: "GET", Path: "/api/v1/outbox", Summary: "Messages the dev stack recorded instead of sending", Roles: outboxReaders, Handler: s.listOutbox},
-	}, slices.Concat(s.pricingRoutes(), s.inventoryRoutes(), s.lifecycleRoutes(), s.billingRoutes(), s.notificationRoutes(), s.backorderRoutes())...)
+	}, slices.Concat(s.pricingRoutes(), s.inventoryRoutes(), s.lifecycleRoutes(), s.billingRoutes(), s.notificationRoutes(), s.backorderRoutes(), s.operationRoutes())...)
 }
 
 // register adds r to the router with authentication, authorisation and, for
@@ -74,7 +74,7 @@ func (s *Server) register(r Route) {
 	}
 	var chain []gin.HandlerFunc
 	if !r.Public {
-		chain = append(chain, s.authenticate, s.authorize(r.Roles))
+		chain = append(chain, s.limitInFlight, s.authenticate, s.authorize(r.Roles))
 		if r.Method != http.MethodGet {
 			chain = append(chain, s.idempotent)
 		}

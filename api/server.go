@@ -28,6 +28,14 @@ type Deps struct {
 	Tokens       *auth.Tokens
 	Logger       *slog.Logger
 	MaxBodyBytes int64
+	// AnswerWait bounds how long a mutation waits for its workflow's result
+	// before answering 202 with an operation to poll (default 5 s).
+	AnswerWait time.Duration
+	// IdempotencyLease is how long an unanswered Idempotency-Key claim holds
+	// before a retry may take it over (default 1 min).
+	IdempotencyLease time.Duration
+	// MaxInFlight bounds the API requests in progress (default 256).
+	MaxInFlight int
 	// MaxOverpayment is how far, in minor units, a payment may exceed what
 	// is open on its invoice (the excess becomes credit); 0 allows none.
 	MaxOverpayment int64
@@ -38,9 +46,10 @@ type Deps struct {
 // Server is the HTTP API.
 type Server struct {
 	Deps
-	engine  *gin.Engine
-	routes  []Route
-	metrics *httpMetrics
+	engine   *gin.Engine
+	routes   []Route
+	metrics  *httpMetrics
+	inFlight chan struct{}
 }
 
 // New builds the router with every route registered.
@@ -52,9 +61,18 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if d.AnswerWait == 0 {
+		d.AnswerWait = DefaultAnswerWait
+	}
+	if d.IdempotencyLease == 0 {
+		d.IdempotencyLease = time.Minute
+	}
+	if d.MaxInFlight == 0 {
+		d.MaxInFlight = 256
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s := &Server{Deps: d, engine: gin.New(), metrics: newHTTPMetrics(reg)}
+	s := &Server{Deps: d, engine: gin.New(), metrics: newHTTPMetrics(reg), inFlight: make(chan struct{}, d.MaxInFlight)}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
 	s.engine.Use(s.requestID, s.accessLog, s.recoverer, s.limitBody)
@@ -70,6 +88,11 @@ func New(d Deps) *Server {
 	}
 	return s
 }
+
+// DefaultAnswerWait is how long a mutation waits for its result unless told
+// otherwise: well inside the HTTP server's write timeout, so an answer for
+// work that went through is never cut off.
+const DefaultAnswerWait = 5 * time.Second
 
 // Handler is the http.Handler to serve.
 func (s *Server) Handler() http.Handler { return s.engine }

@@ -19,12 +19,12 @@ import (
 func (a *app) lifecycle(ctx context.Context, customerID string, tokens map[string]string) time.Duration {
 	start := time.Now()
 	var q quoteView
-	if r := a.call("POST", "/api/v1/quotes", tokens["rep"], fmt.Sprintf(`{"customer_id":%q,"lines":[{"sku":"BENCH-1","qty":2}]}`, customerID), nil, &q); r.StatusCode != 201 {
+	if r := a.mutate("POST", "/api/v1/quotes", tokens["rep"], fmt.Sprintf(`{"customer_id":%q,"lines":[{"sku":"BENCH-1","qty":2}]}`, customerID), &q); r.StatusCode != 201 {
 		a.t.Fatalf("quote: %d", r.StatusCode)
 	}
 	quoteLatency := time.Since(start)
 	var acc quoteView
-	if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", tokens["rep"], `{"allow_partial":true}`, nil, &acc); r.StatusCode != 200 {
+	if r := a.mutate("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", tokens["rep"], `{"allow_partial":true}`, &acc); r.StatusCode != 200 {
 		a.t.Fatalf("accept: %d", r.StatusCode)
 	}
 	var order workflows.OrderState
@@ -32,7 +32,7 @@ func (a *app) lifecycle(ctx context.Context, customerID string, tokens map[strin
 	// has (the ship validator refuses an order still allocating: 409).
 	for {
 		var raw json.RawMessage
-		r := a.call("POST", "/api/v1/orders/"+acc.OrderID+"/shipments", tokens["warehouse"], `{"carrier":"UPS","tracking":"B","lines":[{"line_no":1,"qty":2}]}`, nil, &raw)
+		r := a.mutate("POST", "/api/v1/orders/"+acc.OrderID+"/shipments", tokens["warehouse"], `{"carrier":"UPS","tracking":"B","lines":[{"line_no":1,"qty":2}]}`, &raw)
 		if r.StatusCode == 200 {
 			if err := json.Unmarshal(raw, &order); err != nil {
 				a.t.Fatal(err)
@@ -44,8 +44,8 @@ func (a *app) lifecycle(ctx context.Context, customerID string, tokens map[strin
 		}
 	}
 	inv := order.Invoices[0]
-	if r := a.call("POST", "/api/v1/orders/"+acc.OrderID+"/payments", tokens["finance"],
-		fmt.Sprintf(`{"invoice_id":%q,"reference":"p","amount":%d}`, inv.ID, inv.Total), nil, &order); r.StatusCode != 200 || order.Status != workflows.OrderCompleted {
+	if r := a.mutate("POST", "/api/v1/orders/"+acc.OrderID+"/payments", tokens["finance"],
+		fmt.Sprintf(`{"invoice_id":%q,"reference":"p","amount":%d}`, inv.ID, inv.Total), &order); r.StatusCode != 200 || order.Status != workflows.OrderCompleted {
 		a.t.Fatalf("pay: %d %s", r.StatusCode, order.Status)
 	}
 	return quoteLatency

@@ -2,7 +2,9 @@ package itest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,8 +33,12 @@ func TestQuoteApprovalAcceptAndCancelOverHTTP(t *testing.T) {
 	}
 	var q quoteView
 	r := a.call("POST", "/api/v1/quotes", buyer, `{"lines":[{"sku":"WID-100","qty":5},{"sku":"CAB-050","qty":20}],"promo_code":"BIG20"}`, nil, &q)
-	if r.StatusCode != 201 || q.Status != workflows.QuotePendingApproval || q.ApprovalRole != models.RoleApprover {
+	if r.StatusCode != 201 || q.Status != workflows.QuotePendingApproval {
 		t.Fatalf("create quote: %d %+v", r.StatusCode, q.QuoteState)
+	}
+	var staffView quoteView
+	if a.call("GET", "/api/v1/quotes/"+q.QuoteID, rep, "", nil, &staffView); staffView.ApprovalRole != models.RoleApprover {
+		t.Fatalf("staff see the approval needed from %q", staffView.ApprovalRole)
 	}
 	p := q.Priced.Pricing
 	// Acme is enterprise: WID-100 at 18.99, 5 × = 94.95 − 20% (18.99) = 75.96 + 7.25% tax 5.51 = 81.47;
@@ -53,6 +59,20 @@ func TestQuoteApprovalAcceptAndCancelOverHTTP(t *testing.T) {
 	}
 	if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/approve", approver, `{"comment":"launch customer"}`, nil, &q); r.StatusCode != 200 || q.Status != workflows.QuoteApproved {
 		t.Fatalf("approve: %d %s", r.StatusCode, q.Status)
+	}
+	// The customer sees prices, promises and status, not the approval's
+	// inside: thresholds, approvers, their comments, internal actors.
+	var raw json.RawMessage
+	if r := a.call("GET", "/api/v1/quotes/"+q.QuoteID, buyer, "", nil, &raw); r.StatusCode != 200 {
+		t.Fatalf("customer reads quote: %d", r.StatusCode)
+	}
+	for _, inside := range []string{`"decisions"`, `"approval"`, `"approval_role"`, `"created_by"`, `"edited_by"`, "launch customer", "user:", `"actor"`} {
+		if strings.Contains(string(raw), inside) {
+			t.Errorf("the customer's view of the quote shows %s: %s", inside, raw)
+		}
+	}
+	if !strings.Contains(string(raw), `"status":"approved"`) || !strings.Contains(string(raw), `"promises"`) {
+		t.Errorf("the customer's view lacks the status or the promises: %s", raw)
 	}
 
 	// Accepting twice (a client retry) yields one order.

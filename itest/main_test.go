@@ -22,9 +22,9 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 
-	"github.com/q2c-dev/q2c/activities"
-	"github.com/q2c-dev/q2c/api"
+	q2capp "github.com/q2c-dev/q2c/app"
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/config"
 	"github.com/q2c-dev/q2c/devtemporal"
@@ -33,7 +33,6 @@ import (
 	"github.com/q2c-dev/q2c/seed"
 	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/temporalclient"
-	"github.com/q2c-dev/q2c/worker"
 )
 
 var temporalServer *devtemporal.Server
@@ -81,6 +80,33 @@ type app struct {
 	Store     *store.Store
 	Client    client.Client
 	TaskQueue string
+	Config    config.Config
+
+	mu     sync.Mutex
+	worker sdkworker.Worker
+	sender notify.Sender
+}
+
+// stopWorker stops the app's worker: workflows wait, nothing is lost.
+func (a *app) stopWorker() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.worker != nil {
+		a.worker.Stop()
+		a.worker = nil
+	}
+}
+
+// startWorker starts a new worker, as a restarted worker process would.
+func (a *app) startWorker() {
+	a.t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	w := q2capp.Worker(a.Config, a.Store, a.Client, a.sender)
+	if err := q2capp.StartWorker(context.Background(), a.Config, a.Client, w); err != nil {
+		a.t.Fatal(err)
+	}
+	a.worker = w
 }
 
 // appSetup is what options may change before an app starts.
@@ -197,19 +223,18 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	}
 	t.Cleanup(c.Close)
 	cfg.JWTSecret = config.Secret(auth.RandomSecret(32))
-	w := worker.New(c, cfg.TaskQueue, &activities.Activities{Store: st, Sender: setup.wrap(worker.Sender(cfg, st, nil)), UnsubscribeURL: worker.UnsubscribeLinks(cfg),
-		Temporal: c, TaskQueue: cfg.TaskQueue})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-	tokens, err := auth.NewTokens(cfg.JWTSecret.Reveal(), time.Hour, nil)
+	cfg.JWTTTL = time.Hour
+	a := &app{t: t, Store: st, Client: c, TaskQueue: cfg.TaskQueue, Config: cfg, sender: setup.wrap(q2capp.Sender(cfg, st))}
+	a.startWorker()
+	t.Cleanup(a.stopWorker)
+	apiSrv, err := q2capp.API(cfg, st, c, testdb.Quiet, "itest")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Deps{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: testdb.Quiet, MaxOverpayment: cfg.MaxOverpayment}).Handler())
+	srv := httptest.NewServer(apiSrv.Handler())
 	t.Cleanup(srv.Close)
-	return &app{t: t, URL: srv.URL, Store: st, Client: c, TaskQueue: cfg.TaskQueue}
+	a.URL = srv.URL
+	return a
 }
 
 // call sends a JSON request and decodes a JSON answer into out (if not nil).
@@ -240,6 +265,22 @@ func (a *app) call(method, path, token, body string, headers map[string]string, 
 		}
 	}
 	return resp
+}
+
+// mutate sends a mutation as a careful client does: with an Idempotency-Key,
+// and again with the same key while the answer is 202 (the work is still
+// running; each retry waits up to the server's answer wait for the result).
+func (a *app) mutate(method, path, token, body string, out any) *http.Response {
+	a.t.Helper()
+	key := map[string]string{"Idempotency-Key": "m-" + randomHex(12)}
+	for range 60 {
+		r := a.call(method, path, token, body, key, nil)
+		if r.StatusCode != http.StatusAccepted || r.Header.Get("Location") == "" {
+			return a.call(method, path, token, body, key, out) // the stored answer, decoded
+		}
+	}
+	a.t.Fatalf("%s %s: still running after 60 retries", method, path)
+	return nil
 }
 
 func (a *app) login(email string) string {

@@ -39,12 +39,12 @@ func TestConcurrentOrdersNeverOversell(t *testing.T) {
 			defer wg.Done()
 			cust := customers.Items[i%len(customers.Items)].ID
 			var q quoteView
-			if r := a.call("POST", "/api/v1/quotes", rep, fmt.Sprintf(`{"customer_id":%q,"lines":[{"sku":"HOT-1","qty":1}]}`, cust), nil, &q); r.StatusCode != 201 {
+			if r := a.mutate("POST", "/api/v1/quotes", rep, fmt.Sprintf(`{"customer_id":%q,"lines":[{"sku":"HOT-1","qty":1}]}`, cust), &q); r.StatusCode != 201 {
 				t.Errorf("quote %d: %d", i, r.StatusCode)
 				return
 			}
 			var acc quoteView
-			if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", rep, `{"allow_partial":true}`, nil, &acc); r.StatusCode != 200 {
+			if r := a.mutate("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", rep, `{"allow_partial":true}`, &acc); r.StatusCode != 200 {
 				t.Errorf("accept %d: %d", i, r.StatusCode)
 				return
 			}
