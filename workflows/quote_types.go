@@ -116,10 +116,10 @@ type QuoteState struct {
 	CreatedBy    string               `json:"created_by"`
 	// EditedBy is everyone who edited the quote: like its creator, none of
 	// them may approve it.
-	EditedBy []string `json:"edited_by,omitempty"`
-	OrderID      string               `json:"order_id,omitempty"`
-	Problem      []models.FieldError  `json:"problem,omitempty"` // why pricing refused the quote
-	Timeline     []Event              `json:"timeline"`
+	EditedBy []string            `json:"edited_by,omitempty"`
+	OrderID  string              `json:"order_id,omitempty"`
+	Problem  []models.FieldError `json:"problem,omitempty"` // why pricing refused the quote
+	Timeline []Event             `json:"timeline"`
 }
 
 // Actor identifies who sends an update; the API fills it from the token.
