@@ -42,6 +42,7 @@ const (
 	ProblemConflict        = "/problems/conflict"
 	ProblemIdempotency     = "/problems/idempotency-key"
 	ProblemUnavailable     = "/problems/unavailable"
+	ProblemThrottled       = "/problems/too-many-attempts"
 	ProblemInternal        = "/problems/internal"
 	ProblemUnsupportedType = "/problems/unsupported-media-type"
 )
@@ -74,10 +75,11 @@ func fail(c *gin.Context, err error) {
 // problemOf is the problem that answers err.
 func problemOf(err error) Problem {
 	var (
-		ve      *models.ValidationError
-		maxErr  *http.MaxBytesError
-		syntax  *json.SyntaxError
-		typeErr *json.UnmarshalTypeError
+		ve        *models.ValidationError
+		maxErr    *http.MaxBytesError
+		syntax    *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+		throttled *tooManyAttempts
 	)
 	switch {
 	case errors.As(err, &ve):
@@ -119,6 +121,9 @@ func problemOf(err error) Problem {
 	case errors.Is(err, store.ErrIdempotencyInProgress):
 		return Problem{Type: ProblemIdempotency, Title: "The first request with this Idempotency-Key is still running", Status: http.StatusConflict,
 			Detail: err.Error(), retryAfter: "1"}
+	case errors.As(err, &throttled):
+		return Problem{Type: ProblemThrottled, Title: "Too many failed logins", Status: http.StatusTooManyRequests, Detail: err.Error(),
+			retryAfter: fmt.Sprint(int(throttled.retryAfter.Seconds() + 0.999))}
 	case errors.Is(err, errOverloaded):
 		return Problem{Type: ProblemUnavailable, Title: "q2c is at capacity", Status: http.StatusServiceUnavailable,
 			Detail: "too many requests are in progress; retry after the time in Retry-After", retryAfter: "1"}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -32,12 +34,28 @@ func testServer(t *testing.T) (*Server, *auth.Tokens) {
 	return New(Deps{Store: testdb.Postgres(t), Tokens: tokens, Logger: testdb.Quiet, TaskQueue: "test"}), tokens
 }
 
-func tokenFor(t *testing.T, tokens *auth.Tokens, role models.Role) string {
+// tokenFor issues a token for a stored user holding role (a customer user
+// acts for customer c-1), creating both on first use: tokens are checked
+// against their user on every request.
+func tokenFor(t *testing.T, s *Server, tokens *auth.Tokens, role models.Role) string {
 	t.Helper()
-	u := models.User{ID: "u-" + string(role), Name: string(role), Roles: models.Roles{role}}
-	if role == models.RoleCustomer {
-		cid := "c-1"
-		u.CustomerID = &cid
+	ctx := context.Background()
+	u, err := s.Store.UserByID(ctx, "u-"+string(role))
+	if errors.Is(err, models.ErrNotFound) {
+		u = models.User{ID: "u-" + string(role), Email: string(role) + "@q2c.test", Name: string(role), Roles: models.Roles{role}, PasswordHash: "x", Active: true}
+		if role == models.RoleCustomer {
+			if _, err := s.Store.CustomerByID(ctx, "c-1"); errors.Is(err, models.ErrNotFound) {
+				if err := s.Store.CreateCustomer(ctx, &models.Customer{ID: "c-1", Name: "C1", Email: "c1@example.com", Tier: 2, Currency: "USD"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cid := "c-1"
+			u.CustomerID = &cid
+		}
+		err = s.Store.CreateUser(ctx, &u)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	tok, _, err := tokens.Issue(u)
 	if err != nil {
@@ -90,7 +108,7 @@ func TestEveryRouteRejectsTheWrongCaller(t *testing.T) {
 				t.Errorf("forged token: %d, want 401", w.Code)
 			}
 			for _, role := range models.AllRoles {
-				w := call(tokenFor(t, tokens, role))
+				w := call(tokenFor(t, s, tokens, role))
 				allowed := slices.Contains(r.Roles, role)
 				refused := w.Code == http.StatusForbidden || w.Code == http.StatusUnauthorized
 				if allowed == refused {
@@ -142,7 +160,7 @@ func TestEveryBodyRefusesNonObjects(t *testing.T) {
 			t.Run(r.Method+" "+r.Path+" "+body, func(t *testing.T) {
 				req := httptest.NewRequest(r.Method, path, strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+tokenFor(t, tokens, r.Roles[0]))
+				req.Header.Set("Authorization", "Bearer "+tokenFor(t, s, tokens, r.Roles[0]))
 				w := httptest.NewRecorder()
 				s.Handler().ServeHTTP(w, req)
 				if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"field":"body"`) {

@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -34,6 +35,10 @@ type Deps struct {
 	// IdempotencyLease is how long an unanswered Idempotency-Key claim holds
 	// before a retry may take it over (default 1 min).
 	IdempotencyLease time.Duration
+	// TrustedProxies are the addresses (CIDRs) of load balancers whose
+	// X-Forwarded-For names the client; with none, the client is the
+	// connection's peer (and a forged header cannot dodge login throttling).
+	TrustedProxies []string
 	// MaxInFlight bounds the API requests in progress (default 256).
 	MaxInFlight int
 	// MaxOverpayment is how far, in minor units, a payment may exceed what
@@ -73,6 +78,9 @@ func New(d Deps) *Server {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s := &Server{Deps: d, engine: gin.New(), metrics: newHTTPMetrics(reg), inFlight: make(chan struct{}, d.MaxInFlight)}
+	if err := s.engine.SetTrustedProxies(d.TrustedProxies); err != nil {
+		panic(fmt.Sprintf("api: trusted proxies: %v", err)) // config validated them
+	}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
 	s.engine.Use(s.requestID, s.accessLog, s.recoverer, s.limitBody)

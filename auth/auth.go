@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -25,6 +26,9 @@ type Principal struct {
 	Name       string       `json:"name"`
 	Roles      models.Roles `json:"roles"`
 	CustomerID string       `json:"customer_id,omitempty"` // set for customer users and keys: their only data
+	// TokenVersion is the user's token version the token was issued at; a
+	// token whose version is not the user's current one is refused.
+	TokenVersion int `json:"-"`
 }
 
 // Principal kinds.
@@ -62,15 +66,26 @@ func HashPassword(pw string) (string, error) {
 }
 
 // dummyHash is compared against when a login names no user, so that both
-// failures take the same time.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("q2c-timing-equaliser"), bcrypt.MinCost)
+// failures take the same time: it is made at BcryptCost, the cost of real
+// hashes (at the minimum cost an unknown email answered ~250 ms sooner).
+func dummyHash() []byte {
+	cost := BcryptCost
+	if h, ok := dummyHashes.Load(cost); ok {
+		return h.([]byte)
+	}
+	h, _ := bcrypt.GenerateFromPassword([]byte("q2c-timing-equaliser"), cost)
+	dummyHashes.Store(cost, h)
+	return h
+}
+
+var dummyHashes sync.Map // bcrypt cost → hash
 
 // CheckPassword compares pw to hash; an empty hash (no such user) still costs
 // a comparison.
 func CheckPassword(hash, pw string) error {
 	h := []byte(hash)
 	if len(h) == 0 {
-		h = dummyHash
+		h = dummyHash()
 	}
 	if err := bcrypt.CompareHashAndPassword(h, []byte(pw)); err != nil || hash == "" {
 		return ErrBadCredentials
@@ -101,6 +116,7 @@ type claims struct {
 	Name       string       `json:"name"`
 	Roles      models.Roles `json:"roles"`
 	CustomerID string       `json:"cid,omitempty"`
+	Version    int          `json:"ver,omitempty"`
 }
 
 const issuer = "q2c"
@@ -114,7 +130,7 @@ func (t *Tokens) Issue(u models.User) (string, time.Time, error) {
 			Issuer: issuer, Subject: u.ID,
 			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp),
 		},
-		Name: u.Name, Roles: u.Roles,
+		Name: u.Name, Roles: u.Roles, Version: u.TokenVersion,
 	}
 	if u.CustomerID != nil {
 		c.CustomerID = *u.CustomerID
@@ -132,7 +148,7 @@ func (t *Tokens) Verify(token string) (Principal, error) {
 	if err != nil {
 		return Principal{}, fmt.Errorf("%w: %v", models.ErrUnauthorized, err)
 	}
-	return Principal{Kind: KindUser, ID: c.Subject, Name: c.Name, Roles: c.Roles, CustomerID: c.CustomerID}, nil
+	return Principal{Kind: KindUser, ID: c.Subject, Name: c.Name, Roles: c.Roles, CustomerID: c.CustomerID, TokenVersion: c.Version}, nil
 }
 
 // APIKeyPrefix starts every key, so leaked keys are easy to scan for.

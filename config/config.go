@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -49,6 +51,9 @@ type Config struct {
 	// AnswerWait: how long a mutation waits for its workflow's result before
 	// answering 202 with an operation to poll.
 	AnswerWait time.Duration `env:"Q2C_ANSWER_WAIT" default:"5s"`
+	// TrustedProxies: comma-separated CIDRs of load balancers whose
+	// X-Forwarded-For is believed.
+	TrustedProxies string `env:"Q2C_TRUSTED_PROXIES"`
 	// MaxInFlight: API requests in progress beyond which a request is
 	// answered 503 with Retry-After.
 	MaxInFlight int `env:"Q2C_MAX_IN_FLIGHT" default:"256"`
@@ -123,8 +128,10 @@ func (c Config) Validate() error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL.Reveal(), "postgres://") && !strings.HasPrefix(c.DatabaseURL.Reveal(), "postgresql://") && !strings.HasPrefix(c.DatabaseURL.Reveal(), "sqlite:") {
 		bad("Q2C_DATABASE_URL", "must start with postgres://, postgresql:// or sqlite:")
 	}
-	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
-		bad("Q2C_JWT_SECRET", "must be at least 32 bytes")
+	if c.JWTSecret != "" {
+		if err := strongSecret(c.JWTSecret.Reveal()); err != nil {
+			bad("Q2C_JWT_SECRET", "%v; make one with: openssl rand -base64 48", err)
+		}
 	}
 	if c.JWTTTL < time.Minute || c.JWTTTL > 24*time.Hour {
 		bad("Q2C_JWT_TTL", "must be between 1m and 24h")
@@ -132,6 +139,11 @@ func (c Config) Validate() error {
 	if c.AnswerWait < 100*time.Millisecond || c.AnswerWait > 30*time.Second {
 		// Above 30 s an answer could meet the HTTP server's 60 s write timeout.
 		bad("Q2C_ANSWER_WAIT", "must be between 100ms and 30s")
+	}
+	for _, p := range c.TrustedProxyList() {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			bad("Q2C_TRUSTED_PROXIES", "%q is not an IP address or CIDR", p)
+		}
 	}
 	if c.MaxInFlight < 1 {
 		bad("Q2C_MAX_IN_FLIGHT", "must be at least 1")
@@ -195,6 +207,34 @@ func (c Config) Validate() error {
 	return errors.Join(sortErrs(errs)...)
 }
 
+// strongSecret refuses a signing secret anyone could guess: short, the
+// example's placeholder, or of low entropy (a repeated character, a word
+// repeated to length). The estimate is the secret's length times the Shannon
+// entropy of its characters; 128 bits is the floor.
+func strongSecret(s string) error {
+	if len(s) < 32 {
+		return errors.New("must be at least 32 bytes")
+	}
+	if strings.Contains(strings.ToLower(s), "change_me") || strings.Contains(strings.ToLower(s), "changeme") {
+		return errors.New("is the example's placeholder, not a secret")
+	}
+	counts := map[rune]float64{}
+	n := 0.0
+	for _, r := range s {
+		counts[r]++
+		n++
+	}
+	var bitsPerChar float64
+	for _, c := range counts {
+		p := c / n
+		bitsPerChar -= p * math.Log2(p)
+	}
+	if bits := bitsPerChar * n; bits < 128 {
+		return fmt.Errorf("is too predictable (about %.0f bits; at least 128 needed)", bits)
+	}
+	return nil
+}
+
 // RequireServer adds the checks that a production api or worker process needs
 // but the embedded dev stack fills in by itself.
 func (c Config) RequireServer() error {
@@ -206,6 +246,17 @@ func (c Config) RequireServer() error {
 		errs = append(errs, errors.New("Q2C_JWT_SECRET: is required (32+ random bytes)"))
 	}
 	return errors.Join(errs...)
+}
+
+// TrustedProxyList splits TrustedProxies.
+func (c Config) TrustedProxyList() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // BackorderPolicy is the validated priority policy for waiting backorders.

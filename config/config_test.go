@@ -35,6 +35,9 @@ func TestInvalidSettingsAreNamed(t *testing.T) {
 		{"bad duration", map[string]string{"Q2C_JWT_TTL": "soon"}, "Q2C_JWT_TTL"},
 		{"ttl too long", map[string]string{"Q2C_JWT_TTL": "48h"}, "Q2C_JWT_TTL"},
 		{"short secret", map[string]string{"Q2C_JWT_SECRET": "abc"}, "Q2C_JWT_SECRET"},
+		{"the example's secret", map[string]string{"Q2C_JWT_SECRET": "CHANGE_ME_TO_48_RANDOM_BYTES_openssl_rand_base64_48"}, "openssl rand"},
+		{"one character repeated", map[string]string{"Q2C_JWT_SECRET": strings.Repeat("j", 40)}, "too predictable"},
+		{"a word repeated", map[string]string{"Q2C_JWT_SECRET": "password123password123password123"}, "too predictable"},
 		{"bad db url", map[string]string{"Q2C_DATABASE_URL": "mysql://x"}, "Q2C_DATABASE_URL"},
 		{"sendgrid without key", map[string]string{"Q2C_EMAIL_PROVIDER": "sendgrid"}, "Q2C_SENDGRID_API_KEY"},
 		{"twilio without token", map[string]string{"Q2C_SMS_PROVIDER": "twilio", "Q2C_TWILIO_ACCOUNT_SID": "AC1"}, "Q2C_TWILIO_ACCOUNT_SID"},
@@ -55,7 +58,7 @@ func TestInvalidSettingsAreNamed(t *testing.T) {
 
 func TestSecretsNeverPrint(t *testing.T) {
 	secrets := map[string]string{
-		"Q2C_JWT_SECRET":        strings.Repeat("j", 40),
+		"Q2C_JWT_SECRET":        "jY3vN8qLw2ZxR5tK9mB4pHs7dF1gC6eUaQ0oWiXr",
 		"Q2C_DATABASE_URL":      "postgres://app:hunter2@db/q2c",
 		"Q2C_SENDGRID_API_KEY":  "SG.very-secret",
 		"Q2C_EMAIL_PROVIDER":    "sendgrid",
@@ -69,7 +72,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
 	out := buf.String() + strings.Join(c.Describe(), "\n")
-	for _, s := range []string{"jjjjjjjj", "hunter2", "SG.very-secret", "twilio-secret", "temporal-secret"} {
+	for _, s := range []string{"jY3vN8qLw2ZxR5tK", "hunter2", "SG.very-secret", "twilio-secret", "temporal-secret"} {
 		if strings.Contains(out, s) {
 			t.Fatalf("secret %q printed:\n%s", s, out)
 		}

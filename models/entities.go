@@ -10,14 +10,16 @@ import (
 // User is a person who signs in: staff, or a customer's contact (then
 // CustomerID is set and they only ever see that customer's data).
 type User struct {
-	ID           string    `json:"id"`
-	Email        string    `json:"email"`
-	Name         string    `json:"name"`
-	Phone        string    `json:"phone,omitempty"`
-	Roles        Roles     `json:"roles"`
-	CustomerID   *string   `json:"customer_id,omitempty"`
-	PasswordHash string    `json:"-"`
-	Active       bool      `json:"active"`
+	ID           string  `json:"id"`
+	Email        string  `json:"email"`
+	Name         string  `json:"name"`
+	Phone        string  `json:"phone,omitempty"`
+	Roles        Roles   `json:"roles"`
+	CustomerID   *string `json:"customer_id,omitempty"`
+	PasswordHash string  `json:"-"`
+	Active       bool    `json:"active"`
+	// TokenVersion is carried by every token; bumping it ends them all.
+	TokenVersion int       `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/q2c-dev/q2c/models"
 )
@@ -13,6 +16,7 @@ func (s *Store) CreateUser(ctx context.Context, u *models.User) error {
 	}
 	u.Email = models.NormalizeEmail(u.Email)
 	u.CreatedAt, u.UpdatedAt = s.now(), s.now()
+	u.TokenVersion = max(u.TokenVersion, 1)
 	return mapErr(s.conn(ctx).Create(u).Error, "user", u.Email)
 }
 
@@ -93,4 +97,107 @@ func (s *Store) AppendAudit(ctx context.Context, e models.AuditEvent) error {
 func (s *Store) ListAudit(ctx context.Context, entity, entityID string, p Page) (List[models.AuditEvent], error) {
 	q := whereEq(s.conn(ctx).Model(&models.AuditEvent{}), "entity", entity, "entity_id", entityID)
 	return listAfter(q, "id", p, func(e models.AuditEvent) string { return e.ID })
+}
+
+// UserChange is what an IT admin may change about a user. Every change
+// bumps the user's token version: tokens issued before stop working.
+type UserChange struct {
+	Active       *bool
+	Roles        models.Roles
+	CustomerID   *string // with Roles: the customer a customer user acts for
+	PasswordHash string
+}
+
+// ChangeUser applies ch to a user under a lock and returns the user before
+// and after. It refuses to leave no active IT admin.
+func (s *Store) ChangeUser(ctx context.Context, id string, ch UserChange) (before, after models.User, err error) {
+	err = s.Tx(ctx, func(tx *Store) error {
+		if err := tx.locking(tx.conn(ctx)).Where("id = ?", id).Take(&before).Error; err != nil {
+			return mapErr(err, "user", id)
+		}
+		after = before
+		if ch.Active != nil {
+			after.Active = *ch.Active
+		}
+		if ch.Roles != nil {
+			after.Roles, after.CustomerID = ch.Roles, ch.CustomerID
+		}
+		if ch.PasswordHash != "" {
+			after.PasswordHash = ch.PasswordHash
+		}
+		after.TokenVersion++
+		after.UpdatedAt = s.now()
+		if before.Active && before.Roles.Has(models.RoleITAdmin) && !(after.Active && after.Roles.Has(models.RoleITAdmin)) {
+			var admins []models.User
+			if err := tx.locking(tx.conn(ctx)).Where("active = ? AND id <> ?", true, id).Find(&admins).Error; err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(admins, func(u models.User) bool { return u.Roles.Has(models.RoleITAdmin) }) {
+				return models.Conflict("%s is the last active IT admin; make another one first", before.Email)
+			}
+		}
+		return tx.conn(ctx).Model(&models.User{}).Where("id = ?", id).Updates(map[string]any{
+			"active": after.Active, "roles": after.Roles, "customer_id": after.CustomerID, "password_hash": after.PasswordHash,
+			"token_version": after.TokenVersion, "updated_at": after.UpdatedAt,
+		}).Error
+	})
+	return before, after, err
+}
+
+// Login throttling: from the throttleFree-th failure in a row a key is
+// locked for throttleBase, doubling with each further failure up to
+// throttleMax. A
+// client address gets more failures before it is locked (offices share one).
+const (
+	throttleFreeAccount = 5
+	throttleFreeAddress = 20
+	throttleBase        = time.Second
+	throttleMax         = 15 * time.Minute
+)
+
+// LoginLockedFor says how long a key (see RecordLoginFailure) must still
+// wait before it may try again; 0 means it may try now.
+func (s *Store) LoginLockedFor(ctx context.Context, key string) (time.Duration, error) {
+	var row struct{ LockedUntil *time.Time }
+	err := s.conn(ctx).Raw(`SELECT locked_until FROM login_throttle WHERE key = ?`, key).Scan(&row).Error
+	if err != nil || row.LockedUntil == nil {
+		return 0, err
+	}
+	return max(row.LockedUntil.Sub(s.now()), 0), nil
+}
+
+// RecordLoginFailure counts a failed login against each key and locks the
+// keys past their free failures; it returns the longest lock.
+func (s *Store) RecordLoginFailure(ctx context.Context, keys ...string) (time.Duration, error) {
+	var longest time.Duration
+	err := s.Tx(ctx, func(tx *Store) error {
+		now := s.now()
+		for _, key := range keys {
+			free := throttleFreeAccount
+			if strings.HasPrefix(key, "ip:") {
+				free = throttleFreeAddress
+			}
+			var failures int
+			if err := tx.conn(ctx).Raw(`INSERT INTO login_throttle (key, failures, updated_at) VALUES (?, 1, ?)
+				ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures + 1, updated_at = excluded.updated_at
+				RETURNING failures`, key, now).Scan(&failures).Error; err != nil {
+				return err
+			}
+			if failures < free {
+				continue
+			}
+			lock := min(throttleBase<<min(failures-free, 20), throttleMax)
+			longest = max(longest, lock)
+			if err := tx.conn(ctx).Exec(`UPDATE login_throttle SET locked_until = ? WHERE key = ?`, now.Add(lock), key).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return longest, err
+}
+
+// ClearLoginFailures forgets a key's failures (after a successful login).
+func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
+	return s.conn(ctx).Exec(`DELETE FROM login_throttle WHERE key = ?`, key).Error
 }

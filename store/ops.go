@@ -131,8 +131,9 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, scope, key string) er
 	return s.conn(ctx).Where("scope = ? AND key = ?", scope, key).Delete(&IdempotencyRecord{}).Error
 }
 
-// PurgeExpired deletes idempotency answers and operations created before
-// cutoff (they can hold personal data), and says how many rows went.
+// PurgeExpired deletes idempotency answers, operations and failed-login
+// counters from before cutoff (they can hold personal data), and says how
+// many rows went.
 func (s *Store) PurgeExpired(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
 	err := s.Tx(ctx, func(tx *Store) error {
@@ -142,6 +143,12 @@ func (s *Store) PurgeExpired(ctx context.Context, cutoff time.Time) (int64, erro
 		}
 		n = res.RowsAffected
 		res = tx.conn(ctx).Where("created_at < ?", cutoff).Delete(&Operation{})
+		if res.Error != nil {
+			return res.Error
+		}
+		n += res.RowsAffected
+		// Failed-login counters name whatever address was typed.
+		res = tx.conn(ctx).Exec(`DELETE FROM login_throttle WHERE updated_at < ? AND (locked_until IS NULL OR locked_until < ?)`, cutoff, cutoff)
 		n += res.RowsAffected
 		return res.Error
 	})

@@ -48,6 +48,9 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 			SlowThreshold:             time.Second,
 			LogLevel:                  logger.Warn,
 			IgnoreRecordNotFoundError: true,
+			// A failed or slow statement is logged with placeholders, not
+			// values: they include emails, phones and password hashes.
+			ParameterizedQueries: true,
 		}),
 		NowFunc: func() time.Time { return time.Now().UTC() },
 	}

@@ -1,9 +1,12 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -222,4 +225,35 @@ func TestOutboxRecordsOncePerKey(t *testing.T) {
 			t.Fatalf("outbox has %d messages, %v; want 1", len(l.Items), err)
 		}
 	})
+}
+
+// TestFailedQueriesLogNoValues: a failed statement was logged with its
+// values inlined, so emails and password hashes reached the logs.
+func TestFailedQueriesLogNoValues(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	s, err := store.Open(context.Background(), testdb.PostgresURL(t), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	u := models.User{Email: "private.person@example.com", Name: "P", Roles: models.Roles{models.RoleFinance}, PasswordHash: "$2a$12$secret-hash-value", Active: true}
+	if err := s.CreateUser(context.Background(), &u); err != nil {
+		t.Fatal(err)
+	}
+	u.ID = ""
+	if err := s.CreateUser(context.Background(), &u); err == nil {
+		t.Fatal("a duplicate email was accepted")
+	}
+	if !strings.Contains(buf.String(), "INSERT") {
+		t.Fatalf("the failed statement was not logged at all: %q", buf.String())
+	}
+	for _, secret := range []string{"private.person@example.com", "secret-hash-value"} {
+		if strings.Contains(buf.String(), secret) {
+			t.Fatalf("the log shows %q: %s", secret, buf.String())
+		}
+	}
 }

@@ -3,26 +3,32 @@
 //	q2c api      serve the REST API
 //	q2c worker   run the Temporal worker
 //	q2c migrate  apply database migrations
-//	q2c seed     load demo data into an empty database
+//	q2c seed     load demo data into an empty database (Postgres: only with --demo)
+//	q2c create-admin  make the first IT admin (password from standard input or a file)
 //	q2c config   print the effective configuration (secrets masked)
 //	q2c dev      everything in one process (binaries built with -tags dev)
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"go.temporal.io/sdk/client"
 
 	"github.com/q2c-dev/q2c/api"
 	"github.com/q2c-dev/q2c/app"
+	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/config"
+	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/seed"
 	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/temporalclient"
@@ -37,7 +43,10 @@ commands:
   api       serve the REST API            (needs Q2C_DATABASE_URL, Q2C_JWT_SECRET, Temporal)
   worker    run the Temporal worker       (needs Q2C_DATABASE_URL, Temporal)
   migrate   apply database migrations
-  seed      load demo data into an empty database
+  seed      load demo data into an empty database; on Postgres only with
+            --demo, since its users share a published password
+  create-admin --email E [--name N] [--password-file F]
+            make an IT admin; the password is read from F, or standard input
   config    print the effective configuration, secrets masked
   dev       run everything in one process with embedded Temporal and SQLite
   version   print the version
@@ -82,7 +91,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "migrate":
 		return runMigrate(ctx, cfg, log, out)
 	case "seed":
-		return runSeed(ctx, cfg, log, out)
+		return runSeed(ctx, cfg, log, args[1:], out)
+	case "create-admin":
+		return runCreateAdmin(ctx, cfg, log, args[1:], stdin, out)
 	case "api":
 		return runAPI(ctx, cfg, log)
 	case "worker":
@@ -161,12 +172,26 @@ func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger, out io
 	return nil
 }
 
-func runSeed(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+func runSeed(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(out)
+	demo := fs.Bool("demo", false, "load demo users with the published demo password into this Postgres database")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	st, err := openCurrentStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// The demo users share a password printed in this repository: anyone
+	// could log in as admin@q2c.local. SQLite is the dev stack's database;
+	// anything else is taken for a real one and needs saying so.
+	if st.Dialect() != store.SQLite && !*demo {
+		return errors.New("refusing to seed demo users (published password) into a Postgres database; " +
+			"for a real one make the first admin with `q2c create-admin --email you@example.com`, " +
+			"or pass --demo if this database is a throwaway")
+	}
 	did, err := seed.Demo(ctx, st)
 	if err != nil {
 		return err
@@ -176,6 +201,66 @@ func runSeed(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wr
 		return nil
 	}
 	printLogins(out)
+	return nil
+}
+
+// stdin is where create-admin reads a password when given no file.
+var stdin io.Reader = os.Stdin
+
+// runCreateAdmin makes an IT admin with a password read from a file or from
+// standard input (never from the command line, which other users and shell
+// histories can see).
+func runCreateAdmin(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, in io.Reader, out io.Writer) error {
+	fs := flag.NewFlagSet("create-admin", flag.ContinueOnError)
+	fs.SetOutput(out)
+	email := fs.String("email", "", "the admin's email address (required)")
+	name := fs.String("name", "IT admin", "the admin's name")
+	file := fs.String("password-file", "", "read the password from this file instead of standard input")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *file != "" {
+		f, err := os.Open(*file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read the password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	var v models.Validator
+	v.Check(models.ValidEmail(models.NormalizeEmail(*email)), "--email", "must be an email address")
+	v.Check(len(password) >= auth.MinPasswordLength && len(password) <= 72, "password", fmt.Sprintf("must be %d to 72 characters", auth.MinPasswordLength))
+	if err := v.Err(); err != nil {
+		return err
+	}
+	st, err := openCurrentStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u := &models.User{Email: *email, Name: *name, Roles: models.Roles{models.RoleITAdmin}, PasswordHash: hash, Active: true}
+	err = st.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, models.AuditEvent{Actor: "cli:create-admin", Action: "user.create", Entity: "user", EntityID: u.ID, Detail: "roles=it_admin"})
+	})
+	if errors.Is(err, models.ErrConflict) {
+		return fmt.Errorf("a user with the email %s exists already; change it through the API", u.Email)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "created IT admin %s (%s)\n", u.Email, u.ID)
 	return nil
 }
 

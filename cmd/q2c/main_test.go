@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/internal/testdb"
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+func init() { auth.BcryptCost = 4 }
+
+// TestFirstAdminIsSafe: `q2c seed` used to create admin@q2c.local with the
+// published demo password on any empty database. On Postgres it now needs
+// --demo, and `q2c create-admin` makes a first admin whose password never
+// appears on a command line.
+func TestFirstAdminIsSafe(t *testing.T) {
+	ctx := context.Background()
+	dbURL := testdb.PostgresURL(t)
+	t.Setenv("Q2C_DATABASE_URL", dbURL)
+	t.Setenv("Q2C_LOG_LEVEL", "error")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"migrate"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, dbURL, testdb.Quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+
+	if err := run(ctx, []string{"seed"}, &out); err == nil || !strings.Contains(err.Error(), "create-admin") {
+		t.Fatalf("seed on Postgres without --demo: %v", err)
+	}
+	if n, _ := st.CountUsers(ctx); n != 0 {
+		t.Fatalf("the refused seed created %d users", n)
+	}
+
+	stdin = strings.NewReader("short\n")
+	if err := run(ctx, []string{"create-admin", "--email", "it@example.com"}, &out); err == nil || !strings.Contains(err.Error(), "password") {
+		t.Fatalf("a short password: %v", err)
+	}
+	stdin = strings.NewReader("a-long-enough-secret\n")
+	if err := run(ctx, []string{"create-admin", "--email", "IT@example.com", "--name", "Ida"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.UserByEmail(ctx, "it@example.com")
+	if err != nil || !u.Roles.Has(models.RoleITAdmin) || !u.Active || auth.CheckPassword(u.PasswordHash, "a-long-enough-secret") != nil {
+		t.Fatalf("admin %+v, %v", u, err)
+	}
+	file := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(file, []byte("another-long-secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"create-admin", "--email", "it@example.com", "--password-file", file}, &out); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Fatalf("the same email again: %v", err)
+	}
+	audit, err := st.ListAudit(ctx, "user", u.ID, store.Page{})
+	if err != nil || len(audit.Items) != 1 || audit.Items[0].Actor != "cli:create-admin" {
+		t.Fatalf("audit %+v, %v", audit.Items, err)
+	}
+
+	// A throwaway database can still have the demo, when asked for.
+	if err := run(ctx, []string{"seed", "--demo"}, &out); err != nil {
+		t.Fatal(err)
+	}
+}
