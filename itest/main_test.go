@@ -76,15 +76,47 @@ func TestMain(m *testing.M) {
 // app is one test's q2c: API over HTTP, worker, store and Temporal client.
 type app struct {
 	t         testing.TB
-	URL       string
 	Store     *store.Store
+	DBURL     string
 	Client    client.Client
 	TaskQueue string
 	Config    config.Config
 
 	mu     sync.Mutex
+	api    *httptest.Server
 	worker sdkworker.Worker
 	sender notify.Sender
+}
+
+// base is the API's current URL (it changes when the API restarts).
+func (a *app) base() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.api.URL
+}
+
+// startAPI starts an API server on the app's store and Temporal client.
+func (a *app) startAPI() {
+	a.t.Helper()
+	srv, err := q2capp.API(a.Config, a.Store, a.Client, testdb.Quiet, "itest")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	a.mu.Lock()
+	a.api = httptest.NewServer(srv.Handler())
+	a.mu.Unlock()
+}
+
+// restartAPI drops every connection in flight (their clients see the
+// connection close), stops the API and starts a new one with nothing kept
+// in memory, as a restarted API process.
+func (a *app) restartAPI() {
+	a.mu.Lock()
+	old := a.api
+	a.mu.Unlock()
+	old.CloseClientConnections()
+	old.Close()
+	a.startAPI()
 }
 
 // stopWorker stops the app's worker: workflows wait, nothing is lost.
@@ -213,7 +245,8 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	for _, o := range opts {
 		o(&setup)
 	}
-	st := testdb.Postgres(t)
+	dbURL := testdb.PostgresURL(t)
+	st := testdb.Open(t, dbURL)
 	if _, err := seed.Demo(ctx, st); err != nil {
 		t.Fatal(err)
 	}
@@ -224,23 +257,18 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	t.Cleanup(c.Close)
 	cfg.JWTSecret = config.Secret(auth.RandomSecret(32))
 	cfg.JWTTTL = time.Hour
-	a := &app{t: t, Store: st, Client: c, TaskQueue: cfg.TaskQueue, Config: cfg, sender: setup.wrap(q2capp.Sender(cfg, st))}
+	a := &app{t: t, Store: st, Client: c, TaskQueue: cfg.TaskQueue, Config: cfg, DBURL: dbURL, sender: setup.wrap(q2capp.Sender(cfg, st))}
 	a.startWorker()
 	t.Cleanup(a.stopWorker)
-	apiSrv, err := q2capp.API(cfg, st, c, testdb.Quiet, "itest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(apiSrv.Handler())
-	t.Cleanup(srv.Close)
-	a.URL = srv.URL
+	a.startAPI()
+	t.Cleanup(func() { a.mu.Lock(); defer a.mu.Unlock(); a.api.Close() })
 	return a
 }
 
 // call sends a JSON request and decodes a JSON answer into out (if not nil).
 func (a *app) call(method, path, token, body string, headers map[string]string, out any) *http.Response {
 	a.t.Helper()
-	req, err := http.NewRequest(method, a.URL+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, a.base()+path, strings.NewReader(body))
 	if err != nil {
 		a.t.Fatal(err)
 	}
