@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/q2c-dev/q2c/internal/salesload"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/workflows"
@@ -114,4 +115,45 @@ func BenchmarkLifecycleConcurrent(b *testing.B) {
 		}
 	})
 	report(b, latencies, time.Since(start))
+}
+
+// BenchmarkCarriedLoad: waves of concurrent sales (one client each, quote to
+// payment) with an app database on Postgres, to find how many concurrent
+// sales a deployment carries and what clients see past that: 202 with an
+// operation when an answer is not ready within the answer wait, 503 with
+// Retry-After past the in-flight limit, never a dropped connection.
+func BenchmarkCarriedLoad(b *testing.B) {
+	for _, clients := range []int{16, 64, 200} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			a, _, tokens := benchSetup(b)
+			var customers store.List[models.Customer]
+			a.call("GET", "/api/v1/customers", tokens["rep"], "", nil, &customers)
+			ids := []string{customers.Items[1].ID, customers.Items[2].ID} // no approval needed
+			c := &salesload.Client{Base: a.base, Rep: tokens["rep"], Warehouse: tokens["warehouse"], Finance: tokens["finance"], SKU: "BENCH-1", Qty: 2}
+			reportWaves(b, c, clients, ids)
+		})
+	}
+}
+
+// reportWaves runs b.N waves of clients sales and reports sales/s, the
+// time a sale took (p50, p95) and the retries per sale.
+func reportWaves(b *testing.B, c *salesload.Client, clients int, customers []string) {
+	var all []time.Duration
+	var elapsed time.Duration
+	b.ResetTimer()
+	for range b.N {
+		sales, d, err := c.Wave(clients, customers)
+		if err != nil {
+			b.Fatal(err)
+		}
+		all, elapsed = append(all, sales...), elapsed+d
+	}
+	slices.Sort(all)
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "sales/s")
+	b.ReportMetric(salesload.Percentile(all, 0.5), "sale-p50-ms")
+	b.ReportMetric(salesload.Percentile(all, 0.95), "sale-p95-ms")
+	n := float64(len(all))
+	b.ReportMetric(float64(c.Counts.Accepted202.Load())/n, "202/sale")
+	b.ReportMetric(float64(c.Counts.Unavailable503.Load()+c.Counts.Throttled429.Load())/n, "503+429/sale")
+	b.ReportMetric(float64(c.Counts.ConnErrors.Load())/n, "dropped/sale")
 }

@@ -2,24 +2,19 @@ package itest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/q2c-dev/q2c/config"
+	"github.com/q2c-dev/q2c/internal/salesload"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/notify"
 	"github.com/q2c-dev/q2c/store"
-	"github.com/q2c-dev/q2c/workflows"
 )
 
 // The fault suite: concurrent sales from quote to payment while a fault is
@@ -60,11 +55,6 @@ func TestFaultAPIRestartsBetweenRequestAndRetry(t *testing.T) {
 	runFaultSuite(t, "API restarted with requests in flight", func(a *app) { a.restartAPI() })
 }
 
-// faultCounts is what one run saw.
-type faultCounts struct {
-	faults, accepted202, unavailable503, inProgress409, connErrors, replayed atomic.Int64
-}
-
 func runFaultSuite(t *testing.T, fault string, inject func(*app)) {
 	sends := &countingSender{calls: map[string]int{}}
 	a := newApp(t, withSenderWrap(func(s notify.Sender) notify.Sender { sends.next = s; return sends }),
@@ -84,17 +74,18 @@ func runFaultSuite(t *testing.T, fault string, inject func(*app)) {
 	var customers store.List[models.Customer]
 	a.call("GET", "/api/v1/customers", tokens["rep"], "", nil, &customers)
 
-	var counts faultCounts
+	client := &salesload.Client{Base: a.base, Rep: tokens["rep"], Warehouse: tokens["warehouse"], Finance: tokens["finance"], SKU: faultSKU, Qty: faultQty}
 	progress := make(chan struct{}, 4*faultSales)
 	injected := make(chan struct{})
+	faults := 0
 	go func() { // a fault after every few steps any sale completes
 		defer close(injected)
 		steps := 0
 		for range progress {
 			steps++
-			if steps%(4*faultSales/(faultRounds+1)) == 0 && counts.faults.Load() < faultRounds {
+			if steps%(4*faultSales/(faultRounds+1)) == 0 && faults < faultRounds {
 				inject(a)
-				counts.faults.Add(1)
+				faults++
 			}
 		}
 	}()
@@ -104,7 +95,7 @@ func runFaultSuite(t *testing.T, fault string, inject func(*app)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := a.faultySale(i, customers.Items[i%len(customers.Items)].ID, tokens, &counts, progress); err != nil {
+			if _, err := client.Sale(fmt.Sprintf("F-%d", i), customers.Items[i%len(customers.Items)].ID, progress); err != nil {
 				errs <- fmt.Errorf("sale %d: %w", i, err)
 			}
 		}()
@@ -119,111 +110,14 @@ func runFaultSuite(t *testing.T, fault string, inject func(*app)) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	a.checkAfterFaults(t, fault, &counts, sends)
-}
-
-// faultySale runs one sale as a careful client: each mutation with its own
-// Idempotency-Key, sent again with the same key while it is still running
-// (202), the service is unavailable (503), the first attempt is in flight
-// (409) or the connection fails.
-func (a *app) faultySale(i int, customerID string, tokens map[string]string, counts *faultCounts, progress chan<- struct{}) error {
-	var q workflows.QuoteState
-	if err := a.carefully("POST", "/api/v1/quotes", tokens["rep"], fmt.Sprintf(`{"customer_id":%q,"lines":[{"sku":%q,"qty":%d}]}`, customerID, faultSKU, faultQty), 201, &q, counts); err != nil {
-		return fmt.Errorf("quote: %w", err)
+	if faults != faultRounds {
+		t.Errorf("%d faults injected, want %d", faults, faultRounds)
 	}
-	progress <- struct{}{}
-	var acc workflows.QuoteState
-	if err := a.carefully("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", tokens["rep"], `{"allow_partial":true}`, 200, &acc, counts); err != nil {
-		return fmt.Errorf("accept: %w", err)
-	}
-	progress <- struct{}{}
-	if err := a.until(func(o workflows.OrderState) bool { return o.Status == workflows.OrderAllocated }, acc.OrderID, tokens["rep"]); err != nil {
-		return fmt.Errorf("allocation: %w", err)
-	}
-	var order workflows.OrderState
-	if err := a.carefully("POST", "/api/v1/orders/"+acc.OrderID+"/shipments", tokens["warehouse"],
-		fmt.Sprintf(`{"carrier":"UPS","tracking":"F-%d","lines":[{"line_no":1,"qty":%d}]}`, i, faultQty), 200, &order, counts); err != nil {
-		return fmt.Errorf("ship: %w", err)
-	}
-	progress <- struct{}{}
-	inv := order.Invoices[0]
-	if err := a.carefully("POST", "/api/v1/orders/"+acc.OrderID+"/payments", tokens["finance"],
-		fmt.Sprintf(`{"invoice_id":%q,"reference":"pay-%d","amount":%d}`, inv.ID, i, inv.Total), 200, &order, counts); err != nil {
-		return fmt.Errorf("pay: %w", err)
-	}
-	progress <- struct{}{}
-	return a.until(func(o workflows.OrderState) bool { return o.Status == workflows.OrderCompleted }, acc.OrderID, tokens["rep"])
-}
-
-// faultDeadline bounds one step of a sale under faults.
-const faultDeadline = 2 * time.Minute
-
-func (a *app) carefully(method, path, token, body string, want int, out any, counts *faultCounts) error {
-	key := "f-" + randomHex(12)
-	deadline := time.Now().Add(faultDeadline)
-	for time.Now().Before(deadline) {
-		status, hdr, raw, err := a.exchange(method, path, token, body, key)
-		switch {
-		case err != nil:
-			counts.connErrors.Add(1)
-		case status == want:
-			if hdr.Get("Idempotent-Replayed") == "true" {
-				counts.replayed.Add(1)
-			}
-			return json.Unmarshal(raw, out)
-		case status == http.StatusAccepted:
-			counts.accepted202.Add(1)
-		case status == http.StatusServiceUnavailable:
-			counts.unavailable503.Add(1)
-		case status == http.StatusConflict && strings.Contains(string(raw), "/problems/idempotency-key"):
-			counts.inProgress409.Add(1)
-		default:
-			return fmt.Errorf("%s %s: %d %s", method, path, status, raw)
-		}
-		time.Sleep(50 * time.Millisecond) // a client's backoff between retries
-	}
-	return fmt.Errorf("%s %s: no answer within %s", method, path, faultDeadline)
-}
-
-// until polls an order until cond holds (reads are retried through faults).
-func (a *app) until(cond func(workflows.OrderState) bool, orderID, token string) error {
-	deadline := time.Now().Add(faultDeadline)
-	for time.Now().Before(deadline) {
-		status, _, raw, err := a.exchange("GET", "/api/v1/orders/"+orderID, token, "", "")
-		var o workflows.OrderState
-		if err == nil && status == 200 && json.Unmarshal(raw, &o) == nil && cond(o) {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("order %s did not reach the state within %s", orderID, faultDeadline)
-}
-
-// exchange is one HTTP exchange that reports transport failures instead of
-// failing the test (a restarting API drops connections).
-func (a *app) exchange(method, path, token, body, key string) (int, http.Header, []byte, error) {
-	req, err := http.NewRequest(method, a.base()+path, strings.NewReader(body))
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, raw, err
+	a.checkAfterFaults(t, fmt.Sprintf("%s ×%d", fault, faults), &client.Counts, sends)
 }
 
 // checkAfterFaults checks the books and prints the counts.
-func (a *app) checkAfterFaults(t *testing.T, fault string, counts *faultCounts, sends *countingSender) {
+func (a *app) checkAfterFaults(t *testing.T, fault string, counts *salesload.Counts, sends *countingSender) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, a.DBURL)
 	if err != nil {
@@ -263,15 +157,12 @@ func (a *app) checkAfterFaults(t *testing.T, fault string, counts *faultCounts, 
 		}
 	}
 	sent, resent := sends.counts()
-	t.Logf("fault suite, %s ×%d during %d concurrent sales: %d completed; duplicates: 0 orders, %d shipments, %d invoices, %d payments beyond one each; "+
-		"invoice numbers %d..%d for %d invoices; on hand %d = %d − %d shipped; client saw %d × 202, %d × 503, %d × 409 in progress, %d connection errors, %d replayed answers; "+
+	t.Logf("fault suite, %s during %d concurrent sales: %d completed; duplicates: %d orders, %d shipments, %d invoices, %d payments beyond one each; "+
+		"invoice numbers %d..%d for %d invoices; on hand %d = %d − %d shipped; the clients met %s; "+
 		"messages: %d keys sent, %d sent more than once (the at-least-once window)",
-		fault, counts.faults.Load(), faultSales, got["orders completed"], got["shipments"]-faultSales, got["invoices"]-faultSales, got["payments"]-faultSales,
+		fault, faultSales, got["orders completed"], got["duplicate orders per quote"], got["shipments"]-faultSales, got["invoices"]-faultSales, got["payments"]-faultSales,
 		got["invoice numbers min"], got["invoice numbers max"], got["invoices"], got["on hand"], faultStock, faultSales*faultQty,
-		counts.accepted202.Load(), counts.unavailable503.Load(), counts.inProgress409.Load(), counts.connErrors.Load(), counts.replayed.Load(), sent, resent)
-	if counts.faults.Load() != faultRounds {
-		t.Errorf("%d faults injected, want %d", counts.faults.Load(), faultRounds)
-	}
+		counts, sent, resent)
 }
 
 // countingSender counts provider calls per message key.
