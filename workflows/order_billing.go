@@ -94,6 +94,9 @@ func (f *orderFlow) validateShip(in ShipInput) error {
 	case OrderCancelled, OrderRemainderCancelled, OrderCompleted, OrderCompletedShort, OrderAllocating:
 		return fmt.Errorf("order %s is %s: nothing to ship", f.state.OrderID, f.state.Status)
 	}
+	if len(f.state.Shipments) >= MaxShipmentsPerOrder {
+		return fmt.Errorf("order %s has %d shipments, the most one order carries; ship the rest on a new order", f.state.OrderID, MaxShipmentsPerOrder)
+	}
 	var problems []string
 	if strings.TrimSpace(in.Carrier) == "" || strings.TrimSpace(in.Tracking) == "" {
 		problems = append(problems, "carrier and tracking are required")
@@ -215,6 +218,8 @@ func (f *orderFlow) validatePay(in PayInput, bounded bool) error {
 		return fmt.Errorf("invoice %s is void", in.InvoiceID)
 	case in.Amount <= 0:
 		return fmt.Errorf("amount must be positive")
+	case f.payments() >= MaxPaymentsPerOrder && !f.paid(in):
+		return fmt.Errorf("order %s has %d payments recorded, the most one order takes; record further money as credit", f.state.OrderID, MaxPaymentsPerOrder)
 	case strings.TrimSpace(in.Reference) == "":
 		return fmt.Errorf("reference is required (the bank or card transaction id)")
 	case !bounded:
@@ -230,6 +235,24 @@ func (f *orderFlow) validatePay(in PayInput, bounded bool) error {
 // versionPaymentBound: from version 1 a payment is refused past its
 // invoice's open balance plus the tolerance.
 const versionPaymentBound = "payment-bound"
+
+// Bounds on what one order's workflow records, so that its state (saved
+// whole on every change) stays far below Temporal's 2 MiB payload limit and
+// its history below 50,000 events: about 1 KB of state and 20 events per
+// shipment, 200 bytes and 10 events per payment.
+const (
+	MaxShipmentsPerOrder = 500
+	MaxPaymentsPerOrder  = 1000
+)
+
+// payments counts the payments recorded on the order's invoices.
+func (f *orderFlow) payments() int {
+	n := 0
+	for _, inv := range f.state.Invoices {
+		n += len(inv.PaymentRefs)
+	}
+	return n
+}
 
 // paid reports whether the payment in was recorded already.
 func (f *orderFlow) paid(in PayInput) bool {

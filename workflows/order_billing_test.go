@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -236,5 +237,37 @@ func TestPaymentsAreBounded(t *testing.T) {
 	}
 	if st.Status != workflows.OrderCompleted || len(f.paidRefs) != 2 || st.Invoices[0].Paid != 15762 {
 		t.Fatalf("status %s, %d payments recorded, paid %d", st.Status, len(f.paidRefs), st.Invoices[0].Paid)
+	}
+}
+
+// TestAnOrderStopsTakingShipmentsAtItsBound: an order's state is saved whole
+// on every change, so without a bound enough one-unit shipments would push
+// it past Temporal's payload limit and fail every workflow task after. The
+// 501st shipment is refused; the order carries on.
+func TestAnOrderStopsTakingShipmentsAtItsBound(t *testing.T) {
+	f := &fakes{}
+	env := orderEnv(f)
+	req := billingRequest(true)
+	req.Pricing.Lines = []pricing.PricedLine{{LineNo: 1, SKU: "WID", Qty: workflows.MaxShipmentsPerOrder + 1, UnitPrice: 1, Gross: workflows.MaxShipmentsPerOrder + 1,
+		Net: workflows.MaxShipmentsPerOrder + 1, Total: workflows.MaxShipmentsPerOrder + 1}}
+	req.Pricing.Total = workflows.MaxShipmentsPerOrder + 1
+	for i := range workflows.MaxShipmentsPerOrder {
+		orderUpdate(env, time.Duration(i+1)*time.Minute, workflows.UpdateOrderShip, workflows.ShipInput{Actor: warehouse, Carrier: "UPS", Tracking: fmt.Sprint(i),
+			Lines: []workflows.ShipLineInput{{LineNo: 1, Qty: 1}}})
+	}
+	last := orderUpdate(env, 1000*time.Minute, workflows.UpdateOrderShip, workflows.ShipInput{Actor: warehouse, Carrier: "UPS", Tracking: "last",
+		Lines: []workflows.ShipLineInput{{LineNo: 1, Qty: 1}}})
+	cancel := orderUpdate(env, 1001*time.Minute, workflows.UpdateOrderCancel, workflows.CancelInput{Actor: rep, Reason: "rest on a new order"})
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(workflows.QueryStatus)
+		var st workflows.OrderState
+		if err != nil || v.Get(&st) != nil || len(st.Shipments) != workflows.MaxShipmentsPerOrder {
+			t.Errorf("shipments %d, %v", len(st.Shipments), err)
+		}
+		env.CancelWorkflow()
+	}, 1002*time.Minute)
+	env.ExecuteWorkflow(workflows.OrderWorkflowName, req)
+	if last.rejected == nil || !strings.Contains(last.rejected.Error(), "500 shipments") || cancel.failed != nil || cancel.rejected != nil {
+		t.Fatalf("the 501st shipment: %v; cancel: %v %v", last.rejected, cancel.rejected, cancel.failed)
 	}
 }

@@ -261,6 +261,9 @@ func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
 		if err := f.checkOpen("edited"); err != nil {
 			return err
 		}
+		if f.state.Version >= MaxQuoteVersions {
+			return fmt.Errorf("quote %s has %d versions, the most one quote keeps; start a new quote", f.state.QuoteID, MaxQuoteVersions)
+		}
 		if len(in.Lines) == 0 {
 			return temporal.NewApplicationError("lines: needs at least one line", ErrTypeInvalidInput)
 		}

@@ -122,6 +122,10 @@ type QuoteState struct {
 	Timeline []Event             `json:"timeline"`
 }
 
+// MaxQuoteVersions bounds a quote's edits: each re-prices it and adds to its
+// state and history.
+const MaxQuoteVersions = 100
+
 // Actor identifies who sends an update; the API fills it from the token.
 type Actor struct {
 	Subject string       `json:"subject"`
