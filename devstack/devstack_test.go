@@ -13,6 +13,7 @@ import (
 
 	"github.com/q2c-dev/q2c/config"
 	"github.com/q2c-dev/q2c/devstack"
+	"github.com/q2c-dev/q2c/internal/salesload"
 	"github.com/q2c-dev/q2c/internal/testdb"
 	"github.com/q2c-dev/q2c/seed"
 	"github.com/q2c-dev/q2c/workflows"
@@ -195,4 +196,34 @@ func BenchmarkDevStackRestart(b *testing.B) {
 	}
 	b.ReportMetric(float64(ready.Milliseconds())/float64(b.N), "ms-to-ready/op")
 	b.ReportMetric(float64(trip.Milliseconds())/float64(b.N), "ms-first-roundtrip/op")
+}
+
+// BenchmarkDevStackCarriedLoad: waves of concurrent sales on the dev stack
+// (app database and Temporal both on SQLite files), as in itest's
+// BenchmarkCarriedLoad for an app database on Postgres.
+func BenchmarkDevStackCarriedLoad(b *testing.B) {
+	ctx := context.Background()
+	s, err := devstack.Start(ctx, devConfig(b, b.TempDir(), false), testdb.Quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Stop(ctx)
+	if err := s.Store.SetOnHand(ctx, "WID-100", "SFO", 1_000_000); err != nil {
+		b.Fatal(err)
+	}
+	login := func(email string) string {
+		var l struct{ Token string }
+		post(b, s.URL+"/api/v1/auth/login", "", `{"email":"`+email+`","password":"`+seed.DemoPassword+`"}`, &l)
+		return l.Token
+	}
+	c := &salesload.Client{Base: func() string { return s.URL }, Rep: login("rep@q2c.local"), Warehouse: login("warehouse@q2c.local"),
+		Finance: login("finance@q2c.local"), SKU: "WID-100", Qty: 2}
+	var customers struct{ Items []struct{ ID string } }
+	get(b, s.URL+"/api/v1/customers", c.Rep, &customers)
+	ids := []string{customers.Items[1].ID, customers.Items[2].ID} // no approval needed
+	for _, clients := range []int{16, 64} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			salesload.ReportWaves(b, c, clients, ids)
+		})
+	}
 }

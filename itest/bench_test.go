@@ -130,30 +130,7 @@ func BenchmarkCarriedLoad(b *testing.B) {
 			a.call("GET", "/api/v1/customers", tokens["rep"], "", nil, &customers)
 			ids := []string{customers.Items[1].ID, customers.Items[2].ID} // no approval needed
 			c := &salesload.Client{Base: a.base, Rep: tokens["rep"], Warehouse: tokens["warehouse"], Finance: tokens["finance"], SKU: "BENCH-1", Qty: 2}
-			reportWaves(b, c, clients, ids)
+			salesload.ReportWaves(b, c, clients, ids)
 		})
 	}
-}
-
-// reportWaves runs b.N waves of clients sales and reports sales/s, the
-// time a sale took (p50, p95) and the retries per sale.
-func reportWaves(b *testing.B, c *salesload.Client, clients int, customers []string) {
-	var all []time.Duration
-	var elapsed time.Duration
-	b.ResetTimer()
-	for range b.N {
-		sales, d, err := c.Wave(clients, customers)
-		if err != nil {
-			b.Fatal(err)
-		}
-		all, elapsed = append(all, sales...), elapsed+d
-	}
-	slices.Sort(all)
-	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "sales/s")
-	b.ReportMetric(salesload.Percentile(all, 0.5), "sale-p50-ms")
-	b.ReportMetric(salesload.Percentile(all, 0.95), "sale-p95-ms")
-	n := float64(len(all))
-	b.ReportMetric(float64(c.Counts.Accepted202.Load())/n, "202/sale")
-	b.ReportMetric(float64(c.Counts.Unavailable503.Load()+c.Counts.Throttled429.Load())/n, "503+429/sale")
-	b.ReportMetric(float64(c.Counts.ConnErrors.Load())/n, "dropped/sale")
 }

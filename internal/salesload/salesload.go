@@ -7,16 +7,17 @@
 package salesload
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
+	"testing"
 	"time"
-
-	"crypto/rand"
-	"encoding/hex"
 
 	"github.com/q2c-dev/q2c/workflows"
 )
@@ -205,4 +206,29 @@ func Percentile(sorted []time.Duration, p float64) float64 {
 		return 0
 	}
 	return float64(sorted[int(float64(len(sorted)-1)*p)].Microseconds()) / 1000
+}
+
+// ReportWaves runs b.N waves of clients sales and reports sales/s, how long
+// a sale took (p50, p95) and, per sale, the 202s, the 503s and 429s, and
+// the dropped connections the clients met.
+func ReportWaves(b *testing.B, c *Client, clients int, customers []string) {
+	c.Counts = Counts{}
+	var all []time.Duration
+	var elapsed time.Duration
+	b.ResetTimer()
+	for range b.N {
+		sales, d, err := c.Wave(clients, customers)
+		if err != nil {
+			b.Fatal(err)
+		}
+		all, elapsed = append(all, sales...), elapsed+d
+	}
+	slices.Sort(all)
+	n := float64(len(all))
+	b.ReportMetric(n/elapsed.Seconds(), "sales/s")
+	b.ReportMetric(Percentile(all, 0.5), "sale-p50-ms")
+	b.ReportMetric(Percentile(all, 0.95), "sale-p95-ms")
+	b.ReportMetric(float64(c.Counts.Accepted202.Load())/n, "202/sale")
+	b.ReportMetric(float64(c.Counts.Unavailable503.Load()+c.Counts.Throttled429.Load())/n, "503+429/sale")
+	b.ReportMetric(float64(c.Counts.ConnErrors.Load())/n, "dropped/sale")
 }
