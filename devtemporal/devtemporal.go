@@ -88,6 +88,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			// Let the dev stack and tests see new workflows in lists at once.
 			dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
 			dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
+			// Schedules run on a per-namespace system worker, started 10 a
+			// second by default: with the integration tests' 200 namespaces a
+			// schedule could wait 20 s for its worker.
+			dynamicconfig.WorkerPerNamespaceWorkerStartRate.Key(): 1000.0,
 		}),
 	)
 	if err != nil {

@@ -6,9 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/q2c-dev/q2c/config"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/worker"
 	"github.com/q2c-dev/q2c/workflows"
 )
 
@@ -109,5 +112,32 @@ func TestOneKeyTwoOperations(t *testing.T) {
 	rec, _ = a.Store.QuoteByID(context.Background(), q.QuoteID)
 	if rec.Status != workflows.QuoteWithdrawn {
 		t.Fatalf("stored status %s", rec.Status)
+	}
+}
+
+// TestSchedulesRunTheSweepAndThePurge: the backorder sweep used to start
+// only when a worker booted. It is a Temporal Schedule now, created once
+// however many workers start, and it runs a sweep pass when it fires.
+func TestSchedulesRunTheSweepAndThePurge(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	a.startWorker() // a second worker: the schedules already exist, nothing fails
+	for _, id := range []string{worker.ScheduleBackorderSweep, worker.SchedulePurgeExpired} {
+		h := a.Client.ScheduleClient().GetHandle(ctx, id+":"+a.TaskQueue)
+		d, err := h.Describe(ctx)
+		if err != nil {
+			t.Fatalf("schedule %s: %v", id, err)
+		}
+		if err := h.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, func() bool {
+			d, err = h.Describe(ctx)
+			return err == nil && d.Info.NumActions > 0 && len(d.Info.RecentActions) > 0
+		})
+		run := d.Info.RecentActions[0].StartWorkflowResult
+		if err := a.Client.GetWorkflow(ctx, run.WorkflowID, run.FirstExecutionRunID).Get(ctx, nil); err != nil {
+			t.Fatalf("%s's run: %v", id, err)
+		}
 	}
 }
