@@ -27,7 +27,10 @@ const BackorderSweepPassName = "BackorderSweepPass"
 
 // BackorderSweepPass wakes the allocators of SKUs that need attention, once.
 func BackorderSweepPass(ctx workflow.Context) error {
-	ctx = withActivityDefaults(ctx)
+	return sweepOnce(withActivityDefaults(ctx))
+}
+
+func sweepOnce(ctx workflow.Context) error {
 	var skus []string
 	if err := workflow.ExecuteActivity(ctx, ActivitySKUsNeedingAttention, workflow.Now(ctx)).Get(ctx, &skus); err != nil {
 		return err
@@ -64,14 +67,8 @@ func BackorderSweepWorkflowID(taskQueue string) string { return "BackorderSweep:
 func BackorderSweep(ctx workflow.Context) error {
 	ctx = withActivityDefaults(ctx)
 	for range sweepsPerRun {
-		var skus []string
-		if err := workflow.ExecuteActivity(ctx, ActivitySKUsNeedingAttention, workflow.Now(ctx)).Get(ctx, &skus); err != nil {
+		if err := sweepOnce(ctx); err != nil {
 			return err
-		}
-		for _, sku := range skus {
-			if err := workflow.ExecuteActivity(ctx, ActivityWakeAllocator, sku).Get(ctx, nil); err != nil {
-				return err
-			}
 		}
 		if err := workflow.Sleep(ctx, SweepEvery); err != nil {
 			return err
