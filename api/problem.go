@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -127,6 +128,12 @@ func problemOf(err error) Problem {
 	case errors.Is(err, errOverloaded):
 		return Problem{Type: ProblemUnavailable, Title: "q2c is at capacity", Status: http.StatusServiceUnavailable,
 			Detail: "too many requests are in progress; retry after the time in Retry-After", retryAfter: "1"}
+	case errors.Is(err, context.Canceled):
+		// The request's context ended (its client went away, or the server
+		// is shutting down) before the work did: nothing to blame the
+		// request for, and a retry with the same key is safe.
+		return Problem{Type: ProblemUnavailable, Title: "The request was cut short", Status: http.StatusServiceUnavailable,
+			Detail: "the request ended before its work did; retry it with the same Idempotency-Key", retryAfter: "1"}
 	case errors.Is(err, errUnavailable), store.Unavailable(err):
 		// Which dependency, and how it failed, is logged, never shown: a
 		// driver's message can name hosts, users and query values.

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -82,6 +83,7 @@ type app struct {
 	TaskQueue string
 	Config    config.Config
 
+	log    *slog.Logger
 	mu     sync.Mutex
 	api    *httptest.Server
 	worker sdkworker.Worker
@@ -98,7 +100,7 @@ func (a *app) base() string {
 // startAPI starts an API server on the app's store and Temporal client.
 func (a *app) startAPI() {
 	a.t.Helper()
-	srv, err := q2capp.API(a.Config, a.Store, a.Client, testdb.Quiet, "itest")
+	srv, err := q2capp.API(a.Config, a.Store, a.Client, a.log, "itest")
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -257,7 +259,7 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	t.Cleanup(c.Close)
 	cfg.JWTSecret = config.Secret(auth.RandomSecret(32))
 	cfg.JWTTTL = time.Hour
-	a := &app{t: t, Store: st, Client: c, TaskQueue: cfg.TaskQueue, Config: cfg, DBURL: dbURL, sender: setup.wrap(q2capp.Sender(cfg, st))}
+	a := &app{t: t, Store: st, Client: c, TaskQueue: cfg.TaskQueue, Config: cfg, DBURL: dbURL, sender: setup.wrap(q2capp.Sender(cfg, st)), log: newErrorLog(t)}
 	a.startWorker()
 	t.Cleanup(a.stopWorker)
 	a.startAPI()
