@@ -208,3 +208,17 @@ func (s *Server) putProduct(c *gin.Context) {
 	})
 	respond(c, http.StatusOK, p, err)
 }
+
+type stockRow struct {
+	models.StockLevel
+	Available int64 `json:"available"`
+}
+
+func (s *Server) listInventory(c *gin.Context) {
+	levels, err := s.Store.StockFor(reqCtx(c), c.Query("sku"))
+	rows := make([]stockRow, len(levels))
+	for i, l := range levels {
+		rows[i] = stockRow{StockLevel: l, Available: l.Available()}
+	}
+	respond(c, http.StatusOK, gin.H{"items": rows}, err)
+}

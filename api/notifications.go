@@ -295,3 +295,9 @@ func (s *Server) unsubscribe(c *gin.Context) {
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(`<!doctype html><html><body style="font-family:sans-serif">
 <p>You are unsubscribed: you will get no more offers from us. Messages about your orders and invoices continue.</p></body></html>`))
 }
+
+func (s *Server) listOutbox(c *gin.Context) {
+	listPage(c, func(ctx context.Context, p store.Page) (store.List[models.OutboxMessage], error) {
+		return s.Store.ListOutboxMessages(ctx, c.Query("recipient"), p)
+	})
+}

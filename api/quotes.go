@@ -23,14 +23,12 @@ import (
 )
 
 var (
-	quoteCreators  = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager}
-	quoteReaders   = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleApprover, models.RoleCustomerService, models.RoleFinance, models.RoleExecutive}
-	quoteDeciders  = []models.Role{models.RoleApprover, models.RoleSalesManager, models.RoleExecutive}
-	orderReaders   = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService, models.RoleWarehouseManager, models.RoleFinance, models.RoleExecutive}
-	orderCancelers = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService}
+	quoteCreators = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager}
+	quoteReaders  = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleApprover, models.RoleCustomerService, models.RoleFinance, models.RoleExecutive}
+	quoteDeciders = []models.Role{models.RoleApprover, models.RoleSalesManager, models.RoleExecutive}
 )
 
-func (s *Server) lifecycleRoutes() []Route {
+func (s *Server) quoteRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/api/v1/quotes", Summary: "Create a quote; answers with the priced quote, delivery promises and approval needs", Roles: quoteCreators, Handler: s.createQuote, Body: createQuoteRequest{}},
 		{Method: "GET", Path: "/api/v1/quotes", Summary: "List quotes (?status=; a customer sees their own)", Roles: quoteReaders, Handler: s.listQuotes},
@@ -40,9 +38,6 @@ func (s *Server) lifecycleRoutes() []Route {
 		{Method: "POST", Path: "/api/v1/quotes/:id/reject", Summary: "Reject a quote waiting for your level", Roles: quoteDeciders, Handler: s.rejectQuote, Body: decisionRequest{}},
 		{Method: "POST", Path: "/api/v1/quotes/:id/withdraw", Summary: "Withdraw a quote before it becomes an order", Roles: quoteCreators, Handler: s.withdrawQuote, Body: decisionRequest{}},
 		{Method: "POST", Path: "/api/v1/quotes/:id/accept", Summary: "Accept an approved quote: creates its order exactly once", Roles: quoteCreators, Handler: s.acceptQuote, Body: acceptRequest{}},
-		{Method: "GET", Path: "/api/v1/orders", Summary: "List orders (?status=; a customer sees their own)", Roles: orderReaders, Handler: s.listOrders},
-		{Method: "GET", Path: "/api/v1/orders/:id", Summary: "An order with its lines, allocation and timeline", Roles: orderReaders, Handler: s.getOrder},
-		{Method: "POST", Path: "/api/v1/orders/:id/cancel", Summary: "Cancel what has not shipped, releasing its stock", Roles: orderCancelers, Handler: s.cancelOrder, Body: cancelRequest{}},
 	}
 }
 
@@ -256,9 +251,11 @@ func (r decisionRequest) Validate() error {
 	return v.Err()
 }
 
-func (s *Server) approveQuote(c *gin.Context)  { s.decide(c, workflows.UpdateQuoteApprove) }
+func (s *Server) approveQuote(c *gin.Context) { s.decide(c, workflows.UpdateQuoteApprove) }
+
 func (s *Server) withdrawQuote(c *gin.Context) { s.decide(c, workflows.UpdateQuoteWithdraw) }
-func (s *Server) rejectQuote(c *gin.Context)   { s.decide(c, workflows.UpdateQuoteReject) }
+
+func (s *Server) rejectQuote(c *gin.Context) { s.decide(c, workflows.UpdateQuoteReject) }
 
 func (s *Server) decide(c *gin.Context, update string) {
 	var req decisionRequest
@@ -342,41 +339,8 @@ func workflowError(err error) error {
 	return fmt.Errorf("%w: %v", errUnavailable, err)
 }
 
-func (s *Server) listOrders(c *gin.Context) {
-	p, _ := principalOf(c)
-	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.OrderRecord], error) {
-		return s.Store.ListOrders(ctx, p.CustomerID, c.Query("status"), page)
-	})
-}
-
-func (s *Server) orderFor(c *gin.Context) (workflows.OrderState, error) {
-	var st workflows.OrderState
-	err := s.readModelOrLive(c, "order", workflows.OrderWorkflowID(c.Param("id")), func() (string, string, error) {
-		rec, err := s.Store.OrderByID(reqCtx(c), c.Param("id"))
-		return rec.CustomerID, rec.State, err
-	}, &st, func() string { return st.CustomerID })
-	return st, err
-}
-
-func (s *Server) getOrder(c *gin.Context) {
-	st, err := s.orderFor(c)
-	respond(c, http.StatusOK, st, err)
-}
-
-type cancelRequest struct {
-	Reason string `json:"reason"`
-}
-
 func (r cancelRequest) Validate() error {
 	var v models.Validator
 	v.Text("reason", r.Reason, true, models.MaxCommentLen)
 	return v.Err()
-}
-
-func (s *Server) cancelOrder(c *gin.Context) {
-	var req cancelRequest
-	if !bind(c, &req) {
-		return
-	}
-	s.orderUpdate(c, workflows.UpdateOrderCancel, workflows.CancelInput{Actor: actorOf(c), Reason: req.Reason})
 }

@@ -1,0 +1,65 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+// Helpers every handler shares: the request context, list pages, answers,
+// audit entries and reference checks.
+
+// reqCtx is the request's context: it ends when the client goes away.
+func reqCtx(c *gin.Context) context.Context { return c.Request.Context() }
+
+// listPage answers one page of a list: it reads ?limit= and ?cursor=, then
+// calls list.
+func listPage[T any](c *gin.Context, list func(context.Context, store.Page) (store.List[T], error)) {
+	page, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	l, err := list(reqCtx(c), page)
+	respond(c, http.StatusOK, l, err)
+}
+
+// respond writes v with status, or the problem for err.
+func respond(c *gin.Context, status int, v any, err error) {
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(status, v)
+}
+
+func (s *Server) audit(c *gin.Context, action, entity, id, detail string) models.AuditEvent {
+	p, _ := principalOf(c)
+	return models.AuditEvent{Actor: p.Subject(), Action: action, Entity: entity, EntityID: id, Detail: detail}
+}
+
+// customerExists checks an optional customer reference; a missing customer
+// is a bad customer_id field. It answers and returns false on failure.
+func (s *Server) customerExists(c *gin.Context, id *string) bool {
+	if id == nil {
+		return true
+	}
+	if _, err := s.Store.CustomerByID(reqCtx(c), *id); err != nil {
+		fail(c, notFoundAsInvalid(err, "customer_id"))
+		return false
+	}
+	return true
+}
+
+// notFoundAsInvalid reports a reference to a missing record as a bad field.
+func notFoundAsInvalid(err error, field string) error {
+	if errors.Is(err, models.ErrNotFound) {
+		return models.Invalid(field, "does not exist")
+	}
+	return err
+}
