@@ -9,6 +9,7 @@ import (
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/temporalclient"
 	"github.com/q2c-dev/q2c/workflows"
 )
 
@@ -64,3 +65,10 @@ func (a *Activities) SKUsNeedingAttention(ctx context.Context, at time.Time) ([]
 
 // WakeAllocator wakes a SKU's allocator (starting it if need be).
 func (a *Activities) WakeAllocator(ctx context.Context, sku string) error { return a.wake(ctx, sku) }
+
+func (a *Activities) wake(ctx context.Context, sku string) error {
+	if a.Temporal == nil {
+		return nil
+	}
+	return temporalclient.WakeAllocator(ctx, a.Temporal, a.TaskQueue, sku)
+}

@@ -201,3 +201,19 @@ func (s *Store) RecordLoginFailure(ctx context.Context, keys ...string) (time.Du
 func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
 	return s.conn(ctx).Exec(`DELETE FROM login_throttle WHERE key = ?`, key).Error
 }
+
+// ActiveUsersWithRole lists active users holding role, in id order.
+func (s *Store) ActiveUsersWithRole(ctx context.Context, role models.Role) ([]models.User, error) {
+	var candidates []models.User
+	if err := s.conn(ctx).Where("active = ? AND roles LIKE ?", true, "%"+string(role)+"%").
+		Order("id").Find(&candidates).Error; err != nil {
+		return nil, err
+	}
+	out := candidates[:0]
+	for _, u := range candidates { // LIKE also matches longer role names
+		if u.Roles.Has(role) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}

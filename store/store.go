@@ -158,3 +158,5 @@ func mapErr(err error, what, id string) error {
 	}
 	return err
 }
+
+func isNotFound(err error) bool { return errors.Is(err, models.ErrNotFound) }

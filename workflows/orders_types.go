@@ -61,7 +61,7 @@ type OrderRequest struct {
 	OrderID      string         `json:"order_id"`
 	QuoteID      string         `json:"quote_id"`
 	CustomerID   string         `json:"customer_id"`
-	Customer     Contact        `json:"customer"`
+	Customer     models.Contact `json:"customer"`
 	Pricing      pricing.Result `json:"pricing"`
 	AllowPartial bool           `json:"allow_partial"`
 	AcceptedBy   string         `json:"accepted_by"`
@@ -94,7 +94,7 @@ type OrderState struct {
 	OrderID      string          `json:"order_id"`
 	QuoteID      string          `json:"quote_id"`
 	CustomerID   string          `json:"customer_id"`
-	Customer     Contact         `json:"customer"`
+	Customer     models.Contact  `json:"customer"`
 	Status       string          `json:"status"`
 	Rev          int             `json:"rev"`
 	Currency     models.Currency `json:"currency"`

@@ -184,7 +184,7 @@ func pricedAt(discountBP, net int64) func(workflows.PriceQuoteInput) (workflows.
 		for i, l := range in.Lines {
 			lines = append(lines, pricing.PricedLine{LineNo: i + 1, SKU: l.SKU, Qty: l.Qty})
 		}
-		return workflows.PricedQuote{Customer: workflows.Contact{Name: "Acme", Email: "buyer@acme.example"},
+		return workflows.PricedQuote{Customer: models.Contact{Name: "Acme", Email: "buyer@acme.example"},
 			Pricing: pricing.Result{Currency: "USD", Lines: lines, Net: net, Total: net, DiscountBP: discountBP}, PricedAt: in.At}, nil
 	}
 }

@@ -57,13 +57,6 @@ type QuoteRequest struct {
 	Policy     approval.Policy `json:"policy"`
 }
 
-// Contact is who hears about a quote or order.
-type Contact struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
-	Phone string `json:"phone,omitempty"`
-}
-
 // PriceQuoteInput is the PriceQuote activity's input.
 type PriceQuoteInput struct {
 	CustomerID string         `json:"customer_id"`
@@ -74,7 +67,7 @@ type PriceQuoteInput struct {
 
 // PricedQuote is a priced basket with delivery promises, fixed once priced.
 type PricedQuote struct {
-	Customer Contact        `json:"customer"`
+	Customer models.Contact `json:"customer"`
 	Pricing  pricing.Result `json:"pricing"`
 	Promises []atp.Promise  `json:"promises"` // one per line
 	Terms    string         `json:"terms"`
@@ -88,14 +81,6 @@ type Decision struct {
 	Approved bool        `json:"approved"`
 	Comment  string      `json:"comment,omitempty"`
 	At       time.Time   `json:"at"`
-}
-
-// Event is one step of a quote's or order's timeline.
-type Event struct {
-	At     time.Time `json:"at"`
-	Actor  string    `json:"actor"`
-	Stage  string    `json:"stage"`
-	Detail string    `json:"detail,omitempty"`
 }
 
 // QuoteState is everything known about a quote: the status query's answer
@@ -126,12 +111,6 @@ type QuoteState struct {
 // state and history.
 const MaxQuoteVersions = 100
 
-// Actor identifies who sends an update; the API fills it from the token.
-type Actor struct {
-	Subject string       `json:"subject"`
-	Roles   models.Roles `json:"roles"`
-}
-
 // DecisionInput approves or rejects a quote.
 type DecisionInput struct {
 	Actor   Actor  `json:"actor"`
@@ -150,15 +129,3 @@ type AcceptInput struct {
 	Actor        Actor `json:"actor"`
 	AllowPartial bool  `json:"allow_partial"`
 }
-
-// RoleMessage is sent to every active user holding Role.
-type RoleMessage struct {
-	Role           models.Role       `json:"role"`
-	Event          string            `json:"event,omitempty"`
-	Data           map[string]string `json:"data,omitempty"`
-	IdempotencyKey string            `json:"idempotency_key"`
-}
-
-// ErrTypeInvalidInput marks an activity error caused by bad input; its
-// details are []models.FieldError.
-const ErrTypeInvalidInput = "InvalidInput"

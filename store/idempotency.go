@@ -6,49 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm/clause"
-
-	"github.com/q2c-dev/q2c/models"
 )
-
-func isNotFound(err error) bool { return errors.Is(err, models.ErrNotFound) }
-
-// CompletePing records a finished ping. Running it again (an activity retry)
-// leaves the first record as it was.
-func (s *Store) CompletePing(ctx context.Context, p models.Ping) error {
-	now := s.now()
-	p.Status, p.CreatedAt, p.CompletedAt = models.PingCompleted, now, &now
-	return s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&p).Error
-}
-
-// PingByID finds a recorded ping.
-func (s *Store) PingByID(ctx context.Context, id string) (models.Ping, error) {
-	var p models.Ping
-	err := s.conn(ctx).Where("id = ?", id).Take(&p).Error
-	return p, mapErr(err, "ping", id)
-}
-
-// RecordOutboxMessage keeps a message the dev stack did not send. The
-// idempotency key makes a retried activity record it once.
-func (s *Store) RecordOutboxMessage(ctx context.Context, m models.OutboxMessage) (models.OutboxMessage, error) {
-	if m.ID == "" {
-		m.ID = NewID()
-	}
-	m.CreatedAt = s.now()
-	err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).Create(&m).Error
-	if err != nil {
-		return models.OutboxMessage{}, err
-	}
-	var stored models.OutboxMessage
-	err = s.conn(ctx).Where("idempotency_key = ?", m.IdempotencyKey).Take(&stored).Error
-	return stored, err
-}
-
-// ListOutboxMessages pages through recorded messages, newest last; recipient
-// filters when not empty.
-func (s *Store) ListOutboxMessages(ctx context.Context, recipient string, p Page) (List[models.OutboxMessage], error) {
-	q := whereEq(s.conn(ctx).Model(&models.OutboxMessage{}), "recipient", recipient)
-	return listAfter(q, "id", p, func(m models.OutboxMessage) string { return m.ID })
-}
 
 // IdempotencyRecord is the stored answer to a request made with an
 // Idempotency-Key.

@@ -29,7 +29,7 @@ func orderEnv(f *fakes) *testsuite.TestWorkflowEnvironment {
 
 func orderRequest() workflows.OrderRequest {
 	return workflows.OrderRequest{OrderID: "SO-1", QuoteID: "Q-1", CustomerID: "acme", AcceptedBy: "user:buyer",
-		Customer: workflows.Contact{Name: "Acme", Email: "buyer@acme.example"},
+		Customer: models.Contact{Name: "Acme", Email: "buyer@acme.example"},
 		Pricing: pricing.Result{Currency: "USD", Total: 5000, Lines: []pricing.PricedLine{
 			{LineNo: 1, SKU: "WID", Qty: 4}, {LineNo: 2, SKU: "CAB", Qty: 10}}}}
 }

@@ -13,44 +13,6 @@ import (
 	"github.com/q2c-dev/q2c/models"
 )
 
-// lockedSKU is a SKU whose product row and stock rows this transaction
-// holds locked: nobody else reserves, receives or ships it until commit.
-type lockedSKU struct {
-	product models.Product
-	levels  []models.StockLevel // in warehouse order, kept current as this transaction changes them
-}
-
-func (l *lockedSKU) free() int64 {
-	var n int64
-	for _, s := range l.levels {
-		n += s.Available()
-	}
-	return n
-}
-
-func (l *lockedSKU) level(warehouse string) *models.StockLevel {
-	for i := range l.levels {
-		if l.levels[i].WarehouseCode == warehouse {
-			return &l.levels[i]
-		}
-	}
-	return nil
-}
-
-// lockSKU takes a SKU's lock: its product row, then its stock rows in
-// warehouse order (FOR UPDATE on Postgres; SQLite transactions already hold
-// the database's write lock). Every path that changes a SKU's stock or
-// backorders takes it first, in this order, so they serialise per SKU and
-// never deadlock.
-func (s *Store) lockSKU(ctx context.Context, sku string) (*lockedSKU, error) {
-	l := &lockedSKU{}
-	if err := s.locking(s.conn(ctx)).Where("sku = ?", sku).Take(&l.product).Error; err != nil {
-		return nil, mapErr(err, "product", sku)
-	}
-	err := s.locking(s.conn(ctx)).Where("sku = ?", sku).Order("warehouse_code").Find(&l.levels).Error
-	return l, err
-}
-
 // skuQueue is a SKU's waiting backorders, read under its lock.
 type skuQueue struct {
 	rows  map[string]*models.Backorder

@@ -1,0 +1,59 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/pricing"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+// PriceQuote prices a basket for a customer at a moment and promises a
+// delivery date per line. It reads only, so retries are harmless.
+func (a *Activities) PriceQuote(ctx context.Context, in workflows.PriceQuoteInput) (workflows.PricedQuote, error) {
+	cust, err := a.Store.CustomerByID(ctx, in.CustomerID)
+	if errors.Is(err, models.ErrNotFound) {
+		return workflows.PricedQuote{}, invalid(models.Invalid("customer_id", "does not exist"))
+	}
+	if err != nil {
+		return workflows.PricedQuote{}, err
+	}
+	book, err := a.Store.PricingBook(ctx, in.At)
+	if err != nil {
+		return workflows.PricedQuote{}, err
+	}
+	res, err := pricing.Price(book, pricing.Basket{
+		Customer: pricing.Customer{ID: cust.ID, Segment: cust.Segment, Region: cust.Region, Currency: cust.Currency},
+		Lines:    in.Lines, PromoCode: in.PromoCode, At: in.At,
+	})
+	if err != nil {
+		return workflows.PricedQuote{}, invalid(err)
+	}
+	out := workflows.PricedQuote{Customer: models.Contact{Name: cust.Name, Email: cust.Email, Phone: cust.Phone},
+		Pricing: res, Terms: workflows.QuoteTerms, PricedAt: in.At}
+	for _, l := range in.Lines {
+		av, err := a.Store.AvailabilityOf(ctx, l.SKU, in.At)
+		if err != nil {
+			return workflows.PricedQuote{}, err
+		}
+		out.Promises = append(out.Promises, av.Position.Promise(l.Qty))
+	}
+	return out, nil
+}
+
+// SaveQuote writes a quote's read model.
+func (a *Activities) SaveQuote(ctx context.Context, st workflows.QuoteState) error {
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	rec := models.QuoteRecord{ID: st.QuoteID, CustomerID: st.CustomerID, Status: st.Status, Version: st.Version, Rev: st.Rev,
+		Currency: st.Priced.Pricing.Currency, Total: st.Priced.Pricing.Total, ApprovalRole: string(st.ApprovalRole),
+		OrderID: st.OrderID, CreatedBy: st.CreatedBy, State: string(raw)}
+	if !st.ValidUntil.IsZero() {
+		rec.ValidUntil = &st.ValidUntil
+	}
+	return a.Store.SaveQuote(ctx, rec)
+}

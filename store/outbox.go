@@ -1,0 +1,32 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+// RecordOutboxMessage keeps a message the dev stack did not send. The
+// idempotency key makes a retried activity record it once.
+func (s *Store) RecordOutboxMessage(ctx context.Context, m models.OutboxMessage) (models.OutboxMessage, error) {
+	if m.ID == "" {
+		m.ID = NewID()
+	}
+	m.CreatedAt = s.now()
+	err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).Create(&m).Error
+	if err != nil {
+		return models.OutboxMessage{}, err
+	}
+	var stored models.OutboxMessage
+	err = s.conn(ctx).Where("idempotency_key = ?", m.IdempotencyKey).Take(&stored).Error
+	return stored, err
+}
+
+// ListOutboxMessages pages through recorded messages, newest last; recipient
+// filters when not empty.
+func (s *Store) ListOutboxMessages(ctx context.Context, recipient string, p Page) (List[models.OutboxMessage], error) {
+	q := whereEq(s.conn(ctx).Model(&models.OutboxMessage{}), "recipient", recipient)
+	return listAfter(q, "id", p, func(m models.OutboxMessage) string { return m.ID })
+}
