@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
@@ -58,36 +56,32 @@ func (r receiptRequest) input(actor workflows.Actor) workflows.ReceiveInput {
 
 func (r receiptRequest) Validate() error { return r.input(workflows.Actor{}).Validate() }
 
-// receive sends the receipt to the SKU's allocator (Update-with-Start), so
-// the SKU's after-effects run in one durable place, and answers with what
-// the receipt did: 201 the first time, 200 with the same result for a
-// delivery already received.
+// receive records goods received: in one transaction stock goes up and goes
+// to the SKU's waiting backorders by priority. Then it wakes the SKU's
+// allocator, which tells what the receipt decided (pick lists, orders,
+// customers), exactly as after a supply change or a reservation: every
+// stock change commits in the store first, then wakes the allocator, and
+// the backorder sweep catches a lost wake-up. It answers with the pick
+// list: 201 the first time, 200 with the same result for a delivery
+// already received.
 func (s *Server) receive(c *gin.Context) {
 	var req receiptRequest
 	if !bind(c, &req) {
 		return
 	}
-	sku := c.Param("sku")
-	if _, err := s.Store.ProductBySKU(reqCtx(c), sku); err != nil {
+	ctx, sku := reqCtx(c), c.Param("sku")
+	if _, err := s.Store.ProductBySKU(ctx, sku); err != nil {
 		fail(c, err)
 		return
 	}
-	// A client retry (same Idempotency-Key) is the same update; the same
-	// delivery posted again is answered from the receipt's stored result.
-	id, workflowID := updateID(c), workflows.AllocatorWorkflowID(sku)
-	var res models.ReceiptResult
-	if !s.awaitUpdate(c, workflowID, id, "/api/v1/inventory/"+sku+"/availability", &res, func(ctx context.Context) (client.WorkflowUpdateHandle, error) {
-		start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-			ID: workflowID, TaskQueue: s.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		}, workflows.AllocatorWorkflowName, workflows.AllocatorInput{SKU: sku})
-		return s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-			StartWorkflowOperation: start,
-			UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateAllocatorReceive, UpdateID: id,
-				Args: []any{req.input(actorOf(c))}, WaitForStage: client.WorkflowUpdateStageAccepted},
-		})
-	}) {
+	in := req.input(actorOf(c))
+	res, err := s.Store.Receive(ctx, store.Receipt{Key: in.Key, SKU: sku, Warehouse: in.Warehouse, Qty: in.Qty,
+		ReceivedBy: in.Actor.Subject, SupplyOrderID: in.SupplyOrderID, CloseShort: in.CloseShort})
+	if err != nil {
+		fail(c, err)
 		return
 	}
+	s.wakeAllocator(ctx, sku)
 	status := http.StatusCreated
 	if res.Replayed {
 		status = http.StatusOK
@@ -96,7 +90,7 @@ func (s *Server) receive(c *gin.Context) {
 }
 
 // wakeAllocator tells the SKU's allocator that its backorders changed (a
-// supply date moved). The change is committed already: if Temporal cannot
+// receipt, a supply change). The change is committed already: if Temporal cannot
 // be reached, the backorder sweep wakes the allocator later, so the caller
 // is not asked to retry a change that happened.
 func (s *Server) wakeAllocator(ctx context.Context, sku string) {

@@ -148,6 +148,8 @@ type BackorderNotice struct {
 	Backorder
 	Customer Contact  `json:"customer"`
 	Rep      *Contact `json:"rep,omitempty"` // the sales rep who made the quote, if a person did
+	// New: never announced before (its SKU's allocator has yet to hear of it).
+	New bool `json:"new,omitempty"`
 }
 
 // BackorderNews is what a SKU's allocator has to tell: backorders changed

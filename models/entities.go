@@ -196,6 +196,10 @@ type Allocation struct {
 	Requested int64         `json:"requested"`
 	Reserved  int64         `json:"reserved"`
 	Parts     []Reservation `json:"parts"`
+	// ETA is when a shortfall is expected (its backorder's promised date),
+	// known in the reservation's own transaction: the order's confirmation
+	// tells it, so the customer gets one message with the date.
+	ETA *time.Time `json:"eta,omitempty"`
 }
 
 // Shortfall is what could not be reserved.

@@ -33,7 +33,7 @@ func (s *Store) PendingNews(ctx context.Context, sku string, limit int) (models.
 			c = models.Contact{ID: cust.ID, Name: cust.Name, Email: cust.Email, Phone: cust.Phone}
 			contacts[b.CustomerID] = c
 		}
-		n := models.BackorderNotice{Backorder: b, Customer: c}
+		n := models.BackorderNotice{Backorder: b, Customer: c, New: b.AnnouncedRev == 0}
 		var rep []models.Contact
 		if err := s.conn(ctx).Raw(`SELECT u.id, u.name, u.email, u.phone FROM orders o JOIN quotes q ON q.id = o.quote_id
 			JOIN users u ON q.created_by = 'user:' || u.id WHERE o.id = ? AND u.active AND u.customer_id IS NULL`, b.OrderID).

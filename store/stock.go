@@ -157,9 +157,27 @@ func (s *Store) Reserve(ctx context.Context, r ReserveRequest) (models.Allocatio
 		if take == r.Qty {
 			return nil
 		}
-		return tx.createBackorder(ctx, sku, q, r, cust, take)
+		if err := tx.createBackorder(ctx, sku, q, r, cust, take); err != nil {
+			return err
+		}
+		// The order's confirmation tells the customer this date; the
+		// allocator then has no first date to tell, only changes.
+		if out.ETA, err = tx.promisedDate(ctx, r.OrderID, r.LineNo); err != nil {
+			return err
+		}
+		return tx.conn(ctx).Model(&models.Backorder{}).Where("id = ?", models.BackorderID(r.OrderID, r.LineNo)).
+			Update("told_eta", out.ETA.UTC()).Error
 	})
 	return out, err
+}
+
+// promisedDate is the date first promised for an order line's backorder.
+func (s *Store) promisedDate(ctx context.Context, orderID string, lineNo int) (*time.Time, error) {
+	var b models.Backorder
+	if err := s.conn(ctx).Select("promised_at").Where("id = ?", models.BackorderID(orderID, lineNo)).Take(&b).Error; err != nil {
+		return nil, mapErr(err, "backorder", models.BackorderID(orderID, lineNo))
+	}
+	return &b.PromisedAt, nil
 }
 
 // reserveParts reserves qty units for an order line from the SKU's stock,
@@ -381,6 +399,11 @@ func (s *Store) allocation(ctx context.Context, orderID string, lineNo int) (mod
 	a := models.Allocation{OrderID: row.OrderID, LineNo: row.LineNo, SKU: row.SKU, Requested: row.Requested, Reserved: row.Reserved}
 	if len(filled) == 1 {
 		a.Reserved -= filled[0]
+		eta, err := s.promisedDate(ctx, orderID, lineNo)
+		if err != nil {
+			return models.Allocation{}, err
+		}
+		a.ETA = eta
 	}
 	err := s.conn(ctx).Where("order_id = ? AND line_no = ?", orderID, lineNo).Order("id").Find(&a.Parts).Error
 	return a, err

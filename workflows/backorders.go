@@ -27,6 +27,9 @@ type allocatorFlow struct {
 // wake-ups.
 func Allocator(ctx workflow.Context, in AllocatorInput) error {
 	a := &allocatorFlow{sku: in.SKU, mu: workflow.NewMutex(ctx), dirty: true}
+	// Receipts used to arrive here as Updates; the API now commits them in
+	// the store and wakes the allocator, like every other stock change. The
+	// handler stays for the allocators whose recorded histories hold one.
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAllocatorReceive, a.receive, workflow.UpdateHandlerOptions{
 		Validator: func(_ workflow.Context, r ReceiveInput) error { return r.Validate() },
 	}); err != nil {
@@ -104,6 +107,8 @@ func (a *allocatorFlow) receive(ctx workflow.Context, in ReceiveInput) (models.R
 	return res, nil
 }
 
+const versionNewByAnnouncement = "new-backorder-by-announcement"
+
 // announce sends one batch of news and reports whether more is waiting.
 func (a *allocatorFlow) announce(ctx workflow.Context) (bool, error) {
 	var news models.BackorderNews
@@ -119,12 +124,15 @@ func (a *allocatorFlow) announce(ctx workflow.Context) (bool, error) {
 		told.Runs = append(told.Runs, run.ID)
 	}
 	var fresh []string
+	// From version 1 the order's confirmation tells a new backorder's first
+	// date (the reservation marks it told), so "new" is "never announced".
+	newByAnnouncement := workflow.GetVersion(ctx, versionNewByAnnouncement, workflow.DefaultVersion, 1) == 1
 	for _, b := range news.Backorders {
 		t, err := a.tell(ctx, b)
 		if err != nil {
 			return false, err
 		}
-		if b.ToldETA == nil && b.IsWaiting() {
+		if b.IsWaiting() && ((newByAnnouncement && b.New) || (!newByAnnouncement && b.ToldETA == nil)) {
 			fresh = append(fresh, b.ID)
 		}
 		told.Backorders = append(told.Backorders, t)

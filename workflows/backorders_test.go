@@ -91,7 +91,7 @@ func TestAllocatorAnnouncesReceivesAndEscalates(t *testing.T) {
 		MakeToOrder: true,
 		Backorders: []models.BackorderNotice{
 			{Backorder: models.Backorder{ID: "SO-1-L1", OrderID: "SO-1", LineNo: 1, SKU: "PMP", QtyShort: 5, Status: models.BackorderOpen, ETA: eta, Rev: 1},
-				Customer: models.Contact{Email: "buyer@acme.example"}},
+				Customer: models.Contact{Email: "buyer@acme.example"}, New: true},
 			{Backorder: models.Backorder{ID: "SO-2-L1", OrderID: "SO-2", LineNo: 1, SKU: "PMP", QtyShort: 2, Status: models.BackorderOpen, ETA: eta, Rev: 4, ToldETA: &old},
 				Customer: models.Contact{Email: "orders@globex.example"}, Rep: &models.Contact{ID: "u-rep", Email: "rep@q2c.local"}},
 		},

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -65,7 +66,12 @@ func (f *orderFlow) allocate(ctx workflow.Context, actor string) error {
 		}
 		f.state.Lines[i].Reserved = a.Reserved
 		if a.Shortfall() > 0 {
-			short = append(short, fmt.Sprintf("line %d %s: %d of %d backordered", l.LineNo, l.SKU, a.Shortfall(), l.Qty))
+			msg := fmt.Sprintf("line %d %s: %d of %d backordered", l.LineNo, l.SKU, a.Shortfall(), l.Qty)
+			if a.ETA != nil {
+				msg += ", expected by " + a.ETA.Format(time.DateOnly)
+				f.state.Lines[i].ETA = a.ETA
+			}
+			short = append(short, msg)
 		}
 	}
 	status, detail := OrderAllocated, "all lines reserved"
