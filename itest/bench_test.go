@@ -2,7 +2,6 @@ package itest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -15,39 +14,35 @@ import (
 	"github.com/q2c-dev/q2c/workflows"
 )
 
-// lifecycle runs one sale end to end over HTTP and returns how long the
-// instant quote took to answer.
+// lifecycle runs one sale end to end over HTTP, as the careful client of
+// internal/salesload does, and returns how long the instant quote took to
+// answer.
 func (a *app) lifecycle(ctx context.Context, customerID string, tokens map[string]string) time.Duration {
+	c := a.careful()
 	start := time.Now()
 	var q quoteView
-	if r := a.mutate("POST", "/api/v1/quotes", tokens["rep"], fmt.Sprintf(`{"customer_id":%q,"lines":[{"sku":"BENCH-1","qty":2}]}`, customerID), &q); r.StatusCode != 201 {
-		a.t.Fatalf("quote: %d", r.StatusCode)
+	if err := c.Mutate("POST", "/api/v1/quotes", tokens["rep"], fmt.Sprintf(`{"customer_id":%q,"lines":[{"sku":"BENCH-1","qty":2}]}`, customerID), 201, &q); err != nil {
+		a.t.Fatal(err)
 	}
 	quoteLatency := time.Since(start)
 	var acc quoteView
-	if r := a.mutate("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", tokens["rep"], `{"allow_partial":true}`, &acc); r.StatusCode != 200 {
-		a.t.Fatalf("accept: %d", r.StatusCode)
+	if err := c.Mutate("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", tokens["rep"], `{"allow_partial":true}`, 200, &acc); err != nil {
+		a.t.Fatal(err)
+	}
+	// The warehouse ships once the order has allocated (the ship validator
+	// refuses an order still allocating).
+	c.Rep = tokens["rep"]
+	if err := c.Until(acc.OrderID, func(o workflows.OrderState) bool { return o.Status == workflows.OrderAllocated }); err != nil {
+		a.t.Fatal(err)
 	}
 	var order workflows.OrderState
-	// The order allocates right after accept; the warehouse ships once it
-	// has (the ship validator refuses an order still allocating: 409).
-	for {
-		var raw json.RawMessage
-		r := a.mutate("POST", "/api/v1/orders/"+acc.OrderID+"/shipments", tokens["warehouse"], `{"carrier":"UPS","tracking":"B","lines":[{"line_no":1,"qty":2}]}`, &raw)
-		if r.StatusCode == 200 {
-			if err := json.Unmarshal(raw, &order); err != nil {
-				a.t.Fatal(err)
-			}
-			break
-		}
-		if r.StatusCode != 409 {
-			a.t.Fatalf("ship: %d %s", r.StatusCode, raw)
-		}
+	if err := c.Mutate("POST", "/api/v1/orders/"+acc.OrderID+"/shipments", tokens["warehouse"], `{"carrier":"UPS","tracking":"B","lines":[{"line_no":1,"qty":2}]}`, 200, &order); err != nil {
+		a.t.Fatal(err)
 	}
 	inv := order.Invoices[0]
-	if r := a.mutate("POST", "/api/v1/orders/"+acc.OrderID+"/payments", tokens["finance"],
-		fmt.Sprintf(`{"invoice_id":%q,"reference":"p","amount":%d}`, inv.ID, inv.Total), &order); r.StatusCode != 200 || order.Status != workflows.OrderCompleted {
-		a.t.Fatalf("pay: %d %s", r.StatusCode, order.Status)
+	if err := c.Mutate("POST", "/api/v1/orders/"+acc.OrderID+"/payments", tokens["finance"],
+		fmt.Sprintf(`{"invoice_id":%q,"reference":"p","amount":%d}`, inv.ID, inv.Total), 200, &order); err != nil || order.Status != workflows.OrderCompleted {
+		a.t.Fatalf("pay: %v %s", err, order.Status)
 	}
 	return quoteLatency
 }

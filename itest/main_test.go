@@ -29,6 +29,7 @@ import (
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/config"
 	"github.com/q2c-dev/q2c/devtemporal"
+	"github.com/q2c-dev/q2c/internal/salesload"
 	"github.com/q2c-dev/q2c/internal/testdb"
 	"github.com/q2c-dev/q2c/notify"
 	"github.com/q2c-dev/q2c/seed"
@@ -297,21 +298,10 @@ func (a *app) call(method, path, token, body string, headers map[string]string, 
 	return resp
 }
 
-// mutate sends a mutation as a careful client does: with an Idempotency-Key,
-// and again with the same key while the answer is 202 (the work is still
-// running; each retry waits up to the server's answer wait for the result).
-func (a *app) mutate(method, path, token, body string, out any) *http.Response {
-	a.t.Helper()
-	key := map[string]string{"Idempotency-Key": "m-" + randomHex(12)}
-	for range 60 {
-		r := a.call(method, path, token, body, key, nil)
-		if r.StatusCode != http.StatusAccepted || r.Header.Get("Location") == "" {
-			return a.call(method, path, token, body, key, out) // the stored answer, decoded
-		}
-	}
-	a.t.Fatalf("%s %s: still running after 60 retries", method, path)
-	return nil
-}
+// careful is a client that sends mutations as a careful client does: with
+// an Idempotency-Key, again with the same key while the work is still
+// running (202) or the service is busy (internal/salesload).
+func (a *app) careful() *salesload.Client { return &salesload.Client{Base: a.base} }
 
 func (a *app) login(email string) string {
 	a.t.Helper()

@@ -39,13 +39,13 @@ func TestConcurrentOrdersNeverOversell(t *testing.T) {
 			defer wg.Done()
 			cust := customers.Items[i%len(customers.Items)].ID
 			var q quoteView
-			if r := a.mutate("POST", "/api/v1/quotes", rep, fmt.Sprintf(`{"customer_id":%q,"lines":[{"sku":"HOT-1","qty":1}]}`, cust), &q); r.StatusCode != 201 {
-				t.Errorf("quote %d: %d", i, r.StatusCode)
+			if err := a.careful().Mutate("POST", "/api/v1/quotes", rep, fmt.Sprintf(`{"customer_id":%q,"lines":[{"sku":"HOT-1","qty":1}]}`, cust), 201, &q); err != nil {
+				t.Errorf("quote %d: %v", i, err)
 				return
 			}
 			var acc quoteView
-			if r := a.mutate("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", rep, `{"allow_partial":true}`, &acc); r.StatusCode != 200 {
-				t.Errorf("accept %d: %d", i, r.StatusCode)
+			if err := a.careful().Mutate("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", rep, `{"allow_partial":true}`, 200, &acc); err != nil {
+				t.Errorf("accept %d: %v", i, err)
 				return
 			}
 			ids[i] = acc.OrderID
