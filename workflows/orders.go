@@ -135,7 +135,7 @@ func (f *orderFlow) registerHandlers(ctx workflow.Context) error {
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateOrderCancel, f.cancel, workflow.UpdateHandlerOptions{
 		Validator: func(ctx workflow.Context, in CancelInput) error {
-			if f.state.Status == OrderCancelled || f.state.Status == OrderRemainderCancelled {
+			if f.cancelled() {
 				return fmt.Errorf("order %s is already cancelled", f.state.OrderID)
 			}
 			open := false
@@ -163,7 +163,7 @@ func (f *orderFlow) cancel(ctx workflow.Context, in CancelInput) (OrderState, er
 		return f.state, err
 	}
 	defer f.mu.Unlock()
-	if f.state.Status == OrderCancelled || f.state.Status == OrderRemainderCancelled {
+	if f.cancelled() {
 		return f.state, nil
 	}
 	for i, l := range f.state.Lines {
