@@ -316,7 +316,7 @@ func (s *Server) changeUser(c *gin.Context, action string, ch store.UserChange, 
 	var after models.User
 	err := s.Store.Tx(ctx, func(tx *store.Store) error {
 		var err error
-		if _, after, err = tx.ChangeUser(ctx, c.Param("id"), ch); err != nil {
+		if after, err = tx.ChangeUser(ctx, c.Param("id"), ch); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, s.audit(c, action, "user", after.ID, detail))

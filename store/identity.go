@@ -108,10 +108,11 @@ type UserChange struct {
 	PasswordHash string
 }
 
-// ChangeUser applies ch to a user under a lock and returns the user before
-// and after. It refuses to leave no active IT admin.
-func (s *Store) ChangeUser(ctx context.Context, id string, ch UserChange) (before, after models.User, err error) {
+// ChangeUser applies ch to a user under a lock and returns the user as
+// changed. It refuses to leave no active IT admin.
+func (s *Store) ChangeUser(ctx context.Context, id string, ch UserChange) (after models.User, err error) {
 	err = s.Tx(ctx, func(tx *Store) error {
+		var before models.User
 		if err := tx.locking(tx.conn(ctx)).Where("id = ?", id).Take(&before).Error; err != nil {
 			return mapErr(err, "user", id)
 		}
@@ -141,7 +142,7 @@ func (s *Store) ChangeUser(ctx context.Context, id string, ch UserChange) (befor
 			"token_version": after.TokenVersion, "updated_at": after.UpdatedAt,
 		}).Error
 	})
-	return before, after, err
+	return after, err
 }
 
 // Login throttling: from the throttleFree-th failure in a row a key is
