@@ -24,7 +24,7 @@ func (s *Server) billingRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/api/v1/orders/:id/shipments", Summary: "Confirm a shipment picked, packed and handed to a carrier; issues its invoice", Roles: shippers, Handler: s.shipOrder, Body: shipRequest{}},
 		{Method: "POST", Path: "/api/v1/orders/:id/payments", Summary: "Record a payment against one of the order's invoices", Roles: paymentTakers, Handler: s.payOrder, Body: payRequest{}},
-		{Method: "GET", Path: "/api/v1/invoices", Summary: "List invoices (?order_id=, ?status=; a customer sees their own)", Roles: invoiceReaders, Handler: s.listInvoices},
+		{Method: "GET", Path: "/api/v1/invoices", Summary: "List invoices (?order_id=, ?status=, staff: ?customer_id=; a customer sees their own)", Roles: invoiceReaders, Handler: s.listInvoices},
 		{Method: "GET", Path: "/api/v1/invoices/:id", Summary: "An invoice with its lines", Roles: invoiceReaders, Handler: s.getInvoice},
 	}
 }
@@ -121,7 +121,7 @@ func (s *Server) orderUpdate(c *gin.Context, name string, arg any) {
 func (s *Server) listInvoices(c *gin.Context) {
 	p, _ := principalOf(c)
 	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.Invoice], error) {
-		return s.Store.ListInvoices(ctx, p.CustomerID, c.Query("order_id"), c.Query("status"), page)
+		return s.Store.ListInvoices(ctx, customerScope(c, p), c.Query("order_id"), c.Query("status"), page)
 	})
 }
 

@@ -101,6 +101,37 @@ func (e *tooManyAttempts) Error() string {
 	return fmt.Sprintf("too many failed logins; try again in %s", e.retryAfter.Round(time.Second))
 }
 
+// refreshRequest is empty: the token being refreshed is the credential.
+type refreshRequest struct{}
+
+func (refreshRequest) Validate() error { return nil }
+
+// refresh issues a fresh token for the caller's own, still valid token: a
+// browser session slides forward while it is used and ends after a token
+// lifetime of idleness. Deactivation or a role change still ends it at once,
+// because the old token was checked on the way in.
+func (s *Server) refresh(c *gin.Context) {
+	if !bind(c, &refreshRequest{}) {
+		return
+	}
+	p, _ := principalOf(c)
+	if p.Kind != auth.KindUser {
+		fail(c, fmt.Errorf("%w: only a user's token can be refreshed", models.ErrForbidden))
+		return
+	}
+	u, err := s.Store.UserByID(reqCtx(c), p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	tok, exp, err := s.Tokens.Issue(u)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, loginResponse{Token: tok, TokenType: "Bearer", ExpiresAt: exp, User: u})
+}
+
 func (s *Server) me(c *gin.Context) {
 	p, _ := principalOf(c)
 	c.JSON(http.StatusOK, p)

@@ -18,7 +18,7 @@ var (
 
 func (s *Server) orderRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/api/v1/orders", Summary: "List orders (?status=; a customer sees their own)", Roles: orderReaders, Handler: s.listOrders},
+		{Method: "GET", Path: "/api/v1/orders", Summary: "List orders (?status=, staff: ?customer_id=; a customer sees their own)", Roles: orderReaders, Handler: s.listOrders},
 		{Method: "GET", Path: "/api/v1/orders/:id", Summary: "An order with its lines, allocation and timeline", Roles: orderReaders, Handler: s.getOrder},
 		{Method: "POST", Path: "/api/v1/orders/:id/cancel", Summary: "Cancel what has not shipped, releasing its stock", Roles: orderCancelers, Handler: s.cancelOrder, Body: cancelRequest{}},
 	}
@@ -27,7 +27,7 @@ func (s *Server) orderRoutes() []Route {
 func (s *Server) listOrders(c *gin.Context) {
 	p, _ := principalOf(c)
 	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.OrderRecord], error) {
-		return s.Store.ListOrders(ctx, p.CustomerID, c.Query("status"), page)
+		return s.Store.ListOrders(ctx, customerScope(c, p), c.Query("status"), page)
 	})
 }
 

@@ -31,7 +31,7 @@ var (
 func (s *Server) quoteRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/api/v1/quotes", Summary: "Create a quote; answers with the priced quote, delivery promises and approval needs", Roles: quoteCreators, Handler: s.createQuote, Body: createQuoteRequest{}},
-		{Method: "GET", Path: "/api/v1/quotes", Summary: "List quotes (?status=; a customer sees their own)", Roles: quoteReaders, Handler: s.listQuotes},
+		{Method: "GET", Path: "/api/v1/quotes", Summary: "List quotes (?status=, staff: ?customer_id=; a customer sees their own)", Roles: quoteReaders, Handler: s.listQuotes},
 		{Method: "GET", Path: "/api/v1/quotes/:id", Summary: "A quote with its lines, pricing reasons, approvals and timeline", Roles: quoteReaders, Handler: s.getQuote},
 		{Method: "PUT", Path: "/api/v1/quotes/:id", Summary: "Edit a quote's lines or promotion code (voids earlier approvals)", Roles: quoteCreators, Handler: s.editQuote, Body: editQuoteRequest{}},
 		{Method: "POST", Path: "/api/v1/quotes/:id/approve", Summary: "Approve a quote waiting for your level", Roles: quoteDeciders, Handler: s.approveQuote, Body: decisionRequest{}},
@@ -139,7 +139,7 @@ func (s *Server) createQuote(c *gin.Context) {
 func (s *Server) listQuotes(c *gin.Context) {
 	p, _ := principalOf(c)
 	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.QuoteRecord], error) {
-		return s.Store.ListQuotes(ctx, p.CustomerID, c.Query("status"), page)
+		return s.Store.ListQuotes(ctx, customerScope(c, p), c.Query("status"), page)
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
 )
@@ -62,4 +63,13 @@ func notFoundAsInvalid(err error, field string) error {
 		return models.Invalid(field, "does not exist")
 	}
 	return err
+}
+
+// customerScope is the customer a list is limited to: a customer's own
+// account, always; for staff, the ?customer_id= they ask for, if any.
+func customerScope(c *gin.Context, p auth.Principal) string {
+	if p.IsCustomer() {
+		return p.CustomerID
+	}
+	return c.Query("customer_id")
 }

@@ -43,6 +43,7 @@ func (s *Server) routeTable(metrics http.Handler) []Route {
 		{Method: "POST", Path: "/api/v1/auth/login", Summary: "Exchange email and password for a short-lived token", Public: true, Handler: s.login, Body: loginRequest{}},
 		{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This API's OpenAPI 3 description", Public: true, Handler: s.serveOpenAPI},
 
+		{Method: "POST", Path: "/api/v1/auth/refresh", Summary: "Exchange a valid user token for a fresh one (sliding sessions)", Roles: anyone, Handler: s.refresh, Body: refreshRequest{}},
 		{Method: "GET", Path: "/api/v1/me", Summary: "The caller's identity and roles", Roles: anyone, Handler: s.me},
 		{Method: "GET", Path: "/api/v1/users", Summary: "List users", Roles: admins, Handler: s.listUsers},
 		{Method: "POST", Path: "/api/v1/users", Summary: "Create a user", Roles: admins, Handler: s.createUser, Body: createUserRequest{}},
@@ -51,7 +52,7 @@ func (s *Server) routeTable(metrics http.Handler) []Route {
 		{Method: "DELETE", Path: "/api/v1/api-keys/:id", Summary: "Revoke an API key", Roles: admins, Handler: s.revokeAPIKey},
 		{Method: "GET", Path: "/api/v1/audit", Summary: "Audit trail of changes", Roles: admins, Handler: s.listAudit},
 
-		{Method: "GET", Path: "/api/v1/customers", Summary: "List customers (a customer sees only their own account)", Roles: customerFacing, Handler: s.listCustomers},
+		{Method: "GET", Path: "/api/v1/customers", Summary: "List customers (?q= finds a part of name, email or id; a customer sees only their own account)", Roles: customerFacing, Handler: s.listCustomers},
 		{Method: "GET", Path: "/api/v1/products", Summary: "List the catalog", Roles: anyone, Handler: s.listProducts},
 		{Method: "GET", Path: "/api/v1/inventory", Summary: "Stock on hand, reserved and available per SKU and warehouse", Roles: inventoryViewer, Handler: s.listInventory},
 

@@ -6,8 +6,11 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"strings"
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -16,8 +19,10 @@ import (
 	"github.com/q2c-dev/q2c/api"
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/config"
+	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/notify"
 	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/web"
 	"github.com/q2c-dev/q2c/worker"
 )
 
@@ -58,4 +63,26 @@ func StartWorker(ctx context.Context, cfg config.Config, tc client.Client, w sdk
 		return err
 	}
 	return nil
+}
+
+// Site is everything served on the HTTP address: the JSON API under /api/v1
+// (with health, metrics and webhooks) and the web app everywhere else, both
+// from the same process and origin. Pages call the API in-process.
+func Site(cfg config.Config, srv *api.Server, log *slog.Logger, version string) http.Handler {
+	roles := map[string][]models.Role{}
+	for _, r := range srv.Routes() {
+		roles[r.Method+" "+r.Path] = r.Roles
+	}
+	key := sha256.Sum256([]byte("q2c web session key:" + cfg.JWTSecret.Reveal()))
+	pages := web.New(web.Deps{
+		API: srv.Handler(), RolesOf: func(route string) []models.Role { return roles[route] }, Logger: log,
+		SessionKey: key[:], SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+		TemporalUI: cfg.TemporalUIURL, Outbox: cfg.EmailProvider == "outbox", Version: version,
+	})
+	mux := http.NewServeMux()
+	for _, prefix := range []string{"/api/", "/webhooks/", "/healthz", "/readyz", "/metrics", "/unsubscribe"} {
+		mux.Handle(prefix, srv.Handler())
+	}
+	mux.Handle("/", pages.Handler())
+	return mux
 }

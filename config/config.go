@@ -43,6 +43,7 @@ func (s Secret) Reveal() string { return string(s) }
 type Config struct {
 	HTTPAddr        string        `env:"Q2C_HTTP_ADDR" default:"127.0.0.1:8080"`
 	PublicURL       string        `env:"Q2C_PUBLIC_URL" default:"http://127.0.0.1:8080"`
+	TemporalUIURL   string        `env:"Q2C_TEMPORAL_UI_URL"`
 	DataDir         string        `env:"Q2C_DATA_DIR" default:"./data"`
 	DatabaseURL     Secret        `env:"Q2C_DATABASE_URL"`
 	LogLevel        string        `env:"Q2C_LOG_LEVEL" default:"info"`

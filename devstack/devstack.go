@@ -83,6 +83,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		if err != nil {
 			log.Warn("Temporal Web UI not started", "error", err)
 		}
+		if s.Config.TemporalUIURL == "" {
+			s.Config.TemporalUIURL = s.TemporalUI
+		}
 	}
 
 	if s.Store, err = store.Open(ctx, s.Config.DatabaseURL.Reveal(), log); err != nil {
@@ -115,7 +118,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		return nil, fmt.Errorf("API listen on %s: %w", cfg.HTTPAddr, err)
 	}
 	s.URL = "http://" + ln.Addr().String()
-	s.httpSrv = api.NewHTTPServer(cfg.HTTPAddr, s.API.Handler())
+	s.httpSrv = api.NewHTTPServer(cfg.HTTPAddr, app.Site(s.Config, s.API, log, "dev"))
 	s.serveCh = make(chan error, 1)
 	go func() { s.serveCh <- s.httpSrv.Serve(ln) }()
 	return s, nil

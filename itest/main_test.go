@@ -70,6 +70,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	closeBrowser()
 	temporalServer.Stop()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
@@ -106,7 +107,7 @@ func (a *app) startAPI() {
 		a.t.Fatal(err)
 	}
 	a.mu.Lock()
-	a.api = httptest.NewServer(srv.Handler())
+	a.api = httptest.NewServer(q2capp.Site(a.Config, srv, a.log, "itest"))
 	a.mu.Unlock()
 }
 

@@ -5,6 +5,7 @@ package models
 import (
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // Currency is an ISO 4217 alphabetic code such as "USD".
@@ -116,4 +117,45 @@ func (m Money) String() string {
 		div *= 10
 	}
 	return fmt.Sprintf("%s %s%d.%0*d", m.Currency, sign, a/div, exp, a%div)
+}
+
+// ParseMoney reads an amount typed by a person in major units ("1234.5",
+// "1,234.50") as minor units of c. It never goes through a float: more
+// decimals than the currency has is an error, not a rounding.
+func ParseMoney(s string, c Currency) (int64, error) {
+	if err := c.Validate(); err != nil {
+		return 0, err
+	}
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	exp := c.Exponent()
+	if whole == "" && !hasFrac || !digitsOnly(whole) || !digitsOnly(frac) || (hasFrac && frac == "" && whole == "") {
+		return 0, fmt.Errorf("must be an amount like 1234.50")
+	}
+	if len(frac) > exp {
+		return 0, fmt.Errorf("has more than %d decimals for %s", exp, c)
+	}
+	if len(whole) > 15 {
+		return 0, fmt.Errorf("is too large")
+	}
+	frac += strings.Repeat("0", exp-len(frac))
+	var n int64
+	for _, r := range whole + frac {
+		n = n*10 + int64(r-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
+}
+
+func digitsOnly(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 
 	"gorm.io/gorm/clause"
 
@@ -25,9 +26,14 @@ func (s *Store) CustomerByID(ctx context.Context, id string) (models.Customer, e
 }
 
 // ListCustomers pages through customers; only is a filter to one id (the
-// caller's own, for customer users) when not empty.
-func (s *Store) ListCustomers(ctx context.Context, only string, p Page) (List[models.Customer], error) {
+// caller's own, for customer users) when not empty, and search finds a
+// part of the name, email or id, ignoring case.
+func (s *Store) ListCustomers(ctx context.Context, only, search string, p Page) (List[models.Customer], error) {
 	q := whereEq(s.conn(ctx).Model(&models.Customer{}), "id", only)
+	if search = strings.ToLower(strings.TrimSpace(search)); search != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(search) + "%"
+		q = q.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(email) LIKE ? ESCAPE '\' OR LOWER(id) LIKE ? ESCAPE '\')`, like, like, like)
+	}
 	return listAfter(q, "id", p, func(c models.Customer) string { return c.ID })
 }
 
@@ -99,6 +105,26 @@ func (s *Store) SetOnHand(ctx context.Context, sku, warehouse string, onHand int
 		_, err = tx.allocateWaiting(ctx, locked, "stock count at "+warehouse, []string{warehouse})
 		return err
 	})
+}
+
+// AvailableBySKU sums what can still be promised from stock (on hand less
+// reserved, over every warehouse) for each of skus; a SKU with no stock row
+// is absent.
+func (s *Store) AvailableBySKU(ctx context.Context, skus []string) (map[string]int64, error) {
+	var rows []struct {
+		SKU       string
+		Available int64
+	}
+	out := map[string]int64{}
+	if len(skus) == 0 {
+		return out, nil
+	}
+	err := s.conn(ctx).Model(&models.StockLevel{}).Select("sku, SUM(on_hand - reserved) AS available").
+		Where("sku IN ?", skus).Group("sku").Scan(&rows).Error
+	for _, r := range rows {
+		out[r.SKU] = max(r.Available, 0)
+	}
+	return out, err
 }
 
 // StockFor lists the stock of one SKU at every warehouse, or of every SKU when sku is "".

@@ -77,7 +77,7 @@ func TestListPagination(t *testing.T) {
 		p := store.Page{Limit: 3}
 		pages := 0
 		for {
-			l, err := s.ListCustomers(ctx, "", p)
+			l, err := s.ListCustomers(ctx, "", "", p)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -81,6 +81,16 @@ func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
 	return f.state, err
 }
 
+// escalatesAt is when a pending approval moves up a level (or reminds the
+// top level again), for the approvals inbox; nil when nothing waits.
+func (f *quoteFlow) escalatesAt() *time.Time {
+	if !f.state.Approval.Required {
+		return nil
+	}
+	at := f.slaAt
+	return &at
+}
+
 func (f *quoteFlow) terminal() bool {
 	switch f.state.Status {
 	case QuoteAccepted, QuoteRejected, QuoteExpired, QuoteInvalid, QuoteWithdrawn:
@@ -105,6 +115,7 @@ func (f *quoteFlow) onTimer(ctx workflow.Context) error {
 	if f.state.Status == QuotePendingApproval && !now.Before(f.slaAt) {
 		next, ok := approval.Escalate(f.state.ApprovalRole)
 		f.slaAt = now.Add(f.req.Policy.SLA)
+		f.state.EscalatesAt = f.escalatesAt()
 		if !ok {
 			// Top of the chain: remind the same level again.
 			return f.notifyApprovers(ctx, "reminder")
@@ -143,6 +154,7 @@ func (f *quoteFlow) price(ctx workflow.Context, lines []pricing.Line, promo, act
 		status, detail = QuotePendingApproval, fmt.Sprintf("needs %s: %v", f.state.ApprovalRole, f.state.Approval.Reasons)
 		f.slaAt = workflow.Now(ctx).Add(f.req.Policy.SLA)
 	}
+	f.state.EscalatesAt = f.escalatesAt()
 	f.change(ctx, actor, status, stage, detail)
 	if err := f.save(ctx); err != nil {
 		return err

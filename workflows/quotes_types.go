@@ -97,8 +97,11 @@ type QuoteState struct {
 	Approval     approval.Requirement `json:"approval"`
 	ApprovalRole models.Role          `json:"approval_role,omitempty"` // current level, after escalations
 	Decisions    []Decision           `json:"decisions,omitempty"`
-	ValidUntil   time.Time            `json:"valid_until"`
-	CreatedBy    string               `json:"created_by"`
+	// EscalatesAt is when a pending approval escalates if nobody decides;
+	// it is state only (no timer or command depends on it).
+	EscalatesAt *time.Time `json:"escalates_at,omitempty"`
+	ValidUntil  time.Time  `json:"valid_until"`
+	CreatedBy   string     `json:"created_by"`
 	// EditedBy is everyone who edited the quote: like its creator, none of
 	// them may approve it.
 	EditedBy []string            `json:"edited_by,omitempty"`

@@ -285,7 +285,7 @@ func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("starting API", "config", cfg)
-	return api.ListenAndServe(ctx, api.NewHTTPServer(cfg.HTTPAddr, srv.Handler()), cfg.ShutdownTimeout,
+	return api.ListenAndServe(ctx, api.NewHTTPServer(cfg.HTTPAddr, app.Site(cfg, srv, log, version)), cfg.ShutdownTimeout,
 		func(addr string) { log.Info("API listening", "addr", addr) })
 }
 

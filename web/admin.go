@@ -1,0 +1,151 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+func roleOptions() []option {
+	out := make([]option, len(models.AllRoles))
+	for i, r := range models.AllRoles {
+		out[i] = option{string(r), roleLabel(r)}
+	}
+	return out
+}
+
+func (s *Server) usersPage(v *visit) error { return v.showUsers(nil) }
+
+func (v *visit) showUsers(err *apiError) error {
+	q := v.r.URL.Query()
+	var l store.List[models.User]
+	if e := v.call(http.MethodGet, withQuery("/api/v1/users", url.Values{"cursor": {q.Get("cursor")}}), nil, &l); e != nil {
+		return e
+	}
+	customers, e := v.customerOptions()
+	if e != nil {
+		return e
+	}
+	customers[0] = option{"", "Not a customer user"}
+	val := func(k string) string {
+		if err != nil {
+			return v.r.PostFormValue(k)
+		}
+		return ""
+	}
+	f := form{Action: "/admin/users", Submit: "Create user", CSRF: v.csrf, Key: randomToken(), Err: err, Fields: []field{
+		{Name: "email", Label: "Email", Type: "email", Required: true, Value: val("email")},
+		{Name: "name", Label: "Name", Required: true, Value: val("name")},
+		{Name: "phone", Label: "Mobile phone", Type: "tel", Hint: "E.164, e.g. +14155550100. Optional.", Value: val("phone")},
+		{Name: "password", Label: "First password", Type: "password", Required: true, Auto: "new-password"},
+		{Name: "roles", Label: "Role", Type: "select", Options: roleOptions(), Required: true, Value: val("roles")},
+		{Name: "customer_id", Label: "Customer account", Type: "select", Options: customers, Value: val("customer_id"), Hint: "Only for customer users."},
+	}}
+	first, next := pages("/admin/users", q, l.NextCursor)
+	status := http.StatusOK
+	if err != nil {
+		status = err.Status
+	}
+	return v.showStatus(status, v.page.Title, usersView(l.Items, f, v.csrf, first, next))
+}
+
+func (s *Server) createUser(v *visit) error {
+	body := map[string]any{"email": v.r.PostFormValue("email"), "name": v.r.PostFormValue("name"), "phone": strings.TrimSpace(v.r.PostFormValue("phone")),
+		"password": v.r.PostFormValue("password"), "roles": v.r.PostForm["roles"]}
+	if c := v.r.PostFormValue("customer_id"); c != "" {
+		body["customer_id"] = c
+	}
+	if err := v.call(http.MethodPost, "/api/v1/users", body, nil); err != nil {
+		ae, ok := err.(*apiError)
+		if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized {
+			return err
+		}
+		return v.showUsers(ae)
+	}
+	return v.redirect("/admin/users")
+}
+
+// userAction deactivates or reactivates a user.
+func (s *Server) userAction(v *visit) error {
+	action := v.r.PathValue("action")
+	if action != "deactivate" && action != "reactivate" {
+		return &apiError{Status: http.StatusNotFound, Title: "Not found"}
+	}
+	if err := v.call(http.MethodPost, "/api/v1/users/"+url.PathEscape(v.r.PathValue("id"))+"/"+action, map[string]any{}, nil); err != nil {
+		return err
+	}
+	return v.redirect("/admin/users")
+}
+
+func (s *Server) keysPage(v *visit) error { return v.showKeys(nil, "") }
+
+func (v *visit) showKeys(err *apiError, secret string) error {
+	var l store.List[models.APIKey]
+	if e := v.call(http.MethodGet, "/api/v1/api-keys", nil, &l); e != nil {
+		return e
+	}
+	customers, e := v.customerOptions()
+	if e != nil {
+		return e
+	}
+	customers[0] = option{"", "Not for a customer"}
+	f := form{Action: "/admin/keys", Submit: "Create key", CSRF: v.csrf, Key: randomToken(), Err: err, Fields: []field{
+		{Name: "name", Label: "Name", Required: true, Hint: "What will use it, e.g. \"Acme ERP\"."},
+		{Name: "roles", Label: "Role", Type: "select", Options: roleOptions(), Required: true, Value: string(models.RoleCustomer)},
+		{Name: "customer_id", Label: "Customer account", Type: "select", Options: customers},
+	}}
+	status := http.StatusOK
+	if err != nil {
+		status = err.Status
+	}
+	return v.showStatus(status, v.page.Title, keysView(l.Items, f, v.csrf, secret))
+}
+
+func (s *Server) createKey(v *visit) error {
+	body := map[string]any{"name": v.r.PostFormValue("name"), "roles": v.r.PostForm["roles"]}
+	if c := v.r.PostFormValue("customer_id"); c != "" {
+		body["customer_id"] = c
+	}
+	var out struct {
+		Key string `json:"key"`
+	}
+	if err := v.call(http.MethodPost, "/api/v1/api-keys", body, &out); err != nil {
+		ae, ok := err.(*apiError)
+		if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized {
+			return err
+		}
+		return v.showKeys(ae, "")
+	}
+	// The secret is shown once, on this answer, never again.
+	return v.showKeys(nil, out.Key)
+}
+
+func (s *Server) revokeKey(v *visit) error {
+	if err := v.call(http.MethodDelete, "/api/v1/api-keys/"+url.PathEscape(v.r.PathValue("id")), nil, nil); err != nil {
+		return err
+	}
+	return v.redirect("/admin/keys")
+}
+
+func (s *Server) auditPage(v *visit) error {
+	q := v.r.URL.Query()
+	var l store.List[models.AuditEvent]
+	if err := v.call(http.MethodGet, withQuery("/api/v1/audit", url.Values{"cursor": {q.Get("cursor")}}), nil, &l); err != nil {
+		return err
+	}
+	first, next := pages("/admin/audit", q, l.NextCursor)
+	return v.show(auditView(l.Items, first, next))
+}
+
+func (s *Server) outboxPage(v *visit) error {
+	q := v.r.URL.Query()
+	var l store.List[models.OutboxMessage]
+	if err := v.call(http.MethodGet, withQuery("/api/v1/outbox", url.Values{"cursor": {q.Get("cursor")}}), nil, &l); err != nil {
+		return err
+	}
+	first, next := pages("/outbox", q, l.NextCursor)
+	return v.show(outboxView(l.Items, first, next))
+}

@@ -1,0 +1,215 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+// backorderFilters are the dashboard's query parameters, named as the API
+// names them, so the page passes them through unchanged.
+var backorderFilters = []string{"status", "tier", "sku", "customer_id", "region", "eta_from", "eta_to", "min_age_days", "max_age_days", "overdue", "sort", "limit"}
+
+// refreshEvery is how often an open dashboard asks for news.
+const refreshEvery = "3s"
+
+type backorderRow struct {
+	models.Backorder
+	Waiting int64 `json:"waiting"`
+	Overdue bool  `json:"overdue"`
+	AgeDays int   `json:"age_days"`
+}
+
+type dashboard struct {
+	Rows        []backorderRow
+	Query       url.Values
+	Self        string // this view's address, for the refresh
+	First, Next string
+	Err         *apiError
+	AsOf        time.Time
+}
+
+// backordersPage is the dashboard. Opened by htmx's refresh it answers
+// only the table, so the page follows stock as it arrives without a reload.
+func (s *Server) backordersPage(v *visit) error {
+	q := v.r.URL.Query()
+	keep := url.Values{}
+	for _, k := range backorderFilters {
+		if q.Get(k) != "" {
+			keep.Set(k, q.Get(k))
+		}
+	}
+	api := keep
+	if c := q.Get("cursor"); c != "" {
+		api = url.Values{}
+		for k, vs := range keep {
+			api[k] = vs
+		}
+		api.Set("cursor", c)
+	}
+	d := dashboard{Query: keep, AsOf: time.Now()}
+	var l store.List[backorderRow]
+	if err := v.call(http.MethodGet, withQuery("/api/v1/backorders", api), nil, &l); err != nil {
+		ae, ok := err.(*apiError)
+		if !ok || ae.Status != http.StatusUnprocessableEntity && ae.Status != http.StatusBadRequest {
+			return err
+		}
+		d.Err = ae
+	}
+	d.Rows = l.Items
+	d.Self = withQuery("/backorders", api)
+	d.First, d.Next = pages("/backorders", q, l.NextCursor, backorderFilters...)
+	if v.r.Header.Get("HX-Request") == "true" && v.r.Header.Get("HX-Target") == "bo-live" {
+		return v.partial(dashboardTable(d))
+	}
+	status := http.StatusOK
+	if d.Err != nil {
+		status = d.Err.Status
+	}
+	return v.showStatus(status, v.page.Title, dashboardView(d))
+}
+
+type backorderDetail struct {
+	backorderRow
+	History []models.BackorderEvent `json:"history"`
+}
+
+func (s *Server) backorderPage(v *visit) error { return v.showBackorder(nil) }
+
+func (v *visit) showBackorder(err *apiError) error {
+	var b backorderDetail
+	if e := v.call(http.MethodGet, "/api/v1/backorders/"+url.PathEscape(v.r.PathValue("id")), nil, &b); e != nil {
+		return e
+	}
+	note := form{Action: "/backorders/" + b.ID + "/notes", Submit: "Add note", CSRF: v.csrf, Key: randomToken(), Err: err,
+		Fields: []field{{Name: "text", Label: "Note or update", Type: "textarea", Required: true}}}
+	status := http.StatusOK
+	if err != nil {
+		status = err.Status
+		note.Fields[0].Value = v.r.PostFormValue("text")
+	}
+	canNote := v.s.mayUse(v.me, "POST /api/v1/backorders/:id/notes")
+	return v.showStatus(status, "Backorder "+b.SKU+" for "+b.OrderID, backorderView(b, note, canNote))
+}
+
+func (s *Server) addNote(v *visit) error {
+	id := v.r.PathValue("id")
+	if err := v.call(http.MethodPost, "/api/v1/backorders/"+url.PathEscape(id)+"/notes", map[string]any{"text": v.r.PostFormValue("text")}, nil); err != nil {
+		ae, ok := err.(*apiError)
+		if !ok || ae.Status != http.StatusUnprocessableEntity && ae.Status != http.StatusBadRequest {
+			return err
+		}
+		return v.showBackorder(ae)
+	}
+	return v.redirect("/backorders/" + id)
+}
+
+type kpis struct {
+	AsOf            time.Time                  `json:"as_of"`
+	LineFillRate    float64                    `json:"line_fill_rate"`
+	FulfillmentRate float64                    `json:"backorder_fulfillment_rate"`
+	Open            store.Bucket               `json:"open"`
+	Overdue         store.Bucket               `json:"overdue"`
+	Aging           []store.Bucket             `json:"aging"`
+	AvgDaysToFill   float64                    `json:"avg_days_to_fill"`
+	Filled          int64                      `json:"filled"`
+	ByExpectedWeek  []store.Bucket             `json:"value_by_expected_week"`
+	BySKU           []store.Bucket             `json:"bottlenecks_by_sku"`
+	BySupplier      []store.SupplierBottleneck `json:"bottlenecks_by_supplier"`
+	ETAAccuracy     float64                    `json:"eta_accuracy"`
+	AvgDaysLateFill float64                    `json:"avg_days_late_when_late"`
+}
+
+func (s *Server) kpisPage(v *visit) error {
+	var k kpis
+	if err := v.call(http.MethodGet, "/api/v1/backorders/kpis", nil, &k); err != nil {
+		return err
+	}
+	return v.show(kpisView(k), "uplot.min.css", "uplot.min.js")
+}
+
+// chart is what app.js hands to uPlot.
+type chart struct {
+	Kind   string        `json:"kind"`
+	Labels []string      `json:"labels"`
+	Series []chartSeries `json:"series"`
+	Unit   string        `json:"unit"`
+}
+
+type chartSeries struct {
+	Label  string  `json:"label"`
+	Values []int64 `json:"values"`
+}
+
+func (c chart) JSON() string {
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+// valueChart plots buckets' value, one series per currency, in whole major
+// units (a chart's axis, not an amount anyone is billed).
+func valueChart(bs []store.Bucket) chart {
+	c := chart{Kind: "bar", Unit: "value (whole units)", Labels: []string{}, Series: []chartSeries{}}
+	var curs []models.Currency
+	for _, b := range bs {
+		c.Labels = append(c.Labels, b.Key)
+		for _, a := range b.Value {
+			if !containsCurrency(curs, a.Currency) {
+				curs = append(curs, a.Currency)
+			}
+		}
+	}
+	for _, cur := range curs {
+		s := chartSeries{Label: string(cur)}
+		for _, b := range bs {
+			var v int64
+			for _, a := range b.Value {
+				if a.Currency == cur {
+					v = a.Amount / pow10(cur.Exponent())
+				}
+			}
+			s.Values = append(s.Values, v)
+		}
+		c.Series = append(c.Series, s)
+	}
+	return c
+}
+
+func countChart(bs []store.Bucket, unit string) chart {
+	c := chart{Kind: "bar", Unit: unit, Labels: []string{}}
+	s := chartSeries{Label: unit, Values: []int64{}}
+	for _, b := range bs {
+		c.Labels = append(c.Labels, b.Key)
+		s.Values = append(s.Values, b.Count)
+	}
+	c.Series = []chartSeries{s}
+	return c
+}
+
+// ratesChart shows the rates in tenths of a percent.
+func ratesChart(k kpis) chart {
+	per := func(f float64) int64 { return int64(f*1000 + 0.5) }
+	return chart{Kind: "bar", Unit: "‰", Labels: []string{"Line fill rate", "Backorder fulfilment", "ETA accuracy"},
+		Series: []chartSeries{{Label: "per mille", Values: []int64{per(k.LineFillRate), per(k.FulfillmentRate), per(k.ETAAccuracy)}}}}
+}
+
+func containsCurrency(cs []models.Currency, c models.Currency) bool {
+	for _, x := range cs {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
+}

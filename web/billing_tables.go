@@ -1,0 +1,32 @@
+package web
+
+import (
+	"github.com/a-h/templ"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+func invoiceTable(invs []models.Invoice, staff bool) table {
+	t := table{Caption: "Invoices", Head: []string{"Invoice", "Order", "Status", "Total", "Paid", "Issued", "Due"}, Empty: "No invoices.", Numeric: map[int]bool{3: true, 4: true}}
+	if staff {
+		t.Head = append(t.Head, "Customer")
+	}
+	for _, inv := range invs {
+		row := []templ.Component{link("/invoices/"+inv.ID, "No. "+itoa(inv.Number)), link("/orders/"+inv.OrderID, inv.OrderID), badge(inv.Status),
+			text(money(inv.Total, inv.Currency)), text(money(inv.Paid, inv.Currency)), when(day(inv.IssuedAt)), when(day(inv.DueAt))}
+		if staff {
+			row = append(row, text(inv.CustomerID))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func invoiceLineTable(inv invoiceView) table {
+	t := table{Caption: "Lines", Head: []string{"Product", "Qty", "Unit price", "Discount", "Tax", "Total"}, Numeric: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true}}
+	for _, l := range inv.Lines {
+		t.Rows = append(t.Rows, []templ.Component{text(l.SKU + " · " + l.Name), text(itoa(l.Qty)), text(money(l.UnitPrice, inv.Currency)),
+			text(money(l.Discount, inv.Currency)), text(money(l.Tax, inv.Currency)), text(money(l.Total, inv.Currency))})
+	}
+	return t
+}

@@ -1,0 +1,134 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+// apiError is an API answer that is not a success: its status and problem.
+type apiError struct {
+	Status    int                 `json:"status"`
+	Title     string              `json:"title"`
+	Detail    string              `json:"detail"`
+	RequestID string              `json:"request_id"`
+	Errors    []models.FieldError `json:"errors"`
+	// Location is where a 202's operation can be read.
+	Location string `json:"-"`
+}
+
+func (e *apiError) Error() string {
+	if e.Detail != "" {
+		return e.Title + ": " + e.Detail
+	}
+	return e.Title
+}
+
+// Field is the API's message for one form field ("" when it has none).
+func (e *apiError) Field(name string) string {
+	for _, f := range e.Errors {
+		if f.Field == name {
+			return f.Message
+		}
+	}
+	return ""
+}
+
+// errPending is an accepted change whose result is not ready yet (202).
+var errPending = errors.New("accepted; still being processed")
+
+// call sends one request to the API in-process with the visitor's token and
+// decodes a success into out. A form's Idempotency-Key, when posted, goes
+// with it, so a form submitted twice is one change.
+func (v *visit) call(method, path string, body, out any) error {
+	key := ""
+	if method != http.MethodGet {
+		key = v.r.PostFormValue(fieldKey)
+	}
+	return v.callKeyed(method, path, key, body, out)
+}
+
+// callKeyed is call with an explicit Idempotency-Key, for a form that makes
+// several changes (each gets the form's key plus what it changes).
+func (v *visit) callKeyed(method, path, key string, body, out any) error {
+	h := http.Header{"Authorization": {"Bearer " + v.token}}
+	if key != "" {
+		h.Set("Idempotency-Key", key)
+	}
+	return v.s.callAPI(v.r, h, method, path, body, out)
+}
+
+// callAPI runs the API's handler for one request, as if the browser had sent
+// it from the same address.
+func (s *Server) callAPI(from *http.Request, h http.Header, method, path string, body, out any) error {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return err
+		}
+	}
+	req, err := http.NewRequestWithContext(from.Context(), method, path, bytes.NewReader(payload))
+	if err != nil {
+		return err
+	}
+	req.RemoteAddr = from.RemoteAddr
+	for _, k := range []string{"X-Forwarded-For", "X-Request-ID", "User-Agent"} {
+		if val := from.Header.Get(k); val != "" {
+			req.Header.Set(k, val)
+		}
+	}
+	for k, vals := range h {
+		req.Header[k] = vals
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	s.API.ServeHTTP(rec, req)
+	switch {
+	case rec.status == http.StatusAccepted:
+		return fmt.Errorf("%w (%s)", errPending, rec.header.Get("Location"))
+	case rec.status >= 400:
+		ae := &apiError{Status: rec.status}
+		if strings.Contains(rec.header.Get("Content-Type"), "json") {
+			_ = json.Unmarshal(rec.body.Bytes(), ae)
+		}
+		ae.Status = rec.status
+		if ae.Title == "" {
+			ae.Title = http.StatusText(rec.status)
+		}
+		return ae
+	case out != nil:
+		return json.Unmarshal(rec.body.Bytes(), out)
+	}
+	return nil
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// recorder is the smallest http.ResponseWriter that keeps an answer.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if !r.wrote {
+		r.status, r.wrote = status, true
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(b)
+}

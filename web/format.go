@@ -1,0 +1,148 @@
+package web
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+// money formats minor units in their currency ("USD 1,234.50"): integer
+// arithmetic only, the currency's own number of decimals.
+func money(amount int64, cur models.Currency) string {
+	s := models.NewMoney(amount, cur).String() // "USD 1234.50"
+	code, num, _ := strings.Cut(s, " ")
+	sign := ""
+	if strings.HasPrefix(num, "-") {
+		sign, num = "-", num[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(num, ".")
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		return code + " " + sign + b.String() + "." + frac
+	}
+	return code + " " + sign + b.String()
+}
+
+// moneyInput is minor units as a form shows them for editing ("1234.50").
+func moneyInput(amount int64, cur models.Currency) string {
+	s := models.NewMoney(amount, cur).String()
+	_, num, _ := strings.Cut(s, " ")
+	return num
+}
+
+// timeValue is an instant to show, with how: "datetime" or "date".
+type timeValue struct {
+	T     time.Time
+	Style string
+}
+
+func at(t time.Time) timeValue { return timeValue{T: t, Style: "datetime"} }
+
+func day(t time.Time) timeValue { return timeValue{T: t, Style: "date"} }
+
+func atPtr(t *time.Time) timeValue {
+	if t == nil {
+		return timeValue{}
+	}
+	return day(*t)
+}
+
+func (t timeValue) IsZero() bool    { return t.T.IsZero() }
+func (t timeValue) RFC3339() string { return t.T.UTC().Format(time.RFC3339) }
+
+// UTC is the text shown before the browser localises it.
+func (t timeValue) UTC() string {
+	if t.Style == "date" {
+		return t.T.UTC().Format("2 Jan 2006")
+	}
+	return t.T.UTC().Format("2 Jan 2006 15:04 UTC")
+}
+
+// statusLabel turns a status code into words ("pending_approval" → "Pending approval").
+func statusLabel(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = strings.ReplaceAll(s, "_", " ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// fieldLabel names an API field for people ("lines[0].qty" → "line 1 qty").
+func fieldLabel(name string) string {
+	if rest, ok := strings.CutPrefix(name, "lines["); ok {
+		n, tail, _ := strings.Cut(rest, "]")
+		i, _ := strconv.Atoi(n)
+		return "line " + strconv.Itoa(i+1) + " " + strings.TrimPrefix(tail, ".")
+	}
+	return strings.ReplaceAll(name, "_", " ")
+}
+
+func fieldMsg(err *apiError, name string) string {
+	if err == nil {
+		return ""
+	}
+	return err.Field(name)
+}
+
+func invalid(err *apiError, name string) string {
+	if fieldMsg(err, name) != "" {
+		return "true"
+	}
+	return "false"
+}
+
+func describedBy(fl field, err *apiError) string {
+	var ids []string
+	if fl.Hint != "" {
+		ids = append(ids, "h-"+fl.Name)
+	}
+	if fieldMsg(err, fl.Name) != "" {
+		ids = append(ids, "e-"+fl.Name)
+	}
+	return strings.Join(ids, " ")
+}
+
+func inputType(t string) string {
+	switch t {
+	case "", "money":
+		return "text"
+	}
+	return t
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// withQuery returns path with q's non-empty values, for filter links.
+func withQuery(path string, q url.Values) string {
+	clean := url.Values{}
+	for k, vs := range q {
+		for _, v := range vs {
+			if v != "" {
+				clean.Add(k, v)
+			}
+		}
+	}
+	if len(clean) == 0 {
+		return path
+	}
+	return path + "?" + clean.Encode()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

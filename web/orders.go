@@ -1,0 +1,179 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+var orderStatuses = []option{{"", "Any status"}, {workflows.OrderAllocated, "Allocated"}, {workflows.OrderBackordered, "Backordered"},
+	{workflows.OrderPartiallyShipped, "Partially shipped"}, {workflows.OrderShipped, "Shipped"}, {workflows.OrderCompleted, "Completed"},
+	{workflows.OrderCancelled, "Cancelled"}, {workflows.OrderRemainderCancelled, "Remainder cancelled"}, {workflows.OrderCompletedShort, "Completed short"}}
+
+func (s *Server) ordersPage(v *visit) error {
+	q := v.r.URL.Query()
+	var l store.List[models.OrderRecord]
+	if err := v.call(http.MethodGet, withQuery("/api/v1/orders", url.Values{"status": {q.Get("status")}, "cursor": {q.Get("cursor")}}), nil, &l); err != nil {
+		return err
+	}
+	first, next := pages("/orders", q, l.NextCursor, "status")
+	return v.show(ordersView(l.Items, q.Get("status"), !v.me.IsCustomer(), first, next))
+}
+
+// pages builds the first-page and next-page links of a filtered list.
+func pages(path string, q url.Values, nextCursor string, keep ...string) (first, next string) {
+	base := url.Values{}
+	for _, k := range keep {
+		base.Set(k, q.Get(k))
+	}
+	if q.Get("cursor") != "" {
+		first = withQuery(path, base)
+	}
+	if nextCursor != "" {
+		base.Set("cursor", nextCursor)
+		next = withQuery(path, base)
+	}
+	return first, next
+}
+
+// orderPage is an order with its timeline, shipments, invoices and, for
+// the roles that may, the forms to ship, take a payment or cancel.
+func (s *Server) orderPage(v *visit) error {
+	return v.showOrder(nil, "")
+}
+
+func (v *visit) showOrder(err *apiError, form string) error {
+	var st workflows.OrderState
+	if e := v.call(http.MethodGet, "/api/v1/orders/"+url.PathEscape(v.r.PathValue("id")), nil, &st); e != nil {
+		return e
+	}
+	a := orderActions{CSRF: v.csrf, Key: randomToken(), Err: err, Form: form,
+		Ship:   v.me.Roles.Has(models.RoleWarehouseManager) && shippable(st),
+		Pay:    v.me.Roles.Has(models.RoleFinance) && payable(st),
+		Cancel: v.me.Roles.Any([]models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService}) && cancellable(st),
+	}
+	if err != nil {
+		a.Values = v.r.PostForm
+	}
+	status := http.StatusOK
+	if err != nil {
+		status = err.Status
+	}
+	return v.showStatus(status, "Order "+st.OrderID, orderView(a, st))
+}
+
+type orderActions struct {
+	CSRF, Key         string
+	Ship, Pay, Cancel bool
+	Err               *apiError
+	Form              string // which form the error belongs to
+	Values            url.Values
+}
+
+func (a orderActions) errFor(form string) *apiError {
+	if a.Form == form {
+		return a.Err
+	}
+	return nil
+}
+
+func (a orderActions) value(name, fallback string) string {
+	if a.Values != nil {
+		return a.Values.Get(name)
+	}
+	return fallback
+}
+
+// toShip is what a line can ship now: reserved and not yet shipped.
+func toShip(l workflows.OrderLine) int64 { return max(l.Reserved-l.Shipped, 0) }
+
+func shippable(st workflows.OrderState) bool {
+	for _, l := range st.Lines {
+		if toShip(l) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func payable(st workflows.OrderState) bool {
+	for _, inv := range st.Invoices {
+		if inv.Total > inv.Paid {
+			return true
+		}
+	}
+	return false
+}
+
+func cancellable(st workflows.OrderState) bool {
+	switch st.Status {
+	case workflows.OrderAllocating, workflows.OrderAllocated, workflows.OrderBackordered, workflows.OrderPartiallyShipped:
+		return true
+	}
+	return false
+}
+
+func (s *Server) shipOrder(v *visit) error {
+	id := v.r.PathValue("id")
+	var lines []workflows.ShipLineInput
+	for _, name := range lineFields(v.r.PostForm) {
+		n, ok := strings.CutPrefix(name, "ship_")
+		if !ok {
+			continue
+		}
+		lineNo, _ := strconv.Atoi(n)
+		qty, _ := strconv.ParseInt(strings.TrimSpace(v.r.PostFormValue(name)), 10, 64)
+		if qty == 0 && strings.TrimSpace(v.r.PostFormValue(name)) == "0" {
+			continue // a line not in this shipment
+		}
+		lines = append(lines, workflows.ShipLineInput{LineNo: lineNo, Qty: qty})
+	}
+	body := map[string]any{"carrier": v.r.PostFormValue("carrier"), "tracking": v.r.PostFormValue("tracking"), "lines": lines}
+	if err := v.call(http.MethodPost, "/api/v1/orders/"+url.PathEscape(id)+"/shipments", body, nil); err != nil {
+		return v.orderFormError(err, "ship")
+	}
+	return v.redirect("/orders/" + id)
+}
+
+func (s *Server) cancelOrder(v *visit) error {
+	id := v.r.PathValue("id")
+	if err := v.call(http.MethodPost, "/api/v1/orders/"+url.PathEscape(id)+"/cancel", map[string]any{"reason": v.r.PostFormValue("reason")}, nil); err != nil {
+		return v.orderFormError(err, "cancel")
+	}
+	return v.redirect("/orders/" + id)
+}
+
+// orderFormError shows the order again with the API's errors beside the
+// form that was sent.
+func (v *visit) orderFormError(err error, form string) error {
+	var ae *apiError
+	if e, ok := err.(*apiError); ok {
+		ae = e
+	}
+	if ae == nil || ae.Status >= 500 || ae.Status == http.StatusNotFound || ae.Status == http.StatusUnauthorized {
+		return err
+	}
+	return v.showOrder(ae, form)
+}
+
+// readyToShip are the statuses of orders with reserved units not shipped.
+var readyToShip = []string{workflows.OrderAllocated, workflows.OrderPartiallyShipped, workflows.OrderBackordered}
+
+// shippingPage lists the orders the warehouse can ship from; the order page
+// holds the shipment form.
+func (s *Server) shippingPage(v *visit) error {
+	var all []models.OrderRecord
+	for _, st := range readyToShip {
+		var l store.List[models.OrderRecord]
+		if err := v.call(http.MethodGet, "/api/v1/orders?limit=200&status="+st, nil, &l); err != nil {
+			return err
+		}
+		all = append(all, l.Items...)
+	}
+	return v.show(shippingView(all))
+}

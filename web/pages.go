@@ -1,0 +1,81 @@
+package web
+
+// Navigation groups, in the order they are shown.
+const (
+	navSell       = "Sell"
+	navOperations = "Operations"
+	navBackorders = "Backorders"
+	navFinance    = "Finance"
+	navService    = "Customer service"
+	navPricing    = "Pricing"
+	navAdmin      = "Administration"
+	navAccount    = "My account"
+)
+
+// pageTable is every page. Each takes the roles of the API route it stands
+// on (Uses), so a page is offered to exactly the people whose calls it makes
+// would be allowed.
+func (s *Server) pageTable() []Page {
+	return []Page{
+		// Selling: customers and sales.
+		{Pattern: "GET /catalog", Title: "Catalog", Uses: "GET /api/v1/products", Nav: navSell, Handle: s.catalogPage},
+		{Pattern: "GET /quotes/new", Title: "New quote", Uses: "POST /api/v1/quotes", Nav: navSell, Handle: s.newQuotePage},
+		{Pattern: "POST /quotes", Title: "New quote", Uses: "POST /api/v1/quotes", Handle: s.createQuote},
+		{Pattern: "GET /quotes", Title: "Quotes", Uses: "GET /api/v1/quotes", Nav: navSell, Handle: s.quotesPage},
+		{Pattern: "GET /approvals", Title: "Approvals inbox", Uses: "POST /api/v1/quotes/:id/approve", Nav: navSell, Handle: s.approvalsPage},
+		{Pattern: "GET /quotes/{id}", Title: "Quote", Uses: "GET /api/v1/quotes/:id", Handle: s.quotePage},
+		{Pattern: "GET /quotes/{id}/edit", Title: "Edit quote", Uses: "PUT /api/v1/quotes/:id", Handle: s.editQuotePage},
+		{Pattern: "POST /quotes/{id}/edit", Title: "Edit quote", Uses: "PUT /api/v1/quotes/:id", Handle: s.editQuote},
+		{Pattern: "POST /quotes/{id}/accept", Title: "Accept quote", Uses: "POST /api/v1/quotes/:id/accept", Handle: s.quoteAction("accept")},
+		{Pattern: "POST /quotes/{id}/withdraw", Title: "Withdraw quote", Uses: "POST /api/v1/quotes/:id/withdraw", Handle: s.quoteAction("withdraw")},
+		{Pattern: "POST /quotes/{id}/approve", Title: "Approve quote", Uses: "POST /api/v1/quotes/:id/approve", Handle: s.quoteAction("approve")},
+		{Pattern: "POST /quotes/{id}/reject", Title: "Reject quote", Uses: "POST /api/v1/quotes/:id/reject", Handle: s.quoteAction("reject")},
+		{Pattern: "GET /orders", Title: "Orders", Uses: "GET /api/v1/orders", Nav: navSell, Handle: s.ordersPage},
+		{Pattern: "GET /orders/{id}", Title: "Order", Uses: "GET /api/v1/orders/:id", Handle: s.orderPage},
+		{Pattern: "POST /orders/{id}/cancel", Title: "Cancel order", Uses: "POST /api/v1/orders/:id/cancel", Handle: s.cancelOrder},
+		{Pattern: "GET /invoices", Title: "Invoices", Uses: "GET /api/v1/invoices", Nav: navFinance, Handle: s.invoicesPage},
+		{Pattern: "GET /invoices/{id}", Title: "Invoice", Uses: "GET /api/v1/invoices/:id", Handle: s.invoicePage},
+		{Pattern: "POST /orders/{id}/payments", Title: "Record a payment", Uses: "POST /api/v1/orders/:id/payments", Handle: s.recordPayment},
+
+		// Operations: stock, shipping, receiving, supply.
+		{Pattern: "GET /stock", Title: "Stock and ATP", Uses: "GET /api/v1/inventory/:sku/availability", Nav: navOperations, Handle: s.stockPage},
+		{Pattern: "GET /shipping", Title: "Ready to ship", Uses: "POST /api/v1/orders/:id/shipments", Nav: navOperations, Handle: s.shippingPage},
+		{Pattern: "POST /orders/{id}/shipments", Title: "Ship order", Uses: "POST /api/v1/orders/:id/shipments", Handle: s.shipOrder},
+		{Pattern: "GET /receipts", Title: "Goods receipt", Uses: "POST /api/v1/inventory/:sku/receipts", Nav: navOperations, Handle: s.receiptsPage},
+		{Pattern: "POST /receipts", Title: "Goods receipt", Uses: "POST /api/v1/inventory/:sku/receipts", Handle: s.receive},
+		{Pattern: "GET /supply", Title: "Supply orders", Uses: "GET /api/v1/supply-orders", Nav: navOperations, Handle: s.supplyPage},
+		{Pattern: "POST /supply", Title: "Supply orders", Uses: "POST /api/v1/supply-orders", Handle: s.createSupply},
+		{Pattern: "POST /supply/{id}/move", Title: "Move supply order", Uses: "PATCH /api/v1/supply-orders/:id", Handle: s.moveSupply},
+		{Pattern: "POST /supply/{id}/cancel", Title: "Cancel supply order", Uses: "POST /api/v1/supply-orders/:id/cancel", Handle: s.cancelSupply},
+
+		// Backorders.
+		{Pattern: "GET /backorders", Title: "Backorder dashboard", Uses: "GET /api/v1/backorders", Nav: navBackorders, Handle: s.backordersPage},
+		{Pattern: "GET /backorders/{id}", Title: "Backorder", Uses: "GET /api/v1/backorders/:id", Handle: s.backorderPage},
+		{Pattern: "POST /backorders/{id}/notes", Title: "Add a note", Uses: "POST /api/v1/backorders/:id/notes", Handle: s.addNote},
+		{Pattern: "GET /kpis", Title: "Backorder KPIs", Uses: "GET /api/v1/backorders/kpis", Nav: navBackorders, Handle: s.kpisPage},
+
+		// Customer service.
+		{Pattern: "GET /customers", Title: "Customers", Uses: "GET /api/v1/notifications", Nav: navService, Handle: s.customersPage},
+		{Pattern: "GET /customers/{id}", Title: "Customer", Uses: "GET /api/v1/notifications", Handle: s.customerPage},
+		{Pattern: "POST /notifications/{id}/resend", Title: "Resend a message", Uses: "POST /api/v1/notifications/:id/resend", Handle: s.resend},
+
+		// Pricing.
+		{Pattern: "GET /pricing", Title: "Pricing rules", Uses: "GET /api/v1/pricing/rules", Nav: navPricing, Handle: s.pricingPage},
+		{Pattern: "POST /pricing/{kind}", Title: "Pricing rules", Uses: "POST /api/v1/pricing/price-lists", Handle: s.createRule},
+		{Pattern: "GET /pricing/preview", Title: "Price preview", Uses: "POST /api/v1/pricing/preview", Nav: navPricing, Handle: s.previewPage},
+
+		// Administration.
+		{Pattern: "GET /admin/users", Title: "Users and roles", Uses: "GET /api/v1/users", Nav: navAdmin, Handle: s.usersPage},
+		{Pattern: "POST /admin/users", Title: "Users and roles", Uses: "POST /api/v1/users", Handle: s.createUser},
+		{Pattern: "POST /admin/users/{id}/{action}", Title: "Users and roles", Uses: "POST /api/v1/users/:id/deactivate", Handle: s.userAction},
+		{Pattern: "GET /admin/keys", Title: "API keys", Uses: "GET /api/v1/api-keys", Nav: navAdmin, Handle: s.keysPage},
+		{Pattern: "POST /admin/keys", Title: "API keys", Uses: "POST /api/v1/api-keys", Handle: s.createKey},
+		{Pattern: "POST /admin/keys/{id}/revoke", Title: "API keys", Uses: "DELETE /api/v1/api-keys/:id", Handle: s.revokeKey},
+		{Pattern: "GET /admin/audit", Title: "Audit trail", Uses: "GET /api/v1/audit", Nav: navAdmin, Handle: s.auditPage},
+		{Pattern: "GET /outbox", Title: "Outbox", Uses: "GET /api/v1/outbox", Nav: navAdmin, Handle: s.outboxPage},
+
+		// Everyone.
+		{Pattern: "GET /profile", Title: "Profile and notifications", Uses: "GET /api/v1/me/notification-preferences", Nav: navAccount, Handle: s.profilePage},
+		{Pattern: "POST /profile", Title: "Profile and notifications", Uses: "PUT /api/v1/me/notification-preferences", Handle: s.profileSave},
+	}
+}

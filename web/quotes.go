@@ -1,0 +1,281 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/pricing"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+// blankLines is how many empty line rows a new quote form offers.
+const blankLines = 3
+
+// quoteForm is the quote builder's state: what was typed and the API's errors.
+type quoteForm struct {
+	Action     string
+	CustomerID string
+	Customers  []option // empty for a customer, who quotes for themselves
+	Products   []option
+	Lines      []lineInput
+	PromoCode  string
+	ValidDays  string
+	CSRF, Key  string
+	Err        *apiError
+	Edit       bool
+}
+
+type lineInput struct{ SKU, Qty string }
+
+func (s *Server) newQuotePage(v *visit) error {
+	f, err := v.quoteForm("/quotes")
+	if err != nil {
+		return err
+	}
+	f.CustomerID = v.r.URL.Query().Get("customer_id")
+	if sku := v.r.URL.Query().Get("sku"); sku != "" {
+		f.Lines[0] = lineInput{SKU: sku, Qty: "1"}
+	}
+	return v.show(quoteFormView(f))
+}
+
+// quoteForm fills the choices a quote form offers.
+func (v *visit) quoteForm(action string) (quoteForm, error) {
+	f := quoteForm{Action: action, CSRF: v.csrf, Key: randomToken(), Lines: make([]lineInput, blankLines)}
+	var products store.List[productView]
+	if err := v.call(http.MethodGet, "/api/v1/products?limit=200", nil, &products); err != nil {
+		return f, err
+	}
+	f.Products = []option{{"", "Choose a product"}}
+	for _, p := range products.Items {
+		f.Products = append(f.Products, option{p.SKU, p.SKU + " · " + p.Name})
+	}
+	if !v.me.IsCustomer() {
+		var cs store.List[models.Customer]
+		if err := v.call(http.MethodGet, "/api/v1/customers?limit=200", nil, &cs); err != nil {
+			return f, err
+		}
+		f.Customers = []option{{"", "Choose a customer"}}
+		for _, c := range cs.Items {
+			f.Customers = append(f.Customers, option{c.ID, c.Name})
+		}
+	}
+	return f, nil
+}
+
+// readQuoteForm reads the builder's fields; "add" asks for another row.
+func (f *quoteForm) read(r *http.Request) (adding bool) {
+	f.CustomerID, f.PromoCode, f.ValidDays = r.PostFormValue("customer_id"), r.PostFormValue("promo_code"), r.PostFormValue("valid_days")
+	f.Lines = nil
+	skus, qtys := r.PostForm["sku"], r.PostForm["qty"]
+	for i := range skus {
+		q := ""
+		if i < len(qtys) {
+			q = qtys[i]
+		}
+		f.Lines = append(f.Lines, lineInput{SKU: skus[i], Qty: q})
+	}
+	if r.PostFormValue("add") != "" {
+		f.Lines = append(f.Lines, lineInput{})
+		return true
+	}
+	return false
+}
+
+// body is the API request: rows left blank are dropped; a quantity that is
+// not a whole number goes as 0 so the API names the line's qty field.
+func (f quoteForm) body() map[string]any {
+	lines := []pricing.Line{}
+	for _, l := range f.Lines {
+		if strings.TrimSpace(l.SKU) == "" && strings.TrimSpace(l.Qty) == "" {
+			continue
+		}
+		q, _ := strconv.ParseInt(strings.TrimSpace(l.Qty), 10, 64)
+		lines = append(lines, pricing.Line{SKU: l.SKU, Qty: q})
+	}
+	days, _ := strconv.Atoi(f.ValidDays)
+	return map[string]any{"customer_id": f.CustomerID, "lines": lines, "promo_code": strings.TrimSpace(f.PromoCode), "valid_days": days}
+}
+
+func (s *Server) createQuote(v *visit) error {
+	f, err := v.quoteForm("/quotes")
+	if err != nil {
+		return err
+	}
+	if f.read(v.r) {
+		f.Key = v.r.PostFormValue(fieldKey)
+		return v.show(quoteFormView(f))
+	}
+	var st workflows.QuoteState
+	if err := v.call(http.MethodPost, "/api/v1/quotes", f.body(), &st); err != nil {
+		return v.formError(err, &f.Err, &f.Key, func() error { return v.showStatus(http.StatusUnprocessableEntity, v.page.Title, quoteFormView(f)) })
+	}
+	return v.redirect("/quotes/" + st.QuoteID)
+}
+
+// formError shows a refused form again with the API's field errors and a
+// fresh idempotency key; other errors go to the error page.
+func (v *visit) formError(err error, dst **apiError, key *string, again func() error) error {
+	var ae *apiError
+	if errors.As(err, &ae) && (ae.Status == http.StatusUnprocessableEntity || ae.Status == http.StatusBadRequest || ae.Status == http.StatusConflict) {
+		*dst, *key = ae, randomToken()
+		return again()
+	}
+	return err
+}
+
+func (s *Server) quotesPage(v *visit) error {
+	q := v.r.URL.Query()
+	path := withQuery("/api/v1/quotes", url.Values{"status": {q.Get("status")}, "cursor": {q.Get("cursor")}})
+	var l store.List[models.QuoteRecord]
+	if err := v.call(http.MethodGet, path, nil, &l); err != nil {
+		return err
+	}
+	next := ""
+	if l.NextCursor != "" {
+		next = withQuery("/quotes", url.Values{"status": {q.Get("status")}, "cursor": {l.NextCursor}})
+	}
+	first := ""
+	if q.Get("cursor") != "" {
+		first = withQuery("/quotes", url.Values{"status": {q.Get("status")}})
+	}
+	return v.show(quotesView(l.Items, q.Get("status"), !v.me.IsCustomer(), first, next))
+}
+
+var quoteStatuses = []option{{"", "Any status"}, {workflows.QuotePendingApproval, "Pending approval"}, {workflows.QuoteApproved, "Approved"},
+	{workflows.QuoteAccepted, "Accepted"}, {workflows.QuoteRejected, "Rejected"}, {workflows.QuoteExpired, "Expired"},
+	{workflows.QuoteWithdrawn, "Withdrawn"}, {workflows.QuoteInvalid, "Invalid"}}
+
+func (s *Server) quotePage(v *visit) error {
+	var st workflows.QuoteState
+	if err := v.call(http.MethodGet, "/api/v1/quotes/"+url.PathEscape(v.r.PathValue("id")), nil, &st); err != nil {
+		return err
+	}
+	return v.showStatus(http.StatusOK, "Quote "+st.QuoteID, quoteView(v.quoteActions(st), st))
+}
+
+// quoteActions says which buttons the visitor gets; the API decides again.
+type quoteActions struct {
+	CSRF, Key                      string
+	Accept, Withdraw, Edit, Decide bool
+	Customer                       bool
+}
+
+func (v *visit) quoteActions(st workflows.QuoteState) quoteActions {
+	creator := v.me.Roles.Any([]models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager})
+	open := st.Status == workflows.QuotePendingApproval || st.Status == workflows.QuoteApproved
+	return quoteActions{CSRF: v.csrf, Key: randomToken(), Customer: v.me.IsCustomer(),
+		Accept:   creator && st.Status == workflows.QuoteApproved,
+		Withdraw: creator && (open || st.Status == workflows.QuoteInvalid),
+		Edit:     creator && (open || st.Status == workflows.QuoteInvalid),
+		Decide:   st.Status == workflows.QuotePendingApproval && v.me.Roles.Has(st.ApprovalRole),
+	}
+}
+
+// quoteAction posts accept, withdraw, approve or reject.
+func (s *Server) quoteAction(action string) func(v *visit) error {
+	return func(v *visit) error {
+		id := v.r.PathValue("id")
+		body := map[string]any{}
+		switch action {
+		case "accept":
+			body["allow_partial"] = v.r.PostFormValue("allow_partial") == "true"
+		default:
+			body["comment"] = v.r.PostFormValue("comment")
+		}
+		var st workflows.QuoteState
+		if err := v.call(http.MethodPost, "/api/v1/quotes/"+url.PathEscape(id)+"/"+action, body, &st); err != nil {
+			var ae *apiError
+			if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusNotFound && ae.Status != http.StatusUnauthorized {
+				var cur workflows.QuoteState
+				if err := v.call(http.MethodGet, "/api/v1/quotes/"+url.PathEscape(id), nil, &cur); err != nil {
+					return err
+				}
+				a := v.quoteActions(cur)
+				return v.showStatus(ae.Status, "Quote "+cur.QuoteID, quoteViewWithError(a, cur, ae))
+			}
+			return err
+		}
+		if action == "accept" && st.OrderID != "" {
+			return v.redirect("/orders/" + st.OrderID)
+		}
+		if action == "approve" || action == "reject" {
+			return v.redirect("/approvals")
+		}
+		return v.redirect("/quotes/" + id)
+	}
+}
+
+func (s *Server) editQuotePage(v *visit) error {
+	id := v.r.PathValue("id")
+	var st workflows.QuoteState
+	if err := v.call(http.MethodGet, "/api/v1/quotes/"+url.PathEscape(id), nil, &st); err != nil {
+		return err
+	}
+	f, err := v.quoteForm("/quotes/" + id + "/edit")
+	if err != nil {
+		return err
+	}
+	f.Edit, f.Customers, f.PromoCode = true, nil, st.PromoCode
+	f.Lines = nil
+	for _, l := range st.Lines {
+		f.Lines = append(f.Lines, lineInput{SKU: l.SKU, Qty: itoa(l.Qty)})
+	}
+	f.Lines = append(f.Lines, lineInput{})
+	return v.showStatus(http.StatusOK, "Edit quote "+id, quoteFormView(f))
+}
+
+func (s *Server) editQuote(v *visit) error {
+	id := v.r.PathValue("id")
+	f, err := v.quoteForm("/quotes/" + id + "/edit")
+	if err != nil {
+		return err
+	}
+	f.Edit, f.Customers = true, nil
+	if f.read(v.r) {
+		f.Key = v.r.PostFormValue(fieldKey)
+		return v.showStatus(http.StatusOK, "Edit quote "+id, quoteFormView(f))
+	}
+	b := f.body()
+	if err := v.call(http.MethodPut, "/api/v1/quotes/"+url.PathEscape(id), map[string]any{"lines": b["lines"], "promo_code": b["promo_code"]}, nil); err != nil {
+		return v.formError(err, &f.Err, &f.Key, func() error {
+			return v.showStatus(http.StatusUnprocessableEntity, "Edit quote "+id, quoteFormView(f))
+		})
+	}
+	return v.redirect("/quotes/" + id)
+}
+
+// approvalsPage is the inbox: quotes waiting for a level the visitor holds,
+// why, and when they escalate if nobody decides.
+func (s *Server) approvalsPage(v *visit) error {
+	var l store.List[models.QuoteRecord]
+	if err := v.call(http.MethodGet, "/api/v1/quotes?status="+workflows.QuotePendingApproval+"&limit=100", nil, &l); err != nil {
+		return err
+	}
+	var mine, others []workflows.QuoteState
+	for _, rec := range l.Items {
+		var st workflows.QuoteState
+		if err := v.call(http.MethodGet, "/api/v1/quotes/"+url.PathEscape(rec.ID), nil, &st); err != nil {
+			return err
+		}
+		if v.me.Roles.Has(st.ApprovalRole) {
+			mine = append(mine, st)
+		} else {
+			others = append(others, st)
+		}
+	}
+	return v.show(approvalsView(mine, others, v.csrf))
+}
+
+// lineTotal is a priced line by number, for the quote page.
+func pricedLine(st workflows.QuoteState, i int) (pricing.PricedLine, bool) {
+	if i < len(st.Priced.Pricing.Lines) {
+		return st.Priced.Pricing.Lines[i], true
+	}
+	return pricing.PricedLine{}, false
+}
