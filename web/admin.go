@@ -29,7 +29,7 @@ func (v *visit) showUsers(err *apiError) error {
 	if e != nil {
 		return e
 	}
-	customers[0] = option{"", "Not a customer user"}
+	customers = append([]option{{"", "Not a customer user"}}, customers[min(1, len(customers)):]...)
 	val := func(k string) string {
 		if err != nil {
 			return v.r.PostFormValue(k)
@@ -91,7 +91,7 @@ func (v *visit) showKeys(err *apiError, secret string) error {
 	if e != nil {
 		return e
 	}
-	customers[0] = option{"", "Not for a customer"}
+	customers = append([]option{{"", "Not for a customer"}}, customers[min(1, len(customers)):]...)
 	f := form{Action: "/admin/keys", Submit: "Create key", CSRF: v.csrf, Key: randomToken(), Err: err, Fields: []field{
 		{Name: "name", Label: "Name", Required: true, Hint: "What will use it, e.g. \"Acme ERP\"."},
 		{Name: "roles", Label: "Role", Type: "select", Options: roleOptions(), Required: true, Value: string(models.RoleCustomer)},

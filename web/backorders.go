@@ -14,6 +14,13 @@ import (
 // names them, so the page passes them through unchanged.
 var backorderFilters = []string{"status", "tier", "sku", "customer_id", "region", "eta_from", "eta_to", "min_age_days", "max_age_days", "overdue", "sort", "limit"}
 
+// waitingBackorders is the dashboard's default: what still waits for stock.
+const waitingBackorders = models.BackorderOpen + "," + models.BackorderPartiallyFilled
+
+// anyStatus is the page's word for "no status filter" (an empty value
+// would read as "not chosen", which means waiting).
+const anyStatus = "any"
+
 // refreshEvery is how often an open dashboard asks for news.
 const refreshEvery = "3s"
 
@@ -37,20 +44,23 @@ type dashboard struct {
 // only the table, so the page follows stock as it arrives without a reload.
 func (s *Server) backordersPage(v *visit) error {
 	q := v.r.URL.Query()
+	if !q.Has("status") {
+		q.Set("status", waitingBackorders) // what a dashboard is for, unless asked otherwise
+	}
 	keep := url.Values{}
 	for _, k := range backorderFilters {
-		if q.Get(k) != "" {
+		if q.Has(k) {
 			keep.Set(k, q.Get(k))
 		}
 	}
-	api := keep
-	if c := q.Get("cursor"); c != "" {
-		api = url.Values{}
-		for k, vs := range keep {
-			api[k] = vs
-		}
-		api.Set("cursor", c)
+	api := url.Values{}
+	for k, vs := range keep {
+		api[k] = vs
 	}
+	if api.Get("status") == anyStatus {
+		api.Del("status")
+	}
+	api.Set("cursor", q.Get("cursor"))
 	d := dashboard{Query: keep, AsOf: time.Now()}
 	var l store.List[backorderRow]
 	if err := v.call(http.MethodGet, withQuery("/api/v1/backorders", api), nil, &l); err != nil {
@@ -61,7 +71,11 @@ func (s *Server) backordersPage(v *visit) error {
 		d.Err = ae
 	}
 	d.Rows = l.Items
-	d.Self = withQuery("/backorders", api)
+	self := url.Values{"cursor": {q.Get("cursor")}}
+	for k, vs := range keep {
+		self[k] = vs
+	}
+	d.Self = withQuery("/backorders", self)
 	d.First, d.Next = pages("/backorders", q, l.NextCursor, backorderFilters...)
 	if v.r.Header.Get("HX-Request") == "true" && v.r.Header.Get("HX-Target") == "bo-live" {
 		return v.partial(dashboardTable(d))

@@ -15,8 +15,8 @@ import (
 	"github.com/q2c-dev/q2c/models"
 )
 
-var backorderStatuses = []option{{"", "Waiting (open and partly filled)"}, {models.BackorderOpen, "Open"}, {models.BackorderAllocated, "Allocated"},
-	{models.BackorderShipped, "Shipped"}, {models.BackorderCancelled, "Cancelled"}}
+var backorderStatuses = []option{{waitingBackorders, "Waiting (open or partly filled)"}, {anyStatus, "Any status"}, {models.BackorderOpen, "Open"},
+	{models.BackorderPartiallyFilled, "Partly filled"}, {models.BackorderAllocated, "Allocated"}, {models.BackorderShipped, "Shipped"}, {models.BackorderCancelled, "Cancelled"}}
 
 var backorderSorts = []option{{"", "Priority"}, {"eta", "ETA, soonest first"}, {"-age", "Oldest first"}, {"-value", "Highest value first"}, {"created", "Created"}}
 

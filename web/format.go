@@ -104,10 +104,10 @@ func invalid(err *apiError, name string) string {
 func describedBy(fl field, err *apiError) string {
 	var ids []string
 	if fl.Hint != "" {
-		ids = append(ids, "h-"+fl.Name)
+		ids = append(ids, fl.Prefix+"h-"+fl.Name)
 	}
 	if fieldMsg(err, fl.Name) != "" {
-		ids = append(ids, "e-"+fl.Name)
+		ids = append(ids, fl.Prefix+"e-"+fl.Name)
 	}
 	return strings.Join(ids, " ")
 }
@@ -145,4 +145,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// selectOrText is a select when there are options to choose from.
+func selectOrText(opts []option) string {
+	if len(opts) == 0 {
+		return "text"
+	}
+	return "select"
+}
+
+func withPrefix(fl field, prefix string) field {
+	if fl.Prefix == "" {
+		fl.Prefix = prefix
+	}
+	return fl
 }

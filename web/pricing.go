@@ -43,7 +43,7 @@ func (v *visit) showPricing(err *apiError, kind string) error {
 			return d
 		}
 		mk := func(k, submit string, fs []field) form {
-			f := form{Action: "/pricing/" + k, Submit: submit, CSRF: v.csrf, Key: randomToken(), Fields: fs}
+			f := form{Action: "/pricing/" + k, Submit: submit, CSRF: v.csrf, Key: randomToken(), Fields: fs, Prefix: k + "-"}
 			for i := range f.Fields {
 				f.Fields[i].Value = val(k, f.Fields[i].Name, f.Fields[i].Value)
 			}
@@ -54,7 +54,7 @@ func (v *visit) showPricing(err *apiError, kind string) error {
 		}
 		curs := []option{{"USD", "USD"}, {"EUR", "EUR"}, {"GBP", "GBP"}, {"JPY", "JPY"}}
 		forms["customer-prices"] = mk("customer-prices", "Add customer price", []field{
-			{Name: "customer_id", Label: "Customer", Type: "select", Options: customers, Required: true},
+			{Name: "customer_id", Label: "Customer number", Type: selectOrText(customers), Options: customers, Required: true},
 			{Name: "sku", Label: "Product", Type: "select", Options: products, Required: true},
 			{Name: "unit_price", Label: "Unit price", Type: "money", Required: true},
 			{Name: "currency", Label: "Currency", Type: "select", Options: curs, Value: "USD"},
@@ -90,7 +90,12 @@ func (v *visit) showPricing(err *apiError, kind string) error {
 	return v.showStatus(status, v.page.Title, pricingView(h, forms, editor))
 }
 
+// customerOptions lists customers to choose from; nil when the visitor may
+// not list customers (the field is then typed).
 func (v *visit) customerOptions() ([]option, error) {
+	if !v.s.mayUse(v.me, "GET /api/v1/customers") {
+		return nil, nil
+	}
 	var cs store.List[models.Customer]
 	if err := v.call(http.MethodGet, "/api/v1/customers?limit=200", nil, &cs); err != nil {
 		return nil, err

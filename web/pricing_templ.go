@@ -110,7 +110,7 @@ func previewView(p previewData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = fieldView(field{Name: "customer_id", Label: "Customer", Type: "select", Options: p.Customers, Value: p.get("customer_id"), Required: true}, p.Err).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = fieldView(field{Name: "customer_id", Label: "Customer", Type: selectOrText(p.Customers), Options: p.Customers, Value: p.get("customer_id"), Required: true}, p.Err).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -96,11 +96,11 @@ func quoteFormView(f quoteForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldView(field{Name: "sku", Label: "Product, line " + strconv.Itoa(i+1), Type: "select", Options: f.Products, Value: l.SKU}, nil).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fieldView(field{Name: "sku", Label: "Product, line " + strconv.Itoa(i+1), Type: "select", Options: f.Products, Value: l.SKU, Prefix: "l" + strconv.Itoa(i+1) + "-"}, nil).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldView(field{Name: "qty", Label: "Quantity", Type: "number", Min: "1", Step: "1", Value: l.Qty}, nil).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fieldView(field{Name: "qty", Label: "Quantity, line " + strconv.Itoa(i+1), Type: "number", Min: "1", Step: "1", Value: l.Qty, Prefix: "l" + strconv.Itoa(i+1) + "-"}, nil).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -31,6 +31,9 @@ const (
 	fieldKey = "idempotency_key"
 )
 
+// maxFormBytes bounds a form post, like the API's body limit.
+const maxFormBytes = 1 << 20
+
 // refreshWithin is how close to expiry a session's token is renewed on use:
 // a session lasts while it is used and ends a token lifetime after the last
 // page.
@@ -70,6 +73,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, p Page) {
 	if !p.allows(v.me.Roles) {
 		s.errorPage(w, r, v, http.StatusForbidden, "Not for your role", "Your role does not include this page. Ask an IT admin if you need it.")
 		return
+	}
+	if r.Method != http.MethodGet {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		_ = r.ParseForm() // handlers read r.PostForm directly
 	}
 	if r.Method != http.MethodGet && !s.csrfOK(r, sid) {
 		s.errorPage(w, r, v, http.StatusForbidden, "This form has expired", "The form was missing its security token. Reload the page and try again.")

@@ -161,7 +161,7 @@ func (tb *Tab) location() string {
 func (tb *Tab) mainText() string {
 	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
 	defer cancel()
-	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("main") || document.body || {innerText: ""}).innerText.slice(0, 400)`))
+	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll(".error-summary")).map(e => "ERRORS: " + e.innerText).join(" ") + " " + (document.querySelector("main") || document.body || {innerText: ""}).innerText.slice(0, 400)`))
 	return s
 }
 
@@ -223,6 +223,26 @@ func (tb *Tab) WaitHeading(s string) {
 	tb.Until(fmt.Sprintf(`(document.querySelector("h1")?.textContent || "").includes(%q)`, s))
 }
 
+// Refresh opens path again and again, as a person pressing reload would,
+// until the element matching css contains s: for pages that show a state
+// a workflow reaches moments later.
+func (tb *Tab) Refresh(path, css, s string) {
+	tb.t.Helper()
+	cond := fmt.Sprintf(`Array.from(document.querySelectorAll(%q)).some(e => e.textContent.includes(%q))`, css, s)
+	deadline := time.Now().Add(Wait)
+	for {
+		tb.Open(path)
+		if run(tb, chromedp.Evaluate[bool](cond)) {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.t.Fatalf("browser: %s never showed %q in %s: %q", path, s, css, tb.mainText())
+		}
+		tick := time.NewTimer(100 * time.Millisecond)
+		<-tick.C
+	}
+}
+
 // WaitText waits until the element matching css contains s.
 func (tb *Tab) WaitText(css, s string) {
 	tb.t.Helper()
@@ -239,6 +259,12 @@ func (tb *Tab) Text(css string) string {
 func (tb *Tab) Has(css string) bool {
 	tb.t.Helper()
 	return run(tb, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q) !== null`, css)))
+}
+
+// Exec runs JavaScript for its effect (filling several fields at once).
+func (tb *Tab) Exec(js string) {
+	tb.t.Helper()
+	tb.do(chromedp.Evaluate[chromedp.Void](js))
 }
 
 // Eval runs JavaScript and returns its value.

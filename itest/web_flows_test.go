@@ -1,0 +1,258 @@
+package itest
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/q2c-dev/q2c/internal/browser"
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+// quoteIDOf reads the quote number from a quote page's heading.
+func quoteIDOf(t *testing.T, tab *browser.Tab) string {
+	t.Helper()
+	h := tab.Text("h1")
+	id, ok := strings.CutPrefix(h, "Quote ")
+	if !ok {
+		t.Fatalf("not a quote page: %q", h)
+	}
+	return id
+}
+
+// TestWebWholeSale carries one sale through the pages, each step as its own
+// person in their own browser: pricing adds a promotion; the customer builds
+// a quote that needs approval; the approver approves it in the inbox, with
+// the keyboard only; the customer accepts; the warehouse ships; finance
+// records the payment; the customer sees the invoice paid; IT sees the
+// emails in the outbox.
+func TestWebWholeSale(t *testing.T) {
+	a := newApp(t)
+
+	// Pricing: a 20% promotion, entered on the pricing page.
+	pricing := signIn(t, a, "pricing@q2c.local")
+	pricing.Open("/pricing")
+	pricing.Fill("promotions-f-description", "Launch 20%")
+	pricing.Fill("promotions-f-code", "BIG20")
+	pricing.Fill("promotions-f-percent_bp", "20")
+	pricing.Choose("promotions-f-valid_from", "2026-01-01")
+	pricing.Click("form[action='/pricing/promotions'] button[type=submit]")
+	pricing.WaitText("table", "BIG20")
+	pricing.Shot("flow-pricing")
+
+	// Customer: two lines and the code; the instant price shows each
+	// discount's reason, tax and the promised dates. Acme is enterprise:
+	// WID-100 at 18.99 × 5 = 94.95 − 20% 18.99 = 75.96 + 7.25% tax 5.51 = 81.47;
+	// CAB-050 at 7.50 × 20 = 150.00 − 30.00 = 120.00 + 8.70 = 128.70;
+	// total 210.17, discount 21.60% of list: the approver must decide.
+	buyer := signIn(t, a, "buyer@acme.example")
+	buyer.Open("/quotes/new")
+	buyer.Until(`document.querySelectorAll("select[name=sku]").length === 3`)
+	buyer.Exec(`document.querySelectorAll("select[name=sku]")[0].value = "WID-100"; document.querySelectorAll("select[name=sku]")[1].value = "CAB-050"; true`)
+	buyer.Exec(`document.querySelectorAll("input[name=qty]")[0].value = "5"; document.querySelectorAll("input[name=qty]")[1].value = "20"; true`)
+	buyer.Fill("f-promo_code", "BIG20")
+	buyer.Click("form[action='/quotes'] button.primary")
+	buyer.WaitHeading("Quote Q-")
+	quoteID := quoteIDOf(t, buyer)
+	main := buyer.Text("main")
+	for _, want := range []string{"Pending approval", "USD 210.17", "USD 81.47", "USD 128.70", "Launch 20%", "USD 14.21", "stock"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("quote page lacks %q:\n%s", want, main)
+		}
+	}
+	if buyer.Has("form[action$='/accept']") {
+		t.Error("the customer is offered accept before approval")
+	}
+	buyer.Shot("flow-quote-pending")
+
+	// Approver: the inbox shows why and when it escalates; decide with the
+	// keyboard alone.
+	approver := signIn(t, a, "approver@q2c.local")
+	approver.Open("/approvals")
+	approver.WaitText("table", quoteID)
+	if inbox := approver.Text("main"); !strings.Contains(inbox, "discount 21.60% is above 15.00%") || !strings.Contains(inbox, "(in 24 h)") {
+		t.Errorf("inbox lacks the reason or the escalation time:\n%s", inbox)
+	}
+	approver.Shot("flow-approvals")
+	approver.Open("/quotes/" + quoteID)
+	approver.Click("#f-comment") // focus the comment, then only keys
+	approver.Press("launch customer")
+	approver.Press(kb.Tab) // to Approve
+	approver.Press(kb.Enter)
+	approver.WaitHeading("Approvals inbox")
+	approver.WaitText("main", "Nothing waits for your decision.")
+
+	// Customer: approved; accept and place the order.
+	buyer.Refresh("/quotes/"+quoteID, ".tile", "Approved")
+	buyer.Click("form[action$='/accept'] button[type=submit]")
+	buyer.WaitHeading("Order SO-")
+	orderPath := buyer.Location()
+	orderID := strings.TrimPrefix(orderPath, "/orders/")
+	buyer.Refresh(orderPath, ".tile", "Allocated")
+
+	// Warehouse: the order is ready to ship; ship it with a tracking number.
+	wh := signIn(t, a, "warehouse@q2c.local")
+	wh.Refresh("/shipping", "table", orderID)
+	wh.Open(orderPath)
+	wh.Fill("f-carrier", "UPS")
+	wh.Fill("f-tracking", "1Z999AA10123456784")
+	wh.Click("form[action$='/shipments'] button[type=submit]")
+	wh.Until(`document.querySelector(".error-summary") !== null || document.body.innerText.includes("1Z999AA10123456784")`)
+	if wh.Has(".error-summary") {
+		t.Fatalf("shipping refused: %s", wh.Text(".error-summary"))
+	}
+	wh.Refresh(orderPath, ".tile", "Shipped")
+	wh.WaitText("table", "1Z999AA10123456784")
+	wh.Shot("flow-order-shipped")
+
+	// Finance: the open balance is offered; record the payment.
+	fin := signIn(t, a, "finance@q2c.local")
+	fin.Open(orderPath)
+	if got := browser.Eval[string](fin, `document.getElementById("f-amount").value`); got != "210.17" {
+		t.Errorf("payment form offers %q, want the open 210.17", got)
+	}
+	fin.Fill("f-reference", "BANK-REF-1")
+	fin.Click("form[action$='/payments'] button[type=submit]")
+	fin.Refresh(orderPath, ".tile", "Completed")
+
+	// Customer: the invoice is paid; the order shows its tracking number.
+	buyer.Refresh("/invoices", "table", "Paid")
+	buyer.Open(orderPath)
+	buyer.WaitText("table", "1Z999AA10123456784")
+	buyer.Shot("flow-order-customer")
+
+	// IT: every message to the customer is in the dev outbox.
+	admin := signIn(t, a, "admin@q2c.local")
+	admin.Open("/outbox")
+	outbox := admin.Text("main")
+	for _, want := range []string{"Your quote " + quoteID + " is ready", "Order " + orderID + " confirmed", "purchasing@acme.example"} {
+		if !strings.Contains(outbox, want) {
+			t.Errorf("outbox lacks %q:\n%s", want, outbox)
+		}
+	}
+	if n := strings.Count(outbox, "purchasing@acme.example"); n < 4 {
+		t.Errorf("%d messages to the customer in the outbox, want quote, confirmation, shipment, invoice and payment:\n%s", n, outbox)
+	}
+}
+
+// TestWebBackorderFillsWithoutReload orders beyond stock, opens the
+// dashboard in a second tab, enters the receipt on the warehouse page and
+// watches the dashboard show the fill by itself, with no reload.
+func TestWebBackorderFillsWithoutReload(t *testing.T) {
+	a := newApp(t)
+
+	// WID-200: 8 in stock. The customer takes 12, shipping what is there.
+	buyer := signIn(t, a, "buyer@acme.example")
+	buyer.Open("/quotes/new?sku=WID-200")
+	buyer.Exec(`document.querySelectorAll("input[name=qty]")[0].value = "12"; true`)
+	buyer.Click("form[action='/quotes'] button.primary")
+	buyer.WaitHeading("Quote Q-")
+	buyer.Refresh(buyer.Location(), ".tile", "Approved")
+	buyer.Click("form[action$='/accept'] button[type=submit]")
+	buyer.WaitHeading("Order SO-")
+	orderID := strings.TrimPrefix(buyer.Location(), "/orders/")
+	buyer.Refresh("/orders/"+orderID, ".tile", "Backordered")
+	buyer.WaitText("table", "on backorder")
+
+	// The warehouse manager: dashboard in one tab, receiving in another.
+	wh := signIn(t, a, "warehouse@q2c.local")
+	dash := wh.SecondTab()
+	dash.Open("/backorders?sku=WID-200")
+	dash.WaitText("#bo-live table", orderID)
+	dash.Exec(`window.__sameDocument = true; true`)
+	dash.Shot("flow-backorders-waiting")
+
+	wh.Open("/receipts?sku=WID-200")
+	wh.Choose("f-warehouse", "SFO")
+	wh.Fill("f-qty", "4")
+	wh.Fill("f-reference", "ASN-4411")
+	wh.Click("form[action='/receipts'] button[type=submit]")
+	wh.WaitText("main", "Pick list")
+	if pl := wh.Text("main"); !strings.Contains(pl, orderID) {
+		t.Errorf("the pick list does not name %s:\n%s", orderID, pl)
+	}
+	wh.Shot("flow-receipt-picklist")
+
+	// The dashboard followed by itself: the backorder no longer waits.
+	dash.WaitText("#bo-live", "No backorder matches.")
+	if !browser.Eval[bool](dash, `window.__sameDocument === true`) {
+		t.Error("the dashboard was reloaded; it should update in place")
+	}
+	buyer.Refresh("/orders/"+orderID, ".tile", "Allocated")
+}
+
+// TestWebRefusesWhatItShould: another customer's order is "not found",
+// a form without its CSRF token is refused, and a name with markup shows as
+// text.
+func TestWebRefusesWhatItShould(t *testing.T) {
+	a := newApp(t)
+
+	// A Globex order, placed by a rep through the API.
+	rep := a.careful()
+	repTok := a.login("rep@q2c.local")
+	var q struct {
+		QuoteID string `json:"quote_id"`
+		OrderID string `json:"order_id"`
+	}
+	globex := customerNamed(t, a, "Globex")
+	if err := rep.Mutate("POST", "/api/v1/quotes", repTok, `{"customer_id":"`+globex.ID+`","lines":[{"sku":"CAB-050","qty":1}]}`, http.StatusCreated, &q); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Mutate("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", repTok, `{}`, http.StatusOK, &q); err != nil {
+		t.Fatal(err)
+	}
+
+	buyer := signIn(t, a, "buyer@acme.example")
+	buyer.Open("/orders/" + q.OrderID)
+	if h := buyer.Text("h1"); h != "Not found" {
+		t.Errorf("Acme opening Globex's order sees %q, want Not found", h)
+	}
+	buyer.Open("/quotes/" + q.QuoteID)
+	if h := buyer.Text("h1"); h != "Not found" {
+		t.Errorf("Acme opening Globex's quote sees %q, want Not found", h)
+	}
+
+	// A form posted without its token changes nothing.
+	buyer.Open("/quotes/new?sku=CAB-050")
+	buyer.Exec(`document.querySelector("form[action='/quotes'] input[name=csrf]").value = ""; document.body.removeAttribute("hx-headers"); true`)
+	buyer.Click("form[action='/quotes'] button.primary")
+	buyer.WaitHeading("This form has expired")
+	if n := quotesOf(t, a, customerNamed(t, a, "Acme").ID); n != 0 {
+		t.Errorf("a form without CSRF token created %d quotes", n)
+	}
+
+	// Markup in a customer's name is text.
+	evil := models.Customer{ID: "c-evil", Name: `<script>window.__xss=1</script><b>Evil</b> Ltd`, Email: "evil@example.com",
+		Segment: "smb", Region: "US-CA", Tier: 3, Currency: "USD"}
+	if err := a.Store.CreateCustomer(context.Background(), &evil); err != nil {
+		t.Fatal(err)
+	}
+	svc := signIn(t, a, "service@q2c.local")
+	svc.Open("/customers?q=evil")
+	svc.WaitText("table", evil.Name)
+	if browser.Eval[bool](svc, `window.__xss === 1 || document.querySelector("main b") !== null`) {
+		t.Error("a customer's name was rendered as markup")
+	}
+}
+
+func customerNamed(t *testing.T, a *app, part string) models.Customer {
+	t.Helper()
+	l, err := a.Store.ListCustomers(context.Background(), "", part, store.Page{Limit: 10})
+	if err != nil || len(l.Items) != 1 {
+		t.Fatalf("customer %q: %v %v", part, l.Items, err)
+	}
+	return l.Items[0]
+}
+
+func quotesOf(t *testing.T, a *app, customerID string) int {
+	t.Helper()
+	l, err := a.Store.ListQuotes(context.Background(), customerID, "", store.Page{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(l.Items)
+}
