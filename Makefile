@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 Q2C_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 export Q2C_TEST_DATABASE_URL
 
-.PHONY: run test build build-dev vet fmt-check bench histories clean help
+.PHONY: run test build build-dev vet fmt-check generate generated-check bench histories clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -16,7 +16,7 @@ help: ## list the targets
 run: build-dev ## the whole stack in one process: embedded Temporal, worker, API, SQLite in ./data
 	$(BIN)/q2c-dev dev
 
-test: fmt-check vet ## every test: unit, workflow (testsuite), Postgres and embedded-Temporal integration
+test: fmt-check generated-check vet ## every test: unit, workflow (testsuite), Postgres and embedded-Temporal integration
 	$(GO) test -count=1 -p 2 -timeout 30m ./...
 
 build: ## production binary (api, worker, migrate, seed): no embedded Temporal
@@ -31,6 +31,14 @@ vet: ## go vet, with and without the dev build tag
 
 fmt-check: ## fail when gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+generate: ## regenerate the web app's templ files (committed, so `go build` needs no generator)
+	$(GO) tool templ generate -path web
+
+generated-check: ## fail when a .templ file and its _templ.go disagree (regenerates a copy and compares)
+	@tmp=$$(mktemp -d) && cp -r web $$tmp/ && $(GO) tool templ generate -path $$tmp/web >/dev/null 2>&1 && \
+	  for f in web/*_templ.go $$tmp/web/*_templ.go; do b=$$(basename $$f); \
+	    cmp -s web/$$b $$tmp/web/$$b || { echo "web/$$b is stale: run make generate"; rm -rf $$tmp; exit 1; }; done; rm -rf $$tmp
 
 bench: ## benchmarks (speed and memory targets live here, never in timed tests); needs Postgres
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $$($(GO) list ./... | grep -v /itest)

@@ -65,24 +65,29 @@ func StartWorker(ctx context.Context, cfg config.Config, tc client.Client, w sdk
 	return nil
 }
 
-// Site is everything served on the HTTP address: the JSON API under /api/v1
-// (with health, metrics and webhooks) and the web app everywhere else, both
-// from the same process and origin. Pages call the API in-process.
-func Site(cfg config.Config, srv *api.Server, log *slog.Logger, version string) http.Handler {
+// Web builds the web app over srv: its pages take their roles from the
+// API routes they stand on and call the API in-process.
+func Web(cfg config.Config, srv *api.Server, log *slog.Logger, version string) *web.Server {
 	roles := map[string][]models.Role{}
 	for _, r := range srv.Routes() {
 		roles[r.Method+" "+r.Path] = r.Roles
 	}
 	key := sha256.Sum256([]byte("q2c web session key:" + cfg.JWTSecret.Reveal()))
-	pages := web.New(web.Deps{
+	return web.New(web.Deps{
 		API: srv.Handler(), RolesOf: func(route string) []models.Role { return roles[route] }, Logger: log,
 		SessionKey: key[:], SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
 		TemporalUI: cfg.TemporalUIURL, Outbox: cfg.EmailProvider == "outbox", Version: version,
 	})
+}
+
+// Site is everything served on the HTTP address: the JSON API under /api/v1
+// (with health, metrics and webhooks) and the web app everywhere else, both
+// from the same process and origin.
+func Site(cfg config.Config, srv *api.Server, log *slog.Logger, version string) http.Handler {
 	mux := http.NewServeMux()
 	for _, prefix := range []string{"/api/", "/webhooks/", "/healthz", "/readyz", "/metrics", "/unsubscribe"} {
 		mux.Handle(prefix, srv.Handler())
 	}
-	mux.Handle("/", pages.Handler())
+	mux.Handle("/", Web(cfg, srv, log, version).Handler())
 	return mux
 }

@@ -161,3 +161,5 @@ func withPrefix(fl field, prefix string) field {
 	}
 	return fl
 }
+
+func currency(c string) models.Currency { return models.Currency(c) }

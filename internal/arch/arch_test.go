@@ -25,8 +25,11 @@ const module = "github.com/q2c-dev/q2c/"
 //     wake allocators through temporalclient;
 //   - worker registers workflows and activities; api serves HTTP over the
 //     store and the workflows' contract;
-//   - app wires api and worker from the config, once, for cmd/q2c, the dev
-//     stack and the integration tests;
+//   - web renders pages; it holds no *store.Store and no Temporal client,
+//     only the API's http.Handler, and uses the store's and workflows'
+//     types to read the API's answers;
+//   - app wires api, web and worker from the config, once, for cmd/q2c, the
+//     dev stack and the integration tests;
 //   - devtemporal, the embedded Temporal server, is imported by devstack
 //     alone, and devstack by cmd/q2c alone (in -tags dev builds).
 //
@@ -47,7 +50,8 @@ var layers = map[string][]string{
 	"activities":         {"messages", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
 	"worker":             {"activities", "auth", "config", "notify", "workflows"},
 	"api":                {"atp", "auth", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
-	"app":                {"activities", "api", "auth", "config", "notify", "store", "worker"},
+	"web":                {"atp", "auth", "models", "pricing", "store", "workflows"},
+	"app":                {"activities", "api", "auth", "config", "models", "notify", "store", "web", "worker"},
 	"seed":               {"auth", "models", "pricing", "store"},
 	"devtemporal":        {},
 	"devstack":           {"api", "app", "auth", "config", "devtemporal", "seed", "store", "temporalclient"},
@@ -55,6 +59,7 @@ var layers = map[string][]string{
 	"internal/testdb":    {"store"},
 	"internal/salesload": {"workflows"},
 	"internal/arch":      {},
+	"internal/browser":   {},
 	"itest":              {},
 }
 

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"testing"
+	"time"
+)
+
+func TestMoneyIsShownInTheCurrencysOwnMinorUnits(t *testing.T) {
+	cases := []struct {
+		name   string
+		amount int64
+		cur    string
+		want   string
+	}{
+		{name: "cents", amount: 21017, cur: "USD", want: "USD 210.17"},
+		{name: "thousands", amount: 123456789, cur: "USD", want: "USD 1,234,567.89"},
+		{name: "under one", amount: 7, cur: "EUR", want: "EUR 0.07"},
+		{name: "negative", amount: -150050, cur: "GBP", want: "GBP -1,500.50"},
+		{name: "yen has no decimals", amount: 1234567, cur: "JPY", want: "JPY 1,234,567"},
+		{name: "dinar has three", amount: 1234567, cur: "KWD", want: "KWD 1,234.567"},
+		{name: "zero", amount: 0, cur: "USD", want: "USD 0.00"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := money(c.amount, currency(c.cur)); got != c.want {
+				t.Fatalf("money(%d, %s) = %q, want %q", c.amount, c.cur, got, c.want)
+			}
+		})
+	}
+}
+
+func TestPercentagesAreReadExactly(t *testing.T) {
+	for in, want := range map[string]int64{"7.25": 725, "20": 2000, "0.5": 50, "100": 10000} {
+		if got, err := parseBP(in); err != nil || got != want {
+			t.Errorf("parseBP(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"7.255", "abc", "", "1e2"} {
+		if _, err := parseBP(bad); err == nil {
+			t.Errorf("parseBP(%q) accepted", bad)
+		}
+	}
+}
+
+func TestUntilTextSaysHowLongIsLeft(t *testing.T) {
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	cases := map[time.Duration]string{24 * time.Hour: "in 24 h", 3 * 24 * time.Hour: "in 3 days", 30 * time.Minute: "in 30 min", -2 * time.Hour: "overdue 2 h"}
+	for d, want := range cases {
+		if got := untilText(now.Add(d), now); got != want {
+			t.Errorf("untilText(+%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestSafeNextStaysOnThisSite(t *testing.T) {
+	for in, want := range map[string]string{"/orders/1": "/orders/1", "//evil.example/x": "/", "https://evil.example": "/", "/\\evil": "/", "": "/"} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
