@@ -123,6 +123,9 @@ func TestWebWholeSale(t *testing.T) {
 	buyer.Refresh("/invoices", "table", "Paid")
 	buyer.Open(orderPath)
 	buyer.WaitText("table", "1Z999AA10123456784")
+	if lines := buyer.Text("table"); strings.Contains(lines, "backorder") || strings.Contains(lines, "waiting") {
+		t.Errorf("a shipped order shows something waiting:\n%s", lines)
+	}
 	buyer.Shot("flow-order-customer")
 
 	// IT: every message to the customer is in the dev outbox.
@@ -165,6 +168,10 @@ func TestWebBackorderFillsWithoutReload(t *testing.T) {
 	dash.WaitText("#bo-live table", orderID)
 	dash.Exec(`window.__sameDocument = true; true`)
 	dash.Shot("flow-backorders-waiting")
+	kpis := wh.SecondTab()
+	kpis.Open("/kpis")
+	kpis.Until(`document.querySelectorAll(".chart canvas").length >= 3`)
+	kpis.Shot("flow-kpis")
 
 	wh.Open("/receipts?sku=WID-200")
 	wh.Choose("f-warehouse", "SFO")

@@ -152,6 +152,8 @@ type chart struct {
 	Labels []string      `json:"labels"`
 	Series []chartSeries `json:"series"`
 	Unit   string        `json:"unit"`
+	// Integer keeps the value axis on whole numbers (counts).
+	Integer bool `json:"integer,omitempty"`
 }
 
 type chartSeries struct {
@@ -194,7 +196,7 @@ func valueChart(bs []store.Bucket) chart {
 }
 
 func countChart(bs []store.Bucket, unit string) chart {
-	c := chart{Kind: "bar", Unit: unit, Labels: []string{}}
+	c := chart{Kind: "bar", Unit: unit, Labels: []string{}, Integer: true}
 	s := chartSeries{Label: unit, Values: []int64{}}
 	for _, b := range bs {
 		c.Labels = append(c.Labels, b.Key)
@@ -204,11 +206,11 @@ func countChart(bs []store.Bucket, unit string) chart {
 	return c
 }
 
-// ratesChart shows the rates in tenths of a percent.
+// ratesChart shows the rates in whole percent (the tiles give one decimal).
 func ratesChart(k kpis) chart {
-	per := func(f float64) int64 { return int64(f*1000 + 0.5) }
-	return chart{Kind: "bar", Unit: "‰", Labels: []string{"Line fill rate", "Backorder fulfilment", "ETA accuracy"},
-		Series: []chartSeries{{Label: "per mille", Values: []int64{per(k.LineFillRate), per(k.FulfillmentRate), per(k.ETAAccuracy)}}}}
+	pct := func(f float64) int64 { return int64(f*100 + 0.5) }
+	return chart{Kind: "bar", Unit: "%", Integer: true, Labels: []string{"Line fill rate", "Backorder fulfilment", "ETA accuracy"},
+		Series: []chartSeries{{Label: "percent", Values: []int64{pct(k.LineFillRate), pct(k.FulfillmentRate), pct(k.ETAAccuracy)}}}}
 }
 
 func containsCurrency(cs []models.Currency, c models.Currency) bool {

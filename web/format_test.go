@@ -3,6 +3,8 @@ package web
 import (
 	"testing"
 	"time"
+
+	"github.com/q2c-dev/q2c/workflows"
 )
 
 func TestMoneyIsShownInTheCurrencysOwnMinorUnits(t *testing.T) {
@@ -57,5 +59,29 @@ func TestSafeNextStaysOnThisSite(t *testing.T) {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestOrderLineQuantities(t *testing.T) {
+	cases := []struct {
+		name             string
+		line             workflows.OrderLine
+		toShip, waitingN int64
+	}{
+		{name: "all reserved", line: workflows.OrderLine{Qty: 5, Reserved: 5}, toShip: 5},
+		{name: "part shipped", line: workflows.OrderLine{Qty: 5, Reserved: 3, Shipped: 2}, toShip: 3},
+		{name: "all shipped", line: workflows.OrderLine{Qty: 5, Shipped: 5}},
+		{name: "short", line: workflows.OrderLine{Qty: 12, Reserved: 8}, toShip: 8, waitingN: 4},
+		{name: "short, rest cancelled", line: workflows.OrderLine{Qty: 12, Shipped: 8, Cancelled: 4}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := toShip(c.line); got != c.toShip {
+				t.Errorf("toShip = %d, want %d", got, c.toShip)
+			}
+			if got := waitingQty(c.line); got != c.waitingN {
+				t.Errorf("waitingQty = %d, want %d", got, c.waitingN)
+			}
+		})
 	}
 }

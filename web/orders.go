@@ -89,8 +89,15 @@ func (a orderActions) value(name, fallback string) string {
 	return fallback
 }
 
-// toShip is what a line can ship now: reserved and not yet shipped.
-func toShip(l workflows.OrderLine) int64 { return max(l.Reserved-l.Shipped, 0) }
+// toShip is what a line can ship now: what is reserved for it (shipping
+// takes units out of the reservation).
+func toShip(l workflows.OrderLine) int64 { return max(l.Reserved, 0) }
+
+// waitingQty is what a line still waits for: neither reserved, shipped nor
+// cancelled.
+func waitingQty(l workflows.OrderLine) int64 {
+	return max(l.Qty-l.Reserved-l.Shipped-l.Cancelled, 0)
+}
 
 func shippable(st workflows.OrderState) bool {
 	for _, l := range st.Lines {

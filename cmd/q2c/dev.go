@@ -31,7 +31,8 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wri
 		db = "PostgreSQL (Q2C_DATABASE_URL)"
 	}
 	fmt.Fprintf(out, "\nq2c dev is up in %s\n", time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(out, "  API          %s   (try %s/readyz)\n", st.URL, st.URL)
+	fmt.Fprintf(out, "  web app      %s   (open it in a browser; sign in as a demo user below)\n", st.URL)
+	fmt.Fprintf(out, "  API          %s/api/v1   (OpenAPI: %s/api/v1/openapi.json)\n", st.URL, st.URL)
 	fmt.Fprintf(out, "  Temporal     %s  namespace %s, task queue %s\n", st.Temporal.Address(), cfg.TemporalNamespace, cfg.TaskQueue)
 	if st.TemporalUI != "" {
 		fmt.Fprintf(out, "  Temporal UI  %s\n", st.TemporalUI)
@@ -42,7 +43,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Wri
 		fmt.Fprintln(out, "  seeded demo catalog, stock, customers and users")
 	}
 	printLogins(out)
-	fmt.Fprintln(out, "messages are recorded, not sent: GET /api/v1/outbox. Ctrl-C stops.")
+	fmt.Fprintln(out, "messages are recorded, not sent: the Outbox page (IT admin, customer service). Ctrl-C stops.")
 	select {
 	case <-ctx.Done():
 		return nil

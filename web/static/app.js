@@ -48,7 +48,8 @@
         scales: { x: { time: false, range: [-0.5, xs.length - 0.5] } },
         axes: [
           { values: function (u, ticks) { return ticks.map(function (t) { return spec.labels[t] || ""; }); }, splits: function () { return xs; } },
-          { label: spec.unit || "", size: 70 }
+          spec.integer ? { label: spec.unit || "", size: 70, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 100000] }
+                       : { label: spec.unit || "", size: 70 }
         ],
         legend: { show: spec.series.length > 1 }
       }, [xs].concat(spec.series.map(function (s) { return s.values; })), el);
