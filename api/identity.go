@@ -257,11 +257,44 @@ func (s *Server) listAudit(c *gin.Context) {
 // audited and ends the user's existing tokens at once.
 func (s *Server) userRoutes() []Route {
 	return []Route{
+		{Method: "GET", Path: "/api/v1/users/:id", Summary: "A user with their roles and status", Roles: admins, Handler: s.getUser},
+		{Method: "PUT", Path: "/api/v1/me/phone", Summary: "Set or clear your mobile number for text messages (E.164)", Roles: anyone, Handler: s.setMyPhone, Body: phoneRequest{}},
 		{Method: "POST", Path: "/api/v1/users/:id/deactivate", Summary: "Deactivate a user: their tokens stop working at once", Roles: admins, Handler: s.deactivateUser, Body: reasonRequest{}},
 		{Method: "POST", Path: "/api/v1/users/:id/reactivate", Summary: "Reactivate a user (they log in again)", Roles: admins, Handler: s.reactivateUser, Body: reasonRequest{}},
 		{Method: "PUT", Path: "/api/v1/users/:id/roles", Summary: "Change a user's roles: their tokens stop working at once", Roles: admins, Handler: s.setUserRoles, Body: rolesRequest{}},
 		{Method: "POST", Path: "/api/v1/users/:id/password", Summary: "Reset a user's password: their tokens stop working at once", Roles: admins, Handler: s.resetPassword, Body: passwordRequest{}},
 	}
+}
+
+func (s *Server) getUser(c *gin.Context) {
+	u, err := s.Store.UserByID(reqCtx(c), c.Param("id"))
+	respond(c, http.StatusOK, u, err)
+}
+
+type phoneRequest struct {
+	Phone string `json:"phone"`
+}
+
+func (r phoneRequest) Validate() error {
+	var v models.Validator
+	v.Check(r.Phone == "" || models.ValidPhone(r.Phone), "phone", "must be E.164, e.g. +14155550100 (empty to remove it)")
+	return v.Err()
+}
+
+// setMyPhone changes the caller's own mobile number; text messages they
+// chose go there.
+func (s *Server) setMyPhone(c *gin.Context) {
+	var req phoneRequest
+	if !bind(c, &req) {
+		return
+	}
+	p, _ := principalOf(c)
+	if p.Kind != auth.KindUser {
+		fail(c, fmt.Errorf("%w: a phone number belongs to a person, not an API key", models.ErrForbidden))
+		return
+	}
+	u, err := s.Store.SetUserPhone(reqCtx(c), p.ID, req.Phone, s.audit(c, "user.phone", "user", p.ID, ""))
+	respond(c, http.StatusOK, u, err)
 }
 
 type reasonRequest struct {

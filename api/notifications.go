@@ -107,19 +107,20 @@ func (s *Server) owner(c *gin.Context) (kind, id, phone string, err error) {
 type preferencesView struct {
 	OwnerKind   string              `json:"owner_kind"`
 	OwnerID     string              `json:"owner_id"`
+	Phone       string              `json:"phone,omitempty"` // where text messages go
 	Events      []string            `json:"events"`
 	Defaults    map[string]bool     `json:"defaults"` // per channel
 	Preferences []models.Preference `json:"preferences"`
 }
 
 func (s *Server) myPreferences(c *gin.Context) {
-	kind, id, _, err := s.owner(c)
+	kind, id, phone, err := s.owner(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	prefs, err := s.Store.Preferences(reqCtx(c), kind, id)
-	respond(c, http.StatusOK, preferencesView{OwnerKind: kind, OwnerID: id, Events: workflows.Events,
+	respond(c, http.StatusOK, preferencesView{OwnerKind: kind, OwnerID: id, Phone: phone, Events: workflows.Events,
 		Defaults: map[string]bool{models.ChannelEmail: true, models.ChannelSMS: false}, Preferences: prefs}, err)
 }
 

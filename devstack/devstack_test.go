@@ -100,6 +100,15 @@ func TestDevStackKeepsItsDataAcrossRestarts(t *testing.T) {
 	if s2.Seeded {
 		t.Fatal("restart seeded again")
 	}
+	// The web app is served by the same process: sign in with the form, see
+	// the catalog, and (IT admin) the link to the Temporal Web UI.
+	browser := signedIn(t, s2.URL, "admin@q2c.local")
+	if home := fetch(t, browser, s2.URL+"/"); !strings.Contains(home, "Temporal Web UI") || !strings.Contains(home, s2.TemporalUI) {
+		t.Errorf("the admin's home page lacks the Temporal Web UI link (%s)", s2.TemporalUI)
+	}
+	if catalog := fetch(t, browser, s2.URL+"/catalog"); !strings.Contains(catalog, "WID-100") || !strings.Contains(catalog, "in stock") {
+		t.Error("the catalog page does not list the demo products with their stock")
+	}
 	if code := get(t, s2.URL+"/readyz", "", nil); code != 200 {
 		t.Fatalf("readyz after restart: %d", code)
 	}

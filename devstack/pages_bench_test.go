@@ -111,7 +111,7 @@ func addBackorders(b *testing.B, path string, n int) {
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
 
 // signedIn is an HTTP client with a session from the sign-in form.
-func signedIn(b *testing.B, base, email string) *http.Client {
+func signedIn(b testing.TB, base, email string) *http.Client {
 	b.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
@@ -130,7 +130,7 @@ func signedIn(b *testing.B, base, email string) *http.Client {
 	return c
 }
 
-func fetch(b *testing.B, c *http.Client, u string) string {
+func fetch(b testing.TB, c *http.Client, u string) string {
 	b.Helper()
 	resp, err := c.Get(u)
 	if err != nil {

@@ -145,6 +145,26 @@ func (s *Store) ChangeUser(ctx context.Context, id string, ch UserChange) (after
 	return after, err
 }
 
+// SetUserPhone sets (or, with "", clears) a user's mobile number and
+// records the change in the audit trail, in one transaction.
+func (s *Store) SetUserPhone(ctx context.Context, id, phone string, audit models.AuditEvent) (models.User, error) {
+	var u models.User
+	err := s.Tx(ctx, func(tx *Store) error {
+		res := tx.conn(ctx).Model(&models.User{}).Where("id = ?", id).Updates(map[string]any{"phone": phone, "updated_at": s.now()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return models.NotFound("user", id)
+		}
+		if err := tx.AppendAudit(ctx, audit); err != nil {
+			return err
+		}
+		return tx.conn(ctx).Where("id = ?", id).Take(&u).Error
+	})
+	return u, err
+}
+
 // Login throttling: from the throttleFree-th failure in a row a key is
 // locked for throttleBase, doubling with each further failure up to
 // throttleMax. A

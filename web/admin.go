@@ -68,16 +68,86 @@ func (s *Server) createUser(v *visit) error {
 	return v.redirect("/admin/users")
 }
 
-// userAction deactivates or reactivates a user.
+// userActions are the user page's forms and the API route each posts to.
+var userActions = map[string]struct{ method, route string }{
+	"deactivate": {http.MethodPost, "deactivate"},
+	"reactivate": {http.MethodPost, "reactivate"},
+	"roles":      {http.MethodPut, "roles"},
+	"password":   {http.MethodPost, "password"},
+}
+
+func (s *Server) userPage(v *visit) error { return v.showUser(nil, "") }
+
+// showUser is one user with the admin's forms: status, roles, password.
+func (v *visit) showUser(err *apiError, which string) error {
+	var u models.User
+	if e := v.call(http.MethodGet, "/api/v1/users/"+url.PathEscape(v.r.PathValue("id")), nil, &u); e != nil {
+		return e
+	}
+	customers, e := v.customerOptions()
+	if e != nil {
+		return e
+	}
+	customers = append([]option{{"", "Not a customer user"}}, customers[min(1, len(customers)):]...)
+	errFor := func(w string) *apiError {
+		if w == which {
+			return err
+		}
+		return nil
+	}
+	cust := ""
+	if u.CustomerID != nil {
+		cust = *u.CustomerID
+	}
+	role := ""
+	if len(u.Roles) > 0 {
+		role = string(u.Roles[0])
+	}
+	toggle := userToggle(u)
+	forms := []form{
+		{Action: "/admin/users/" + u.ID + "/" + toggle, Submit: statusLabel(toggle), CSRF: v.csrf, Key: randomToken(), Err: errFor(toggle), Prefix: "st-",
+			Fields: []field{{Name: "reason", Label: "Reason", Required: true, Hint: "Kept in the audit trail."}}},
+		{Action: "/admin/users/" + u.ID + "/roles", Submit: "Change role", CSRF: v.csrf, Key: randomToken(), Err: errFor("roles"), Prefix: "ro-",
+			Fields: []field{{Name: "roles", Label: "Role", Type: "select", Options: roleOptions(), Value: role, Required: true},
+				{Name: "customer_id", Label: "Customer account", Type: "select", Options: customers, Value: cust, Hint: "Only for customer users."},
+				{Name: "reason", Label: "Reason", Required: true}}},
+		{Action: "/admin/users/" + u.ID + "/password", Submit: "Reset password", CSRF: v.csrf, Key: randomToken(), Err: errFor("password"), Prefix: "pw-",
+			Fields: []field{{Name: "password", Label: "New password", Type: "password", Required: true, Auto: "new-password"},
+				{Name: "reason", Label: "Reason", Required: true}}},
+	}
+	status := http.StatusOK
+	if err != nil {
+		status = err.Status
+	}
+	return v.showStatus(status, u.Name, userView(u, forms))
+}
+
+// userAction changes a user: status, role or password. Each ends the
+// user's sessions at once (the API bumps their token version).
 func (s *Server) userAction(v *visit) error {
-	action := v.r.PathValue("action")
-	if action != "deactivate" && action != "reactivate" {
+	id, action := v.r.PathValue("id"), v.r.PathValue("action")
+	a, ok := userActions[action]
+	if !ok {
 		return &apiError{Status: http.StatusNotFound, Title: "Not found"}
 	}
-	if err := v.call(http.MethodPost, "/api/v1/users/"+url.PathEscape(v.r.PathValue("id"))+"/"+action, map[string]any{}, nil); err != nil {
-		return err
+	body := map[string]any{"reason": v.r.PostFormValue("reason")}
+	switch action {
+	case "roles":
+		body["roles"] = v.r.PostForm["roles"]
+		if c := v.r.PostFormValue("customer_id"); c != "" {
+			body["customer_id"] = c
+		}
+	case "password":
+		body["password"] = v.r.PostFormValue("password")
 	}
-	return v.redirect("/admin/users")
+	if err := v.call(a.method, "/api/v1/users/"+url.PathEscape(id)+"/"+a.route, body, nil); err != nil {
+		ae, ok := err.(*apiError)
+		if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized || ae.Status == http.StatusNotFound {
+			return err
+		}
+		return v.showUser(ae, action)
+	}
+	return v.redirect("/admin/users/" + id)
 }
 
 func (s *Server) keysPage(v *visit) error { return v.showKeys(nil, "") }

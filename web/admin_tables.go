@@ -13,8 +13,8 @@ func userToggle(u models.User) string {
 	return "reactivate"
 }
 
-func userTable(us []models.User, csrf string) table {
-	t := table{Caption: "Users", Head: []string{"Name", "Email", "Roles", "Customer", "Status", "Change"}, Empty: "No users."}
+func userTable(us []models.User) table {
+	t := table{Caption: "Users", Head: []string{"Name", "Email", "Roles", "Customer", "Status"}, Empty: "No users."}
 	for _, u := range us {
 		cust, status := "", "active"
 		if u.CustomerID != nil {
@@ -23,7 +23,7 @@ func userTable(us []models.User, csrf string) table {
 		if !u.Active {
 			status = "inactive"
 		}
-		t.Rows = append(t.Rows, []templ.Component{text(u.Name), text(u.Email), text(rolesText(u.Roles)), text(cust), badge(status), userButton(u, csrf)})
+		t.Rows = append(t.Rows, []templ.Component{link("/admin/users/"+u.ID, u.Name), text(u.Email), text(rolesText(u.Roles)), text(cust), badge(status)})
 	}
 	return t
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/q2c-dev/q2c/models"
 )
@@ -90,7 +91,37 @@ func (s *Server) profilePage(v *visit) error {
 	if v.r.URL.Query().Get("saved") != "" {
 		flash = "Your choices are saved."
 	}
-	return v.show(profileView(v.me.IsCustomer(), prefs.grid(), v.csrf, randomToken(), flash, nil))
+	return v.show(profileView(profile{Customer: v.me.IsCustomer(), Rows: prefs.grid(), CSRF: v.csrf, Key: randomToken(), Flash: flash, Phone: v.phoneForm(prefs.Phone, nil)}))
+}
+
+// profile is the profile page: the phone form and the choices grid.
+type profile struct {
+	Customer  bool
+	Rows      []prefRow
+	CSRF, Key string
+	Flash     string
+	Phone     form
+}
+
+func (v *visit) phoneForm(phone string, err *apiError) form {
+	return form{Action: "/profile/phone", Submit: "Save number", CSRF: v.csrf, Key: randomToken(), Err: err, Class: "inline", Fields: []field{
+		{Name: "phone", Label: "Mobile number for text messages", Type: "tel", Value: phone, Hint: "E.164, like +14155550100. Empty to remove it.", Auto: "tel"}}}
+}
+
+func (s *Server) savePhone(v *visit) error {
+	phone := strings.TrimSpace(v.r.PostFormValue("phone"))
+	if err := v.call(http.MethodPut, "/api/v1/me/phone", map[string]any{"phone": phone}, nil); err != nil {
+		ae, ok := err.(*apiError)
+		if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized {
+			return err
+		}
+		var prefs preferencesView
+		if err := v.call(http.MethodGet, "/api/v1/me/notification-preferences", nil, &prefs); err != nil {
+			return err
+		}
+		return v.showStatus(ae.Status, v.page.Title, profileView(profile{Customer: v.me.IsCustomer(), Rows: prefs.grid(), CSRF: v.csrf, Key: randomToken(), Phone: v.phoneForm(phone, ae)}))
+	}
+	return v.redirect("/profile?saved=1")
 }
 
 func (s *Server) profileSave(v *visit) error {
@@ -121,6 +152,7 @@ func (s *Server) profileSave(v *visit) error {
 }
 
 type preferencesView struct {
+	Phone       string              `json:"phone"`
 	Events      []string            `json:"events"`
 	Defaults    map[string]bool     `json:"defaults"`
 	Preferences []models.Preference `json:"preferences"`

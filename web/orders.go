@@ -18,11 +18,15 @@ var orderStatuses = []option{{"", "Any status"}, {workflows.OrderAllocated, "All
 func (s *Server) ordersPage(v *visit) error {
 	q := v.r.URL.Query()
 	var l store.List[models.OrderRecord]
-	if err := v.call(http.MethodGet, withQuery("/api/v1/orders", url.Values{"status": {q.Get("status")}, "cursor": {q.Get("cursor")}}), nil, &l); err != nil {
+	if err := v.call(http.MethodGet, withQuery("/api/v1/orders", url.Values{"status": {q.Get("status")}, "customer_id": {q.Get("customer_id")}, "cursor": {q.Get("cursor")}}), nil, &l); err != nil {
 		return err
 	}
-	first, next := pages("/orders", q, l.NextCursor, "status")
-	return v.show(ordersView(l.Items, q.Get("status"), !v.me.IsCustomer(), first, next))
+	customers, err := v.customerFilter()
+	if err != nil {
+		return err
+	}
+	first, next := pages("/orders", q, l.NextCursor, "status", "customer_id")
+	return v.show(ordersView(listFilters{Status: q.Get("status"), Customer: q.Get("customer_id"), Customers: customers}, l.Items, first, next))
 }
 
 // pages builds the first-page and next-page links of a filtered list.
@@ -183,4 +187,26 @@ func (s *Server) shippingPage(v *visit) error {
 		all = append(all, l.Items...)
 	}
 	return v.show(shippingView(all))
+}
+
+// listFilters are a list page's filters; Customers is empty for a
+// customer, who only ever sees their own.
+type listFilters struct {
+	Status, Customer string
+	Customers        []option
+	CanCreate        bool // offer "New quote"
+}
+
+func (f listFilters) Staff() bool { return len(f.Customers) > 0 }
+
+// customerFilter is the customer choice on staff lists.
+func (v *visit) customerFilter() ([]option, error) {
+	if v.me.IsCustomer() {
+		return nil, nil
+	}
+	opts, err := v.customerOptions()
+	if len(opts) > 0 {
+		opts[0] = option{"", "Every customer"}
+	}
+	return opts, err
 }

@@ -67,7 +67,8 @@ func (s *Server) pageTable() []Page {
 		// Administration.
 		{Pattern: "GET /admin/users", Title: "Users and roles", Uses: "GET /api/v1/users", Nav: navAdmin, Handle: s.usersPage},
 		{Pattern: "POST /admin/users", Title: "Users and roles", Uses: "POST /api/v1/users", Handle: s.createUser},
-		{Pattern: "POST /admin/users/{id}/{action}", Title: "Users and roles", Uses: "POST /api/v1/users/:id/deactivate", Handle: s.userAction},
+		{Pattern: "GET /admin/users/{id}", Title: "User", Uses: "GET /api/v1/users/:id", Handle: s.userPage},
+		{Pattern: "POST /admin/users/{id}/{action}", Title: "User", Uses: "POST /api/v1/users/:id/deactivate", Handle: s.userAction},
 		{Pattern: "GET /admin/keys", Title: "API keys", Uses: "GET /api/v1/api-keys", Nav: navAdmin, Handle: s.keysPage},
 		{Pattern: "POST /admin/keys", Title: "API keys", Uses: "POST /api/v1/api-keys", Handle: s.createKey},
 		{Pattern: "POST /admin/keys/{id}/revoke", Title: "API keys", Uses: "DELETE /api/v1/api-keys/:id", Handle: s.revokeKey},
@@ -77,5 +78,6 @@ func (s *Server) pageTable() []Page {
 		// Everyone.
 		{Pattern: "GET /profile", Title: "Profile and notifications", Uses: "GET /api/v1/me/notification-preferences", Nav: navAccount, Handle: s.profilePage},
 		{Pattern: "POST /profile", Title: "Profile and notifications", Uses: "PUT /api/v1/me/notification-preferences", Handle: s.profileSave},
+		{Pattern: "POST /profile/phone", Title: "Profile and notifications", Uses: "PUT /api/v1/me/phone", Handle: s.savePhone},
 	}
 }

@@ -131,20 +131,18 @@ func (v *visit) formError(err error, dst **apiError, key *string, again func() e
 
 func (s *Server) quotesPage(v *visit) error {
 	q := v.r.URL.Query()
-	path := withQuery("/api/v1/quotes", url.Values{"status": {q.Get("status")}, "cursor": {q.Get("cursor")}})
+	path := withQuery("/api/v1/quotes", url.Values{"status": {q.Get("status")}, "customer_id": {q.Get("customer_id")}, "cursor": {q.Get("cursor")}})
 	var l store.List[models.QuoteRecord]
 	if err := v.call(http.MethodGet, path, nil, &l); err != nil {
 		return err
 	}
-	next := ""
-	if l.NextCursor != "" {
-		next = withQuery("/quotes", url.Values{"status": {q.Get("status")}, "cursor": {l.NextCursor}})
+	customers, err := v.customerFilter()
+	if err != nil {
+		return err
 	}
-	first := ""
-	if q.Get("cursor") != "" {
-		first = withQuery("/quotes", url.Values{"status": {q.Get("status")}})
-	}
-	return v.show(quotesView(l.Items, q.Get("status"), !v.me.IsCustomer(), first, next))
+	first, next := pages("/quotes", q, l.NextCursor, "status", "customer_id")
+	return v.show(quotesView(listFilters{Status: q.Get("status"), Customer: q.Get("customer_id"), Customers: customers,
+		CanCreate: v.s.mayUse(v.me, "POST /api/v1/quotes")}, l.Items, first, next))
 }
 
 var quoteStatuses = []option{{"", "Any status"}, {workflows.QuotePendingApproval, "Pending approval"}, {workflows.QuoteApproved, "Approved"},
