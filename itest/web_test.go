@@ -105,4 +105,3 @@ func shotName(href string) string {
 	}
 	return n
 }
-
