@@ -42,7 +42,7 @@ func TestWebWholeSale(t *testing.T) {
 	pricing.Choose("promotions-f-valid_from", "2026-01-01")
 	pricing.Click("form[action='/pricing/promotions'] button[type=submit]")
 	pricing.WaitText("table", "BIG20")
-	pricing.Shot("flow-pricing")
+	look(t, pricing, "flow-pricing")
 
 	// Customer: two lines and the code; the instant price shows each
 	// discount's reason, tax and the promised dates. Acme is enterprise:
@@ -55,7 +55,7 @@ func TestWebWholeSale(t *testing.T) {
 	buyer.Exec(`document.querySelectorAll("select[name=sku]")[0].value = "WID-100"; document.querySelectorAll("select[name=sku]")[1].value = "CAB-050"; true`)
 	buyer.Exec(`document.querySelectorAll("input[name=qty]")[0].value = "5"; document.querySelectorAll("input[name=qty]")[1].value = "20"; true`)
 	buyer.Fill("f-promo_code", "BIG20")
-	buyer.Click("form[action='/quotes'] button.primary")
+	buyer.Press(kb.Enter) // Enter in a field prices the quote
 	buyer.WaitHeading("Quote Q-")
 	quoteID := quoteIDOf(t, buyer)
 	main := buyer.Text("main")
@@ -67,7 +67,7 @@ func TestWebWholeSale(t *testing.T) {
 	if buyer.Has("form[action$='/accept']") {
 		t.Error("the customer is offered accept before approval")
 	}
-	buyer.Shot("flow-quote-pending")
+	look(t, buyer, "flow-quote-pending")
 
 	// Approver: the inbox shows why and when it escalates; decide with the
 	// keyboard alone.
@@ -77,7 +77,7 @@ func TestWebWholeSale(t *testing.T) {
 	if inbox := approver.Text("main"); !strings.Contains(inbox, "discount 21.60% is above 15.00%") || !strings.Contains(inbox, "(in 24 h)") {
 		t.Errorf("inbox lacks the reason or the escalation time:\n%s", inbox)
 	}
-	approver.Shot("flow-approvals")
+	look(t, approver, "flow-approvals")
 	approver.Open("/quotes/" + quoteID)
 	approver.Click("#f-comment") // focus the comment, then only keys
 	approver.Press("launch customer")
@@ -107,7 +107,7 @@ func TestWebWholeSale(t *testing.T) {
 	}
 	wh.Refresh(orderPath, ".tile", "Shipped")
 	wh.WaitText("table", "1Z999AA10123456784")
-	wh.Shot("flow-order-shipped")
+	look(t, wh, "flow-order-shipped")
 
 	// Finance: the open balance is offered; record the payment.
 	fin := signIn(t, a, "finance@q2c.local")
@@ -126,7 +126,7 @@ func TestWebWholeSale(t *testing.T) {
 	if lines := buyer.Text("table"); strings.Contains(lines, "backorder") || strings.Contains(lines, "waiting") {
 		t.Errorf("a shipped order shows something waiting:\n%s", lines)
 	}
-	buyer.Shot("flow-order-customer")
+	look(t, buyer, "flow-order-customer")
 
 	// IT: every message to the customer is in the dev outbox.
 	admin := signIn(t, a, "admin@q2c.local")
@@ -167,11 +167,11 @@ func TestWebBackorderFillsWithoutReload(t *testing.T) {
 	dash.Open("/backorders?sku=WID-200")
 	dash.WaitText("#bo-live table", orderID)
 	dash.Exec(`window.__sameDocument = true; true`)
-	dash.Shot("flow-backorders-waiting")
+	look(t, dash, "flow-backorders-waiting")
 	kpis := wh.SecondTab()
 	kpis.Open("/kpis")
 	kpis.Until(`document.querySelectorAll(".chart canvas").length >= 3`)
-	kpis.Shot("flow-kpis")
+	look(t, kpis, "flow-kpis")
 
 	wh.Open("/receipts?sku=WID-200")
 	wh.Choose("f-warehouse", "SFO")
@@ -182,7 +182,7 @@ func TestWebBackorderFillsWithoutReload(t *testing.T) {
 	if pl := wh.Text("main"); !strings.Contains(pl, orderID) {
 		t.Errorf("the pick list does not name %s:\n%s", orderID, pl)
 	}
-	wh.Shot("flow-receipt-picklist")
+	look(t, wh, "flow-receipt-picklist")
 
 	// The dashboard followed by itself: the backorder no longer waits.
 	dash.WaitText("#bo-live", "No backorder matches.")
@@ -262,4 +262,14 @@ func quotesOf(t *testing.T, a *app, customerID string) int {
 		t.Fatal(err)
 	}
 	return len(l.Items)
+}
+
+// look saves a screenshot of a page full of real data and runs axe on it:
+// no serious or critical violation.
+func look(t *testing.T, tab *browser.Tab, name string) {
+	t.Helper()
+	tab.Shot(name)
+	for _, v := range tab.Axe() {
+		t.Logf("axe on %s: %s (%s)", name, v.ID, v.Impact)
+	}
 }

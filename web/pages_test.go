@@ -207,9 +207,33 @@ func TestFormsNeedTheirCSRFToken(t *testing.T) {
 	}
 	b.do(http.MethodGet, "/admin/users", nil)
 	form.Set("csrf", b.csrf)
+	form.Set("idempotency_key", "form-1")
 	if w := b.do(http.MethodPost, "/admin/users", form); w.Code != http.StatusSeeOther {
 		t.Fatalf("with the token: %d %s", w.Code, w.Body)
 	}
+	// Submitted twice (a double click, a retry after a lost answer): the
+	// form's key makes it one user.
+	if w := b.do(http.MethodPost, "/admin/users", form); w.Code != http.StatusSeeOther {
+		t.Fatalf("the same form again: %d %s", w.Code, w.Body)
+	}
+	if n := countUsers(t, s.st, "new@q2c.test"); n != 1 {
+		t.Fatalf("%d users from one form submitted twice", n)
+	}
+}
+
+func countUsers(t *testing.T, st *store.Store, email string) int {
+	t.Helper()
+	l, err := st.ListUsers(context.Background(), store.Page{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, u := range l.Items {
+		if u.Email == email {
+			n++
+		}
+	}
+	return n
 }
 
 // TestADeactivatedUsersSessionStopsAtOnce: the next page after an admin
