@@ -223,6 +223,16 @@ func TestWebRefusesWhatItShould(t *testing.T) {
 		t.Errorf("Acme opening Globex's quote sees %q, want Not found", h)
 	}
 
+	// Bad input: the API's message shows beside the line, and nothing is made.
+	buyer.Open("/quotes/new?sku=CAB-050")
+	buyer.Fill("l1-f-qty", "0")
+	buyer.Press(kb.Enter)
+	buyer.WaitText(".line .field-error", "line 1 qty")
+	if !buyer.Has(".error-summary") || buyer.Text("h1") != "New quote" {
+		t.Errorf("a quantity of 0 did not come back as a field error: %s", buyer.Text("main"))
+	}
+	look(t, buyer, "quote-field-error")
+
 	// A form posted without its token changes nothing.
 	buyer.Open("/quotes/new?sku=CAB-050")
 	buyer.Exec(`document.querySelector("form[action='/quotes'] input[name=csrf]").value = ""; document.body.removeAttribute("hx-headers"); true`)

@@ -59,8 +59,8 @@ func (s *Server) createUser(v *visit) error {
 		body["customer_id"] = c
 	}
 	if err := v.call(http.MethodPost, "/api/v1/users", body, nil); err != nil {
-		ae, ok := err.(*apiError)
-		if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized {
+		ae := refusal(err)
+		if ae == nil {
 			return err
 		}
 		return v.showUsers(ae)
@@ -141,8 +141,8 @@ func (s *Server) userAction(v *visit) error {
 		body["password"] = v.r.PostFormValue("password")
 	}
 	if err := v.call(a.method, "/api/v1/users/"+url.PathEscape(id)+"/"+a.route, body, nil); err != nil {
-		ae, ok := err.(*apiError)
-		if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized || ae.Status == http.StatusNotFound {
+		ae := refusal(err)
+		if ae == nil {
 			return err
 		}
 		return v.showUser(ae, action)
@@ -183,8 +183,8 @@ func (s *Server) createKey(v *visit) error {
 		Key string `json:"key"`
 	}
 	if err := v.call(http.MethodPost, "/api/v1/api-keys", body, &out); err != nil {
-		ae, ok := err.(*apiError)
-		if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized {
+		ae := refusal(err)
+		if ae == nil {
 			return err
 		}
 		return v.showKeys(ae, "")

@@ -64,11 +64,9 @@ func (s *Server) backordersPage(v *visit) error {
 	d := dashboard{Query: keep, AsOf: time.Now()}
 	var l store.List[backorderRow]
 	if err := v.call(http.MethodGet, withQuery("/api/v1/backorders", api), nil, &l); err != nil {
-		ae, ok := err.(*apiError)
-		if !ok || ae.Status != http.StatusUnprocessableEntity && ae.Status != http.StatusBadRequest {
+		if d.Err = refusal(err); d.Err == nil {
 			return err
 		}
-		d.Err = ae
 	}
 	d.Rows = l.Items
 	self := url.Values{"cursor": {q.Get("cursor")}}
@@ -113,8 +111,8 @@ func (v *visit) showBackorder(err *apiError) error {
 func (s *Server) addNote(v *visit) error {
 	id := v.r.PathValue("id")
 	if err := v.call(http.MethodPost, "/api/v1/backorders/"+url.PathEscape(id)+"/notes", map[string]any{"text": v.r.PostFormValue("text")}, nil); err != nil {
-		ae, ok := err.(*apiError)
-		if !ok || ae.Status != http.StatusUnprocessableEntity && ae.Status != http.StatusBadRequest {
+		ae := refusal(err)
+		if ae == nil {
 			return err
 		}
 		return v.showBackorder(ae)

@@ -39,6 +39,30 @@ func (e *apiError) Field(name string) string {
 	return ""
 }
 
+// refusal is the API's refusal of what a form asked (a bad field, a
+// conflict with the current state, not this person's decision, too many
+// attempts): the page shows it beside the form and changes nothing. For any
+// other error (signed out, not found, the service failing) it is nil and
+// the page fails as a whole.
+func refusal(err error) *apiError {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		return nil
+	}
+	switch ae.Status {
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusConflict, http.StatusRequestEntityTooLarge,
+		http.StatusUnprocessableEntity, http.StatusTooManyRequests:
+		return ae
+	}
+	return nil
+}
+
+// notFound reports whether the API answered 404.
+func notFound(err error) bool {
+	var ae *apiError
+	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
+}
+
 // errPending is an accepted change whose result is not ready yet (202).
 var errPending = errors.New("accepted; still being processed")
 

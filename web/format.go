@@ -163,3 +163,22 @@ func withPrefix(fl field, prefix string) field {
 }
 
 func currency(c string) models.Currency { return models.Currency(c) }
+
+// fieldAnchor is the id of the input an API field error is about: a
+// quote's "lines[0].qty" is line 1's quantity box.
+func fieldAnchor(prefix, name string) string {
+	if rest, ok := strings.CutPrefix(name, "lines["); ok {
+		n, tail, _ := strings.Cut(rest, "]")
+		if i, err := strconv.Atoi(n); err == nil {
+			return "l" + strconv.Itoa(i+1) + "-f-" + strings.TrimPrefix(tail, ".")
+		}
+	}
+	return prefix + "f-" + name
+}
+
+func fieldCount(n int) string {
+	if n == 1 {
+		return "this field"
+	}
+	return "these " + strconv.Itoa(n) + " fields"
+}

@@ -85,3 +85,11 @@ func TestOrderLineQuantities(t *testing.T) {
 		})
 	}
 }
+
+func TestFieldAnchorsPointAtTheirInputs(t *testing.T) {
+	for in, want := range map[string]string{"lines[0].qty": "l1-f-qty", "lines[11].sku": "l12-f-sku", "amount": "p-f-amount"} {
+		if got := fieldAnchor("p-", in); got != want {
+			t.Errorf("fieldAnchor(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -111,8 +111,8 @@ func (v *visit) phoneForm(phone string, err *apiError) form {
 func (s *Server) savePhone(v *visit) error {
 	phone := strings.TrimSpace(v.r.PostFormValue("phone"))
 	if err := v.call(http.MethodPut, "/api/v1/me/phone", map[string]any{"phone": phone}, nil); err != nil {
-		ae, ok := err.(*apiError)
-		if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized {
+		ae := refusal(err)
+		if ae == nil {
 			return err
 		}
 		var prefs preferencesView

@@ -162,11 +162,8 @@ func (s *Server) cancelOrder(v *visit) error {
 // orderFormError shows the order again with the API's errors beside the
 // form that was sent.
 func (v *visit) orderFormError(err error, form string) error {
-	var ae *apiError
-	if e, ok := err.(*apiError); ok {
-		ae = e
-	}
-	if ae == nil || ae.Status >= 500 || ae.Status == http.StatusNotFound || ae.Status == http.StatusUnauthorized {
+	ae := refusal(err)
+	if ae == nil {
 		return err
 	}
 	return v.showOrder(ae, form)

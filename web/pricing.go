@@ -160,8 +160,8 @@ func (s *Server) createRule(v *visit) error {
 		err = v.call(route.method, path, body, nil)
 	}
 	if err != nil {
-		ae, ok := err.(*apiError)
-		if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized || ae.Status == http.StatusNotFound {
+		ae := refusal(err)
+		if ae == nil {
 			return err
 		}
 		return v.showPricing(ae, kind)
@@ -210,8 +210,8 @@ func (s *Server) previewPage(v *visit) error {
 			Difference int64          `json:"difference"`
 		}
 		if err := v.call(http.MethodPost, "/api/v1/pricing/preview", body, &out); err != nil {
-			ae, ok := err.(*apiError)
-			if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized {
+			ae := refusal(err)
+			if ae == nil {
 				return err
 			}
 			p.Err = ae

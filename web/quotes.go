@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -121,12 +120,12 @@ func (s *Server) createQuote(v *visit) error {
 // formError shows a refused form again with the API's field errors and a
 // fresh idempotency key; other errors go to the error page.
 func (v *visit) formError(err error, dst **apiError, key *string, again func() error) error {
-	var ae *apiError
-	if errors.As(err, &ae) && (ae.Status == http.StatusUnprocessableEntity || ae.Status == http.StatusBadRequest || ae.Status == http.StatusConflict) {
-		*dst, *key = ae, randomToken()
-		return again()
+	ae := refusal(err)
+	if ae == nil {
+		return err
 	}
-	return err
+	*dst, *key = ae, randomToken()
+	return again()
 }
 
 func (s *Server) quotesPage(v *visit) error {
@@ -188,8 +187,7 @@ func (s *Server) quoteAction(action string) func(v *visit) error {
 		}
 		var st workflows.QuoteState
 		if err := v.call(http.MethodPost, "/api/v1/quotes/"+url.PathEscape(id)+"/"+action, body, &st); err != nil {
-			var ae *apiError
-			if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusNotFound && ae.Status != http.StatusUnauthorized {
+			if ae := refusal(err); ae != nil {
 				var cur workflows.QuoteState
 				if err := v.call(http.MethodGet, "/api/v1/quotes/"+url.PathEscape(id), nil, &cur); err != nil {
 					return err

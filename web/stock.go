@@ -53,20 +53,24 @@ func (s *Server) stockPage(v *visit) error {
 		var a availabilityView
 		path := withQuery("/api/v1/inventory/"+url.PathEscape(f.SKU)+"/availability", url.Values{"qty": {f.Qty}})
 		if err := v.call(http.MethodGet, path, nil, &a); err != nil {
-			ae, ok := err.(*apiError)
-			if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized {
+			if notFound(err) {
+				err = noSuchProduct
+			}
+			ae := refusal(err)
+			if ae == nil {
 				return err
 			}
 			f.Err = ae
-			if ae.Status == http.StatusNotFound {
-				f.Err = &apiError{Status: 404, Title: "No such product", Errors: []models.FieldError{{Field: "sku", Message: "is not in the catalog"}}}
-			}
 			return v.showStatus(ae.Status, v.page.Title, stockView(f, nil))
 		}
 		return v.show(stockView(f, &a))
 	}
 	return v.show(stockView(f, nil))
 }
+
+// noSuchProduct is a SKU the catalog does not have, as a field error.
+var noSuchProduct = &apiError{Status: http.StatusUnprocessableEntity, Title: "No such product",
+	Errors: []models.FieldError{{Field: "sku", Message: "is not in the catalog"}}}
 
 type stockForm struct {
 	SKU, Qty string
@@ -154,12 +158,12 @@ func (s *Server) receive(v *visit) error {
 		err = &apiError{Status: http.StatusUnprocessableEntity, Title: "Check the receipt", Errors: []models.FieldError{{Field: "sku", Message: "is required"}}}
 	}
 	if err != nil {
-		ae, ok := err.(*apiError)
-		if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden {
-			return err
+		if notFound(err) {
+			err = noSuchProduct
 		}
-		if ae.Status == http.StatusNotFound {
-			ae.Errors = append(ae.Errors, models.FieldError{Field: "sku", Message: "is not in the catalog"})
+		ae := refusal(err)
+		if ae == nil {
+			return err
 		}
 		f, ferr := v.receiptForm(ae)
 		if ferr != nil {
@@ -284,8 +288,8 @@ func (s *Server) cancelSupply(v *visit) error {
 }
 
 func (v *visit) supplyError(err error, form string) error {
-	ae, ok := err.(*apiError)
-	if !ok || ae.Status >= 500 || ae.Status == http.StatusUnauthorized || ae.Status == http.StatusNotFound {
+	ae := refusal(err)
+	if ae == nil {
 		return err
 	}
 	return v.showSupply(ae, form)
