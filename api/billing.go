@@ -90,8 +90,9 @@ func (s *Server) payOrder(c *gin.Context) {
 		fail(c, err)
 		return
 	case req.Amount > inv.Balance()+s.MaxOverpayment && !s.paymentRecorded(c, req):
-		fail(c, models.Invalid("amount", "must be at most %d minor units: %d open on %s plus an over-payment tolerance of %d",
-			inv.Balance()+s.MaxOverpayment, inv.Balance(), inv.ID, s.MaxOverpayment))
+		m := func(a int64) string { return fmt.Sprintf("%s (%d minor units)", models.NewMoney(a, inv.Currency), a) }
+		fail(c, models.Invalid("amount", "must be at most %s: %s open on %s plus an over-payment tolerance of %s",
+			m(inv.Balance()+s.MaxOverpayment), m(inv.Balance()), inv.ID, m(s.MaxOverpayment)))
 		return
 	}
 	s.orderUpdate(c, workflows.UpdateOrderPay, workflows.PayInput{Actor: actorOf(c), InvoiceID: req.InvoiceID, Reference: req.Reference,

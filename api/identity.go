@@ -258,7 +258,7 @@ func (s *Server) listAudit(c *gin.Context) {
 func (s *Server) userRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/api/v1/users/:id", Summary: "A user with their roles and status", Roles: admins, Handler: s.getUser},
-		{Method: "PUT", Path: "/api/v1/me/phone", Summary: "Set or clear your mobile number for text messages (E.164)", Roles: anyone, Handler: s.setMyPhone, Body: phoneRequest{}},
+		{Method: "PUT", Path: "/api/v1/me/phone", Summary: "Set or clear the mobile number your text messages go to (E.164; a customer's is their account's)", Roles: anyone, Handler: s.setMyPhone, Body: phoneRequest{}},
 		{Method: "POST", Path: "/api/v1/users/:id/deactivate", Summary: "Deactivate a user: their tokens stop working at once", Roles: admins, Handler: s.deactivateUser, Body: reasonRequest{}},
 		{Method: "POST", Path: "/api/v1/users/:id/reactivate", Summary: "Reactivate a user (they log in again)", Roles: admins, Handler: s.reactivateUser, Body: reasonRequest{}},
 		{Method: "PUT", Path: "/api/v1/users/:id/roles", Summary: "Change a user's roles: their tokens stop working at once", Roles: admins, Handler: s.setUserRoles, Body: rolesRequest{}},
@@ -293,8 +293,15 @@ func (s *Server) setMyPhone(c *gin.Context) {
 		fail(c, fmt.Errorf("%w: a phone number belongs to a person, not an API key", models.ErrForbidden))
 		return
 	}
-	u, err := s.Store.SetUserPhone(reqCtx(c), p.ID, req.Phone, s.audit(c, "user.phone", "user", p.ID, ""))
-	respond(c, http.StatusOK, u, err)
+	// A customer's texts go to their account's number (notification
+	// preferences are the account's too); staff get theirs.
+	if p.IsCustomer() {
+		err := s.Store.SetCustomerPhone(reqCtx(c), p.CustomerID, req.Phone, s.audit(c, "customer.phone", "customer", p.CustomerID, ""))
+		respond(c, http.StatusOK, phoneRequest{Phone: req.Phone}, err)
+		return
+	}
+	_, err := s.Store.SetUserPhone(reqCtx(c), p.ID, req.Phone, s.audit(c, "user.phone", "user", p.ID, ""))
+	respond(c, http.StatusOK, phoneRequest{Phone: req.Phone}, err)
 }
 
 type reasonRequest struct {

@@ -83,8 +83,17 @@ func (r supplyOrderRequest) Validate() error {
 	v.Text("sku", r.SKU, true, models.MaxCodeLen)
 	v.Text("warehouse", r.Warehouse, true, models.MaxCodeLen)
 	v.Qty("qty", r.Qty)
-	v.Check(!r.ExpectedAt.IsZero(), "expected_at", "is required (RFC 3339)")
+	checkExpected(&v, r.ExpectedAt)
 	return v.Err()
+}
+
+// checkExpected refuses a supply date before today (UTC): stock that was
+// due and has not come is late, and would make every ETA behind it overdue
+// at once; move it to when it will come.
+func checkExpected(v *models.Validator, at time.Time) {
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	v.Check(!at.IsZero(), "expected_at", "is required (RFC 3339)")
+	v.Check(at.IsZero() || !at.Before(today), "expected_at", "must not be before today ("+today.Format(time.DateOnly)+")")
 }
 
 func (s *Server) createSupplyOrder(c *gin.Context) {
@@ -128,7 +137,7 @@ type moveETARequest struct {
 
 func (r moveETARequest) Validate() error {
 	var v models.Validator
-	v.Check(!r.ExpectedAt.IsZero(), "expected_at", "is required (RFC 3339)")
+	checkExpected(&v, r.ExpectedAt)
 	return v.Err()
 }
 

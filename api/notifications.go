@@ -120,7 +120,11 @@ func (s *Server) myPreferences(c *gin.Context) {
 		return
 	}
 	prefs, err := s.Store.Preferences(reqCtx(c), kind, id)
-	respond(c, http.StatusOK, preferencesView{OwnerKind: kind, OwnerID: id, Phone: phone, Events: workflows.Events,
+	events := workflows.Events
+	if kind == models.OwnerCustomer {
+		events = workflows.CustomerEvents
+	}
+	respond(c, http.StatusOK, preferencesView{OwnerKind: kind, OwnerID: id, Phone: phone, Events: events,
 		Defaults: map[string]bool{models.ChannelEmail: true, models.ChannelSMS: false}, Preferences: prefs}, err)
 }
 

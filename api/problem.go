@@ -115,7 +115,8 @@ func problemOf(err error) Problem {
 	case errors.Is(err, models.ErrNotFound):
 		return Problem{Type: ProblemNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: err.Error()}
 	case errors.Is(err, models.ErrConflict):
-		return Problem{Type: ProblemConflict, Title: "Conflict", Status: http.StatusConflict, Detail: err.Error()}
+		// The detail says what conflicts; the sentinel's own word adds nothing.
+		return Problem{Type: ProblemConflict, Title: "Conflict", Status: http.StatusConflict, Detail: strings.TrimSuffix(err.Error(), ": "+models.ErrConflict.Error())}
 	case errors.Is(err, store.ErrIdempotencyMismatch):
 		return Problem{Type: ProblemIdempotency, Title: "Idempotency-Key reused", Status: http.StatusUnprocessableEntity, Detail: err.Error(),
 			Errors: []models.FieldError{{Field: "Idempotency-Key", Message: "was already used with a different request"}}}

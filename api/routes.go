@@ -30,7 +30,7 @@ var (
 	anyone          = models.AllRoles
 	staff           = models.StaffRoles
 	admins          = []models.Role{models.RoleITAdmin}
-	customerFacing  = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService, models.RoleFinance, models.RoleMarketing, models.RoleExecutive, models.RoleITAdmin}
+	customerFacing  = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RolePricingAnalyst, models.RoleCustomerService, models.RoleFinance, models.RoleMarketing, models.RoleExecutive, models.RoleITAdmin}
 	inventoryViewer = []models.Role{models.RoleSalesRep, models.RoleSalesManager, models.RoleWarehouseManager, models.RoleProductionManager, models.RoleSupplyChain, models.RoleCustomerService, models.RoleExecutive, models.RoleITAdmin}
 	outboxReaders   = []models.Role{models.RoleITAdmin, models.RoleCustomerService}
 )

@@ -227,8 +227,8 @@ func TestWebRefusesWhatItShould(t *testing.T) {
 	buyer.Open("/quotes/new?sku=CAB-050")
 	buyer.Fill("l1-f-qty", "0")
 	buyer.Press(kb.Enter)
-	buyer.WaitText(".line .field-error", "line 1 qty")
-	if !buyer.Has(".error-summary") || buyer.Text("h1") != "New quote" {
+	buyer.WaitText(".line .field-error", "must be between 1 and")
+	if !buyer.Has("#l1-f-qty[aria-invalid=true]") || !buyer.Has(".error-summary a[href='#l1-f-qty']") || buyer.Text("h1") != "New quote" {
 		t.Errorf("a quantity of 0 did not come back as a field error: %s", buyer.Text("main"))
 	}
 	look(t, buyer, "quote-field-error")

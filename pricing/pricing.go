@@ -23,6 +23,7 @@ package pricing
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/q2c-dev/q2c/models"
@@ -220,7 +221,7 @@ func validate(book Book, b Basket) error {
 		seen[l.SKU] = true
 	}
 	if b.PromoCode != "" && !slices.ContainsFunc(book.Promotions, func(p Promotion) bool {
-		return p.Code == b.PromoCode && p.Window.Contains(b.At)
+		return strings.EqualFold(p.Code, b.PromoCode) && p.Window.Contains(b.At)
 	}) {
 		v.Add("promo_code", "is not a valid promotion code on %s", b.At.Format(time.DateOnly))
 	}
@@ -285,7 +286,7 @@ func bestPromotion(book Book, b Basket, l Line, gross int64) (Adjustment, bool) 
 	var best Adjustment
 	found := false
 	for _, p := range book.Promotions {
-		if !p.Window.Contains(b.At) || (p.Code != "" && p.Code != b.PromoCode) ||
+		if !p.Window.Contains(b.At) || (p.Code != "" && !strings.EqualFold(p.Code, b.PromoCode)) ||
 			(p.SKU != "" && p.SKU != l.SKU) || (p.Segment != "" && p.Segment != b.Customer.Segment) || l.Qty < p.MinQty {
 			continue
 		}

@@ -77,6 +77,9 @@ func TestPriceRules(t *testing.T) {
 		{"promotion code takes 10% per line, rounded half away from zero",
 			pricing.Basket{Customer: small, At: feb1, PromoCode: "SPRING10", Lines: []pricing.Line{{SKU: "WID", Qty: 1}}},
 			1999, "list price", 200, 112, 1911}, // 1.999 → 2.00 off; 17.99 × 6.25% = 1.124 → 1.12
+		{"a promotion code is the same code in any letter case",
+			pricing.Basket{Customer: small, At: feb1, PromoCode: "spring10", Lines: []pricing.Line{{SKU: "WID", Qty: 1}}},
+			1999, "list price", 200, 112, 1911},
 		{"automatic promotion needs its minimum quantity",
 			pricing.Basket{Customer: small, At: mar1, Lines: []pricing.Line{{SKU: "CAB", Qty: 19}}},
 			750, "list price", 0, 891, 15141},

@@ -165,6 +165,21 @@ func (s *Store) SetUserPhone(ctx context.Context, id, phone string, audit models
 	return u, err
 }
 
+// SetCustomerPhone sets (or clears) the number a customer account's text
+// messages go to, with its audit entry, in one transaction.
+func (s *Store) SetCustomerPhone(ctx context.Context, id, phone string, audit models.AuditEvent) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		res := tx.conn(ctx).Model(&models.Customer{}).Where("id = ?", id).Update("phone", phone)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return models.NotFound("customer", id)
+		}
+		return tx.AppendAudit(ctx, audit)
+	})
+}
+
 // Login throttling: from the throttleFree-th failure in a row a key is
 // locked for throttleBase, doubling with each further failure up to
 // throttleMax. A

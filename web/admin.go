@@ -49,7 +49,7 @@ func (v *visit) showUsers(err *apiError) error {
 	if err != nil {
 		status = err.Status
 	}
-	return v.showStatus(status, v.page.Title, usersView(l.Items, f, v.csrf, first, next))
+	return v.showStatus(status, v.page.Title, usersView(l.Items, optionNames(customers), f, first, next))
 }
 
 func (s *Server) createUser(v *visit) error {
@@ -65,7 +65,7 @@ func (s *Server) createUser(v *visit) error {
 		}
 		return v.showUsers(ae)
 	}
-	return v.redirect("/admin/users")
+	return v.redirectDone("/admin/users", doneSaved)
 }
 
 // userActions are the user page's forms and the API route each posts to.
@@ -105,7 +105,7 @@ func (v *visit) showUser(err *apiError, which string) error {
 	}
 	toggle := userToggle(u)
 	forms := []form{
-		{Action: "/admin/users/" + u.ID + "/" + toggle, Submit: statusLabel(toggle), CSRF: v.csrf, Key: randomToken(), Err: errFor(toggle), Prefix: "st-",
+		{Action: "/admin/users/" + u.ID + "/" + toggle, Submit: statusLabel(toggle), Danger: u.Active, CSRF: v.csrf, Key: randomToken(), Err: errFor(toggle), Prefix: "st-",
 			Fields: []field{{Name: "reason", Label: "Reason", Required: true, Hint: "Kept in the audit trail."}}},
 		{Action: "/admin/users/" + u.ID + "/roles", Submit: "Change role", CSRF: v.csrf, Key: randomToken(), Err: errFor("roles"), Prefix: "ro-",
 			Fields: []field{{Name: "roles", Label: "Role", Type: "select", Options: roleOptions(), Value: role, Required: true},
@@ -147,7 +147,7 @@ func (s *Server) userAction(v *visit) error {
 		}
 		return v.showUser(ae, action)
 	}
-	return v.redirect("/admin/users/" + id)
+	return v.redirectDone("/admin/users/"+id, doneSaved)
 }
 
 func (s *Server) keysPage(v *visit) error { return v.showKeys(nil, "") }
@@ -171,7 +171,7 @@ func (v *visit) showKeys(err *apiError, secret string) error {
 	if err != nil {
 		status = err.Status
 	}
-	return v.showStatus(status, v.page.Title, keysView(l.Items, f, v.csrf, secret))
+	return v.showStatus(status, v.page.Title, keysView(l.Items, optionNames(customers), f, v.csrf, secret))
 }
 
 func (s *Server) createKey(v *visit) error {
@@ -197,7 +197,7 @@ func (s *Server) revokeKey(v *visit) error {
 	if err := v.call(http.MethodDelete, "/api/v1/api-keys/"+url.PathEscape(v.r.PathValue("id")), nil, nil); err != nil {
 		return err
 	}
-	return v.redirect("/admin/keys")
+	return v.redirectDone("/admin/keys", doneSaved)
 }
 
 func (s *Server) auditPage(v *visit) error {

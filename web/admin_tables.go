@@ -13,12 +13,12 @@ func userToggle(u models.User) string {
 	return "reactivate"
 }
 
-func userTable(us []models.User) table {
+func userTable(us []models.User, customers names) table {
 	t := table{Caption: "Users", Head: []string{"Name", "Email", "Roles", "Customer", "Status"}, Empty: "No users."}
 	for _, u := range us {
 		cust, status := "", "active"
 		if u.CustomerID != nil {
-			cust = *u.CustomerID
+			cust = customers.of(*u.CustomerID)
 		}
 		if !u.Active {
 			status = "inactive"
@@ -28,12 +28,12 @@ func userTable(us []models.User) table {
 	return t
 }
 
-func keyTable(ks []models.APIKey, csrf string) table {
+func keyTable(ks []models.APIKey, csrf string, customers names) table {
 	t := table{Caption: "API keys", Head: []string{"Name", "Starts with", "Roles", "Customer", "Created", "Revoked", "Change"}, Empty: "No API keys."}
 	for _, k := range ks {
 		cust := ""
 		if k.CustomerID != nil {
-			cust = *k.CustomerID
+			cust = customers.of(*k.CustomerID)
 		}
 		revoked := templ.Component(text(""))
 		if k.RevokedAt != nil {

@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "github.com/q2c-dev/q2c/models"
 
-func usersView(us []models.User, f form, csrf, first, next string) templ.Component {
+func usersView(us []models.User, customers names, f form, first, next string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -28,7 +28,7 @@ func usersView(us []models.User, f form, csrf, first, next string) templ.Compone
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = tableView(userTable(us)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tableView(userTable(us, customers)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -157,7 +157,7 @@ func userView(u models.User, forms []form) templ.Component {
 	})
 }
 
-func keysView(ks []models.APIKey, f form, csrf, secret string) templ.Component {
+func keysView(ks []models.APIKey, customers names, f form, csrf, secret string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -193,7 +193,7 @@ func keysView(ks []models.APIKey, f form, csrf, secret string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = tableView(keyTable(ks, csrf)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tableView(keyTable(ks, csrf, customers)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

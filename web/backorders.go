@@ -38,6 +38,7 @@ type dashboard struct {
 	First, Next string
 	Err         *apiError
 	AsOf        time.Time
+	Customer    bool // a customer sees their own: no customer, tier or region filters
 }
 
 // backordersPage is the dashboard. Opened by htmx's refresh it answers
@@ -61,7 +62,7 @@ func (s *Server) backordersPage(v *visit) error {
 		api.Del("status")
 	}
 	api.Set("cursor", q.Get("cursor"))
-	d := dashboard{Query: keep, AsOf: time.Now()}
+	d := dashboard{Query: keep, AsOf: time.Now(), Customer: v.me.IsCustomer()}
 	var l store.List[backorderRow]
 	if err := v.call(http.MethodGet, withQuery("/api/v1/backorders", api), nil, &l); err != nil {
 		if d.Err = refusal(err); d.Err == nil {
@@ -117,7 +118,7 @@ func (s *Server) addNote(v *visit) error {
 		}
 		return v.showBackorder(ae)
 	}
-	return v.redirect("/backorders/" + id)
+	return v.redirectDone("/backorders/"+id, doneSaved)
 }
 
 type kpis struct {
@@ -167,7 +168,7 @@ func (c chart) JSON() string {
 // valueChart plots buckets' value, one series per currency, in whole major
 // units (a chart's axis, not an amount anyone is billed).
 func valueChart(bs []store.Bucket) chart {
-	c := chart{Kind: "bar", Unit: "value (whole units)", Labels: []string{}, Series: []chartSeries{}}
+	c := chart{Kind: "bar", Unit: "value", Labels: []string{}, Series: []chartSeries{}}
 	var curs []models.Currency
 	for _, b := range bs {
 		c.Labels = append(c.Labels, b.Key)

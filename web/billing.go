@@ -22,7 +22,11 @@ func (s *Server) invoicesPage(v *visit) error {
 		return err
 	}
 	first, next := pages("/invoices", q, l.NextCursor, "status", "order_id")
-	return v.show(invoicesView(l.Items, q.Get("status"), !v.me.IsCustomer(), first, next))
+	customers, err := v.customerNames()
+	if err != nil {
+		return err
+	}
+	return v.show(invoicesView(l.Items, q.Get("status"), customers, first, next))
 }
 
 type invoiceView struct {
@@ -80,5 +84,5 @@ func (s *Server) recordPayment(v *visit) error {
 	if err := v.call(http.MethodPost, "/api/v1/orders/"+url.PathEscape(id)+"/payments", body, nil); err != nil {
 		return v.orderFormError(err, "pay")
 	}
-	return v.redirect("/orders/" + id)
+	return v.redirectDone("/orders/"+id, doneRecorded)
 }

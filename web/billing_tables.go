@@ -6,7 +6,8 @@ import (
 	"github.com/q2c-dev/q2c/models"
 )
 
-func invoiceTable(invs []models.Invoice, staff bool) table {
+func invoiceTable(invs []models.Invoice, customers names) table {
+	staff := customers != nil
 	t := table{Caption: "Invoices", Head: []string{"Invoice", "Order", "Status", "Total", "Paid", "Issued", "Due"}, Empty: "No invoices.", Numeric: map[int]bool{3: true, 4: true}}
 	if staff {
 		t.Head = append(t.Head, "Customer")
@@ -15,7 +16,7 @@ func invoiceTable(invs []models.Invoice, staff bool) table {
 		row := []templ.Component{link("/invoices/"+inv.ID, "No. "+itoa(inv.Number)), link("/orders/"+inv.OrderID, inv.OrderID), badge(inv.Status),
 			text(money(inv.Total, inv.Currency)), text(money(inv.Paid, inv.Currency)), when(day(inv.IssuedAt)), when(day(inv.DueAt))}
 		if staff {
-			row = append(row, text(inv.CustomerID))
+			row = append(row, text(customers.of(inv.CustomerID)))
 		}
 		t.Rows = append(t.Rows, row)
 	}

@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "github.com/q2c-dev/q2c/models"
 
-func invoicesView(invs []models.Invoice, status string, staff bool, first, next string) templ.Component {
+func invoicesView(invs []models.Invoice, status string, customers names, first, next string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -40,7 +40,7 @@ func invoicesView(invs []models.Invoice, status string, staff bool, first, next 
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tableView(invoiceTable(invs, staff)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tableView(invoiceTable(invs, customers)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

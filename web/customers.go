@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -69,9 +70,13 @@ type customer360 struct {
 
 func (s *Server) resend(v *visit) error {
 	id := v.r.PathValue("id")
-	if err := v.call(http.MethodPost, "/api/v1/notifications/"+url.PathEscape(id)+"/resend", map[string]any{"reason": v.r.PostFormValue("reason")}, nil); err != nil {
+	back := safeNext(v.r.PostFormValue("back"))
+	err := v.call(http.MethodPost, "/api/v1/notifications/"+url.PathEscape(id)+"/resend", map[string]any{"reason": v.r.PostFormValue("reason")}, nil)
+	switch {
+	case errors.Is(err, errPending):
+		return v.redirectDone(back, donePending)
+	case err != nil:
 		return err
 	}
-	back := safeNext(v.r.PostFormValue("back"))
-	return v.redirect(back)
+	return v.redirectDone(back, doneSent)
 }

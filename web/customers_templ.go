@@ -151,7 +151,7 @@ func customerView(d customer360) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tableView(orderTable(d.Orders.Items, false)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tableView(orderTable(d.Orders.Items, nil)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -159,7 +159,7 @@ func customerView(d customer360) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tableView(invoiceTable(d.Invoices.Items, false)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tableView(invoiceTable(d.Invoices.Items, nil)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

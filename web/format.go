@@ -106,7 +106,7 @@ func describedBy(fl field, err *apiError) string {
 	if fl.Hint != "" {
 		ids = append(ids, fl.Prefix+"h-"+fl.Name)
 	}
-	if fieldMsg(err, fl.Name) != "" {
+	if fieldMsg(err, fl.errKey()) != "" {
 		ids = append(ids, fl.Prefix+"e-"+fl.Name)
 	}
 	return strings.Join(ids, " ")
@@ -181,4 +181,35 @@ func fieldCount(n int) string {
 		return "this field"
 	}
 	return "these " + strconv.Itoa(n) + " fields"
+}
+
+// names turns customer ids into names for staff lists; nil for a customer,
+// whose lists have no customer column.
+type names map[string]string
+
+func (n names) of(id string) string {
+	if name, ok := n[id]; ok {
+		return name
+	}
+	return id
+}
+
+// optionNames maps a choice list's values to their labels.
+func optionNames(opts []option) names {
+	n := names{}
+	for _, o := range opts {
+		n[o.Value] = o.Label
+	}
+	return n
+}
+
+// eventLabel names a notification event for people.
+func eventLabel(e string) string {
+	return strings.Replace(statusLabel(e), "Eta", "ETA", 1)
+}
+
+// tidyPhone drops the spaces, dots, dashes and brackets people type in a
+// number ("+1 (415) 555-0199" → "+14155550199"); the API checks the rest.
+func tidyPhone(s string) string {
+	return strings.NewReplacer(" ", "", ".", "", "-", "", "(", "", ")", "").Replace(strings.TrimSpace(s))
 }

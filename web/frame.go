@@ -14,6 +14,9 @@ import (
 // visit, bare for the login page and errors before sign-in.
 func (s *Server) shell(v *visit, title string, body templ.Component, scripts ...string) templ.Component {
 	l := layoutData{Title: title, Version: s.Version, Scripts: scripts}
+	if v != nil {
+		l.Flash = doneMessages[v.r.URL.Query().Get("done")]
+	}
 	if v != nil && v.me.ID != "" {
 		me := v.me
 		l.Me, l.CSRF, l.TemporalUI = &me, v.csrf, s.TemporalUI
@@ -36,6 +39,33 @@ func (v *visit) showStatus(status int, title string, body templ.Component, scrip
 func (v *visit) partial(c templ.Component) error {
 	render(v.w, v.r, http.StatusOK, c)
 	return nil
+}
+
+// What a page says after a change went through, by the ?done= key a
+// redirect carries (a fixed message: nothing from the address is echoed).
+const (
+	doneSaved     = "saved"
+	doneRecorded  = "recorded"
+	doneSent      = "sent"
+	doneCancelled = "cancelled"
+	donePending   = "pending"
+)
+
+var doneMessages = map[string]string{
+	doneSaved:     "Saved.",
+	doneRecorded:  "Recorded.",
+	doneSent:      "Sent again.",
+	doneCancelled: "Cancelled.",
+	donePending:   "Accepted: q2c is still carrying it out; this page will show it in a moment.",
+}
+
+// redirectDone redirects and says, on the next page, that it went through.
+func (v *visit) redirectDone(to, done string) error {
+	sep := "?"
+	if strings.Contains(to, "?") {
+		sep = "&"
+	}
+	return v.redirect(to + sep + "done=" + done)
 }
 
 // redirect sends the browser on after a change (post/redirect/get), as a

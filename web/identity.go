@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/q2c-dev/q2c/models"
 )
@@ -87,11 +86,7 @@ func (s *Server) profilePage(v *visit) error {
 	if err := v.call(http.MethodGet, "/api/v1/me/notification-preferences", nil, &prefs); err != nil {
 		return err
 	}
-	flash := ""
-	if v.r.URL.Query().Get("saved") != "" {
-		flash = "Your choices are saved."
-	}
-	return v.show(profileView(profile{Customer: v.me.IsCustomer(), Rows: prefs.grid(), CSRF: v.csrf, Key: randomToken(), Flash: flash, Phone: v.phoneForm(prefs.Phone, nil)}))
+	return v.show(profileView(profile{Customer: v.me.IsCustomer(), Rows: prefs.grid(), CSRF: v.csrf, Key: randomToken(), Phone: v.phoneForm(prefs.Phone, nil)}))
 }
 
 // profile is the profile page: the phone form and the choices grid.
@@ -99,7 +94,6 @@ type profile struct {
 	Customer  bool
 	Rows      []prefRow
 	CSRF, Key string
-	Flash     string
 	Phone     form
 }
 
@@ -109,7 +103,7 @@ func (v *visit) phoneForm(phone string, err *apiError) form {
 }
 
 func (s *Server) savePhone(v *visit) error {
-	phone := strings.TrimSpace(v.r.PostFormValue("phone"))
+	phone := tidyPhone(v.r.PostFormValue("phone"))
 	if err := v.call(http.MethodPut, "/api/v1/me/phone", map[string]any{"phone": phone}, nil); err != nil {
 		ae := refusal(err)
 		if ae == nil {
@@ -121,7 +115,7 @@ func (s *Server) savePhone(v *visit) error {
 		}
 		return v.showStatus(ae.Status, v.page.Title, profileView(profile{Customer: v.me.IsCustomer(), Rows: prefs.grid(), CSRF: v.csrf, Key: randomToken(), Phone: v.phoneForm(phone, ae)}))
 	}
-	return v.redirect("/profile?saved=1")
+	return v.redirectDone("/profile", doneSaved)
 }
 
 func (s *Server) profileSave(v *visit) error {
@@ -148,7 +142,7 @@ func (s *Server) profileSave(v *visit) error {
 			return err
 		}
 	}
-	return v.redirect("/profile?saved=1")
+	return v.redirectDone("/profile", doneSaved)
 }
 
 type preferencesView struct {

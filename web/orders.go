@@ -148,7 +148,7 @@ func (s *Server) shipOrder(v *visit) error {
 	if err := v.call(http.MethodPost, "/api/v1/orders/"+url.PathEscape(id)+"/shipments", body, nil); err != nil {
 		return v.orderFormError(err, "ship")
 	}
-	return v.redirect("/orders/" + id)
+	return v.redirectDone("/orders/"+id, doneRecorded)
 }
 
 func (s *Server) cancelOrder(v *visit) error {
@@ -156,7 +156,7 @@ func (s *Server) cancelOrder(v *visit) error {
 	if err := v.call(http.MethodPost, "/api/v1/orders/"+url.PathEscape(id)+"/cancel", map[string]any{"reason": v.r.PostFormValue("reason")}, nil); err != nil {
 		return v.orderFormError(err, "cancel")
 	}
-	return v.redirect("/orders/" + id)
+	return v.redirectDone("/orders/"+id, doneCancelled)
 }
 
 // orderFormError shows the order again with the API's errors beside the
@@ -183,7 +183,11 @@ func (s *Server) shippingPage(v *visit) error {
 		}
 		all = append(all, l.Items...)
 	}
-	return v.show(shippingView(all))
+	customers, err := v.customerNames()
+	if err != nil {
+		return err
+	}
+	return v.show(shippingView(all, customers))
 }
 
 // listFilters are a list page's filters; Customers is empty for a
@@ -192,6 +196,14 @@ type listFilters struct {
 	Status, Customer string
 	Customers        []option
 	CanCreate        bool // offer "New quote"
+}
+
+// names are the filter's customers by id, for the list's customer column.
+func (f listFilters) names() names {
+	if !f.Staff() {
+		return nil
+	}
+	return optionNames(f.Customers)
 }
 
 func (f listFilters) Staff() bool { return len(f.Customers) > 0 }
@@ -206,4 +218,13 @@ func (v *visit) customerFilter() ([]option, error) {
 		opts[0] = option{"", "Every customer"}
 	}
 	return opts, err
+}
+
+// customerNames maps ids to names for staff lists (nil for a customer).
+func (v *visit) customerNames() (names, error) {
+	if v.me.IsCustomer() {
+		return nil, nil
+	}
+	opts, err := v.customerOptions()
+	return optionNames(opts), err
 }

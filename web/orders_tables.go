@@ -11,7 +11,8 @@ import (
 	"github.com/q2c-dev/q2c/workflows"
 )
 
-func orderTable(os []models.OrderRecord, staff bool) table {
+func orderTable(os []models.OrderRecord, customers names) table {
+	staff := customers != nil
 	t := table{Caption: "Orders", Head: []string{"Order", "Status", "Total", "Placed", "Quote"}, Empty: "No orders yet.", Numeric: map[int]bool{2: true}}
 	if staff {
 		t.Head = append(t.Head, "Customer")
@@ -19,7 +20,7 @@ func orderTable(os []models.OrderRecord, staff bool) table {
 	for _, o := range os {
 		row := []templ.Component{link("/orders/"+o.ID, o.ID), badge(o.Status), text(money(o.Total, o.Currency)), when(at(o.CreatedAt)), link("/quotes/"+o.QuoteID, o.QuoteID)}
 		if staff {
-			row = append(row, text(o.CustomerID))
+			row = append(row, text(customers.of(o.CustomerID)))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -31,7 +32,7 @@ func orderLineTable(st workflows.OrderState) table {
 		Numeric: map[int]bool{2: true, 3: true, 4: true, 5: true}}
 	for _, l := range st.Lines {
 		t.Rows = append(t.Rows, []templ.Component{text(itoa(int64(l.LineNo))), text(l.SKU), text(itoa(l.Qty)), text(itoa(l.Reserved)),
-			text(itoa(l.Shipped)), text(itoa(l.Cancelled)), etaCell(l)})
+			text(itoa(l.Shipped)), text(itoa(l.Cancelled)), etaCell(l, st.Status == workflows.OrderAllocating)})
 	}
 	return t
 }

@@ -166,7 +166,7 @@ func (s *Server) createRule(v *visit) error {
 		}
 		return v.showPricing(ae, kind)
 	}
-	return v.redirect("/pricing")
+	return v.redirectDone("/pricing", doneSaved)
 }
 
 // parseBP reads a percentage with at most two decimals ("7.25") as basis

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/q2c-dev/q2c/approval"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/pricing"
 	"github.com/q2c-dev/q2c/store"
@@ -52,7 +53,9 @@ func (v *visit) quoteForm(action string) (quoteForm, error) {
 	}
 	f.Products = []option{{"", "Choose a product"}}
 	for _, p := range products.Items {
-		f.Products = append(f.Products, option{p.SKU, p.SKU + " · " + p.Name})
+		if p.Active { // staff also see retired SKUs in the catalog; nobody can quote them
+			f.Products = append(f.Products, option{p.SKU, p.SKU + " · " + p.Name})
+		}
 	}
 	if !v.me.IsCustomer() {
 		var cs store.List[models.Customer]
@@ -97,7 +100,10 @@ func (f quoteForm) body() map[string]any {
 		q, _ := strconv.ParseInt(strings.TrimSpace(l.Qty), 10, 64)
 		lines = append(lines, pricing.Line{SKU: l.SKU, Qty: q})
 	}
-	days, _ := strconv.Atoi(f.ValidDays)
+	days, err := strconv.Atoi(strings.TrimSpace(f.ValidDays))
+	if err != nil && strings.TrimSpace(f.ValidDays) != "" {
+		days = -1 // not a whole number: let the API name the field
+	}
 	return map[string]any{"customer_id": f.CustomerID, "lines": lines, "promo_code": strings.TrimSpace(f.PromoCode), "valid_days": days}
 }
 
@@ -170,7 +176,7 @@ func (v *visit) quoteActions(st workflows.QuoteState) quoteActions {
 		Accept:   creator && st.Status == workflows.QuoteApproved,
 		Withdraw: creator && (open || st.Status == workflows.QuoteInvalid),
 		Edit:     creator && (open || st.Status == workflows.QuoteInvalid),
-		Decide:   st.Status == workflows.QuotePendingApproval && v.me.Roles.Has(st.ApprovalRole),
+		Decide:   st.Status == workflows.QuotePendingApproval && approval.CanApprove(v.me.Roles, st.ApprovalRole),
 	}
 }
 
@@ -259,7 +265,7 @@ func (s *Server) approvalsPage(v *visit) error {
 		if err := v.call(http.MethodGet, "/api/v1/quotes/"+url.PathEscape(rec.ID), nil, &st); err != nil {
 			return err
 		}
-		if v.me.Roles.Has(st.ApprovalRole) {
+		if approval.CanApprove(v.me.Roles, st.ApprovalRole) {
 			mine = append(mine, st)
 		} else {
 			others = append(others, st)

@@ -10,7 +10,8 @@ import (
 	"github.com/q2c-dev/q2c/workflows"
 )
 
-func quoteTable(qs []models.QuoteRecord, staff bool) table {
+func quoteTable(qs []models.QuoteRecord, customers names) table {
+	staff := customers != nil
 	t := table{Caption: "Quotes", Head: []string{"Quote", "Status", "Total", "Valid until", "Order", "Updated"}, Empty: "No quotes yet.", Numeric: map[int]bool{2: true}}
 	if staff {
 		t.Head = append(t.Head, "Customer")
@@ -26,7 +27,7 @@ func quoteTable(qs []models.QuoteRecord, staff bool) table {
 		}
 		row := []templ.Component{link("/quotes/"+q.ID, q.ID), badge(q.Status), text(money(q.Total, q.Currency)), valid, order, when(at(q.UpdatedAt))}
 		if staff {
-			row = append(row, text(q.CustomerID))
+			row = append(row, text(customers.of(q.CustomerID)))
 		}
 		t.Rows = append(t.Rows, row)
 	}

@@ -267,7 +267,7 @@ func (s *Server) createSupply(v *visit) error {
 	if err := v.call(http.MethodPost, "/api/v1/supply-orders", body, nil); err != nil {
 		return v.supplyError(err, "create")
 	}
-	return v.redirect("/supply")
+	return v.redirectDone("/supply", doneSaved)
 }
 
 func (s *Server) moveSupply(v *visit) error {
@@ -276,7 +276,7 @@ func (s *Server) moveSupply(v *visit) error {
 	if err := v.call(http.MethodPatch, "/api/v1/supply-orders/"+url.PathEscape(id), body, nil); err != nil {
 		return v.supplyError(err, "move:"+id)
 	}
-	return v.redirect("/supply")
+	return v.redirectDone("/supply", doneSaved)
 }
 
 func (s *Server) cancelSupply(v *visit) error {
@@ -284,7 +284,7 @@ func (s *Server) cancelSupply(v *visit) error {
 	if err := v.call(http.MethodPost, "/api/v1/supply-orders/"+url.PathEscape(id)+"/cancel", map[string]any{"reason": v.r.PostFormValue("reason")}, nil); err != nil {
 		return v.supplyError(err, "move:"+id)
 	}
-	return v.redirect("/supply")
+	return v.redirectDone("/supply", doneCancelled)
 }
 
 func (v *visit) supplyError(err error, form string) error {

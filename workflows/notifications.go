@@ -53,3 +53,9 @@ const (
 var Events = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventApprovalRequested,
 	EventApprovalEscalated, EventOrderConfirmed, EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder,
 	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventPromotion}
+
+// CustomerEvents are the events a customer can be told of (the rest go to
+// staff: approvals, production alerts, overdue escalations).
+var CustomerEvents = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventOrderConfirmed,
+	EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder, EventPaymentOverdue, EventPaymentReceived,
+	EventLineBackordered, EventETAChanged, EventStockArrived, EventPromotion}

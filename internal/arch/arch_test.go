@@ -50,7 +50,7 @@ var layers = map[string][]string{
 	"activities":         {"messages", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
 	"worker":             {"activities", "auth", "config", "notify", "workflows"},
 	"api":                {"atp", "auth", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
-	"web":                {"atp", "auth", "models", "pricing", "store", "workflows"},
+	"web":                {"approval", "atp", "auth", "models", "pricing", "store", "workflows"},
 	"app":                {"activities", "api", "auth", "config", "models", "notify", "store", "web", "worker"},
 	"seed":               {"auth", "models", "pricing", "store"},
 	"devtemporal":        {},

@@ -42,10 +42,11 @@
         return { label: s.label, stroke: palette[i % palette.length], fill: bars ? palette[i % palette.length] + "cc" : undefined,
           width: 2, paths: bars || undefined, points: { show: !bars } };
       }));
-      var width = Math.max(280, el.clientWidth || 600);
-      new uPlot({
+      var width = Math.max(240, el.clientWidth || 600);
+      var plot = new uPlot({
         width: width, height: 240, series: series,
-        scales: { x: { time: false, range: [-0.5, xs.length - 0.5] } },
+        scales: { x: { time: false, range: [-0.5, xs.length - 0.5] },
+                  y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
         axes: [
           { values: function (u, ticks) { return ticks.map(function (t) { return spec.labels[t] || ""; }); }, splits: function () { return xs; } },
           spec.integer ? { label: spec.unit || "", size: 70, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 100000] }
@@ -53,8 +54,20 @@
         ],
         legend: { show: spec.series.length > 1 }
       }, [xs].concat(spec.series.map(function (s) { return s.values; })), el);
+      plots.push({ plot: plot, el: el });
     }
   }
+
+  // Charts follow the width of their box (a phone turned, a window resized).
+  var plots = [];
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      plots = plots.filter(function (p) { return document.body.contains(p.el); });
+      plots.forEach(function (p) { p.plot.setSize({ width: Math.max(240, p.el.clientWidth), height: 240 }); });
+    }, 100);
+  });
 
   function focusErrors(root) {
     var summary = root.querySelector(".error-summary");
