@@ -307,3 +307,19 @@ func TestUnknownRouteIsAProblem(t *testing.T) {
 		t.Fatalf("%d %s", w.Code, w.Header().Get("Content-Type"))
 	}
 }
+
+// TestRejectingAQuoteNeedsAReason: the reason is checked before anything
+// reaches the quote's workflow.
+func TestRejectingAQuoteNeedsAReason(t *testing.T) {
+	h := newHarness(t)
+	h.createUser("approver@q2c.test", "approver-password", models.Roles{models.RoleApprover}, nil)
+	tok := h.login("approver@q2c.test", "approver-password")
+	for name, body := range map[string]string{"no comment": `{}`, "blank comment": `{"comment":"   "}`} {
+		w := h.do("POST", "/api/v1/quotes/Q-ANY/reject", tok, body, nil)
+		var p api.Problem
+		decode(t, w, &p)
+		if w.Code != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "comment" {
+			t.Errorf("%s: %d %+v", name, w.Code, p)
+		}
+	}
+}

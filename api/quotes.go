@@ -35,7 +35,7 @@ func (s *Server) quoteRoutes() []Route {
 		{Method: "GET", Path: "/api/v1/quotes/:id", Summary: "A quote with its lines, pricing reasons, approvals and timeline", Roles: quoteReaders, Handler: s.getQuote},
 		{Method: "PUT", Path: "/api/v1/quotes/:id", Summary: "Edit a quote's lines or promotion code (voids earlier approvals)", Roles: quoteCreators, Handler: s.editQuote, Body: editQuoteRequest{}},
 		{Method: "POST", Path: "/api/v1/quotes/:id/approve", Summary: "Approve a quote waiting for your level", Roles: quoteDeciders, Handler: s.approveQuote, Body: decisionRequest{}},
-		{Method: "POST", Path: "/api/v1/quotes/:id/reject", Summary: "Reject a quote waiting for your level", Roles: quoteDeciders, Handler: s.rejectQuote, Body: decisionRequest{}},
+		{Method: "POST", Path: "/api/v1/quotes/:id/reject", Summary: "Reject a quote waiting for your level, saying why (comment is required)", Roles: quoteDeciders, Handler: s.rejectQuote, Body: rejectRequest{}},
 		{Method: "POST", Path: "/api/v1/quotes/:id/withdraw", Summary: "Withdraw a quote before it becomes an order", Roles: quoteCreators, Handler: s.withdrawQuote, Body: decisionRequest{}},
 		{Method: "POST", Path: "/api/v1/quotes/:id/accept", Summary: "Accept an approved quote: creates its order exactly once", Roles: quoteCreators, Handler: s.acceptQuote, Body: acceptRequest{}},
 	}
@@ -91,7 +91,7 @@ func quoteID(b []byte) string {
 
 func actorOf(c *gin.Context) workflows.Actor {
 	p, _ := principalOf(c)
-	return workflows.Actor{Subject: p.Subject(), Roles: p.Roles}
+	return workflows.Actor{Subject: p.Subject(), Roles: p.Roles, Name: p.Name}
 }
 
 func (s *Server) createQuote(c *gin.Context) {
@@ -255,7 +255,23 @@ func (s *Server) approveQuote(c *gin.Context) { s.decide(c, workflows.UpdateQuot
 
 func (s *Server) withdrawQuote(c *gin.Context) { s.decide(c, workflows.UpdateQuoteWithdraw) }
 
-func (s *Server) rejectQuote(c *gin.Context) { s.decide(c, workflows.UpdateQuoteReject) }
+// rejectQuote needs a reason: a rejection without one leaves the rep and
+// the customer guessing.
+func (s *Server) rejectQuote(c *gin.Context) {
+	var req rejectRequest
+	if !bind(c, &req) {
+		return
+	}
+	s.quoteUpdate(c, workflows.UpdateQuoteReject, workflows.DecisionInput{Actor: actorOf(c), Comment: req.Comment})
+}
+
+type rejectRequest decisionRequest
+
+func (r rejectRequest) Validate() error {
+	var v models.Validator
+	v.Text("comment", r.Comment, true, models.MaxCommentLen)
+	return v.Err()
+}
 
 func (s *Server) decide(c *gin.Context, update string) {
 	var req decisionRequest

@@ -78,3 +78,11 @@ func untilText(t, now time.Time) string {
 	}
 	return fmt.Sprintf("%s%d min", word, int(d.Minutes()))
 }
+
+// decider names who decided: their name when the decision recorded it.
+func decider(d workflows.Decision) string {
+	if d.ByName != "" {
+		return d.ByName
+	}
+	return d.By
+}

@@ -348,7 +348,7 @@ func (f *quoteFlow) decide(ctx workflow.Context, in DecisionInput, approved bool
 			role = r
 		}
 	}
-	f.state.Decisions = append(f.state.Decisions, Decision{By: in.Actor.Subject, Role: role, Approved: approved, Comment: in.Comment, At: workflow.Now(ctx)})
+	f.state.Decisions = append(f.state.Decisions, Decision{By: in.Actor.Subject, ByName: in.Actor.Name, Role: role, Approved: approved, Comment: in.Comment, At: workflow.Now(ctx)})
 	if !approved {
 		f.change(ctx, in.Actor.Subject, QuoteRejected, "rejected", in.Comment)
 		if err := f.save(ctx); err != nil {

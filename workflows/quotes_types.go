@@ -77,6 +77,7 @@ type PricedQuote struct {
 // Decision is one approval or rejection.
 type Decision struct {
 	By       string      `json:"by"`
+	ByName   string      `json:"by_name,omitempty"` // state only; older decisions have none
 	Role     models.Role `json:"role"`
 	Approved bool        `json:"approved"`
 	Comment  string      `json:"comment,omitempty"`

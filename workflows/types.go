@@ -18,6 +18,9 @@ type Event struct {
 type Actor struct {
 	Subject string       `json:"subject"`
 	Roles   models.Roles `json:"roles"`
+	// Name is the person's name as their token gave it, for people reading
+	// a decision; Subject is what rules compare.
+	Name string `json:"name,omitempty"`
 }
 
 // RoleMessage is sent to every active user holding Role.
