@@ -105,12 +105,14 @@ func (s *Server) owner(c *gin.Context) (kind, id, phone string, err error) {
 }
 
 type preferencesView struct {
-	OwnerKind   string              `json:"owner_kind"`
-	OwnerID     string              `json:"owner_id"`
-	Phone       string              `json:"phone,omitempty"` // where text messages go
-	Events      []string            `json:"events"`
-	Defaults    map[string]bool     `json:"defaults"` // per channel
-	Preferences []models.Preference `json:"preferences"`
+	OwnerKind string `json:"owner_kind"`
+	OwnerID   string `json:"owner_id"`
+	Phone     string `json:"phone,omitempty"` // where text messages go
+	// MarketingConsent is a customer account's current choice.
+	MarketingConsent *bool               `json:"marketing_consent,omitempty"`
+	Events           []string            `json:"events"`
+	Defaults         map[string]bool     `json:"defaults"` // per channel
+	Preferences      []models.Preference `json:"preferences"`
 }
 
 func (s *Server) myPreferences(c *gin.Context) {
@@ -120,11 +122,14 @@ func (s *Server) myPreferences(c *gin.Context) {
 		return
 	}
 	prefs, err := s.Store.Preferences(reqCtx(c), kind, id)
-	events := workflows.Events
-	if kind == models.OwnerCustomer {
+	events, consent := workflows.Events, (*bool)(nil)
+	if kind == models.OwnerCustomer && err == nil {
 		events = workflows.CustomerEvents
+		var agreed bool
+		agreed, err = s.Store.MarketingConsent(reqCtx(c), id)
+		consent = &agreed
 	}
-	respond(c, http.StatusOK, preferencesView{OwnerKind: kind, OwnerID: id, Phone: phone, Events: events,
+	respond(c, http.StatusOK, preferencesView{OwnerKind: kind, OwnerID: id, Phone: phone, Events: events, MarketingConsent: consent,
 		Defaults: map[string]bool{models.ChannelEmail: true, models.ChannelSMS: false}, Preferences: prefs}, err)
 }
 

@@ -286,3 +286,34 @@ func look(t *testing.T, tab *browser.Tab, name string) {
 		t.Logf("axe on %s: %s (%s)", name, v.ID, v.Impact)
 	}
 }
+
+// TestWebProfile: a customer sets the number their texts go to (typed with
+// spaces, refused when it is not a number), turns on a text message and
+// gives marketing consent; the page shows each choice afterwards.
+func TestWebProfile(t *testing.T) {
+	a := newApp(t)
+	buyer := signIn(t, a, "buyer@acme.example")
+	buyer.Open("/profile")
+	if buyer.Has("input[name='approval_requested.email']") {
+		t.Error("a customer is offered a staff-only event")
+	}
+	buyer.Fill("f-phone", "12")
+	buyer.Click("form[action='/profile/phone'] button[type=submit]")
+	buyer.WaitText(".field-error", "must be E.164")
+	buyer.Fill("f-phone", "+1 415 555 0199")
+	buyer.Click("form[action='/profile/phone'] button[type=submit]")
+	buyer.WaitText(".flash", "Saved.")
+	if got := browser.Eval[string](buyer, `document.getElementById("f-phone").value`); got != "+14155550199" {
+		t.Errorf("phone shows %q after saving", got)
+	}
+	buyer.Open("/profile") // no flash left from the phone
+	buyer.Click("input[name='shipped.sms']")
+	buyer.Click("input[name=consent][value=yes]")
+	buyer.Click("form[action='/profile'] button.primary")
+	buyer.WaitText(".flash", "Saved.")
+	buyer.Open("/profile")
+	if !browser.Eval[bool](buyer, `document.querySelector("input[name='shipped.sms']").checked && document.querySelector("input[name=consent][value=yes]").checked`) {
+		t.Error("the text-message choice or the consent did not stay")
+	}
+	look(t, buyer, "profile-customer")
+}

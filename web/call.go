@@ -2,11 +2,13 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/q2c-dev/q2c/models"
 )
@@ -63,6 +65,10 @@ func notFound(err error) bool {
 	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
 }
 
+// changeTimeout bounds a change that outlives its browser request; the API
+// answers 202 long before (Q2C_ANSWER_WAIT).
+const changeTimeout = time.Minute
+
 // errPending is an accepted change whose result is not ready yet (202).
 var errPending = errors.New("accepted; still being processed")
 
@@ -97,7 +103,16 @@ func (s *Server) callAPI(from *http.Request, h http.Header, method, path string,
 			return err
 		}
 	}
-	req, err := http.NewRequestWithContext(from.Context(), method, path, bytes.NewReader(payload))
+	ctx := from.Context()
+	if method != http.MethodGet {
+		// A change the person asked for goes through even if they navigate
+		// away or the connection drops before the answer: half a change
+		// helps nobody, and a retry with the form's key finds the answer.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), changeTimeout)
+		defer cancel()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, path, bytes.NewReader(payload))
 	if err != nil {
 		return err
 	}

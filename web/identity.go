@@ -86,7 +86,7 @@ func (s *Server) profilePage(v *visit) error {
 	if err := v.call(http.MethodGet, "/api/v1/me/notification-preferences", nil, &prefs); err != nil {
 		return err
 	}
-	return v.show(profileView(profile{Customer: v.me.IsCustomer(), Rows: prefs.grid(), CSRF: v.csrf, Key: randomToken(), Phone: v.phoneForm(prefs.Phone, nil)}))
+	return v.show(profileView(profile{Customer: v.me.IsCustomer(), Rows: prefs.grid(), CSRF: v.csrf, Key: randomToken(), Phone: v.phoneForm(prefs.Phone, nil), Consent: prefs.Consent}))
 }
 
 // profile is the profile page: the phone form and the choices grid.
@@ -95,6 +95,7 @@ type profile struct {
 	Rows      []prefRow
 	CSRF, Key string
 	Phone     form
+	Consent   *bool // a customer's current marketing choice
 }
 
 func (v *visit) phoneForm(phone string, err *apiError) form {
@@ -136,8 +137,8 @@ func (s *Server) profileSave(v *visit) error {
 			}
 		}
 	}
-	if v.me.IsCustomer() && v.r.PostFormValue("consent") != "" {
-		consent := v.r.PostFormValue("consent") == "yes"
+	if c := v.r.PostFormValue("consent"); v.me.IsCustomer() && c != "" && (prefs.Consent == nil || *prefs.Consent != (c == "yes")) {
+		consent := c == "yes"
 		if err := v.callKeyed(http.MethodPut, "/api/v1/me/marketing-consent", key+":consent", map[string]any{"consent": consent}, nil); err != nil {
 			return err
 		}
@@ -147,6 +148,7 @@ func (s *Server) profileSave(v *visit) error {
 
 type preferencesView struct {
 	Phone       string              `json:"phone"`
+	Consent     *bool               `json:"marketing_consent"`
 	Events      []string            `json:"events"`
 	Defaults    map[string]bool     `json:"defaults"`
 	Preferences []models.Preference `json:"preferences"`
