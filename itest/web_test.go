@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -80,6 +81,13 @@ func TestWebEveryPageOfEveryRole(t *testing.T) {
 			if len(links) == 0 {
 				t.Fatalf("%s sees no navigation", email)
 			}
+			// Detail pages reached from a list, once each.
+			for _, list := range []string{"/admin/users", "/customers"} {
+				if slices.Contains(links, list) {
+					tab.Open(list)
+					links = append(links, browser.Eval[string](tab, `document.querySelector("main table a").getAttribute("href")`))
+				}
+			}
 			for _, href := range append([]string{"/"}, links...) {
 				tab.Open(href)
 				if h := tab.Text("h1"); strings.Contains(h, "Something went wrong") || strings.Contains(h, "Not for your role") || strings.Contains(h, "not answering") {
@@ -88,14 +96,25 @@ func TestWebEveryPageOfEveryRole(t *testing.T) {
 				for _, v := range tab.Axe() {
 					tally = append(tally, fmt.Sprintf("%s %s %s", href, v.ID, v.Impact))
 				}
-				if !seen[href] {
-					seen[href] = true
-					tab.Shot(shotName(href))
+				if key := detailKey(href); !seen[key] {
+					seen[key] = true
+					tab.Shot(key)
 				}
 			}
 		})
 	}
 	t.Logf("axe: %d pages checked, %d minor or moderate findings: %v", len(seen), len(tally), tally)
+}
+
+// detailKey names a page for the tally and its screenshot: detail pages
+// by their list ("admin-users-detail").
+func detailKey(href string) string {
+	for _, list := range []string{"/admin/users/", "/customers/"} {
+		if strings.HasPrefix(href, list) {
+			return shotName(list) + "-detail"
+		}
+	}
+	return shotName(href)
 }
 
 func shotName(href string) string {
