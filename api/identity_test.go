@@ -137,7 +137,7 @@ func TestAccessChangesEndTokensAtOnce(t *testing.T) {
 	for _, e := range audit.Items {
 		actions = append(actions, e.Action)
 	}
-	if fmt.Sprint(actions) != "[user.deactivate user.reactivate user.roles user.password_reset]" {
+	if fmt.Sprint(actions) != "[user.password_reset user.roles user.reactivate user.deactivate]" { // newest first
 		t.Fatalf("audited %v", actions)
 	}
 }

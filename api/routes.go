@@ -50,7 +50,7 @@ func (s *Server) routeTable(metrics http.Handler) []Route {
 		{Method: "GET", Path: "/api/v1/api-keys", Summary: "List API keys", Roles: admins, Handler: s.listAPIKeys},
 		{Method: "POST", Path: "/api/v1/api-keys", Summary: "Create an API key for a portal integration", Roles: admins, Handler: s.createAPIKey, Body: createAPIKeyRequest{}},
 		{Method: "DELETE", Path: "/api/v1/api-keys/:id", Summary: "Revoke an API key", Roles: admins, Handler: s.revokeAPIKey},
-		{Method: "GET", Path: "/api/v1/audit", Summary: "Audit trail of changes", Roles: admins, Handler: s.listAudit},
+		{Method: "GET", Path: "/api/v1/audit", Summary: "Audit trail of changes, newest first", Roles: admins, Handler: s.listAudit},
 
 		{Method: "GET", Path: "/api/v1/customers", Summary: "List customers (?q= finds a part of name, email or id; a customer sees only their own account)", Roles: customerFacing, Handler: s.listCustomers},
 		{Method: "GET", Path: "/api/v1/products", Summary: "List the catalog", Roles: anyone, Handler: s.listProducts},

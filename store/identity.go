@@ -94,9 +94,11 @@ func (s *Store) AppendAudit(ctx context.Context, e models.AuditEvent) error {
 }
 
 // ListAudit pages through audit events of one entity, or all when entity is "".
+//
+// The latest come first: an audit trail is read from now backwards.
 func (s *Store) ListAudit(ctx context.Context, entity, entityID string, p Page) (List[models.AuditEvent], error) {
 	q := whereEq(s.conn(ctx).Model(&models.AuditEvent{}), "entity", entity, "entity_id", entityID)
-	return listAfter(q, "id", p, func(e models.AuditEvent) string { return e.ID })
+	return listNewestFirst(q, "id", p, func(e models.AuditEvent) string { return e.ID })
 }
 
 // UserChange is what an IT admin may change about a user. Every change

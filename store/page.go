@@ -88,4 +88,18 @@ func listAfter[T any](q *gormDB, column string, p Page, key func(T) string) (Lis
 	return paginate(rows, p, key), nil
 }
 
+// listNewestFirst is listAfter in descending order of column: for logs
+// whose keys grow with time (UUIDv7), the latest first.
+func listNewestFirst[T any](q *gormDB, column string, p Page, key func(T) string) (List[T], error) {
+	var rows []T
+	q = q.Order(column + " DESC").Limit(p.limit() + 1)
+	if a := p.after(); a != "" {
+		q = q.Where(column+" < ?", a)
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return List[T]{}, err
+	}
+	return paginate(rows, p, key), nil
+}
+
 type gormDB = gorm.DB

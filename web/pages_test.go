@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/q2c-dev/q2c/app"
 	"github.com/q2c-dev/q2c/auth"
@@ -32,11 +33,14 @@ type site struct {
 
 const password = "correct horse battery"
 
-func newSite(t *testing.T, secure bool) *site {
+func newSite(t *testing.T, secure bool, opts ...func(*config.Config)) *site {
 	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	cfg.JWTSecret = config.Secret(strings.Repeat("s", 40))
 	if secure {
@@ -286,5 +290,33 @@ func TestPagesCarryAStrictPolicyAndNoInlineCode(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestASessionSlidesWhileInUse: a token close to its expiry is exchanged
+// for a fresh one on the next page, so a person at work stays signed in,
+// and the session still ends a token lifetime after the last page.
+func TestASessionSlidesWhileInUse(t *testing.T) {
+	s := newSite(t, false, func(c *config.Config) { c.JWTTTL = 5 * time.Minute }) // within the renewal window from the start
+	s.user(models.RoleFinance)
+	b := s.browser()
+	b.signIn("finance@q2c.test")
+	w := b.do(http.MethodGet, "/invoices", nil)
+	renewed := slices.ContainsFunc(w.Result().Cookies(), func(c *http.Cookie) bool { return c.Name == "q2c_session" && c.Value != "" })
+	if w.Code != http.StatusOK || !renewed {
+		t.Fatalf("page: %d; token renewed: %v", w.Code, renewed)
+	}
+	if w := b.do(http.MethodGet, "/invoices", nil); w.Code != http.StatusOK {
+		t.Fatalf("with the renewed token: %d", w.Code)
+	}
+
+	// Far from expiry, a page leaves the token alone.
+	long := newSite(t, false)
+	long.user(models.RoleFinance)
+	b = long.browser()
+	b.signIn("finance@q2c.test")
+	w = b.do(http.MethodGet, "/invoices", nil)
+	if slices.ContainsFunc(w.Result().Cookies(), func(c *http.Cookie) bool { return c.Name == "q2c_session" }) {
+		t.Fatal("a token far from expiry was renewed")
 	}
 }
