@@ -44,6 +44,8 @@ type Deps struct {
 	// MaxOverpayment is how far, in minor units, a payment may exceed what
 	// is open on its invoice (the excess becomes credit); 0 allows none.
 	MaxOverpayment int64
+	// ReportLocation is the time zone reports count days in (default UTC).
+	ReportLocation *time.Location
 	Version        string
 	Webhooks       Webhooks
 }
@@ -71,6 +73,9 @@ func New(d Deps) *Server {
 	}
 	if d.IdempotencyLease == 0 {
 		d.IdempotencyLease = time.Minute
+	}
+	if d.ReportLocation == nil {
+		d.ReportLocation = time.UTC
 	}
 	if d.MaxInFlight == 0 {
 		d.MaxInFlight = 256

@@ -35,7 +35,7 @@ func API(cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger,
 	return api.New(api.Deps{
 		Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: log, Version: version,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxOverpayment: cfg.MaxOverpayment, AnswerWait: cfg.AnswerWait,
-		IdempotencyLease: cfg.IdempotencyLease, MaxInFlight: cfg.MaxInFlight, TrustedProxies: cfg.TrustedProxyList(),
+		IdempotencyLease: cfg.IdempotencyLease, MaxInFlight: cfg.MaxInFlight, TrustedProxies: cfg.TrustedProxyList(), ReportLocation: cfg.ReportLocation(),
 		Webhooks: api.Webhooks{SendGridPublicKey: cfg.SendGridWebhookKey, TwilioAuthToken: cfg.TwilioAuthToken.Reveal(), PublicURL: cfg.PublicURL},
 	}), nil
 }

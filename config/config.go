@@ -101,6 +101,10 @@ type Config struct {
 	// ordered, value; ties end on order id and line.
 	BackorderPriority string `env:"Q2C_BACKORDER_PRIORITY" default:"tier,promised,ordered"`
 
+	// ReportTimeZone is the IANA zone whose calendar days and weeks reports
+	// count in (days past due, periods).
+	ReportTimeZone string `env:"Q2C_REPORT_TIME_ZONE" default:"UTC"`
+
 	// Dev stack only (q2c dev).
 	DevTemporalPort int  `env:"Q2C_DEV_TEMPORAL_PORT" default:"7233"`
 	DevUIPort       int  `env:"Q2C_DEV_UI_PORT" default:"8233"`
@@ -133,6 +137,9 @@ func (c Config) Validate() error {
 		if err := strongSecret(c.JWTSecret.Reveal()); err != nil {
 			bad("Q2C_JWT_SECRET", "%v; make one with: openssl rand -base64 48", err)
 		}
+	}
+	if _, err := time.LoadLocation(c.ReportTimeZone); err != nil || c.ReportTimeZone == "" {
+		bad("Q2C_REPORT_TIME_ZONE", "must be an IANA time zone such as UTC or Europe/Berlin")
 	}
 	if c.JWTTTL < time.Minute || c.JWTTTL > 24*time.Hour {
 		bad("Q2C_JWT_TTL", "must be between 1m and 24h")
@@ -290,3 +297,13 @@ func (c Config) Describe() []string {
 }
 
 func parseBool(s string) (bool, error) { return strconv.ParseBool(s) }
+
+// ReportLocation is ReportTimeZone loaded (UTC if it cannot be: Validate
+// refuses such a config).
+func (c Config) ReportLocation() *time.Location {
+	loc, err := time.LoadLocation(c.ReportTimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}

@@ -112,8 +112,21 @@ func TestWebWholeSale(t *testing.T) {
 	wh.WaitText("table", "1Z999AA10123456784")
 	look(t, wh, "flow-order-shipped")
 
-	// Finance: the open balance is offered; record the payment.
+	// Finance: the invoice is owed (due in 30 days: current) in AR aging,
+	// on the page and in its CSV.
 	fin := signIn(t, a, "finance@q2c.local")
+	fin.Refresh("/reports/ar-aging", "table", "Acme Corp")
+	if row := fin.Text("main table tbody tr"); !strings.Contains(row, "USD 210.17") {
+		t.Errorf("AR aging row: %q", row)
+	}
+	fin.Until(`document.querySelectorAll(".chart canvas").length === 1`)
+	look(t, fin, "flow-ar-aging")
+	csv := browser.Await[string](fin, `fetch(document.querySelector("a[href^='/reports/ar-aging.csv']").href).then(r => r.text())`)
+	if !strings.Contains(csv, ",Acme Corp,USD,1,210.17,0.00,0.00,0.00,0.00,210.17\n") || !strings.Contains(csv, ",Total,USD,1,210.17,") {
+		t.Errorf("AR aging CSV:\n%s", csv)
+	}
+
+	// Finance: the open balance is offered; record the payment.
 	fin.Open(orderPath)
 	if got := browser.Eval[string](fin, `document.getElementById("f-amount").value`); got != "210.17" {
 		t.Errorf("payment form offers %q, want the open 210.17", got)

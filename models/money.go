@@ -101,6 +101,13 @@ func DivRoundHalfAwayFromZero(n, d int64) int64 {
 	return q
 }
 
+// Decimal is the amount in major units with the currency's own number of
+// decimals ("12.34", "1200", "-0.05"), for files and forms.
+func (m Money) Decimal() string {
+	_, d, _ := strings.Cut(m.String(), " ")
+	return d
+}
+
 // String formats m for people, e.g. "USD 12.34" or "JPY 1200".
 func (m Money) String() string {
 	exp := m.Currency.Exponent()

@@ -42,3 +42,17 @@ func TestParseMoneyReadsMajorUnitsExactly(t *testing.T) {
 		})
 	}
 }
+
+func TestDecimalRoundTripsThroughParseMoney(t *testing.T) {
+	for _, c := range []struct {
+		amount int64
+		cur    Currency
+		want   string
+	}{{123456, "USD", "1234.56"}, {-5, "EUR", "-0.05"}, {1200, "JPY", "1200"}, {1234, "KWD", "1.234"}, {0, "USD", "0.00"}} {
+		got := NewMoney(c.amount, c.cur).Decimal()
+		back, err := ParseMoney(got, c.cur)
+		if got != c.want || err != nil || back != c.amount {
+			t.Errorf("%d %s: Decimal %q (want %q), parsed back %d, %v", c.amount, c.cur, got, c.want, back, err)
+		}
+	}
+}

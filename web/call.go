@@ -149,6 +149,31 @@ func (s *Server) callAPI(from *http.Request, h http.Header, method, path string,
 	return nil
 }
 
+// download answers with an API file (a CSV export) as the API wrote it:
+// its type, its file name, its bytes.
+func (v *visit) download(path string) error {
+	req, err := http.NewRequestWithContext(v.r.Context(), http.MethodGet, path, nil)
+	if err != nil {
+		return err
+	}
+	req.RemoteAddr = v.r.RemoteAddr
+	req.Header.Set("Authorization", "Bearer "+v.token)
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	v.s.API.ServeHTTP(rec, req)
+	if rec.status >= 400 {
+		ae := &apiError{Status: rec.status}
+		_ = json.Unmarshal(rec.body.Bytes(), ae)
+		ae.Status = rec.status
+		return ae
+	}
+	for _, k := range []string{"Content-Type", "Content-Disposition"} {
+		v.w.Header().Set(k, rec.header.Get(k))
+	}
+	v.w.WriteHeader(rec.status)
+	_, err = v.w.Write(rec.body.Bytes())
+	return err
+}
+
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 // recorder is the smallest http.ResponseWriter that keeps an answer.

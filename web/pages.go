@@ -36,6 +36,8 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "GET /invoices", Title: "Invoices", Uses: "GET /api/v1/invoices", Nav: navFinance, Handle: s.invoicesPage},
 		{Pattern: "GET /invoices/{id}", Title: "Invoice", Uses: "GET /api/v1/invoices/:id", Handle: s.invoicePage},
 		{Pattern: "POST /orders/{id}/payments", Title: "Record a payment", Uses: "POST /api/v1/orders/:id/payments", Handle: s.recordPayment},
+		{Pattern: "GET /reports/ar-aging", Title: "AR aging", Uses: "GET /api/v1/reports/ar-aging", Nav: navFinance, Handle: s.arAgingPage},
+		{Pattern: "GET /reports/ar-aging.csv", Title: "AR aging", Uses: "GET /api/v1/reports/ar-aging", Handle: s.arAgingCSV},
 
 		// Operations: stock, shipping, receiving, supply.
 		{Pattern: "GET /stock", Title: "Stock and ATP", Uses: "GET /api/v1/inventory/:sku/availability", Nav: navOperations, Handle: s.stockPage},

@@ -273,6 +273,12 @@ func Eval[T any](tb *Tab, js string) T {
 	return run(tb, chromedp.Evaluate[T](js))
 }
 
+// Await runs JavaScript that returns a promise and returns what it resolves to.
+func Await[T any](tb *Tab, js string) T {
+	tb.t.Helper()
+	return run(tb, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+}
+
 // Location is the tab's URL path and query.
 func (tb *Tab) Location() string {
 	tb.t.Helper()

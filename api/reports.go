@@ -1,0 +1,102 @@
+package api
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+var financeReaders = []models.Role{models.RoleFinance, models.RoleExecutive, models.RoleSalesManager}
+
+func (s *Server) reportRoutes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/reports/ar-aging", Summary: "Accounts receivable aging per customer and per currency: current, 1-30, 31-60, 61-90 and over 90 days past due (?as_of=YYYY-MM-DD, a day in the report time zone, default today; ?format=csv)",
+			Roles: financeReaders, Handler: s.arAging},
+	}
+}
+
+// reportDay reads ?as_of= as a calendar day in the report time zone.
+func (s *Server) reportDay(c *gin.Context) (time.Time, error) {
+	loc := s.ReportLocation
+	q := c.Query("as_of")
+	if q == "" {
+		now := time.Now().In(loc)
+		return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc), nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, q, loc)
+	if err != nil {
+		return time.Time{}, models.Invalid("as_of", "must be a date like 2026-06-30")
+	}
+	return d, nil
+}
+
+func (s *Server) arAging(c *gin.Context) {
+	day, err := s.reportDay(c)
+	if err == nil {
+		err = checkFormat(c)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	r, err := s.Store.ARAging(reqCtx(c), day, s.ReportLocation)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if c.Query("format") != "csv" {
+		c.JSON(http.StatusOK, r)
+		return
+	}
+	writeCSV(c, "ar-aging-"+r.AsOf, []string{"customer_id", "customer", "currency", "invoices", "current", "days_1_30", "days_31_60", "days_61_90", "over_90", "total"},
+		func(row func([]string) error) error {
+			for _, rows := range [][]store.AgingRow{r.Customers, r.Totals} {
+				for _, a := range rows {
+					m := func(v int64) string { return models.NewMoney(v, a.Currency).Decimal() }
+					name := a.CustomerName
+					if a.CustomerID == "" {
+						name = "Total"
+					}
+					if err := row([]string{a.CustomerID, name, string(a.Currency), fmt.Sprint(a.Invoices), m(a.Current), m(a.Days1to30),
+						m(a.Days31to60), m(a.Days61to90), m(a.Over90), m(a.Total)}); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+}
+
+// checkFormat accepts ?format= empty, json or csv.
+func checkFormat(c *gin.Context) error {
+	switch c.Query("format") {
+	case "", "json", "csv":
+		return nil
+	}
+	return models.Invalid("format", "must be json or csv")
+}
+
+// writeCSV streams a CSV download row by row: amounts are decimal strings
+// in major units with a currency column, never floats.
+func writeCSV(c *gin.Context, name string, header []string, rows func(row func([]string) error) error) {
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
+	c.Status(http.StatusOK)
+	w := csv.NewWriter(c.Writer)
+	write := func(r []string) error {
+		if err := w.Write(r); err != nil {
+			return err
+		}
+		return w.Error()
+	}
+	if err := write(header); err == nil {
+		_ = rows(write) // a failed write is a client gone away: nothing to tell it
+	}
+	w.Flush()
+}

@@ -1,0 +1,108 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+// invoiceFor makes order, reservation, shipment and invoice for one
+// customer, issued at issued and due at due, for total minor units.
+func invoiceFor(t *testing.T, s *store.Store, n int, customerID string, cur models.Currency, total int64, issued, due time.Time) models.Invoice {
+	t.Helper()
+	ctx := context.Background()
+	order := fmt.Sprintf("SO-%d", n)
+	if err := s.SaveOrder(ctx, models.OrderRecord{ID: order, QuoteID: "Q-" + order, CustomerID: customerID, Status: "allocated", Rev: 1, Currency: cur, Total: total, State: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Reserve(ctx, store.ReserveRequest{OrderID: order, LineNo: 1, SKU: "WID", Qty: 1, CustomerID: customerID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ship(ctx, store.Shipment{ID: order + "/1", OrderID: order, Carrier: "UPS", Tracking: "1Z", ShippedBy: "user:w", ShippedAt: issued,
+		Lines: []store.ShipLine{{LineNo: 1, SKU: "WID", Qty: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := s.CreateInvoice(ctx, models.Invoice{OrderID: order, ShipmentID: order + "/1", CustomerID: customerID, Currency: cur, Subtotal: total, Total: total,
+		Lines: "[]", IssuedAt: issued, DueAt: due})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+// TestARAgingMatchesHandComputedFigures: two customers, two currencies,
+// invoices spread over the buckets, part payments before and after the
+// report's day, and an invoice issued after it.
+func TestARAgingMatchesHandComputedFigures(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		stockUp(t, s, "WID", map[string]int64{"A": 100})
+		acme := &models.Customer{Name: "Acme", Email: "a@example.com", Currency: "USD", Tier: 1}
+		bolt := &models.Customer{Name: "Bolt", Email: "b@example.com", Currency: "EUR", Tier: 2}
+		for _, c := range []*models.Customer{acme, bolt} {
+			if err := s.CreateCustomer(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 12, 0, 0, 0, time.UTC) }
+		// The report's day is 2026-06-30 (UTC).
+		a1 := invoiceFor(t, s, 1, acme.ID, "USD", 10000, day(5, 1), day(7, 1))    // due tomorrow: current 100.00
+		a2 := invoiceFor(t, s, 2, acme.ID, "USD", 20000, day(5, 1), day(6, 30))   // due today: current 200.00
+		_ = invoiceFor(t, s, 3, acme.ID, "USD", 30000, day(4, 1), day(6, 29))     // 1 day past due: 1-30, 300.00
+		a4 := invoiceFor(t, s, 4, acme.ID, "USD", 40000, day(3, 1), day(5, 31))   // 30 days: 1-30; 100.00 paid before → 300.00
+		_ = invoiceFor(t, s, 5, acme.ID, "USD", 50000, day(2, 1), day(5, 30))     // 31 days: 31-60, 500.00
+		_ = invoiceFor(t, s, 6, acme.ID, "USD", 60000, day(1, 1), day(3, 31))     // 91 days: over 90, 600.00
+		_ = invoiceFor(t, s, 7, acme.ID, "USD", 70000, day(7, 1), day(7, 31))     // issued after the day: not yet owed
+		b1 := invoiceFor(t, s, 8, bolt.ID, "EUR", 80000, day(3, 1), day(4, 1))    // 90 days: 61-90; paid in full after the day → 800.00
+		_ = invoiceFor(t, s, 9, bolt.ID, "EUR", 5000, day(6, 1), day(7, 15))      // current 50.00
+		paid := invoiceFor(t, s, 10, bolt.ID, "EUR", 9000, day(5, 1), day(5, 15)) // paid in full before the day: owes nothing
+		for _, p := range []struct {
+			inv    models.Invoice
+			amount int64
+			at     time.Time
+		}{{a4, 10000, day(6, 10)}, {b1, 80000, day(7, 2)}, {paid, 9000, day(5, 20)}, {a1, 1, day(6, 30).Add(11*time.Hour + 59*time.Minute)}} {
+			if _, _, _, err := s.RecordPayment(ctx, store.PaymentRequest{InvoiceID: p.inv.ID, Reference: "r-" + p.inv.ID, Amount: p.amount, RecordedBy: "user:f", ReceivedAt: p.at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = a2
+
+		r, err := s.ARAging(ctx, time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC), time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Acme (USD): current 100.00 − 0.01 paid at 23:59 on the day + 200.00 = 299.99;
+		// 1-30: 300.00 + (400.00 − 100.00) = 600.00; 31-60: 500.00; 61-90: 0; over 90: 600.00;
+		// total 299.99 + 600.00 + 500.00 + 600.00 = 1999.99 over 6 invoices (no. 7 is issued later).
+		// Bolt (EUR): 61-90: 800.00 (paid only after the day); current 50.00; total 850.00 over 2 invoices.
+		want := []store.AgingRow{
+			{CustomerID: acme.ID, CustomerName: "Acme", Currency: "USD", Invoices: 6, Current: 29999, Days1to30: 60000, Days31to60: 50000, Days61to90: 0, Over90: 60000, Total: 199999},
+			{CustomerID: bolt.ID, CustomerName: "Bolt", Currency: "EUR", Invoices: 2, Current: 5000, Days61to90: 80000, Total: 85000},
+		}
+		if fmt.Sprint(r.Customers) != fmt.Sprint(want) {
+			t.Fatalf("customers\\n got %+v\\nwant %+v", r.Customers, want)
+		}
+		wantTotals := []store.AgingRow{
+			{Currency: "USD", Invoices: 6, Current: 29999, Days1to30: 60000, Days31to60: 50000, Over90: 60000, Total: 199999},
+			{Currency: "EUR", Invoices: 2, Current: 5000, Days61to90: 80000, Total: 85000},
+		}
+		if fmt.Sprint(r.Totals) != fmt.Sprint(wantTotals) || r.AsOf != "2026-06-30" {
+			t.Fatalf("totals %+v as of %s", r.Totals, r.AsOf)
+		}
+
+		// In Los Angeles the 30th ends at 07:00 UTC on 1 July: the payment
+		// of 0.01 at 11:59 UTC on the 30th (04:59 local) still counts; the
+		// 1 July UTC invoice (no. 7, issued 12:00 UTC = 05:00 local on the
+		// 1st) does not. Invoice 2, due 30 June 12:00 UTC = 05:00 local on
+		// the 30th, is still current that day.
+		la, _ := time.LoadLocation("America/Los_Angeles")
+		r, err = s.ARAging(ctx, time.Date(2026, 6, 30, 0, 0, 0, 0, la), la)
+		if err != nil || r.Totals[0].Current != 29999 || r.Totals[0].Invoices != 6 || r.TimeZone != "America/Los_Angeles" {
+			t.Fatalf("in Los Angeles: %+v, %v", r, err)
+		}
+	})
+}

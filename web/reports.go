@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/q2c-dev/q2c/store"
+)
+
+// arAgingPage shows receivables by days past due on a chosen day, with a
+// chart per currency and the CSV download.
+func (s *Server) arAgingPage(v *visit) error {
+	asOf := v.r.URL.Query().Get("as_of")
+	var r store.ARAging
+	if err := v.call(http.MethodGet, withQuery("/api/v1/reports/ar-aging", url.Values{"as_of": {asOf}}), nil, &r); err != nil {
+		ae := refusal(err)
+		if ae == nil {
+			return err
+		}
+		return v.showStatus(ae.Status, v.page.Title, arAgingView(r, asOf, ae), "uplot.min.css", "uplot.min.js")
+	}
+	return v.show(arAgingView(r, r.AsOf, nil), "uplot.min.css", "uplot.min.js")
+}
+
+func (s *Server) arAgingCSV(v *visit) error {
+	return v.download(withQuery("/api/v1/reports/ar-aging", url.Values{"as_of": {v.r.URL.Query().Get("as_of")}, "format": {"csv"}}))
+}
+
+// agingBuckets are the aging columns, in order.
+var agingBuckets = []string{"Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days"}
+
+func agingValues(a store.AgingRow) []int64 {
+	return []int64{a.Current, a.Days1to30, a.Days31to60, a.Days61to90, a.Over90}
+}
+
+// agingChart plots each currency's total per bucket in whole major units
+// (a chart's axis; the table has the exact amounts).
+func agingChart(r store.ARAging) chart {
+	c := chart{Kind: "bar", Unit: "owed", Labels: agingBuckets, Series: []chartSeries{}}
+	for _, t := range r.Totals {
+		s := chartSeries{Label: string(t.Currency)}
+		for _, v := range agingValues(t) {
+			s.Values = append(s.Values, v/pow10(t.Currency.Exponent()))
+		}
+		c.Series = append(c.Series, s)
+	}
+	return c
+}
