@@ -42,27 +42,36 @@ func (s *Store) ARAging(ctx context.Context, day time.Time, loc *time.Location) 
 	cut := func(days int) time.Time { return start.AddDate(0, 0, -days).UTC() }
 	out := ARAging{AsOf: start.Format(time.DateOnly), TimeZone: loc.String(), Customers: []AgingRow{}, Totals: []AgingRow{}}
 	// Due on the day itself or later: current. Due 1..30 days before: 1-30.
+	// What was paid by the end of the day: for today or later the invoice's
+	// own paid column says it (and invoices paid in full drop out); for a
+	// day past, the payments received by then.
+	open := `SELECT i.customer_id, i.currency, i.due_at, i.total - i.paid AS balance
+		FROM invoices i WHERE i.status IN (?, ?, ?) AND i.issued_at < ?`
+	args := []any{models.InvoiceOpen, models.InvoicePartiallyPaid, models.InvoiceOverdue, end.UTC()}
+	if end.Before(s.now()) {
+		open = `SELECT i.customer_id, i.currency, i.due_at, i.total - COALESCE(p.applied, 0) AS balance
+			FROM invoices i LEFT JOIN (SELECT invoice_id, SUM(applied) AS applied FROM payments WHERE received_at < ? GROUP BY invoice_id) p
+			ON p.invoice_id = i.id
+			WHERE i.status <> ? AND i.issued_at < ?`
+		args = []any{end.UTC(), models.InvoiceVoid, end.UTC()}
+	}
+	// Aggregate by customer and currency first, then name the few rows.
 	var rows []AgingRow
 	err := s.conn(ctx).Raw(`
-		WITH open AS (
-			SELECT i.customer_id, i.currency, i.due_at,
-			       i.total - COALESCE((SELECT SUM(p.applied) FROM payments p WHERE p.invoice_id = i.id AND p.received_at < ?), 0) AS balance
-			FROM invoices i
-			WHERE i.status <> ? AND i.issued_at < ?
+		WITH open AS (`+open+`), agg AS (
+			SELECT customer_id, currency, COUNT(*) AS invoices,
+			       SUM(CASE WHEN due_at >= ? THEN balance ELSE 0 END) AS current,
+			       SUM(CASE WHEN due_at < ? AND due_at >= ? THEN balance ELSE 0 END) AS days1to30,
+			       SUM(CASE WHEN due_at < ? AND due_at >= ? THEN balance ELSE 0 END) AS days31to60,
+			       SUM(CASE WHEN due_at < ? AND due_at >= ? THEN balance ELSE 0 END) AS days61to90,
+			       SUM(CASE WHEN due_at < ? THEN balance ELSE 0 END) AS over90,
+			       SUM(balance) AS total
+			FROM open WHERE balance > 0
+			GROUP BY customer_id, currency
 		)
-		SELECT o.customer_id, c.name AS customer_name, o.currency, COUNT(*) AS invoices,
-		       SUM(CASE WHEN o.due_at >= ? THEN o.balance ELSE 0 END) AS current,
-		       SUM(CASE WHEN o.due_at < ? AND o.due_at >= ? THEN o.balance ELSE 0 END) AS days1to30,
-		       SUM(CASE WHEN o.due_at < ? AND o.due_at >= ? THEN o.balance ELSE 0 END) AS days31to60,
-		       SUM(CASE WHEN o.due_at < ? AND o.due_at >= ? THEN o.balance ELSE 0 END) AS days61to90,
-		       SUM(CASE WHEN o.due_at < ? THEN o.balance ELSE 0 END) AS over90,
-		       SUM(o.balance) AS total
-		FROM open o JOIN customers c ON c.id = o.customer_id
-		WHERE o.balance > 0
-		GROUP BY o.customer_id, c.name, o.currency
-		ORDER BY c.name, o.customer_id, o.currency`,
-		end.UTC(), models.InvoiceVoid, end.UTC(),
-		start.UTC(), start.UTC(), cut(30), cut(30), cut(60), cut(60), cut(90), cut(90),
+		SELECT agg.*, c.name AS customer_name FROM agg JOIN customers c ON c.id = agg.customer_id
+		ORDER BY c.name, agg.customer_id, agg.currency`,
+		append(args, start.UTC(), start.UTC(), cut(30), cut(30), cut(60), cut(60), cut(90), cut(90))...,
 	).Scan(&rows).Error
 	if err != nil {
 		return out, err

@@ -94,6 +94,20 @@ func TestARAgingMatchesHandComputedFigures(t *testing.T) {
 			t.Fatalf("totals %+v as of %s", r.Totals, r.AsOf)
 		}
 
+		// Today (any day from November 2026 on) everything above is more than
+		// 90 days past due, and today's report reads the invoices' own paid
+		// column: Acme owes 99.99 + 200.00 + 300.00 + 300.00 + 500.00 +
+		// 600.00 + 700.00 (no. 7 is owed now) = 2699.99 over 7 invoices;
+		// Bolt 50.00 over 1 (no. 8 and no. 10 are paid in full).
+		now, err := s.ARAging(ctx, time.Now().UTC(), time.UTC)
+		wantNow := []store.AgingRow{
+			{CustomerID: acme.ID, CustomerName: "Acme", Currency: "USD", Invoices: 7, Over90: 269999, Total: 269999},
+			{CustomerID: bolt.ID, CustomerName: "Bolt", Currency: "EUR", Invoices: 1, Over90: 5000, Total: 5000},
+		}
+		if err != nil || fmt.Sprint(now.Customers) != fmt.Sprint(wantNow) {
+			t.Fatalf("today\n got %+v (%v)\nwant %+v", now.Customers, err, wantNow)
+		}
+
 		// In Los Angeles the 30th ends at 07:00 UTC on 1 July: the payment
 		// of 0.01 at 11:59 UTC on the 30th (04:59 local) still counts; the
 		// 1 July UTC invoice (no. 7, issued 12:00 UTC = 05:00 local on the
