@@ -18,6 +18,8 @@ func (s *Server) reportRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/api/v1/reports/ar-aging", Summary: "Accounts receivable aging per customer and per currency: current, 1-30, 31-60, 61-90 and over 90 days past due (?as_of=YYYY-MM-DD, a day in the report time zone, default today; ?format=csv)",
 			Roles: financeReaders, Handler: s.arAging},
+		{Method: "GET", Path: "/api/v1/reports/collections", Summary: "Per currency over a period: invoiced, owed at its end, DSO, invoices paid in full and on time, average days to pay, unused credit (?from=, ?to= days in the report time zone, default this month to date; ?format=csv)",
+			Roles: financeReaders, Handler: s.collections},
 	}
 }
 
@@ -99,4 +101,61 @@ func writeCSV(c *gin.Context, name string, header []string, rows func(row func([
 		_ = rows(write) // a failed write is a client gone away: nothing to tell it
 	}
 	w.Flush()
+}
+
+// reportPeriod reads ?from= and ?to= (days in the report time zone): by
+// default from the first of this month to today; at most 366 days.
+func (s *Server) reportPeriod(c *gin.Context) (from, to time.Time, err error) {
+	loc := s.ReportLocation
+	now := time.Now().In(loc)
+	from = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
+	to = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	var v models.Validator
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if q := c.Query(p.name); q != "" {
+			d, perr := time.ParseInLocation(time.DateOnly, q, loc)
+			v.Check(perr == nil, p.name, "must be a date like 2026-06-30")
+			if perr == nil {
+				*p.dst = d
+			}
+		}
+	}
+	v.Check(!to.Before(from), "to", "must not be before from")
+	v.Check(to.Sub(from) <= 366*24*time.Hour, "to", "at most 366 days after from")
+	return from, to, v.Err()
+}
+
+func (s *Server) collections(c *gin.Context) {
+	from, to, err := s.reportPeriod(c)
+	if err == nil {
+		err = checkFormat(c)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	r, err := s.Store.Collections(reqCtx(c), from, to, s.ReportLocation)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if c.Query("format") != "csv" {
+		c.JSON(http.StatusOK, r)
+		return
+	}
+	tenths := func(v int64) string { return fmt.Sprintf("%d.%d", v/10, v%10) }
+	writeCSV(c, "collections-"+r.From+"-"+r.To, []string{"from", "to", "currency", "invoiced", "receivable", "dso_days", "paid_in_full", "paid_on_time", "on_time_percent", "days_to_pay", "credit"},
+		func(row func([]string) error) error {
+			for _, x := range r.Currencies {
+				m := func(v int64) string { return models.NewMoney(v, x.Currency).Decimal() }
+				if err := row([]string{r.From, r.To, string(x.Currency), m(x.Invoiced), m(x.Receivable), tenths(x.DSOTenths), fmt.Sprint(x.PaidInFull),
+					fmt.Sprint(x.PaidOnTime), fmt.Sprintf("%d.%02d", x.OnTimeBP/100, x.OnTimeBP%100), tenths(x.DaysToPayTenths), m(x.Credit)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 }

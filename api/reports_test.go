@@ -38,3 +38,30 @@ func TestARAgingReport(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectionsReport: the period's input, JSON and CSV; figures are
+// hand-checked in store/reports_finance_test.go.
+func TestCollectionsReport(t *testing.T) {
+	h := newHarness(t)
+	h.createUser("finance@q2c.test", "finance-password", models.Roles{models.RoleFinance}, nil)
+	fin := h.login("finance@q2c.test", "finance-password")
+	w := h.do("GET", "/api/v1/reports/collections?from=2026-05-01&to=2026-05-31", fin, "", nil)
+	var r struct {
+		From, To   string
+		Days       int
+		Currencies []any
+	}
+	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &r) != nil || r.From != "2026-05-01" || r.To != "2026-05-31" || r.Days != 31 || r.Currencies == nil {
+		t.Fatalf("JSON: %d %s", w.Code, w.Body)
+	}
+	w = h.do("GET", "/api/v1/reports/collections?from=2026-05-01&to=2026-05-31&format=csv", fin, "", nil)
+	if w.Code != 200 || !strings.HasPrefix(w.Body.String(), "from,to,currency,invoiced,receivable,dso_days,") {
+		t.Fatalf("CSV: %d %q", w.Code, w.Body)
+	}
+	for q, field := range map[string]string{"?from=2026-06-01&to=2026-05-01": "to", "?from=May": "from", "?from=2025-01-01&to=2026-06-01": "to"} {
+		w := h.do("GET", "/api/v1/reports/collections"+q, fin, "", nil)
+		if w.Code != 422 || !strings.Contains(w.Body.String(), `"field":"`+field+`"`) {
+			t.Errorf("%s: %d %s", q, w.Code, w.Body)
+		}
+	}
+}

@@ -135,6 +135,13 @@ func TestWebWholeSale(t *testing.T) {
 	fin.Click("form[action$='/payments'] button[type=submit]")
 	fin.Refresh(orderPath, ".tile", "Completed")
 
+	// Collections this month: the invoice, paid in full on its day of issue.
+	fin.Refresh("/reports/collections", "main", "1 of 1 paid in full")
+	if main := fin.Text("main"); !strings.Contains(main, "USD 210.17") || !strings.Contains(main, "100.00%") || !strings.Contains(main, "0.0 days") {
+		t.Errorf("collections page:\n%s", main)
+	}
+	look(t, fin, "flow-collections")
+
 	// Customer: the invoice is paid; the order shows its tracking number.
 	buyer.Refresh("/invoices", "table", "Paid")
 	buyer.Open(orderPath)

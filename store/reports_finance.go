@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/q2c-dev/q2c/models"
@@ -95,4 +97,140 @@ func (s *Store) ARAging(ctx context.Context, day time.Time, loc *time.Location) 
 		t.Total += r.Total
 	}
 	return out, nil
+}
+
+// Collections is how well one currency's invoices are collected over a
+// period [From, To], both days in TimeZone.
+type Collections struct {
+	Currency models.Currency `json:"currency"`
+	// Invoiced is the total of invoices issued in the period.
+	Invoiced int64 `json:"invoiced"`
+	// Receivable is what was owed at the end of To (as AR aging reads it).
+	Receivable int64 `json:"receivable"`
+	// DSOTenths is days sales outstanding in tenths of a day:
+	// Receivable ÷ Invoiced × days in the period, rounded half away from
+	// zero; 0 when nothing was invoiced.
+	DSOTenths int64 `json:"dso_tenths"`
+	// PaidInFull counts invoices whose last payment fell in the period;
+	// PaidOnTime those of them paid in full by the end of their due day.
+	PaidInFull int64 `json:"paid_in_full"`
+	PaidOnTime int64 `json:"paid_on_time"`
+	// OnTimeBP is PaidOnTime ÷ PaidInFull in basis points (10000 = all).
+	OnTimeBP int64 `json:"on_time_bp"`
+	// DaysToPayTenths is the average, over PaidInFull, of calendar days
+	// from issue to the last payment, in tenths of a day.
+	DaysToPayTenths int64 `json:"days_to_pay_tenths"`
+	// Credit is customers' unused over-payments now.
+	Credit int64 `json:"credit"`
+}
+
+// CollectionsReport is Collections per currency over a period.
+type CollectionsReport struct {
+	From       string        `json:"from"`
+	To         string        `json:"to"`
+	Days       int           `json:"days"`
+	TimeZone   string        `json:"time_zone"`
+	Currencies []Collections `json:"currencies"` // by currency code
+}
+
+// Collections reports invoicing, DSO and payment behaviour from the start
+// of day from to the end of day to (dates in loc).
+func (s *Store) Collections(ctx context.Context, from, to time.Time, loc *time.Location) (CollectionsReport, error) {
+	start := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
+	last := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, loc)
+	end := last.AddDate(0, 0, 1)
+	days := 0
+	for d := start; d.Before(end); d = d.AddDate(0, 0, 1) {
+		days++
+	}
+	out := CollectionsReport{From: start.Format(time.DateOnly), To: last.Format(time.DateOnly), Days: days, TimeZone: loc.String(), Currencies: []Collections{}}
+	by := map[models.Currency]*Collections{}
+	get := func(c models.Currency) *Collections {
+		if by[c] == nil {
+			by[c] = &Collections{Currency: c}
+		}
+		return by[c]
+	}
+	var invoiced []struct {
+		Currency models.Currency
+		Total    int64
+	}
+	if err := s.conn(ctx).Raw(`SELECT currency, SUM(total) AS total FROM invoices WHERE status <> ? AND issued_at >= ? AND issued_at < ? GROUP BY currency`,
+		models.InvoiceVoid, start.UTC(), end.UTC()).Scan(&invoiced).Error; err != nil {
+		return out, err
+	}
+	for _, r := range invoiced {
+		get(r.Currency).Invoiced = r.Total
+	}
+	aging, err := s.ARAging(ctx, last, loc)
+	if err != nil {
+		return out, err
+	}
+	for _, t := range aging.Totals {
+		get(t.Currency).Receivable = t.Total
+	}
+	// Invoices paid in full whose last payment fell in the period: the
+	// payments are read row by row (an aggregate of a timestamp comes back
+	// as text from SQLite) and the last of each invoice taken here.
+	var pays []struct {
+		InvoiceID  string
+		Currency   models.Currency
+		IssuedAt   time.Time
+		DueAt      time.Time
+		ReceivedAt time.Time
+	}
+	if err := s.conn(ctx).Raw(`SELECT i.id AS invoice_id, i.currency, i.issued_at, i.due_at, p.received_at
+		FROM invoices i JOIN payments p ON p.invoice_id = i.id
+		WHERE i.status = ? AND i.id IN (SELECT invoice_id FROM payments WHERE received_at >= ? AND received_at < ?)
+		ORDER BY i.id`,
+		models.InvoicePaid, start.UTC(), end.UTC()).Scan(&pays).Error; err != nil {
+		return out, err
+	}
+	daysTo := map[models.Currency]int64{}
+	for i := 0; i < len(pays); {
+		p, last := pays[i], pays[i].ReceivedAt
+		for i++; i < len(pays) && pays[i].InvoiceID == p.InvoiceID; i++ {
+			if pays[i].ReceivedAt.After(last) {
+				last = pays[i].ReceivedAt
+			}
+		}
+		if last.Before(start) || !last.Before(end) {
+			continue // paid in full before or after the period
+		}
+		c := get(p.Currency)
+		c.PaidInFull++
+		if localDay(last, loc) <= localDay(p.DueAt, loc) {
+			c.PaidOnTime++
+		}
+		daysTo[p.Currency] += int64(localDay(last, loc) - localDay(p.IssuedAt, loc))
+	}
+	var credits []struct {
+		Currency models.Currency
+		Amount   int64
+	}
+	if err := s.conn(ctx).Raw(`SELECT currency, SUM(amount) AS amount FROM credits GROUP BY currency`).Scan(&credits).Error; err != nil {
+		return out, err
+	}
+	for _, r := range credits {
+		get(r.Currency).Credit = r.Amount
+	}
+	for _, c := range by {
+		if c.Invoiced > 0 {
+			c.DSOTenths = models.DivRoundHalfAwayFromZero(c.Receivable*int64(days)*10, c.Invoiced)
+		}
+		if c.PaidInFull > 0 {
+			c.OnTimeBP = models.DivRoundHalfAwayFromZero(c.PaidOnTime*10000, c.PaidInFull)
+			c.DaysToPayTenths = models.DivRoundHalfAwayFromZero(daysTo[c.Currency]*10, c.PaidInFull)
+		}
+		out.Currencies = append(out.Currencies, *c)
+	}
+	slices.SortFunc(out.Currencies, func(a, b Collections) int { return strings.Compare(string(a.Currency), string(b.Currency)) })
+	return out, nil
+}
+
+// localDay numbers the calendar day of t in loc (days since 1970-01-01),
+// so that differences are whole calendar days whatever the clock time.
+func localDay(t time.Time, loc *time.Location) int {
+	y, m, d := t.In(loc).Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }

@@ -38,6 +38,8 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "POST /orders/{id}/payments", Title: "Record a payment", Uses: "POST /api/v1/orders/:id/payments", Handle: s.recordPayment},
 		{Pattern: "GET /reports/ar-aging", Title: "AR aging", Uses: "GET /api/v1/reports/ar-aging", Nav: navFinance, Handle: s.arAgingPage},
 		{Pattern: "GET /reports/ar-aging.csv", Title: "AR aging", Uses: "GET /api/v1/reports/ar-aging", Handle: s.arAgingCSV},
+		{Pattern: "GET /reports/collections", Title: "Collections and DSO", Uses: "GET /api/v1/reports/collections", Nav: navFinance, Handle: s.collectionsPage},
+		{Pattern: "GET /reports/collections.csv", Title: "Collections and DSO", Uses: "GET /api/v1/reports/collections", Handle: s.collectionsCSV},
 
 		// Operations: stock, shipping, receiving, supply.
 		{Pattern: "GET /stock", Title: "Stock and ATP", Uses: "GET /api/v1/inventory/:sku/availability", Nav: navOperations, Handle: s.stockPage},

@@ -46,3 +46,25 @@ func agingChart(r store.ARAging) chart {
 	}
 	return c
 }
+
+func (s *Server) collectionsPage(v *visit) error {
+	q := v.r.URL.Query()
+	var r store.CollectionsReport
+	if err := v.call(http.MethodGet, withQuery("/api/v1/reports/collections", url.Values{"from": {q.Get("from")}, "to": {q.Get("to")}}), nil, &r); err != nil {
+		ae := refusal(err)
+		if ae == nil {
+			return err
+		}
+		r.From, r.To = q.Get("from"), q.Get("to")
+		return v.showStatus(ae.Status, v.page.Title, collectionsView(r, ae))
+	}
+	return v.show(collectionsView(r, nil))
+}
+
+func (s *Server) collectionsCSV(v *visit) error {
+	q := v.r.URL.Query()
+	return v.download(withQuery("/api/v1/reports/collections", url.Values{"from": {q.Get("from")}, "to": {q.Get("to")}, "format": {"csv"}}))
+}
+
+// tenths shows 2756 as "275.6".
+func tenths(v int64) string { return itoa(v/10) + "." + itoa(v%10) }
