@@ -12,7 +12,10 @@ import (
 	"github.com/q2c-dev/q2c/store"
 )
 
-var financeReaders = []models.Role{models.RoleFinance, models.RoleExecutive, models.RoleSalesManager}
+var (
+	financeReaders = []models.Role{models.RoleFinance, models.RoleExecutive, models.RoleSalesManager}
+	supplyReaders  = []models.Role{models.RoleSupplyChain, models.RoleProductionManager, models.RoleExecutive, models.RoleSalesManager}
+)
 
 func (s *Server) reportRoutes() []Route {
 	return []Route{
@@ -20,6 +23,8 @@ func (s *Server) reportRoutes() []Route {
 			Roles: financeReaders, Handler: s.arAging},
 		{Method: "GET", Path: "/api/v1/reports/collections", Summary: "Per currency over a period: invoiced, owed at its end, DSO, invoices paid in full and on time, average days to pay, unused credit (?from=, ?to= days in the report time zone, default this month to date; ?format=csv)",
 			Roles: financeReaders, Handler: s.collections},
+		{Method: "GET", Path: "/api/v1/reports/supplier-slippage", Summary: "Supply orders received per supplier and month: how many came after the first promised day and the average slip in days (?from=, ?to= days in the report time zone, default this month to date; ?format=csv)",
+			Roles: supplyReaders, Handler: s.supplierSlippage},
 	}
 }
 
@@ -153,6 +158,40 @@ func (s *Server) collections(c *gin.Context) {
 				m := func(v int64) string { return models.NewMoney(v, x.Currency).Decimal() }
 				if err := row([]string{r.From, r.To, string(x.Currency), m(x.Invoiced), m(x.Receivable), tenths(x.DSOTenths), fmt.Sprint(x.PaidInFull),
 					fmt.Sprint(x.PaidOnTime), fmt.Sprintf("%d.%02d", x.OnTimeBP/100, x.OnTimeBP%100), tenths(x.DaysToPayTenths), m(x.Credit)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}
+
+func (s *Server) supplierSlippage(c *gin.Context) {
+	from, to, err := s.reportPeriod(c)
+	if err == nil {
+		err = checkFormat(c)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	r, err := s.Store.SupplierSlippage(reqCtx(c), from, to, s.ReportLocation)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if c.Query("format") != "csv" {
+		c.JSON(http.StatusOK, r)
+		return
+	}
+	writeCSV(c, "supplier-slippage-"+r.From+"-"+r.To, []string{"supplier", "month", "received", "late", "avg_slip_days"},
+		func(row func([]string) error) error {
+			for _, x := range r.Rows {
+				sign := ""
+				v := x.AvgSlipTenths
+				if v < 0 {
+					sign, v = "-", -v
+				}
+				if err := row([]string{x.Supplier, x.Month, fmt.Sprint(x.Received), fmt.Sprint(x.Late), fmt.Sprintf("%s%d.%d", sign, v/10, v%10)}); err != nil {
 					return err
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp/kb"
 
@@ -336,4 +337,46 @@ func TestWebProfile(t *testing.T) {
 		t.Error("the text-message choice or the consent did not stay")
 	}
 	look(t, buyer, "profile-customer")
+}
+
+// TestWebSupplierSlippage: supply records a purchase order on the supply
+// page for today, the warehouse receives it, and the slippage report shows
+// the supplier's delivery, on time, with its CSV.
+func TestWebSupplierSlippage(t *testing.T) {
+	a := newApp(t)
+	supply := signIn(t, a, "supply@q2c.local")
+	supply.Open("/supply")
+	supply.Fill("f-reference", "PO-9001")
+	supply.Choose("f-sku", "WID-200")
+	supply.Choose("f-warehouse", "SFO")
+	supply.Fill("f-qty", "5")
+	supply.Choose("f-expected_at", time.Now().UTC().Format(time.DateOnly))
+	supply.Click("form[action='/supply'] button.primary")
+	supply.WaitText("table", "PO-9001")
+
+	var pos struct {
+		Items []struct {
+			ID, Reference string
+		} `json:"items"`
+	}
+	tok := a.login("warehouse@q2c.local")
+	a.call("GET", "/api/v1/supply-orders?sku=WID-200", tok, "", nil, &pos)
+	if len(pos.Items) != 1 || pos.Items[0].Reference != "PO-9001" {
+		t.Fatalf("supply orders: %+v", pos.Items)
+	}
+	if err := a.careful().Mutate("POST", "/api/v1/inventory/WID-200/receipts", tok,
+		`{"reference":"ASN-9001","warehouse":"SFO","qty":5,"supply_order_id":"`+pos.Items[0].ID+`"}`, http.StatusCreated, &map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+
+	supply.Open("/reports/slippage")
+	supply.WaitText("table", "Titan Metals")
+	if row := supply.Text("main table tbody tr"); !strings.Contains(row, "Titan Metals") || !strings.Contains(row, "0.0") {
+		t.Errorf("slippage row: %q", row)
+	}
+	look(t, supply, "flow-slippage")
+	csv := browser.Await[string](supply, `fetch(document.querySelector("a[href^='/reports/slippage.csv']").href).then(r => r.text())`)
+	if !strings.Contains(csv, "supplier,month,received,late,avg_slip_days\nTitan Metals,"+time.Now().UTC().Format("2006-01")+",1,0,0.0\n") {
+		t.Errorf("slippage CSV:\n%s", csv)
+	}
 }

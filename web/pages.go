@@ -51,6 +51,8 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "POST /supply", Title: "Supply orders", Uses: "POST /api/v1/supply-orders", Handle: s.createSupply},
 		{Pattern: "POST /supply/{id}/move", Title: "Move supply order", Uses: "PATCH /api/v1/supply-orders/:id", Handle: s.moveSupply},
 		{Pattern: "POST /supply/{id}/cancel", Title: "Cancel supply order", Uses: "POST /api/v1/supply-orders/:id/cancel", Handle: s.cancelSupply},
+		{Pattern: "GET /reports/slippage", Title: "Supplier slippage", Uses: "GET /api/v1/reports/supplier-slippage", Nav: navOperations, Handle: s.slippagePage},
+		{Pattern: "GET /reports/slippage.csv", Title: "Supplier slippage", Uses: "GET /api/v1/reports/supplier-slippage", Handle: s.slippageCSV},
 
 		// Backorders.
 		{Pattern: "GET /backorders", Title: "Backorder dashboard", Uses: "GET /api/v1/backorders", Nav: navBackorders, Handle: s.backordersPage},

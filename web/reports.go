@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
+	"time"
 
 	"github.com/q2c-dev/q2c/store"
 )
@@ -68,3 +70,63 @@ func (s *Server) collectionsCSV(v *visit) error {
 
 // tenths shows 2756 as "275.6".
 func tenths(v int64) string { return itoa(v/10) + "." + itoa(v%10) }
+
+// slippagePage shows supplier slippage by month; by default the last twelve
+// months.
+func (s *Server) slippagePage(v *visit) error {
+	q := v.r.URL.Query()
+	from, to := q.Get("from"), q.Get("to")
+	if from == "" && to == "" {
+		now := time.Now()
+		from = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -11, 0).Format(time.DateOnly)
+	}
+	var r store.SlippageReport
+	if err := v.call(http.MethodGet, withQuery("/api/v1/reports/supplier-slippage", url.Values{"from": {from}, "to": {to}}), nil, &r); err != nil {
+		ae := refusal(err)
+		if ae == nil {
+			return err
+		}
+		r.From, r.To = from, to
+		return v.showStatus(ae.Status, v.page.Title, slippageView(r, ae), "uplot.min.css", "uplot.min.js")
+	}
+	return v.show(slippageView(r, nil), "uplot.min.css", "uplot.min.js")
+}
+
+func (s *Server) slippageCSV(v *visit) error {
+	q := v.r.URL.Query()
+	return v.download(withQuery("/api/v1/reports/supplier-slippage", url.Values{"from": {q.Get("from")}, "to": {q.Get("to")}, "format": {"csv"}}))
+}
+
+// signedTenths shows −15 as "−1.5".
+func signedTenths(v int64) string {
+	if v < 0 {
+		return "−" + tenths(-v)
+	}
+	return tenths(v)
+}
+
+// slippageChart plots each supplier's late deliveries per month.
+func slippageChart(r store.SlippageReport) chart {
+	c := chart{Kind: "bar", Unit: "late deliveries", Integer: true, Labels: []string{}, Series: []chartSeries{}}
+	months, suppliers := []string{}, []string{}
+	for _, x := range r.Rows {
+		if !slices.Contains(months, x.Month) {
+			months = append(months, x.Month)
+		}
+		if !slices.Contains(suppliers, x.Supplier) {
+			suppliers = append(suppliers, x.Supplier)
+		}
+	}
+	slices.Sort(months)
+	c.Labels = months
+	for _, sup := range suppliers {
+		s := chartSeries{Label: sup, Values: make([]int64, len(months))}
+		for _, x := range r.Rows {
+			if x.Supplier == sup {
+				s.Values[slices.Index(months, x.Month)] = x.Late
+			}
+		}
+		c.Series = append(c.Series, s)
+	}
+	return c
+}

@@ -25,3 +25,12 @@ func agingTable(r store.ARAging) table {
 	}
 	return t
 }
+
+func slippageTable(r store.SlippageReport) table {
+	t := table{Caption: "Deliveries by supplier and month", Empty: "Nothing was received in this period.",
+		Head: []string{"Supplier", "Month", "Received", "Late", "Average slip (days)"}, Numeric: map[int]bool{2: true, 3: true, 4: true}}
+	for _, x := range r.Rows {
+		t.Rows = append(t.Rows, []templ.Component{text(x.Supplier), text(x.Month), text(itoa(x.Received)), text(itoa(x.Late)), text(signedTenths(x.AvgSlipTenths))})
+	}
+	return t
+}
