@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -133,7 +134,10 @@ func (s *Server) reportPeriod(c *gin.Context) (from, to time.Time, err error) {
 	return from, to, v.Err()
 }
 
-func (s *Server) collections(c *gin.Context) {
+// periodReport answers a report over ?from= to ?to=: JSON, or with
+// ?format=csv a download named name(r) with header and the rows of r.
+func periodReport[R any](s *Server, c *gin.Context, read func(ctx context.Context, from, to time.Time, loc *time.Location) (R, error),
+	name func(R) string, header []string, rows func(r R, row func([]string) error) error) {
 	from, to, err := s.reportPeriod(c)
 	if err == nil {
 		err = checkFormat(c)
@@ -142,7 +146,7 @@ func (s *Server) collections(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	r, err := s.Store.Collections(reqCtx(c), from, to, s.ReportLocation)
+	r, err := read(reqCtx(c), from, to, s.ReportLocation)
 	if err != nil {
 		fail(c, err)
 		return
@@ -151,9 +155,22 @@ func (s *Server) collections(c *gin.Context) {
 		c.JSON(http.StatusOK, r)
 		return
 	}
-	tenths := func(v int64) string { return fmt.Sprintf("%d.%d", v/10, v%10) }
-	writeCSV(c, "collections-"+r.From+"-"+r.To, []string{"from", "to", "currency", "invoiced", "receivable", "dso_days", "paid_in_full", "paid_on_time", "on_time_percent", "days_to_pay", "credit"},
-		func(row func([]string) error) error {
+	writeCSV(c, name(r), header, func(row func([]string) error) error { return rows(r, row) })
+}
+
+// tenths shows 2756 as "275.6" and -15 as "-1.5": integer arithmetic only.
+func tenths(v int64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%d", sign, v/10, v%10)
+}
+
+func (s *Server) collections(c *gin.Context) {
+	periodReport(s, c, s.Store.Collections, func(r store.CollectionsReport) string { return "collections-" + r.From + "-" + r.To },
+		[]string{"from", "to", "currency", "invoiced", "receivable", "dso_days", "paid_in_full", "paid_on_time", "on_time_percent", "days_to_pay", "credit"},
+		func(r store.CollectionsReport, row func([]string) error) error {
 			for _, x := range r.Currencies {
 				m := func(v int64) string { return models.NewMoney(v, x.Currency).Decimal() }
 				if err := row([]string{r.From, r.To, string(x.Currency), m(x.Invoiced), m(x.Receivable), tenths(x.DSOTenths), fmt.Sprint(x.PaidInFull),
@@ -166,32 +183,11 @@ func (s *Server) collections(c *gin.Context) {
 }
 
 func (s *Server) supplierSlippage(c *gin.Context) {
-	from, to, err := s.reportPeriod(c)
-	if err == nil {
-		err = checkFormat(c)
-	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	r, err := s.Store.SupplierSlippage(reqCtx(c), from, to, s.ReportLocation)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if c.Query("format") != "csv" {
-		c.JSON(http.StatusOK, r)
-		return
-	}
-	writeCSV(c, "supplier-slippage-"+r.From+"-"+r.To, []string{"supplier", "month", "received", "late", "avg_slip_days"},
-		func(row func([]string) error) error {
+	periodReport(s, c, s.Store.SupplierSlippage, func(r store.SlippageReport) string { return "supplier-slippage-" + r.From + "-" + r.To },
+		[]string{"supplier", "month", "received", "late", "avg_slip_days"},
+		func(r store.SlippageReport, row func([]string) error) error {
 			for _, x := range r.Rows {
-				sign := ""
-				v := x.AvgSlipTenths
-				if v < 0 {
-					sign, v = "-", -v
-				}
-				if err := row([]string{x.Supplier, x.Month, fmt.Sprint(x.Received), fmt.Sprint(x.Late), fmt.Sprintf("%s%d.%d", sign, v/10, v%10)}); err != nil {
+				if err := row([]string{x.Supplier, x.Month, fmt.Sprint(x.Received), fmt.Sprint(x.Late), tenths(x.AvgSlipTenths)}); err != nil {
 					return err
 				}
 			}
