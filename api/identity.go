@@ -277,7 +277,8 @@ type phoneRequest struct {
 
 func (r phoneRequest) Validate() error {
 	var v models.Validator
-	v.Check(r.Phone == "" || models.ValidPhone(r.Phone), "phone", "must be E.164, e.g. +14155550100 (empty to remove it)")
+	p := models.NormalizePhone(r.Phone)
+	v.Check(p == "" || models.ValidPhone(p), "phone", "must be E.164, e.g. +14155550100 (empty to remove it)")
 	return v.Err()
 }
 
@@ -288,6 +289,7 @@ func (s *Server) setMyPhone(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
+	req.Phone = models.NormalizePhone(req.Phone)
 	p, _ := principalOf(c)
 	if p.Kind != auth.KindUser {
 		fail(c, fmt.Errorf("%w: a phone number belongs to a person, not an API key", models.ErrForbidden))

@@ -133,6 +133,13 @@ var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 // ValidPhone reports whether s is an E.164 number such as +14155550100.
 func ValidPhone(s string) bool { return e164.MatchString(s) }
 
+// NormalizePhone drops the spaces, dots, dashes and brackets people type in
+// a number: "+1 (415) 555-0199" is "+14155550199". What is left must still
+// be E.164.
+func NormalizePhone(s string) string {
+	return strings.NewReplacer(" ", "", ".", "", "-", "", "(", "", ")", "").Replace(strings.TrimSpace(s))
+}
+
 // ValidEmail reports whether s is a single bare address.
 func ValidEmail(s string) bool {
 	a, err := mail.ParseAddress(s)

@@ -56,3 +56,11 @@ func TestDecimalRoundTripsThroughParseMoney(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizePhoneKeepsOnlyWhatE164Needs(t *testing.T) {
+	for in, want := range map[string]string{"+1 (415) 555-0199": "+14155550199", " +44 20.7946.0000 ": "+442079460000", "+14155550100": "+14155550100", "": ""} {
+		if got := NormalizePhone(in); got != want || (got != "" && !ValidPhone(got)) {
+			t.Errorf("NormalizePhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

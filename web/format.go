@@ -208,8 +208,3 @@ func eventLabel(e string) string {
 	return strings.Replace(statusLabel(e), "Eta", "ETA", 1)
 }
 
-// tidyPhone drops the spaces, dots, dashes and brackets people type in a
-// number ("+1 (415) 555-0199" → "+14155550199"); the API checks the rest.
-func tidyPhone(s string) string {
-	return strings.NewReplacer(" ", "", ".", "", "-", "", "(", "", ")", "").Replace(strings.TrimSpace(s))
-}

@@ -104,7 +104,7 @@ func (v *visit) phoneForm(phone string, err *apiError) form {
 }
 
 func (s *Server) savePhone(v *visit) error {
-	phone := tidyPhone(v.r.PostFormValue("phone"))
+	phone := v.r.PostFormValue("phone") // the API tidies spaces and dashes
 	if err := v.call(http.MethodPut, "/api/v1/me/phone", map[string]any{"phone": phone}, nil); err != nil {
 		ae := refusal(err)
 		if ae == nil {
