@@ -207,4 +207,3 @@ func optionNames(opts []option) names {
 func eventLabel(e string) string {
 	return strings.Replace(statusLabel(e), "Eta", "ETA", 1)
 }
-
