@@ -25,11 +25,10 @@ func (v *visit) showUsers(err *apiError) error {
 	if e := v.call(http.MethodGet, withQuery("/api/v1/users", url.Values{"cursor": {q.Get("cursor")}}), nil, &l); e != nil {
 		return e
 	}
-	customers, e := v.customerOptions()
+	customers, e := v.customerOptions("Not a customer user")
 	if e != nil {
 		return e
 	}
-	customers = append([]option{{"", "Not a customer user"}}, customers[min(1, len(customers)):]...)
 	val := func(k string) string {
 		if err != nil {
 			return v.r.PostFormValue(k)
@@ -84,11 +83,10 @@ func (v *visit) showUser(err *apiError, which string) error {
 	if e := v.call(http.MethodGet, "/api/v1/users/"+url.PathEscape(v.r.PathValue("id")), nil, &u); e != nil {
 		return e
 	}
-	customers, e := v.customerOptions()
+	customers, e := v.customerOptions("Not a customer user")
 	if e != nil {
 		return e
 	}
-	customers = append([]option{{"", "Not a customer user"}}, customers[min(1, len(customers)):]...)
 	errFor := func(w string) *apiError {
 		if w == which {
 			return err
@@ -157,11 +155,10 @@ func (v *visit) showKeys(err *apiError, secret string) error {
 	if e := v.call(http.MethodGet, "/api/v1/api-keys", nil, &l); e != nil {
 		return e
 	}
-	customers, e := v.customerOptions()
+	customers, e := v.customerOptions("Not for a customer")
 	if e != nil {
 		return e
 	}
-	customers = append([]option{{"", "Not for a customer"}}, customers[min(1, len(customers)):]...)
 	f := form{Action: "/admin/keys", Submit: "Create key", CSRF: v.csrf, Key: randomToken(), Err: err, Fields: []field{
 		{Name: "name", Label: "Name", Required: true, Hint: "What will use it, e.g. \"Acme ERP\"."},
 		{Name: "roles", Label: "Role", Type: "select", Options: roleOptions(), Required: true, Value: string(models.RoleCustomer)},

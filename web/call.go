@@ -93,14 +93,25 @@ func (v *visit) callKeyed(method, path, key string, body, out any) error {
 	return v.s.callAPI(v.r, h, method, path, body, out)
 }
 
-// callAPI runs the API's handler for one request, as if the browser had sent
-// it from the same address.
+// callAPI runs the API's handler for one request and decodes a success
+// into out.
 func (s *Server) callAPI(from *http.Request, h http.Header, method, path string, body, out any) error {
+	rec, err := s.roundTrip(from, h, method, path, body)
+	if err != nil || out == nil {
+		return err
+	}
+	return json.Unmarshal(rec.body.Bytes(), out)
+}
+
+// roundTrip runs the API's handler for one request, as if the browser had
+// sent it from the same address, and returns the answer; a 202 is
+// errPending and a 4xx or 5xx an *apiError.
+func (s *Server) roundTrip(from *http.Request, h http.Header, method, path string, body any) (*recorder, error) {
 	var payload []byte
 	if body != nil {
 		var err error
 		if payload, err = json.Marshal(body); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	ctx := from.Context()
@@ -114,7 +125,7 @@ func (s *Server) callAPI(from *http.Request, h http.Header, method, path string,
 	}
 	req, err := http.NewRequestWithContext(ctx, method, path, bytes.NewReader(payload))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.RemoteAddr = from.RemoteAddr
 	for _, k := range []string{"X-Forwarded-For", "X-Request-ID", "User-Agent"} {
@@ -132,7 +143,7 @@ func (s *Server) callAPI(from *http.Request, h http.Header, method, path string,
 	s.API.ServeHTTP(rec, req)
 	switch {
 	case rec.status == http.StatusAccepted:
-		return fmt.Errorf("%w (%s)", errPending, rec.header.Get("Location"))
+		return nil, fmt.Errorf("%w (%s)", errPending, rec.header.Get("Location"))
 	case rec.status >= 400:
 		ae := &apiError{Status: rec.status}
 		if strings.Contains(rec.header.Get("Content-Type"), "json") {
@@ -142,29 +153,17 @@ func (s *Server) callAPI(from *http.Request, h http.Header, method, path string,
 		if ae.Title == "" {
 			ae.Title = http.StatusText(rec.status)
 		}
-		return ae
-	case out != nil:
-		return json.Unmarshal(rec.body.Bytes(), out)
+		return nil, ae
 	}
-	return nil
+	return rec, nil
 }
 
 // download answers with an API file (a CSV export) as the API wrote it:
 // its type, its file name, its bytes.
 func (v *visit) download(path string) error {
-	req, err := http.NewRequestWithContext(v.r.Context(), http.MethodGet, path, nil)
+	rec, err := v.s.roundTrip(v.r, http.Header{"Authorization": {"Bearer " + v.token}}, http.MethodGet, path, nil)
 	if err != nil {
 		return err
-	}
-	req.RemoteAddr = v.r.RemoteAddr
-	req.Header.Set("Authorization", "Bearer "+v.token)
-	rec := &recorder{header: http.Header{}, status: http.StatusOK}
-	v.s.API.ServeHTTP(rec, req)
-	if rec.status >= 400 {
-		ae := &apiError{Status: rec.status}
-		_ = json.Unmarshal(rec.body.Bytes(), ae)
-		ae.Status = rec.status
-		return ae
 	}
 	for _, k := range []string{"Content-Type", "Content-Disposition"} {
 		v.w.Header().Set(k, rec.header.Get(k))

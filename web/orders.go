@@ -213,11 +213,7 @@ func (v *visit) customerFilter() ([]option, error) {
 	if v.me.IsCustomer() {
 		return nil, nil
 	}
-	opts, err := v.customerOptions()
-	if len(opts) > 0 {
-		opts[0] = option{"", "Every customer"}
-	}
-	return opts, err
+	return v.customerOptions("Every customer")
 }
 
 // customerNames maps ids to names for staff lists (nil for a customer).
@@ -225,6 +221,6 @@ func (v *visit) customerNames() (names, error) {
 	if v.me.IsCustomer() {
 		return nil, nil
 	}
-	opts, err := v.customerOptions()
+	opts, err := v.customerOptions("")
 	return optionNames(opts), err
 }

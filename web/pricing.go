@@ -32,7 +32,7 @@ func (v *visit) showPricing(err *apiError, kind string) error {
 		if e != nil {
 			return e
 		}
-		customers, e := v.customerOptions()
+		customers, e := v.customerOptions("Choose a customer")
 		if e != nil {
 			return e
 		}
@@ -90,9 +90,10 @@ func (v *visit) showPricing(err *apiError, kind string) error {
 	return v.showStatus(status, v.page.Title, pricingView(h, forms, editor))
 }
 
-// customerOptions lists customers to choose from; nil when the visitor may
-// not list customers (the field is then typed).
-func (v *visit) customerOptions() ([]option, error) {
+// customerOptions lists customers to choose from, after a first choice
+// labelled blank that means none; nil when the visitor may not list
+// customers (the field is then typed).
+func (v *visit) customerOptions(blank string) ([]option, error) {
 	if !v.s.mayUse(v.me, "GET /api/v1/customers") {
 		return nil, nil
 	}
@@ -100,7 +101,7 @@ func (v *visit) customerOptions() ([]option, error) {
 	if err := v.call(http.MethodGet, "/api/v1/customers?limit=200", nil, &cs); err != nil {
 		return nil, err
 	}
-	out := []option{{"", "Choose a customer"}}
+	out := []option{{"", blank}}
 	for _, c := range cs.Items {
 		out = append(out, option{c.ID, c.Name})
 	}
@@ -184,7 +185,7 @@ var errPercent = &apiError{Title: "must be a percentage with at most two decimal
 // previewPage prices a basket now and under a draft promotion.
 func (s *Server) previewPage(v *visit) error {
 	q := v.r.URL.Query()
-	customers, err := v.customerOptions()
+	customers, err := v.customerOptions("Choose a customer")
 	if err != nil {
 		return err
 	}

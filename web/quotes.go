@@ -58,14 +58,11 @@ func (v *visit) quoteForm(action string) (quoteForm, error) {
 		}
 	}
 	if !v.me.IsCustomer() {
-		var cs store.List[models.Customer]
-		if err := v.call(http.MethodGet, "/api/v1/customers?limit=200", nil, &cs); err != nil {
+		customers, err := v.customerOptions("Choose a customer")
+		if err != nil {
 			return f, err
 		}
-		f.Customers = []option{{"", "Choose a customer"}}
-		for _, c := range cs.Items {
-			f.Customers = append(f.Customers, option{c.ID, c.Name})
-		}
+		f.Customers = customers
 	}
 	return f, nil
 }
@@ -274,7 +271,7 @@ func (s *Server) approvalsPage(v *visit) error {
 	return v.show(approvalsView(mine, others, v.csrf))
 }
 
-// lineTotal is a priced line by number, for the quote page.
+// pricedLine is a quote line as priced, by position, for the quote page.
 func pricedLine(st workflows.QuoteState, i int) (pricing.PricedLine, bool) {
 	if i < len(st.Priced.Pricing.Lines) {
 		return st.Priced.Pricing.Lines[i], true
