@@ -33,7 +33,7 @@ func (a *Activities) IssueInvoice(ctx context.Context, in workflows.IssueInvoice
 		inv.Tax += l.Tax
 		inv.Total += l.Total
 	}
-	out, err := a.Store.CreateInvoice(ctx, inv)
+	out, err := a.Store.CreateInvoice(ctx, inv, invoiceFacts(in.Lines))
 	if err != nil {
 		return workflows.InvoiceRef{}, err
 	}

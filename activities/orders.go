@@ -9,14 +9,18 @@ import (
 	"github.com/q2c-dev/q2c/workflows"
 )
 
-// SaveOrder writes an order's read model.
+// SaveOrder writes an order's read model and its reporting facts.
 func (a *Activities) SaveOrder(ctx context.Context, st workflows.OrderState) error {
 	raw, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
+	facts, err := a.orderFacts(ctx, st)
+	if err != nil {
+		return err
+	}
 	return a.Store.SaveOrder(ctx, models.OrderRecord{ID: st.OrderID, QuoteID: st.QuoteID, CustomerID: st.CustomerID, Status: st.Status,
-		Rev: st.Rev, Currency: st.Currency, Total: st.Total, State: string(raw)})
+		Rev: st.Rev, Currency: st.Currency, Total: st.Total, State: string(raw)}, facts)
 }
 
 // ReserveLine reserves stock for an order line; a retry returns the first

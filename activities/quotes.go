@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/pricing"
@@ -55,5 +56,18 @@ func (a *Activities) SaveQuote(ctx context.Context, st workflows.QuoteState) err
 	if !st.ValidUntil.IsZero() {
 		rec.ValidUntil = &st.ValidUntil
 	}
+	rec.NeedsApproval = st.Approval.Required
+	rec.ApprovedAt, rec.AcceptedAt = lastStage(st.Timeline, "approved"), lastStage(st.Timeline, "accepted")
 	return a.Store.SaveQuote(ctx, rec)
+}
+
+// lastStage is when a quote last reached a stage of its timeline.
+func lastStage(timeline []workflows.Event, stage string) *time.Time {
+	for i := len(timeline) - 1; i >= 0; i-- {
+		if timeline[i].Stage == stage {
+			t := timeline[i].At
+			return &t
+		}
+	}
+	return nil
 }

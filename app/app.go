@@ -53,8 +53,16 @@ func Worker(cfg config.Config, st *store.Store, tc client.Client, sender notify.
 	}, cfg.WorkerStopTimeout)
 }
 
-// StartWorker starts w and makes sure the task queue's schedules exist.
-func StartWorker(ctx context.Context, cfg config.Config, tc client.Client, w sdkworker.Worker) error {
+// StartWorker brings the reporting side up to date (the rollup's time zone,
+// facts of documents recorded before they existed), starts w and makes sure
+// the task queue's schedules exist.
+func StartWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, w sdkworker.Worker) error {
+	if _, err := st.EnsureReportZone(ctx); err != nil {
+		return fmt.Errorf("report zone: %w", err)
+	}
+	if _, _, err := activities.BackfillReporting(ctx, st); err != nil {
+		return fmt.Errorf("back-fill reporting facts: %w", err)
+	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}

@@ -17,6 +17,10 @@ import (
 
 	"github.com/q2c-dev/q2c/backorder"
 	"github.com/q2c-dev/q2c/models"
+
+	// The zone database is built in, so Q2C_REPORT_TIME_ZONE works on a
+	// host (or container) that has none.
+	_ "time/tzdata"
 )
 
 // Secret is a string that never prints its value.

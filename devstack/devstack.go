@@ -92,6 +92,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		return nil, err
 	}
 	s.Store.SetBackorderPolicy(cfg.BackorderPolicy())
+	s.Store.SetReportLocation(cfg.ReportLocation())
 	if _, err := s.Store.Migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -103,7 +104,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		return nil, err
 	}
 	w := app.Worker(s.Config, s.Store, s.Client, app.Sender(s.Config, s.Store))
-	if err := app.StartWorker(ctx, s.Config, s.Client, w); err != nil {
+	if err := app.StartWorker(ctx, s.Config, s.Store, s.Client, w); err != nil {
 		return nil, err
 	}
 	s.Worker = w

@@ -98,7 +98,7 @@ func TestWholeLifecycleOverHTTP(t *testing.T) {
 	if len(invs.Items) != 2 || invs.Items[0].Status != models.InvoicePaid || invs.Items[1].Status != models.InvoicePaid || invs.Items[1].Paid != 8147 {
 		t.Fatalf("invoices %+v", invs.Items)
 	}
-	if credit, err := a.Store.CreditBalance(ctx, acme); err != nil || credit != 100 {
+	if credit, err := a.Store.CreditBalance(ctx, acme, "USD"); err != nil || credit != 100 {
 		t.Fatalf("credit %d, %v", credit, err)
 	}
 	levels, _ := a.Store.StockFor(ctx, "WID-100")

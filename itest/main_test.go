@@ -139,7 +139,7 @@ func (a *app) startWorker() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	w := q2capp.Worker(a.Config, a.Store, a.Client, a.sender)
-	if err := q2capp.StartWorker(context.Background(), a.Config, a.Client, w); err != nil {
+	if err := q2capp.StartWorker(context.Background(), a.Config, a.Store, a.Client, w); err != nil {
 		a.t.Fatal(err)
 	}
 	a.worker = w

@@ -47,9 +47,10 @@ type Customer struct {
 	Name      string    `json:"name"`
 	Email     string    `json:"email"`
 	Phone     string    `json:"phone,omitempty"`
-	Segment   string    `json:"segment"` // e.g. "enterprise", "smb"
-	Region    string    `json:"region"`  // e.g. "US-CA"
-	Tier      int       `json:"tier"`    // 1 is the most important
+	Segment   string    `json:"segment"`            // e.g. "enterprise", "smb"
+	Region    string    `json:"region"`             // e.g. "US-CA"
+	OwnerID   string    `json:"owner_id,omitempty"` // the account's sales rep (a user ID)
+	Tier      int       `json:"tier"`               // 1 is the most important
 	Currency  Currency  `json:"currency"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -66,6 +67,7 @@ type Product struct {
 	Supplier      string    `json:"supplier"`
 	LeadTimeDays  int       `json:"lead_time_days"`
 	MakeToOrder   bool      `json:"make_to_order"`
+	Category      string    `json:"category,omitempty"`
 	Active        bool      `json:"active"`
 	CreatedAt     time.Time `json:"created_at"`
 }
@@ -258,9 +260,14 @@ type QuoteRecord struct {
 	ValidUntil   *time.Time `json:"valid_until,omitempty"`
 	OrderID      string     `json:"order_id,omitempty"`
 	CreatedBy    string     `json:"created_by"`
-	State        string     `json:"-"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// For the quote funnel: whether approval was needed, and when the quote
+	// was last approved and when accepted.
+	NeedsApproval bool       `json:"needs_approval"`
+	ApprovedAt    *time.Time `json:"approved_at,omitempty"`
+	AcceptedAt    *time.Time `json:"accepted_at,omitempty"`
+	State         string     `json:"-"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
 }
 
 func (QuoteRecord) TableName() string { return "quotes" }

@@ -71,20 +71,22 @@ func (s *Store) Ship(ctx context.Context, sh Shipment) error {
 			Lines: string(lines), ShippedBy: sh.ShippedBy, ShippedAt: sh.ShippedAt.UTC()}).Error; err != nil {
 			return mapErr(err, "shipment", sh.ID)
 		}
+		from := map[shipKey]int64{}
 		for _, l := range sh.Lines {
-			if err := tx.consume(ctx, sh.OrderID, l); err != nil {
+			if err := tx.consume(ctx, sh.OrderID, l, from); err != nil {
 				return err
 			}
 			if err := tx.shipBackorder(ctx, sh.OrderID, l.LineNo, l.Qty); err != nil {
 				return err
 			}
 		}
-		return nil
+		return tx.saveShipmentLines(ctx, sh, from)
 	})
 }
 
-// consume turns qty units of a line's active reservations into shipped ones.
-func (s *Store) consume(ctx context.Context, orderID string, l ShipLine) error {
+// consume turns qty units of a line's active reservations into shipped ones,
+// counting in from what left each warehouse.
+func (s *Store) consume(ctx context.Context, orderID string, l ShipLine, from map[shipKey]int64) error {
 	var active []models.Reservation
 	if err := s.conn(ctx).Where("order_id = ? AND line_no = ? AND status = ?", orderID, l.LineNo, models.ReservationActive).
 		Order("id").Find(&active).Error; err != nil {
@@ -116,6 +118,7 @@ func (s *Store) consume(ctx context.Context, orderID string, l ShipLine) error {
 			Updates(map[string]any{"on_hand": gorm.Expr("on_hand - ?", take), "reserved": gorm.Expr("reserved - ?", take), "updated_at": now}).Error; err != nil {
 			return err
 		}
+		from[shipKey{lineNo: l.LineNo, sku: l.SKU, warehouse: r.WarehouseCode}] += take
 		left -= take
 	}
 	if left > 0 {
@@ -139,8 +142,9 @@ func (s *Store) NextNumber(ctx context.Context, name string) (int64, error) {
 }
 
 // CreateInvoice issues inv once per shipment, numbering it from the gap-free
-// "invoice" counter; a repeat returns the invoice already issued.
-func (s *Store) CreateInvoice(ctx context.Context, inv models.Invoice) (models.Invoice, error) {
+// "invoice" counter, and mirrors its lines for revenue in the same
+// transaction; a repeat returns the invoice already issued.
+func (s *Store) CreateInvoice(ctx context.Context, inv models.Invoice, lines []InvoiceLineFact) (models.Invoice, error) {
 	var out models.Invoice
 	err := s.Tx(ctx, func(tx *Store) error {
 		err := tx.conn(ctx).Where("shipment_id = ?", inv.ShipmentID).Take(&out).Error
@@ -159,8 +163,11 @@ func (s *Store) CreateInvoice(ctx context.Context, inv models.Invoice) (models.I
 		if err := tx.conn(ctx).Create(&inv).Error; err != nil {
 			return mapErr(err, "invoice", inv.ShipmentID)
 		}
+		if err := tx.applyCredit(ctx, &inv); err != nil {
+			return err
+		}
 		out = inv
-		return nil
+		return tx.saveInvoiceLines(ctx, inv, lines)
 	})
 	return out, err
 }
@@ -254,12 +261,51 @@ func (s *Store) ListInvoices(ctx context.Context, customerID, orderID, status st
 	return listAfter(q, "id", p, func(i models.Invoice) string { return i.ID })
 }
 
-// CreditBalance is a customer's unused credit.
-func (s *Store) CreditBalance(ctx context.Context, customerID string) (int64, error) {
-	var v *int64
-	err := s.conn(ctx).Raw(`SELECT sum(amount) FROM credits WHERE customer_id = ?`, customerID).Scan(&v).Error
-	if v == nil {
+// CreditBalance is a customer's unused credit in one currency: over-payments
+// less what was applied to later invoices.
+func (s *Store) CreditBalance(ctx context.Context, customerID string, currency models.Currency) (int64, error) {
+	var v []int64
+	err := s.conn(ctx).Raw(`SELECT COALESCE((SELECT SUM(amount) FROM credits WHERE customer_id = ? AND currency = ?), 0)
+		- COALESCE((SELECT SUM(amount) FROM credit_applications WHERE customer_id = ? AND currency = ?), 0)`,
+		customerID, currency, customerID, currency).Scan(&v).Error
+	if err != nil || len(v) == 0 {
 		return 0, err
 	}
-	return *v, err
+	return v[0], nil
 }
+
+// applyCredit pays what it can of a new invoice from the customer's unused
+// credit in its currency, as a payment by credit. The customer's row is
+// locked first, so two invoices issued at once never spend the same credit.
+func (s *Store) applyCredit(ctx context.Context, inv *models.Invoice) error {
+	var c models.Customer
+	if err := s.locking(s.conn(ctx)).Where("id = ?", inv.CustomerID).Take(&c).Error; err != nil {
+		return mapErr(err, "customer", inv.CustomerID)
+	}
+	avail, err := s.CreditBalance(ctx, inv.CustomerID, inv.Currency)
+	if err != nil {
+		return err
+	}
+	amount := min(avail, inv.Total)
+	if amount <= 0 {
+		return nil
+	}
+	if err := s.conn(ctx).Exec(`INSERT INTO credit_applications (invoice_id, customer_id, currency, amount, created_at) VALUES (?, ?, ?, ?, ?)`,
+		inv.ID, inv.CustomerID, inv.Currency, amount, s.now()).Error; err != nil {
+		return err
+	}
+	pay := models.Payment{ID: NewID(), InvoiceID: inv.ID, Reference: CreditReference, Amount: amount, Applied: amount,
+		Method: CreditReference, RecordedBy: "system", ReceivedAt: inv.IssuedAt}
+	if err := s.conn(ctx).Create(&pay).Error; err != nil {
+		return err
+	}
+	inv.Paid = amount
+	inv.Status = models.InvoicePartiallyPaid
+	if inv.Paid >= inv.Total {
+		inv.Status = models.InvoicePaid
+	}
+	return s.conn(ctx).Model(&models.Invoice{}).Where("id = ?", inv.ID).Updates(map[string]any{"paid": inv.Paid, "status": inv.Status}).Error
+}
+
+// CreditReference is the reference and method of a payment made from credit.
+const CreditReference = "q2c-credit"

@@ -19,7 +19,7 @@ func TestShipInvoiceAndPay(t *testing.T) {
 		if err := s.CreateCustomer(ctx, cust); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveOrder(ctx, models.OrderRecord{ID: "SO-1", QuoteID: "Q-1", CustomerID: cust.ID, Status: "allocated", Rev: 1, Currency: "USD", Total: 1000, State: "{}"}); err != nil {
+		if err := s.SaveOrder(ctx, models.OrderRecord{ID: "SO-1", QuoteID: "Q-1", CustomerID: cust.ID, Status: "allocated", Rev: 1, Currency: "USD", Total: 1000, State: "{}"}, store.OrderFacts{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Reserve(ctx, store.ReserveRequest{OrderID: "SO-1", LineNo: 1, SKU: "WID", Qty: 7, CustomerID: testCustomer}); err != nil {
@@ -46,22 +46,22 @@ func TestShipInvoiceAndPay(t *testing.T) {
 		}
 
 		inv := models.Invoice{OrderID: "SO-1", ShipmentID: "SO-1/1", CustomerID: cust.ID, Currency: "USD", Subtotal: 1000, Total: 1000, Lines: "[]", IssuedAt: now, DueAt: now.AddDate(0, 0, 30)}
-		first, err := s.CreateInvoice(ctx, inv)
+		first, err := s.CreateInvoice(ctx, inv, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := s.CreateInvoice(ctx, inv)
+		again, err := s.CreateInvoice(ctx, inv, nil)
 		if err != nil || again.Number != first.Number || first.Number != 1 || first.ID != "INV-000001" {
 			t.Fatalf("invoice %+v, retry %+v, %v", first, again, err)
 		}
 		// A failed invoice (its shipment does not exist) gives its number back.
-		if _, err := s.CreateInvoice(ctx, models.Invoice{OrderID: "SO-1", ShipmentID: "nope", CustomerID: cust.ID, Currency: "USD", Lines: "[]", IssuedAt: now, DueAt: now}); err == nil {
+		if _, err := s.CreateInvoice(ctx, models.Invoice{OrderID: "SO-1", ShipmentID: "nope", CustomerID: cust.ID, Currency: "USD", Lines: "[]", IssuedAt: now, DueAt: now}, nil); err == nil {
 			t.Fatal("invoice for a missing shipment")
 		}
 		if err := s.Ship(ctx, store.Shipment{ID: "SO-1/3", OrderID: "SO-1", Carrier: "UPS", Tracking: "x", ShippedBy: "w", ShippedAt: now, Lines: []store.ShipLine{{LineNo: 1, SKU: "WID", Qty: 1}}}); err != nil {
 			t.Fatal(err)
 		}
-		second, err := s.CreateInvoice(ctx, models.Invoice{OrderID: "SO-1", ShipmentID: "SO-1/3", CustomerID: cust.ID, Currency: "USD", Total: 10, Lines: "[]", IssuedAt: now, DueAt: now})
+		second, err := s.CreateInvoice(ctx, models.Invoice{OrderID: "SO-1", ShipmentID: "SO-1/3", CustomerID: cust.ID, Currency: "USD", Total: 10, Lines: "[]", IssuedAt: now, DueAt: now}, nil)
 		if err != nil || second.Number != 2 {
 			t.Fatalf("second invoice number %d (%v): numbers must have no gaps", second.Number, err)
 		}
@@ -83,7 +83,7 @@ func TestShipInvoiceAndPay(t *testing.T) {
 				t.Fatalf("payment %s: %+v, %v", p.ref, got, err)
 			}
 		}
-		if credit, err := s.CreditBalance(ctx, cust.ID); err != nil || credit != 100 {
+		if credit, err := s.CreditBalance(ctx, cust.ID, "USD"); err != nil || credit != 100 {
 			t.Fatalf("credit %d, %v; want 100", credit, err)
 		}
 		if got, err := s.MarkOverdue(ctx, first.ID); err != nil || got.Status != models.InvoicePaid {

@@ -44,7 +44,7 @@ func (s *Store) UpsertProduct(ctx context.Context, p *models.Product) error {
 	}
 	return s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "sku"}},
-		DoUpdates: clause.AssignmentColumns([]string{"name", "unit_of_measure", "list_price", "currency", "supplier", "lead_time_days", "make_to_order", "active"}),
+		DoUpdates: clause.AssignmentColumns([]string{"name", "unit_of_measure", "list_price", "currency", "supplier", "lead_time_days", "make_to_order", "active", "category"}),
 	}).Create(p).Error
 }
 

@@ -2,21 +2,39 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm/clause"
 
 	"github.com/q2c-dev/q2c/models"
 )
 
-// SaveOrder upserts an order's read model unless a newer revision is stored.
-func (s *Store) SaveOrder(ctx context.Context, o models.OrderRecord) error {
+// OrderFacts is what the reporting side mirrors of an order.
+type OrderFacts struct {
+	OrderedAt time.Time
+	Lines     []OrderLineFact
+}
+
+// SaveOrder upserts an order's read model unless a newer revision is stored,
+// and mirrors its lines in the same transaction. A save that changes
+// nothing still writes lines an order lacks (the back-fill relies on it).
+func (s *Store) SaveOrder(ctx context.Context, o models.OrderRecord, f OrderFacts) error {
 	now := s.now()
 	o.CreatedAt, o.UpdatedAt = now, now
-	return s.conn(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"status", "rev", "currency", "total", "state", "updated_at"}),
-		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "orders.rev < excluded.rev"}}},
-	}).Create(&o).Error
+	return s.Tx(ctx, func(tx *Store) error {
+		res := tx.conn(ctx).Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"status", "rev", "currency", "total", "state", "updated_at"}),
+			Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "orders.rev < excluded.rev"}}},
+		}).Create(&o)
+		if res.Error != nil {
+			return res.Error
+		}
+		if f.OrderedAt.IsZero() {
+			f.OrderedAt = now
+		}
+		return tx.saveOrderLines(ctx, o, f.OrderedAt, f.Lines)
+	})
 }
 
 // OrderByID reads an order's read model.

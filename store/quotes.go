@@ -14,7 +14,7 @@ func (s *Store) SaveQuote(ctx context.Context, q models.QuoteRecord) error {
 	q.CreatedAt, q.UpdatedAt = now, now
 	return s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"status", "version", "rev", "currency", "total", "approval_role", "valid_until", "order_id", "state", "updated_at"}),
+		DoUpdates: clause.AssignmentColumns([]string{"status", "version", "rev", "currency", "total", "approval_role", "valid_until", "order_id", "needs_approval", "approved_at", "accepted_at", "state", "updated_at"}),
 		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "quotes.rev < excluded.rev"}}},
 	}).Create(&q).Error
 }

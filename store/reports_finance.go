@@ -208,7 +208,8 @@ func (s *Store) Collections(ctx context.Context, from, to time.Time, loc *time.L
 		Currency models.Currency
 		Amount   int64
 	}
-	if err := s.conn(ctx).Raw(`SELECT currency, SUM(amount) AS amount FROM credits GROUP BY currency`).Scan(&credits).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT currency, SUM(amount) AS amount FROM (SELECT currency, amount FROM credits
+		UNION ALL SELECT currency, -amount FROM credit_applications) c GROUP BY currency`).Scan(&credits).Error; err != nil {
 		return out, err
 	}
 	for _, r := range credits {

@@ -16,7 +16,7 @@ func invoiceFor(t *testing.T, s *store.Store, n int, customerID string, cur mode
 	t.Helper()
 	ctx := context.Background()
 	order := fmt.Sprintf("SO-%d", n)
-	if err := s.SaveOrder(ctx, models.OrderRecord{ID: order, QuoteID: "Q-" + order, CustomerID: customerID, Status: "allocated", Rev: 1, Currency: cur, Total: total, State: "{}"}); err != nil {
+	if err := s.SaveOrder(ctx, models.OrderRecord{ID: order, QuoteID: "Q-" + order, CustomerID: customerID, Status: "allocated", Rev: 1, Currency: cur, Total: total, State: "{}"}, store.OrderFacts{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Reserve(ctx, store.ReserveRequest{OrderID: order, LineNo: 1, SKU: "WID", Qty: 1, CustomerID: customerID}); err != nil {
@@ -27,7 +27,7 @@ func invoiceFor(t *testing.T, s *store.Store, n int, customerID string, cur mode
 		t.Fatal(err)
 	}
 	inv, err := s.CreateInvoice(ctx, models.Invoice{OrderID: order, ShipmentID: order + "/1", CustomerID: customerID, Currency: cur, Subtotal: total, Total: total,
-		Lines: "[]", IssuedAt: issued, DueAt: due})
+		Lines: "[]", IssuedAt: issued, DueAt: due}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	policy  backorder.Policy
+	loc     *time.Location // the report time zone: days of the sales rollup and KPI snapshots
 }
 
 // Open connects to url: postgres://… or sqlite:<path>. It does not migrate.
@@ -88,7 +89,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s := &Store{db: db, dialect: dialect, now: gcfg.NowFunc, policy: backorder.DefaultPolicy}
+	s := &Store{db: db, dialect: dialect, now: gcfg.NowFunc, policy: backorder.DefaultPolicy, loc: time.UTC}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -102,6 +103,14 @@ func (s *Store) SetBackorderPolicy(p backorder.Policy) { s.policy = p }
 
 // BackorderPolicy is the priority policy in force.
 func (s *Store) BackorderPolicy() backorder.Policy { return s.policy }
+
+// SetReportLocation sets the time zone whose days the sales rollup and the
+// KPI snapshots are cut in; call it before the store is used, then
+// EnsureReportZone.
+func (s *Store) SetReportLocation(loc *time.Location) { s.loc = loc }
+
+// ReportLocation is the report time zone.
+func (s *Store) ReportLocation() *time.Location { return s.loc }
 
 // SetClock replaces the clock the store stamps rows with (tests).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
@@ -135,7 +144,7 @@ func (s *Store) Close() error {
 // Tx runs fn in one transaction; fn's Store shares it. An error rolls back.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		return fn(&Store{db: gtx, dialect: s.dialect, now: s.now, policy: s.policy})
+		return fn(&Store{db: gtx, dialect: s.dialect, now: s.now, policy: s.policy, loc: s.loc})
 	})
 }
 

@@ -46,9 +46,12 @@ func schedules(taskQueue string) []client.ScheduleOptions {
 			Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
 		}
 	}
+	kpis := every(ScheduleKPISnapshots, workflows.KPISnapshotsName, workflows.KPISnapshotEvery)
+	kpis.Action.(*client.ScheduleWorkflowAction).Args = []any{workflows.KPISnapshotRequest{}}
 	return []client.ScheduleOptions{
 		every(ScheduleBackorderSweep, workflows.BackorderSweepPassName, workflows.SweepEvery),
 		every(SchedulePurgeExpired, workflows.PurgeExpiredName, workflows.PurgeEvery),
+		kpis,
 	}
 }
 
@@ -56,6 +59,7 @@ func schedules(taskQueue string) []client.ScheduleOptions {
 const (
 	ScheduleBackorderSweep = "q2c-backorder-sweep"
 	SchedulePurgeExpired   = "q2c-purge-expired"
+	ScheduleKPISnapshots   = "q2c-kpi-snapshots"
 )
 
 // EnsureSchedules creates the task queue's schedules unless they exist, and

@@ -17,4 +17,5 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(BackorderSweep, workflow.RegisterOptions{Name: BackorderSweepName})
 	r.RegisterWorkflowWithOptions(BackorderSweepPass, workflow.RegisterOptions{Name: BackorderSweepPassName})
 	r.RegisterWorkflowWithOptions(PurgeExpired, workflow.RegisterOptions{Name: PurgeExpiredName})
+	r.RegisterWorkflowWithOptions(KPISnapshots, workflow.RegisterOptions{Name: KPISnapshotsName})
 }

@@ -120,6 +120,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 		return nil, err
 	}
 	st.SetBackorderPolicy(cfg.BackorderPolicy())
+	st.SetReportLocation(cfg.ReportLocation())
 	return st, nil
 }
 
@@ -297,7 +298,7 @@ func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer closeAll()
 	w := app.Worker(cfg, st, tc, app.Sender(cfg, st))
 	log.Info("starting worker", "task_queue", cfg.TaskQueue, "config", cfg)
-	if err := app.StartWorker(ctx, cfg, tc, w); err != nil {
+	if err := app.StartWorker(ctx, cfg, st, tc, w); err != nil {
 		return err
 	}
 	<-ctx.Done()

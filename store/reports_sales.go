@@ -1,0 +1,321 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/q2c-dev/q2c/calendar"
+	"github.com/q2c-dev/q2c/models"
+)
+
+// SalesFigures are one cell of a sales report: lines, units, net amount
+// (after discounts, before tax), standard cost and margin, in one currency.
+type SalesFigures struct {
+	Lines  int64 `json:"lines"`
+	Qty    int64 `json:"qty"`
+	Net    int64 `json:"net"`
+	Cost   int64 `json:"cost"`
+	Margin int64 `json:"margin"` // Net − Cost
+	// MarginBP is Margin ÷ Net in basis points, rounded half away from
+	// zero; absent when Net is 0.
+	MarginBP *int64 `json:"margin_bp,omitempty"`
+}
+
+func (f SalesFigures) add(lines, qty, net, cost int64) SalesFigures {
+	f.Lines, f.Qty, f.Net, f.Cost = f.Lines+lines, f.Qty+qty, f.Net+net, f.Cost+cost
+	return f
+}
+
+func (f SalesFigures) plus(g SalesFigures) SalesFigures { return f.add(g.Lines, g.Qty, g.Net, g.Cost) }
+
+func (f SalesFigures) final() SalesFigures {
+	f.Margin = f.Net - f.Cost
+	f.MarginBP = ratioBP(f.Margin, f.Net)
+	return f
+}
+
+// ratioBP is num ÷ den in basis points, rounded half away from zero; nil
+// when den is 0.
+func ratioBP(num, den int64) *int64 {
+	if den == 0 {
+		return nil
+	}
+	v := models.DivRoundHalfAwayFromZero(num*10000, den)
+	return &v
+}
+
+// SalesCell is bookings (orders placed) and revenue (invoices issued).
+type SalesCell struct {
+	Booked   SalesFigures `json:"booked"`
+	Invoiced SalesFigures `json:"invoiced"`
+}
+
+func (c SalesCell) plus(d SalesCell) SalesCell {
+	return SalesCell{Booked: c.Booked.plus(d.Booked), Invoiced: c.Invoiced.plus(d.Invoiced)}
+}
+
+func (c SalesCell) final() SalesCell {
+	return SalesCell{Booked: c.Booked.final(), Invoiced: c.Invoiced.final()}
+}
+
+// SalesChange compares a row's range with the previous one: the change of
+// net amount, and in basis points of the previous (absent when it was 0).
+type SalesChange struct {
+	BookedNet     int64  `json:"booked_net"`
+	BookedNetBP   *int64 `json:"booked_net_bp,omitempty"`
+	InvoicedNet   int64  `json:"invoiced_net"`
+	InvoicedNetBP *int64 `json:"invoiced_net_bp,omitempty"`
+}
+
+// SalesRow is one group (a product, a region…) in one currency.
+type SalesRow struct {
+	Key      string          `json:"key"`
+	Label    string          `json:"label"`
+	Currency models.Currency `json:"currency"`
+	Periods  []SalesCell     `json:"periods"` // one per report period
+	Total    SalesCell       `json:"total"`
+	Previous SalesCell       `json:"previous"`
+	Change   SalesChange     `json:"change"`
+}
+
+func (r *SalesRow) final() {
+	for i := range r.Periods {
+		r.Periods[i] = r.Periods[i].final()
+	}
+	r.Total, r.Previous = r.Total.final(), r.Previous.final()
+	r.Change = SalesChange{
+		BookedNet: r.Total.Booked.Net - r.Previous.Booked.Net, BookedNetBP: ratioBP(r.Total.Booked.Net-r.Previous.Booked.Net, r.Previous.Booked.Net),
+		InvoicedNet: r.Total.Invoiced.Net - r.Previous.Invoiced.Net, InvoicedNetBP: ratioBP(r.Total.Invoiced.Net-r.Previous.Invoiced.Net, r.Previous.Invoiced.Net),
+	}
+}
+
+// Period is one column of a report.
+type Period struct {
+	Start string `json:"start"`
+	Label string `json:"label"`
+}
+
+// SalesQuery asks for a sales report.
+type SalesQuery struct {
+	GroupBy     string               // one of SalesDims
+	Granularity calendar.Granularity // period length
+	From, To    time.Time            // days in the report time zone, both included
+	RepID       string               // when set, only this rep's accounts
+	Top         int                  // when > 0, the top rows per currency; the rest is one "other" row
+	Rank        string               // SalesBooked or SalesInvoiced: what Top ranks by (net)
+}
+
+// OtherKey is the key of the row that sums the groups beyond the top N.
+const OtherKey = "(other)"
+
+// SalesReport is bookings and revenue by a dimension and period.
+type SalesReport struct {
+	GroupBy      string     `json:"group_by"`
+	Granularity  string     `json:"granularity"`
+	From         string     `json:"from"`
+	To           string     `json:"to"`
+	PreviousFrom string     `json:"previous_from"`
+	PreviousTo   string     `json:"previous_to"`
+	TimeZone     string     `json:"time_zone"`
+	Periods      []Period   `json:"periods"`
+	Rows         []SalesRow `json:"rows"`   // by currency, then by ranked net, largest first
+	Totals       []SalesRow `json:"totals"` // one per currency: never summed across
+	// WithoutCost lists SKUs sold in the range with no standard cost, whose
+	// margin is therefore their whole net.
+	WithoutCost []string `json:"without_cost"`
+}
+
+// Sales reads the daily rollup for q. Days are those of the store's report
+// time zone (the rollup is cut in it).
+func (s *Store) Sales(ctx context.Context, q SalesQuery) (SalesReport, error) {
+	from, to := calendar.Date(q.From), calendar.Date(q.To)
+	pfrom, pto := calendar.Previous(from, to)
+	out := SalesReport{GroupBy: q.GroupBy, Granularity: string(q.Granularity), From: from.Format(time.DateOnly), To: to.Format(time.DateOnly),
+		PreviousFrom: pfrom.Format(time.DateOnly), PreviousTo: pto.Format(time.DateOnly), TimeZone: s.loc.String(),
+		Rows: []SalesRow{}, Totals: []SalesRow{}, WithoutCost: []string{}}
+	index := map[string]int{}
+	for _, p := range q.Granularity.Periods(from, to) {
+		index[p.Format(time.DateOnly)] = len(out.Periods)
+		out.Periods = append(out.Periods, Period{Start: p.Format(time.DateOnly), Label: q.Granularity.Label(p)})
+	}
+	sql := `SELECT day, value, currency, kind, SUM(lines) AS lines, SUM(qty) AS qty, SUM(net) AS net, SUM(cost) AS cost
+		FROM sales_daily WHERE dim = ? AND day >= ? AND day <= ?`
+	args := []any{q.GroupBy, pfrom.Format(time.DateOnly), to.Format(time.DateOnly)}
+	if q.RepID != "" {
+		sql += ` AND rep_id = ?`
+		args = append(args, q.RepID)
+	}
+	var cells []struct {
+		Day, Value, Kind      string
+		Currency              models.Currency
+		Lines, Qty, Net, Cost int64
+	}
+	if err := s.conn(ctx).Raw(sql+` GROUP BY day, value, currency, kind`, args...).Scan(&cells).Error; err != nil {
+		return out, err
+	}
+	type key struct {
+		value    string
+		currency models.Currency
+	}
+	rows := map[key]*SalesRow{}
+	for _, c := range cells {
+		k := key{c.Value, c.Currency}
+		r := rows[k]
+		if r == nil {
+			r = &SalesRow{Key: c.Value, Currency: c.Currency, Periods: make([]SalesCell, len(out.Periods))}
+			rows[k] = r
+		}
+		day, err := time.Parse(time.DateOnly, c.Day)
+		if err != nil {
+			return out, err
+		}
+		var cell *SalesCell
+		if day.Before(from) {
+			cell = &r.Previous
+		} else {
+			cell = &r.Periods[index[q.Granularity.Start(day).Format(time.DateOnly)]]
+		}
+		if c.Kind == SalesBooked {
+			cell.Booked = cell.Booked.add(c.Lines, c.Qty, c.Net, c.Cost)
+		} else {
+			cell.Invoiced = cell.Invoiced.add(c.Lines, c.Qty, c.Net, c.Cost)
+		}
+	}
+	list := make([]*SalesRow, 0, len(rows))
+	for _, r := range rows {
+		for _, p := range r.Periods {
+			r.Total = r.Total.plus(p)
+		}
+		list = append(list, r)
+	}
+	ranked := func(r *SalesRow) int64 {
+		if q.Rank == SalesBooked {
+			return r.Total.Booked.Net
+		}
+		return r.Total.Invoiced.Net
+	}
+	slices.SortFunc(list, func(a, b *SalesRow) int {
+		if a.Currency != b.Currency {
+			return strings.Compare(string(a.Currency), string(b.Currency))
+		}
+		if ra, rb := ranked(a), ranked(b); ra != rb {
+			if ra > rb {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	totals := map[models.Currency]*SalesRow{}
+	var kept []*SalesRow
+	perCurrency := map[models.Currency]int{}
+	for _, r := range list {
+		t := totals[r.Currency]
+		if t == nil {
+			t = &SalesRow{Label: "Total", Currency: r.Currency, Periods: make([]SalesCell, len(out.Periods))}
+			totals[r.Currency] = t
+			out.Totals = append(out.Totals, SalesRow{})
+		}
+		for i, p := range r.Periods {
+			t.Periods[i] = t.Periods[i].plus(p)
+		}
+		t.Total, t.Previous = t.Total.plus(r.Total), t.Previous.plus(r.Previous)
+		perCurrency[r.Currency]++
+		if q.Top > 0 && perCurrency[r.Currency] > q.Top {
+			other := kept[len(kept)-1]
+			if other.Key != OtherKey || other.Currency != r.Currency {
+				other = &SalesRow{Key: OtherKey, Label: "Other", Currency: r.Currency, Periods: make([]SalesCell, len(out.Periods))}
+				kept = append(kept, other)
+			}
+			for i, p := range r.Periods {
+				other.Periods[i] = other.Periods[i].plus(p)
+			}
+			other.Total, other.Previous = other.Total.plus(r.Total), other.Previous.plus(r.Previous)
+			continue
+		}
+		kept = append(kept, r)
+	}
+	keys := make([]string, 0, len(kept))
+	for _, r := range kept {
+		keys = append(keys, r.Key)
+	}
+	labels, err := s.salesLabels(ctx, q.GroupBy, keys)
+	if err != nil {
+		return out, err
+	}
+	for _, r := range kept {
+		if r.Key != OtherKey {
+			r.Label = labelOf(labels, q.GroupBy, r.Key)
+		}
+		r.final()
+		out.Rows = append(out.Rows, *r)
+	}
+	out.Totals = out.Totals[:0]
+	for _, r := range list {
+		if t := totals[r.Currency]; t != nil {
+			t.final()
+			out.Totals = append(out.Totals, *t)
+			delete(totals, r.Currency)
+		}
+	}
+	if err := s.conn(ctx).Raw(`SELECT DISTINCT sku FROM (
+			SELECT sku FROM order_lines WHERE unit_cost = 0 AND ordered_at >= ? AND ordered_at < ?
+			UNION SELECT sku FROM invoice_lines WHERE unit_cost = 0 AND issued_at >= ? AND issued_at < ?) x ORDER BY sku`,
+		s.dayStart(from), s.dayStart(to.AddDate(0, 0, 1)), s.dayStart(from), s.dayStart(to.AddDate(0, 0, 1))).Scan(&out.WithoutCost).Error; err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// dayStart is the UTC instant a calendar day starts in the report zone.
+func (s *Store) dayStart(day time.Time) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.loc).UTC()
+}
+
+// salesLabels names the keys of a dimension that has names.
+func (s *Store) salesLabels(ctx context.Context, dim string, keys []string) (map[string]string, error) {
+	var sql string
+	switch dim {
+	case DimProduct:
+		sql = `SELECT sku AS k, name AS v FROM products WHERE sku IN ?`
+	case DimCustomer:
+		sql = `SELECT id AS k, name AS v FROM customers WHERE id IN ?`
+	case DimRep:
+		sql = `SELECT id AS k, name AS v FROM users WHERE id IN ?`
+	case DimWarehouse:
+		sql = `SELECT code AS k, name AS v FROM warehouses WHERE code IN ?`
+	default:
+		return nil, nil
+	}
+	var kv []struct{ K, V string }
+	for start := 0; start < len(keys); start += 1000 {
+		var part []struct{ K, V string }
+		if err := s.conn(ctx).Raw(sql, keys[start:min(start+1000, len(keys))]).Scan(&part).Error; err != nil {
+			return nil, err
+		}
+		kv = append(kv, part...)
+	}
+	out := make(map[string]string, len(kv))
+	for _, p := range kv {
+		out[p.K] = p.V
+	}
+	return out, nil
+}
+
+func labelOf(labels map[string]string, dim, key string) string {
+	if key == "" {
+		switch dim {
+		case DimWarehouse:
+			return "Several warehouses"
+		case DimRep:
+			return "No rep"
+		}
+		return "None"
+	}
+	if l, ok := labels[key]; ok && l != "" {
+		return l
+	}
+	return key
+}
