@@ -86,6 +86,27 @@ func TestShipInvoiceAndPay(t *testing.T) {
 		if credit, err := s.CreditBalance(ctx, cust.ID, "USD"); err != nil || credit != 100 {
 			t.Fatalf("credit %d, %v; want 100", credit, err)
 		}
+		// The credit pays what it can of the customer's next invoice in
+		// that currency, once, as a payment by credit.
+		if _, err := s.Reserve(ctx, store.ReserveRequest{OrderID: "SO-1", LineNo: 2, SKU: "WID", Qty: 1, CustomerID: testCustomer}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Ship(ctx, store.Shipment{ID: "SO-1/4", OrderID: "SO-1", Carrier: "UPS", Tracking: "y", ShippedBy: "w", ShippedAt: now, Lines: []store.ShipLine{{LineNo: 2, SKU: "WID", Qty: 1}}}); err != nil {
+			t.Fatal(err)
+		}
+		third := models.Invoice{OrderID: "SO-1", ShipmentID: "SO-1/4", CustomerID: cust.ID, Currency: "USD", Total: 250, Lines: "[]", IssuedAt: now, DueAt: now}
+		for range 2 { // the second is a retry: the credit is not spent twice
+			got, err := s.CreateInvoice(ctx, third, nil)
+			if err != nil || got.Paid != 100 || got.Status != models.InvoicePartiallyPaid {
+				t.Fatalf("invoice after a 100 credit: paid %d status %s, %v; want 100 and partially paid", got.Paid, got.Status, err)
+			}
+		}
+		if credit, err := s.CreditBalance(ctx, cust.ID, "USD"); err != nil || credit != 0 {
+			t.Fatalf("credit after use %d, %v; want 0", credit, err)
+		}
+		if p, err := s.PaymentByReference(ctx, "INV-000003", store.CreditReference); err != nil || p.Applied != 100 {
+			t.Fatalf("the credit is not recorded as a payment: %+v, %v", p, err)
+		}
 		if got, err := s.MarkOverdue(ctx, first.ID); err != nil || got.Status != models.InvoicePaid {
 			t.Fatalf("a paid invoice became %s", got.Status)
 		}
