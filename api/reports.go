@@ -5,16 +5,19 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
 )
 
 var (
 	financeReaders = []models.Role{models.RoleFinance, models.RoleExecutive, models.RoleSalesManager}
+	cashReaders    = []models.Role{models.RoleFinance, models.RoleExecutive}
 	supplyReaders  = []models.Role{models.RoleSupplyChain, models.RoleProductionManager, models.RoleExecutive, models.RoleSalesManager}
 )
 
@@ -24,6 +27,10 @@ func (s *Server) reportRoutes() []Route {
 			Roles: financeReaders, Handler: s.arAging},
 		{Method: "GET", Path: "/api/v1/reports/collections", Summary: "Per currency over a period: invoiced, owed at its end, DSO, invoices paid in full and on time, average days to pay, unused credit (?from=, ?to= days in the report time zone, default this month to date; ?format=csv)",
 			Roles: financeReaders, Handler: s.collections},
+		{Method: "GET", Path: "/api/v1/reports/cash-forecast", Summary: "Cash expected per currency and ISO week from this week: open invoices by due date, waiting backorders' net value by ETA plus the payment terms; overdue and later amounts apart (?weeks= 1-52, default 13; ?format=csv)",
+			Roles: cashReaders, Handler: s.cashForecast},
+		{Method: "GET", Path: "/api/v1/reports/credits", Summary: "Customers' unused credit (over-payments not yet applied to an invoice) per currency (?format=csv)",
+			Roles: financeReaders, Handler: s.creditBalances},
 		{Method: "GET", Path: "/api/v1/reports/supplier-slippage", Summary: "Supply orders received per supplier and month: how many came after the first promised day and the average slip in days (?from=, ?to= days in the report time zone, default this month to date; ?format=csv)",
 			Roles: supplyReaders, Handler: s.supplierSlippage},
 	}
@@ -193,4 +200,71 @@ func (s *Server) supplierSlippage(c *gin.Context) {
 			}
 			return nil
 		})
+}
+
+func (s *Server) cashForecast(c *gin.Context) {
+	weeks := 13
+	if w := c.Query("weeks"); w != "" {
+		n, err := strconv.Atoi(w)
+		if err != nil || n < 1 || n > 52 {
+			fail(c, models.Invalid("weeks", "must be a whole number from 1 to 52"))
+			return
+		}
+		weeks = n
+	}
+	if err := checkFormat(c); err != nil {
+		fail(c, err)
+		return
+	}
+	today, _ := s.reportDay(c)
+	r, err := s.Store.CashForecast(reqCtx(c), today, weeks, workflows.PaymentTermsDays)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if c.Query("format") != "csv" {
+		c.JSON(http.StatusOK, r)
+		return
+	}
+	writeCSV(c, "cash-forecast-"+r.From, []string{"currency", "week", "starts", "invoices", "backorders", "total"}, func(row func([]string) error) error {
+		for _, f := range r.Currencies {
+			m := func(v int64) string { return models.NewMoney(v, f.Currency).Decimal() }
+			if err := row([]string{string(f.Currency), "overdue", "", m(f.Overdue), "", m(f.Overdue)}); err != nil {
+				return err
+			}
+			for _, w := range f.Weeks {
+				if err := row([]string{string(f.Currency), w.Label, w.Start, m(w.Invoices), m(w.Backorders), m(w.Total)}); err != nil {
+					return err
+				}
+			}
+			if err := row([]string{string(f.Currency), "later", "", "", "", m(f.Later)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Server) creditBalances(c *gin.Context) {
+	if err := checkFormat(c); err != nil {
+		fail(c, err)
+		return
+	}
+	rows, err := s.Store.CreditBalances(reqCtx(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if c.Query("format") != "csv" {
+		c.JSON(http.StatusOK, gin.H{"credits": rows})
+		return
+	}
+	writeCSV(c, "credits", []string{"customer_id", "customer", "currency", "credit"}, func(row func([]string) error) error {
+		for _, r := range rows {
+			if err := row([]string{r.CustomerID, r.CustomerName, string(r.Currency), models.NewMoney(r.Credit, r.Currency).Decimal()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -319,3 +319,56 @@ func labelOf(labels map[string]string, dim, key string) string {
 	}
 	return key
 }
+
+// SalesLine is one order line as the sales lines export shows it.
+type SalesLine struct {
+	OrderID      string
+	LineNo       int
+	OrderedAt    time.Time
+	CustomerID   string
+	Region       string
+	Segment      string
+	RepID        string
+	SKU          string
+	Category     string
+	Currency     models.Currency
+	Qty          int64
+	QtyShipped   int64
+	QtyCancelled int64
+	Gross        int64
+	Discount     int64
+	Net          int64
+	Tax          int64
+	UnitCost     int64
+	PromisedAt   *time.Time
+	ShippedAt    *time.Time
+}
+
+// EachSalesLine calls fn for every order line ordered from the start of day
+// from to the end of day to, oldest first, reading row by row from one
+// cursor: memory stays flat however many lines there are.
+func (s *Store) EachSalesLine(ctx context.Context, from, to time.Time, repID string, fn func(SalesLine) error) error {
+	sql := `SELECT order_id, line_no, ordered_at, customer_id, region, segment, rep_id, sku, category, currency, qty, qty_shipped, qty_cancelled,
+		gross, discount, net, tax, unit_cost, promised_at, shipped_at FROM order_lines WHERE ordered_at >= ? AND ordered_at < ?`
+	args := []any{s.dayStart(from), s.dayStart(calendar.Date(to).AddDate(0, 0, 1))}
+	if repID != "" {
+		sql += ` AND rep_id = ?`
+		args = append(args, repID)
+	}
+	rows, err := s.conn(ctx).Raw(sql+` ORDER BY ordered_at, order_id, line_no`, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var l SalesLine
+	for rows.Next() {
+		if err := rows.Scan(&l.OrderID, &l.LineNo, &l.OrderedAt, &l.CustomerID, &l.Region, &l.Segment, &l.RepID, &l.SKU, &l.Category, &l.Currency,
+			&l.Qty, &l.QtyShipped, &l.QtyCancelled, &l.Gross, &l.Discount, &l.Net, &l.Tax, &l.UnitCost, &l.PromisedAt, &l.ShippedAt); err != nil {
+			return err
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
