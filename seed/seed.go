@@ -68,15 +68,21 @@ func Demo(ctx context.Context, st *store.Store) (bool, error) {
 			}
 		}
 		products := []models.Product{
-			{SKU: "WID-100", Name: "Widget, steel", UnitOfMeasure: "each", ListPrice: 1999, Currency: "USD", Supplier: "Steelworks Inc", LeadTimeDays: 14, Active: true},
-			{SKU: "WID-200", Name: "Widget, titanium", UnitOfMeasure: "each", ListPrice: 8950, Currency: "USD", Supplier: "Titan Metals", LeadTimeDays: 30, Active: true},
-			{SKU: "GAD-310", Name: "Gadget controller", UnitOfMeasure: "each", ListPrice: 24900, Currency: "USD", Supplier: "Circuit Co", LeadTimeDays: 21, Active: true},
-			{SKU: "CAB-050", Name: "Cable, 5 m", UnitOfMeasure: "each", ListPrice: 750, Currency: "USD", Supplier: "Wire Ltd", LeadTimeDays: 7, Active: true},
-			{SKU: "PMP-900", Name: "Industrial pump (built to order)", UnitOfMeasure: "each", ListPrice: 459000, Currency: "USD", Supplier: "q2c Manufacturing", LeadTimeDays: 45, MakeToOrder: true, Active: true},
-			{SKU: "OLD-001", Name: "Legacy widget (retired)", UnitOfMeasure: "each", ListPrice: 999, Currency: "USD", Supplier: "Steelworks Inc", LeadTimeDays: 14, Active: false},
+			{SKU: "WID-100", Category: "Widgets", Name: "Widget, steel", UnitOfMeasure: "each", ListPrice: 1999, Currency: "USD", Supplier: "Steelworks Inc", LeadTimeDays: 14, Active: true},
+			{SKU: "WID-200", Category: "Widgets", Name: "Widget, titanium", UnitOfMeasure: "each", ListPrice: 8950, Currency: "USD", Supplier: "Titan Metals", LeadTimeDays: 30, Active: true},
+			{SKU: "GAD-310", Category: "Controls", Name: "Gadget controller", UnitOfMeasure: "each", ListPrice: 24900, Currency: "USD", Supplier: "Circuit Co", LeadTimeDays: 21, Active: true},
+			{SKU: "CAB-050", Category: "Cables", Name: "Cable, 5 m", UnitOfMeasure: "each", ListPrice: 750, Currency: "USD", Supplier: "Wire Ltd", LeadTimeDays: 7, Active: true},
+			{SKU: "PMP-900", Category: "Pumps", Name: "Industrial pump (built to order)", UnitOfMeasure: "each", ListPrice: 459000, Currency: "USD", Supplier: "q2c Manufacturing", LeadTimeDays: 45, MakeToOrder: true, Active: true},
+			{SKU: "OLD-001", Category: "Widgets", Name: "Legacy widget (retired)", UnitOfMeasure: "each", ListPrice: 999, Currency: "USD", Supplier: "Steelworks Inc", LeadTimeDays: 14, Active: false},
 		}
 		for i := range products {
 			if err := tx.UpsertProduct(ctx, &products[i]); err != nil {
+				return err
+			}
+		}
+		// Standard costs, so margins are real from the first sale.
+		for sku, cost := range map[string]int64{"WID-100": 1150, "WID-200": 5400, "GAD-310": 16200, "CAB-050": 310, "PMP-900": 301000, "OLD-001": 600} {
+			if err := tx.SetProductCost(ctx, &store.ProductCost{SKU: sku, Currency: "USD", UnitCost: cost, ValidFrom: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), CreatedBy: "seed"}); err != nil {
 				return err
 			}
 		}
@@ -115,6 +121,14 @@ func Demo(ctx context.Context, st *store.Store) (bool, error) {
 			}
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return fmt.Errorf("seed user %s: %w", l.Email, err)
+			}
+			// The demo rep owns Acme and Globex; Initech has no rep yet.
+			if l.Roles.Has(models.RoleSalesRep) {
+				for _, c := range customers[:2] {
+					if err := tx.SetCustomerOwner(ctx, c.ID, u.ID); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/q2c-dev/q2c/models"
@@ -145,4 +146,14 @@ func (s *Store) locking(q *gormDB) *gormDB {
 		return q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	return q
+}
+
+// SetCustomerOwner makes a user the account's sales rep. Figures already
+// booked keep the rep they were booked under.
+func (s *Store) SetCustomerOwner(ctx context.Context, customerID, userID string) error {
+	res := s.conn(ctx).Model(&models.Customer{}).Where("id = ?", customerID).Update("owner_id", userID)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return mapErr(gorm.ErrRecordNotFound, "customer", customerID)
+	}
+	return res.Error
 }

@@ -207,3 +207,24 @@ func optionNames(opts []option) names {
 func eventLabel(e string) string {
 	return strings.Replace(statusLabel(e), "Eta", "ETA", 1)
 }
+
+// firstOf is the first non-empty value.
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// joinComma lists values as "a, b and c".
+func joinComma(vs []string) string {
+	switch len(vs) {
+	case 0:
+		return ""
+	case 1:
+		return vs[0]
+	}
+	return strings.Join(vs[:len(vs)-1], ", ") + " and " + vs[len(vs)-1]
+}

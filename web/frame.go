@@ -49,6 +49,7 @@ const (
 	doneSent      = "sent"
 	doneCancelled = "cancelled"
 	donePending   = "pending"
+	doneStarted   = "started"
 )
 
 var doneMessages = map[string]string{
@@ -57,6 +58,7 @@ var doneMessages = map[string]string{
 	doneSent:      "Sent again.",
 	doneCancelled: "Cancelled.",
 	donePending:   "Accepted: q2c is still carrying it out; this page will show it in a moment.",
+	doneStarted:   "Started: q2c is working on it in the background.",
 }
 
 // redirectDone redirects and says, on the next page, that it went through.

@@ -6,6 +6,7 @@ const (
 	navOperations = "Operations"
 	navBackorders = "Backorders"
 	navFinance    = "Finance"
+	navReports    = "Reports"
 	navService    = "Customer service"
 	navPricing    = "Pricing"
 	navAdmin      = "Administration"
@@ -40,6 +41,18 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "GET /reports/ar-aging.csv", Title: "AR aging", Uses: "GET /api/v1/reports/ar-aging", Handle: s.arAgingCSV},
 		{Pattern: "GET /reports/collections", Title: "Collections and DSO", Uses: "GET /api/v1/reports/collections", Nav: navFinance, Handle: s.collectionsPage},
 		{Pattern: "GET /reports/collections.csv", Title: "Collections and DSO", Uses: "GET /api/v1/reports/collections", Handle: s.collectionsCSV},
+		{Pattern: "GET /reports/cash", Title: "Cash forecast", Uses: "GET /api/v1/reports/cash-forecast", Nav: navFinance, Handle: s.cashPage},
+		{Pattern: "GET /reports/cash.csv", Title: "Cash forecast", Uses: "GET /api/v1/reports/cash-forecast", Handle: s.cashCSV},
+
+		// Reports: sales and performance over time.
+		{Pattern: "GET /reports/kpis", Title: "Performance trends", Uses: "GET /api/v1/reports/kpis", Nav: navReports, Handle: s.kpiTrendsPage},
+		{Pattern: "GET /reports/kpis.csv", Title: "Performance trends", Uses: "GET /api/v1/reports/kpis", Handle: s.kpiTrendsCSV},
+		{Pattern: "POST /reports/kpis/backfill", Title: "Performance trends", Uses: "POST /api/v1/reports/kpis/backfill", Handle: s.kpiBackfill},
+		{Pattern: "GET /reports/sales", Title: "Sales", Uses: "GET /api/v1/reports/sales", Nav: navReports, Handle: s.salesPage},
+		{Pattern: "GET /reports/sales.csv", Title: "Sales", Uses: "GET /api/v1/reports/sales", Handle: s.salesCSV},
+		{Pattern: "GET /reports/sales-lines.csv", Title: "Sales", Uses: "GET /api/v1/reports/sales/lines", Handle: s.salesLinesCSV},
+		{Pattern: "GET /reports/funnel", Title: "Quote funnel", Uses: "GET /api/v1/reports/quote-funnel", Nav: navReports, Handle: s.funnelPage},
+		{Pattern: "GET /reports/funnel.csv", Title: "Quote funnel", Uses: "GET /api/v1/reports/quote-funnel", Handle: s.funnelCSV},
 
 		// Operations: stock, shipping, receiving, supply.
 		{Pattern: "GET /stock", Title: "Stock and ATP", Uses: "GET /api/v1/inventory/:sku/availability", Nav: navOperations, Handle: s.stockPage},

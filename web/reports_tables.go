@@ -34,3 +34,22 @@ func slippageTable(r store.SlippageReport) table {
 	}
 	return t
 }
+
+func salesTable(r store.SalesReport) table {
+	t := table{Caption: "By " + r.GroupBy + ", " + r.From + " to " + r.To + " against " + r.PreviousFrom + " to " + r.PreviousTo,
+		Empty:   "Nothing was ordered or invoiced in this period.",
+		Head:    []string{"Group", "Bookings", "Revenue", "Units invoiced", "Margin", "Margin %", "Revenue before", "Change"},
+		Numeric: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true}}
+	row := func(x store.SalesRow, label string) []templ.Component {
+		return []templ.Component{text(label), text(money(x.Total.Booked.Net, x.Currency)), text(money(x.Total.Invoiced.Net, x.Currency)),
+			text(itoa(x.Total.Invoiced.Qty)), text(money(x.Total.Invoiced.Margin, x.Currency)), text(marginPct(x.Total.Invoiced.MarginBP)),
+			text(money(x.Previous.Invoiced.Net, x.Currency)), text(change(x.Change.InvoicedNetBP, x.Change.InvoicedNet))}
+	}
+	for _, x := range r.Rows {
+		t.Rows = append(t.Rows, row(x, x.Label))
+	}
+	for _, x := range r.Totals {
+		t.Rows = append(t.Rows, row(x, "Total "+string(x.Currency)))
+	}
+	return t
+}
