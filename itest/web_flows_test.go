@@ -127,6 +127,12 @@ func TestWebWholeSale(t *testing.T) {
 		t.Errorf("AR aging CSV:\n%s", csv)
 	}
 
+	// Finance: the cash forecast expects the invoice in the week it is due.
+	fin.Open("/reports/cash")
+	fin.WaitText("main table", "USD 210.17")
+	fin.Until(`document.querySelectorAll(".chart canvas").length === 1`)
+	look(t, fin, "flow-cash-forecast")
+
 	// Finance: the open balance is offered; record the payment.
 	fin.Open(orderPath)
 	if got := browser.Eval[string](fin, `document.getElementById("f-amount").value`); got != "210.17" {
@@ -142,6 +148,51 @@ func TestWebWholeSale(t *testing.T) {
 		t.Errorf("collections page:\n%s", main)
 	}
 	look(t, fin, "flow-collections")
+
+	// Sales manager: the sale by product, booked and invoiced today, with
+	// margin over the seeded standard costs. WID-100: net 94.95 − 18.99 =
+	// 75.96, cost 5 × 11.50 = 57.50, margin 18.46; CAB-050: net 120.00, cost
+	// 20 × 3.10 = 62.00. In all 195.96, cost 119.50, margin 76.46 = 39.02%.
+	mgr := signIn(t, a, "manager@q2c.local")
+	mgr.Open("/reports/sales?group_by=product")
+	mgr.WaitText("main table", "Widget, steel")
+	if main := mgr.Text("main"); !strings.Contains(main, "USD 195.96") || !strings.Contains(main, "39.02%") || !strings.Contains(main, "USD 76.46") {
+		t.Errorf("sales page:\n%s", main)
+	}
+	mgr.Until(`document.querySelectorAll(".chart canvas").length === 1`)
+	look(t, mgr, "flow-sales")
+	month := time.Now().UTC().Format("2006-01")
+	csv = browser.Await[string](mgr, `fetch(document.querySelector("a[href^='/reports/sales.csv']").href).then(r => r.text())`)
+	if want := `product,WID-100,"Widget, steel",USD,` + month + ",1,5,75.96,57.50,18.46,1,5,75.96,57.50,18.46\n"; !strings.Contains(csv, want) {
+		t.Errorf("sales CSV lacks %q:\n%s", want, csv)
+	}
+	lines := browser.Await[string](mgr, `fetch(document.querySelector("a[href^='/reports/sales-lines.csv']").href).then(r => r.text())`)
+	if !strings.Contains(lines, orderID+",1,") || !strings.Contains(lines, orderID+",2,") || strings.Count(lines, "\n") != 3 {
+		t.Errorf("order lines CSV:\n%s", lines)
+	}
+	mgr.Open("/reports/funnel")
+	mgr.WaitText("main", "1 of 1 became orders")
+	if main := mgr.Text("main"); !strings.Contains(main, "100.00%") || !strings.Contains(main, "1 of 1 needing approval") {
+		t.Errorf("funnel page:\n%s", main)
+	}
+	look(t, mgr, "flow-funnel")
+
+	// Executive: today's snapshot, taken again through the back-fill form,
+	// shows the revenue and both lines shipped on time.
+	exec := signIn(t, a, "exec@q2c.local")
+	exec.Open("/reports/kpis")
+	today := time.Now().UTC().Format(time.DateOnly)
+	exec.Choose("bf-f-from", today)
+	exec.Choose("bf-f-to", today)
+	exec.Click("form[action='/reports/kpis/backfill'] button[type=submit]")
+	exec.WaitText(".flash", "Started")
+	exec.Refresh("/reports/kpis", ".tiles", "USD 195.96")
+	onTime := browser.Eval[string](exec, `Array.from(document.querySelectorAll(".tile")).find(t => t.querySelector(".k").textContent.trim() === "On-time delivery").querySelector(".v").textContent`)
+	if onTime != "100.00%" {
+		t.Errorf("on-time delivery tile %q, want 100.00%%:\n%s", onTime, exec.Text(".tiles"))
+	}
+	exec.Until(`document.querySelectorAll(".chart canvas").length === 2`)
+	look(t, exec, "flow-kpi-trends")
 
 	// Customer: the invoice is paid; the order shows its tracking number.
 	buyer.Refresh("/invoices", "table", "Paid")

@@ -102,7 +102,7 @@ type SalesQuery struct {
 	GroupBy     string               // one of SalesDims
 	Granularity calendar.Granularity // period length
 	From, To    time.Time            // days in the report time zone, both included
-	RepID       string               // when set, only this rep's accounts
+	RepID       string               // when set, only this rep's accounts (allReps: every account)
 	Top         int                  // when > 0, the top rows per currency; the rest is one "other" row
 	Rank        string               // SalesBooked or SalesInvoiced: what Top ranks by (net)
 }
@@ -140,48 +140,60 @@ func (s *Store) Sales(ctx context.Context, q SalesQuery) (SalesReport, error) {
 		index[p.Format(time.DateOnly)] = len(out.Periods)
 		out.Periods = append(out.Periods, Period{Start: p.Format(time.DateOnly), Label: q.Granularity.Label(p)})
 	}
-	sql := `SELECT day, value, currency, kind, SUM(lines) AS lines, SUM(qty) AS qty, SUM(net) AS net, SUM(cost) AS cost
-		FROM sales_daily WHERE dim = ? AND day >= ? AND day <= ?`
-	args := []any{q.GroupBy, pfrom.Format(time.DateOnly), to.Format(time.DateOnly)}
-	if q.RepID != "" {
-		sql += ` AND rep_id = ?`
-		args = append(args, q.RepID)
-	}
-	var cells []struct {
-		Day, Value, Kind      string
-		Currency              models.Currency
-		Lines, Qty, Net, Cost int64
-	}
-	if err := s.conn(ctx).Raw(sql+` GROUP BY day, value, currency, kind`, args...).Scan(&cells).Error; err != nil {
-		return out, err
-	}
+	sql := `SELECT day, value, currency, kind, lines, qty, net, cost
+		FROM sales_daily WHERE dim = ? AND rep_id = ? AND day >= ? AND day <= ?`
+	args := []any{q.GroupBy, q.RepID, pfrom.Format(time.DateOnly), to.Format(time.DateOnly)}
 	type key struct {
 		value    string
 		currency models.Currency
 	}
 	rows := map[key]*SalesRow{}
-	for _, c := range cells {
-		k := key{c.Value, c.Currency}
-		r := rows[k]
-		if r == nil {
-			r = &SalesRow{Key: c.Value, Currency: c.Currency, Periods: make([]SalesCell, len(out.Periods))}
-			rows[k] = r
-		}
-		day, err := time.Parse(time.DateOnly, c.Day)
-		if err != nil {
+	cursor, err := s.conn(ctx).Raw(sql, args...).Rows()
+	if err != nil {
+		return out, err
+	}
+	defer cursor.Close()
+	var (
+		dayText, value, kind  string
+		currency              models.Currency
+		lines, qty, net, cost int64
+		lastDay               string
+		cellPeriod            int // the period of lastDay; -1: the previous range
+	)
+	// Rows come by day within a dimension value's key prefix; a day's period
+	// is worked out once per distinct day, not once per row.
+	for cursor.Next() {
+		if err := cursor.Scan(&dayText, &value, &currency, &kind, &lines, &qty, &net, &cost); err != nil {
 			return out, err
 		}
-		var cell *SalesCell
-		if day.Before(from) {
-			cell = &r.Previous
-		} else {
-			cell = &r.Periods[index[q.Granularity.Start(day).Format(time.DateOnly)]]
+		if dayText != lastDay {
+			day, err := time.Parse(time.DateOnly, dayText)
+			if err != nil {
+				return out, err
+			}
+			lastDay, cellPeriod = dayText, -1
+			if !day.Before(from) {
+				cellPeriod = index[q.Granularity.Start(day).Format(time.DateOnly)]
+			}
 		}
-		if c.Kind == SalesBooked {
-			cell.Booked = cell.Booked.add(c.Lines, c.Qty, c.Net, c.Cost)
-		} else {
-			cell.Invoiced = cell.Invoiced.add(c.Lines, c.Qty, c.Net, c.Cost)
+		k := key{value, currency}
+		r := rows[k]
+		if r == nil {
+			r = &SalesRow{Key: value, Currency: currency, Periods: make([]SalesCell, len(out.Periods))}
+			rows[k] = r
 		}
+		cell := &r.Previous
+		if cellPeriod >= 0 {
+			cell = &r.Periods[cellPeriod]
+		}
+		if kind == SalesBooked {
+			cell.Booked = cell.Booked.add(lines, qty, net, cost)
+		} else {
+			cell.Invoiced = cell.Invoiced.add(lines, qty, net, cost)
+		}
+	}
+	if err := cursor.Err(); err != nil {
+		return out, err
 	}
 	list := make([]*SalesRow, 0, len(rows))
 	for _, r := range rows {
@@ -260,10 +272,8 @@ func (s *Store) Sales(ctx context.Context, q SalesQuery) (SalesReport, error) {
 			delete(totals, r.Currency)
 		}
 	}
-	if err := s.conn(ctx).Raw(`SELECT DISTINCT sku FROM (
-			SELECT sku FROM order_lines WHERE unit_cost = 0 AND ordered_at >= ? AND ordered_at < ?
-			UNION SELECT sku FROM invoice_lines WHERE unit_cost = 0 AND issued_at >= ? AND issued_at < ?) x ORDER BY sku`,
-		s.dayStart(from), s.dayStart(to.AddDate(0, 0, 1)), s.dayStart(from), s.dayStart(to.AddDate(0, 0, 1))).Scan(&out.WithoutCost).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT DISTINCT sku FROM uncosted_sales WHERE day >= ? AND day <= ? ORDER BY sku`,
+		from.Format(time.DateOnly), to.Format(time.DateOnly)).Scan(&out.WithoutCost).Error; err != nil {
 		return out, err
 	}
 	return out, nil

@@ -38,13 +38,20 @@ func (s *Store) addSales(ctx context.Context, kind string, at time.Time, sales [
 		return nil
 	}
 	sums := map[rollupKey]rollupSum{}
+	day := at.In(s.loc).Format(time.DateOnly)
 	for _, sl := range sales {
 		addTo(sums, sl)
+		if sl.cost == 0 && sl.qty > 0 {
+			if err := s.conn(ctx).Exec(`INSERT INTO uncosted_sales (day, sku) VALUES (?, ?) ON CONFLICT DO NOTHING`, day, sl.sku).Error; err != nil {
+				return err
+			}
+		}
 	}
-	return s.upsertRollup(ctx, kind, at.In(s.loc).Format(time.DateOnly), sums)
+	return s.upsertRollup(ctx, kind, day, sums)
 }
 
-// addTo adds a line to one day's sums, once per dimension.
+// addTo adds a line to one day's sums, once per dimension for all accounts
+// and once more for its rep's.
 func addTo(sums map[rollupKey]rollupSum, sl sale) {
 	values := map[string]string{
 		DimProduct: sl.sku, DimCategory: sl.account.Category, DimRegion: sl.account.Region, DimSegment: sl.account.Segment,
@@ -54,11 +61,19 @@ func addTo(sums map[rollupKey]rollupSum, sl sale) {
 		if dim == DimWarehouse && !sl.warehoused {
 			continue
 		}
-		k := rollupKey{dim: dim, value: values[dim], rep: sl.account.RepID, currency: sl.currency}
-		v := sums[k]
-		sums[k] = rollupSum{v.lines + 1, v.qty + sl.qty, v.net + sl.net, v.cost + sl.cost}
+		for _, rep := range []string{allReps, sl.account.RepID} {
+			k := rollupKey{dim: dim, value: values[dim], rep: rep, currency: sl.currency}
+			v := sums[k]
+			sums[k] = rollupSum{v.lines + 1, v.qty + sl.qty, v.net + sl.net, v.cost + sl.cost}
+			if sl.account.RepID == allReps {
+				break // an account without a rep counts once
+			}
+		}
 	}
 }
+
+// allReps is the rep_id of the rollup rows that count every account.
+const allReps = ""
 
 func (s *Store) upsertRollup(ctx context.Context, kind, day string, sums map[rollupKey]rollupSum) error {
 	keys := make([]rollupKey, 0, len(sums))
@@ -82,7 +97,7 @@ func (s *Store) upsertRollup(ctx context.Context, kind, day string, sums map[rol
 			v := sums[k]
 			args = append(args, k.dim, kind, day, k.value, k.rep, k.currency, v.lines, v.qty, v.net, v.cost)
 		}
-		sb.WriteString(` ON CONFLICT (dim, kind, day, value, rep_id, currency) DO UPDATE SET lines = sales_daily.lines + excluded.lines,
+		sb.WriteString(` ON CONFLICT (dim, rep_id, day, kind, value, currency) DO UPDATE SET lines = sales_daily.lines + excluded.lines,
 			qty = sales_daily.qty + excluded.qty, net = sales_daily.net + excluded.net, cost = sales_daily.cost + excluded.cost`)
 		if err := s.conn(ctx).Exec(sb.String(), args...).Error; err != nil {
 			return fmt.Errorf("sales rollup: %w", err)
@@ -129,9 +144,12 @@ func (s *Store) EnsureReportZone(ctx context.Context) (rebuilt bool, err error) 
 // RebuildSalesRollup recomputes the daily rollup from the order and invoice
 // lines. Only a zone change or a repair needs it: facts keep it current.
 func (s *Store) RebuildSalesRollup(ctx context.Context) error {
-	if err := s.conn(ctx).Exec(`DELETE FROM sales_daily`).Error; err != nil {
-		return err
+	for _, t := range []string{"sales_daily", "uncosted_sales"} {
+		if err := s.conn(ctx).Exec(`DELETE FROM ` + t).Error; err != nil {
+			return err
+		}
 	}
+	uncosted := map[[2]string]bool{}
 	for _, src := range []struct{ kind, sql string }{
 		{SalesBooked, `SELECT customer_id, region, segment, rep_id, sku, category, '' AS warehouse_code, currency, qty, net,
 			unit_cost * qty AS cost, ordered_at AS at FROM order_lines`},
@@ -159,6 +177,9 @@ func (s *Store) RebuildSalesRollup(ctx context.Context) error {
 				byDay[day] = map[rollupKey]rollupSum{}
 			}
 			addTo(byDay[day], sl)
+			if sl.cost == 0 && sl.qty > 0 {
+				uncosted[[2]string{day, sl.sku}] = true
+			}
 		}
 		if err := rows.Close(); err != nil {
 			return err
@@ -172,6 +193,11 @@ func (s *Store) RebuildSalesRollup(ctx context.Context) error {
 			if err := s.upsertRollup(ctx, src.kind, d, byDay[d]); err != nil {
 				return err
 			}
+		}
+	}
+	for k := range uncosted {
+		if err := s.conn(ctx).Exec(`INSERT INTO uncosted_sales (day, sku) VALUES (?, ?) ON CONFLICT DO NOTHING`, k[0], k[1]).Error; err != nil {
+			return err
 		}
 	}
 	return nil

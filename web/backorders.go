@@ -158,7 +158,12 @@ type chart struct {
 type chartSeries struct {
 	Label  string  `json:"label"`
 	Values []int64 `json:"values"`
+	// Gaps marks the points with nothing to measure (no order shipped that
+	// week): drawn as a gap, not as zero.
+	Gaps []bool `json:"gaps,omitempty"`
 }
+
+func (s chartSeries) gap(i int) bool { return i < len(s.Gaps) && s.Gaps[i] }
 
 func (c chart) JSON() string {
 	b, _ := json.Marshal(c)

@@ -33,11 +33,16 @@ func chartSummary(c chart) string {
 	for i, l := range c.Labels {
 		var vs []string
 		for _, s := range c.Series {
-			if i < len(s.Values) {
+			if i < len(s.Values) && !s.gap(i) {
 				vs = append(vs, fmt.Sprintf("%d %s", s.Values[i], s.Label))
 			}
 		}
-		parts = append(parts, l+": "+strings.Join(vs, ", "))
+		if len(vs) > 0 {
+			parts = append(parts, l+": "+strings.Join(vs, ", "))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing measured yet"
 	}
 	return strings.Join(parts, "; ")
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -49,7 +50,9 @@ func (s *Server) kpiTrendsCSV(v *visit) error {
 // kpiBackfill asks for the snapshots of past days.
 func (s *Server) kpiBackfill(v *visit) error {
 	body := map[string]any{"from": v.r.PostFormValue("from"), "to": v.r.PostFormValue("to")}
-	if err := v.call(http.MethodPost, "/api/v1/reports/kpis/backfill", body, nil); err != nil {
+	// The API answers 202: the back-fill runs in the background, which is
+	// what the page says.
+	if err := v.call(http.MethodPost, "/api/v1/reports/kpis/backfill", body, nil); err != nil && !errors.Is(err, errPending) {
 		ae := refusal(err)
 		if ae == nil {
 			return err
@@ -130,7 +133,7 @@ func rateChart(r store.KPITrends) chart {
 			if v != nil {
 				x = *v / 100
 			}
-			s.Values = append(s.Values, x)
+			s.Values, s.Gaps = append(s.Values, x), append(s.Gaps, v == nil)
 		}
 		c.Series = append(c.Series, s)
 	}
@@ -154,7 +157,7 @@ func moneyChart(r store.KPITrends) chart {
 			if v != nil {
 				x = *v / pow10(sr.Currency.Exponent())
 			}
-			s.Values = append(s.Values, x)
+			s.Values, s.Gaps = append(s.Values, x), append(s.Gaps, v == nil)
 		}
 		c.Series = append(c.Series, s)
 	}
@@ -168,11 +171,7 @@ func kpiTable(r store.KPITrends) table {
 		t.Numeric[i+1] = true
 	}
 	for _, sr := range r.Series {
-		label := sr.Label
-		if sr.Currency != "" {
-			label += ", " + string(sr.Currency)
-		}
-		row := []templ.Component{text(label)}
+		row := []templ.Component{text(seriesLabel(sr))}
 		for _, v := range sr.Periods {
 			row = append(row, text(kpiValue(sr, v)))
 		}
@@ -184,3 +183,20 @@ func kpiTable(r store.KPITrends) table {
 func kpiChangeText(sr store.KPISeries) string { t, _ := kpiChange(sr); return t }
 
 func kpiChangeClass(sr store.KPISeries) string { _, c := kpiChange(sr); return c }
+
+// snapshotNote says how many days of the range have a snapshot.
+func snapshotNote(r store.KPITrends) string {
+	n := "From the daily snapshots: " + itoa(int64(r.Days)) + " of " + itoa(int64(r.DaysInRange)) + " days taken"
+	if r.LastSnapshot != "" {
+		n += ", the last on " + r.LastSnapshot
+	}
+	return n + "; compared with " + r.PreviousFrom + " to " + r.PreviousTo + ". Days count in " + r.TimeZone + "."
+}
+
+// seriesLabel names a series with its currency, if any.
+func seriesLabel(sr store.KPISeries) string {
+	if sr.Currency != "" {
+		return sr.Label + ", " + string(sr.Currency)
+	}
+	return sr.Label
+}

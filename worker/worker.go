@@ -48,6 +48,7 @@ func schedules(taskQueue string) []client.ScheduleOptions {
 	}
 	kpis := every(ScheduleKPISnapshots, workflows.KPISnapshotsName, workflows.KPISnapshotEvery)
 	kpis.Action.(*client.ScheduleWorkflowAction).Args = []any{workflows.KPISnapshotRequest{}}
+	kpis.TriggerImmediately = true // a new installation has today's figures at once
 	return []client.ScheduleOptions{
 		every(ScheduleBackorderSweep, workflows.BackorderSweepPassName, workflows.SweepEvery),
 		every(SchedulePurgeExpired, workflows.PurgeExpiredName, workflows.PurgeEvery),

@@ -95,19 +95,29 @@ CREATE INDEX invoice_lines_issued ON invoice_lines (issued_at);
 
 -- Sales per day (in the report time zone), one row per grouping dimension
 -- and value, so a report by month and region reads a few thousand rows, not
--- a million lines. Every fact adds to it in the fact's own transaction.
+-- a million lines. Each value has a row for all accounts (rep_id '') and
+-- one for its rep's accounts, so a rep's report reads as little. Every fact
+-- adds to it in the fact's own transaction.
 CREATE TABLE sales_daily (
     dim      TEXT NOT NULL,   -- product, category, region, segment, customer, rep, warehouse
-    kind     TEXT NOT NULL,   -- booked (ordered) or invoiced (revenue)
+    rep_id   TEXT NOT NULL,   -- '' for every account, else that rep's accounts only
     day      TEXT NOT NULL,   -- YYYY-MM-DD
+    kind     TEXT NOT NULL,   -- booked (ordered) or invoiced (revenue)
     value    TEXT NOT NULL,
-    rep_id   TEXT NOT NULL,   -- the account's rep, so a rep's report is their own
     currency TEXT NOT NULL,
     lines    BIGINT NOT NULL,
     qty      BIGINT NOT NULL,
     net      BIGINT NOT NULL,
     cost     BIGINT NOT NULL,
-    PRIMARY KEY (dim, kind, day, value, rep_id, currency)
+    PRIMARY KEY (dim, rep_id, day, kind, value, currency)
+);
+
+-- The days a SKU was booked or invoiced with no standard cost, so a report
+-- can say whose margin is its whole net without reading the lines.
+CREATE TABLE uncosted_sales (
+    day TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    PRIMARY KEY (day, sku)
 );
 
 -- The day and zone the rollup and snapshots were cut in; a change of zone

@@ -53,7 +53,9 @@
                        : { label: spec.unit || "", size: 70 }
         ],
         legend: { show: spec.series.length > 1 }
-      }, [xs].concat(spec.series.map(function (s) { return s.values; })), el);
+      }, [xs].concat(spec.series.map(function (s) {
+        return s.values.map(function (v, i) { return s.gaps && s.gaps[i] ? null : v; });
+      })), el);
       plots.push({ plot: plot, el: el });
     }
   }
