@@ -431,3 +431,25 @@ func TestWebSupplierSlippage(t *testing.T) {
 		t.Errorf("slippage CSV:\n%s", csv)
 	}
 }
+
+// TestWebStandardCost: the pricing analyst sets WID-100's cost from today;
+// a date before the cost in force is refused beside its field; the seeded
+// cost ends where the new one starts.
+func TestWebStandardCost(t *testing.T) {
+	a := newApp(t)
+	pricing := signIn(t, a, "pricing@q2c.local")
+	pricing.Open("/pricing/costs?sku=WID-100")
+	pricing.WaitText("main table", "USD 11.50")
+	pricing.Fill("cost-f-unit_cost", "12.40")
+	pricing.Choose("cost-f-valid_from", "2019-06-01") // before the seeded cost's start
+	pricing.Click("form[method=post][action='/pricing/costs'] button[type=submit]")
+	pricing.WaitText(".field-error", "after the start of the cost in force")
+	pricing.Choose("cost-f-valid_from", time.Now().UTC().Format(time.DateOnly))
+	pricing.Click("form[method=post][action='/pricing/costs'] button[type=submit]")
+	pricing.WaitText(".flash", "Saved.")
+	rows := pricing.Text("main table tbody")
+	if !strings.Contains(rows, "USD 12.40") || !strings.Contains(rows, "in force") || strings.Count(rows, "USD 11.50") != 1 {
+		t.Errorf("costs after the change:\n%s", rows)
+	}
+	look(t, pricing, "standard-costs")
+}
