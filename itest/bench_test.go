@@ -47,7 +47,7 @@ func (a *app) lifecycle(ctx context.Context, customerID string, tokens map[strin
 	return quoteLatency
 }
 
-func benchSetup(b *testing.B) (*app, string, map[string]string) {
+func benchSetup(b testing.TB) (*app, string, map[string]string) {
 	a := newApp(b)
 	ctx := context.Background()
 	if err := a.Store.UpsertProduct(ctx, &models.Product{SKU: "BENCH-1", Name: "Bench widget", UnitOfMeasure: "each", ListPrice: 1000, Currency: "USD", Active: true}); err != nil {
