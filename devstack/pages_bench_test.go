@@ -22,6 +22,7 @@ import (
 	"github.com/q2c-dev/q2c/internal/testdb"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/seed"
+	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/workflows"
 )
 
@@ -37,6 +38,7 @@ func BenchmarkDevStackPages(b *testing.B) {
 	}
 	defer s.Stop(ctx)
 	addBackorders(b, strings.TrimPrefix(s.Config.DatabaseURL.Reveal(), "sqlite:"), 10_000)
+	addSnapshots(b, strings.TrimPrefix(s.Config.DatabaseURL.Reveal(), "sqlite:"), 365)
 
 	// One real sale for Acme, so the customer has an order page.
 	login := func(email string) string {
@@ -57,6 +59,9 @@ func BenchmarkDevStackPages(b *testing.B) {
 	for _, page := range []struct{ name, who, path, want string }{
 		{"dashboard-10000-open", "manager@q2c.local", "/backorders", "BENCH"},
 		{"customer-order", "buyer@acme.example", "/orders/" + q.OrderID, q.OrderID},
+		// The executive's performance page over 12 weeks of a year of daily
+		// snapshots (target: ≤ 20 ms).
+		{"performance-trends-12-weeks", "exec@q2c.local", "/reports/kpis", "Perfect-order rate"},
 	} {
 		b.Run(page.name, func(b *testing.B) {
 			c := signedIn(b, s.URL, page.who)
@@ -105,6 +110,32 @@ func addBackorders(b *testing.B, path string, n int) {
 	}
 	if err := db.CreateInBatches(rows, 500).Error; err != nil {
 		b.Fatal(err)
+	}
+}
+
+// addSnapshots writes days of KPI snapshots ending today, every KPI, as
+// the schedule would have taken them.
+func addSnapshots(b *testing.B, path string, days int) {
+	b.Helper()
+	db, err := gorm.Open(sqlite.Open("file:"+path+"?_pragma=busy_timeout(10000)&_txlock=immediate&_time_format=sqlite"), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sqlDB, _ := db.DB()
+	defer sqlDB.Close()
+	today := time.Now().UTC()
+	for d := range days {
+		day := today.AddDate(0, 0, -d).Format(time.DateOnly)
+		for i, k := range store.KPIDefs {
+			cur, den := "", int64(1200+d)
+			if k.Unit == "money" || k.Kind == store.KPIPoint {
+				cur, den = "USD", 0
+			}
+			if err := db.Exec(`INSERT INTO kpi_daily (day, metric, currency, num, den, taken_at) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT DO NOTHING`, day, k.Metric, cur, int64(1000+d*7+i), den, today).Error; err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
 
