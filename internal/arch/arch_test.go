@@ -14,7 +14,8 @@ const module = "github.com/q2c-dev/q2c/"
 // layers is q2c's dependency rule: each package and the q2c packages it may
 // import. Read it bottom up:
 //
-//   - models, atp, backorder and messages import nothing of ours; pricing,
+//   - models, atp, backorder, calendar (report periods) and messages import
+//     nothing of ours; pricing,
 //     approval, auth and notify only models (and pricing): the pure rules
 //     and the adapters' vocabulary;
 //   - workflows are deterministic: they use the pure rules, never the store,
@@ -38,6 +39,7 @@ var layers = map[string][]string{
 	"models":             {},
 	"atp":                {},
 	"backorder":          {},
+	"calendar":           {},
 	"messages":           {},
 	"pricing":            {"models"},
 	"approval":           {"models", "pricing"},
@@ -45,11 +47,11 @@ var layers = map[string][]string{
 	"notify":             {"models"},
 	"config":             {"backorder", "models"},
 	"workflows":          {"approval", "atp", "models", "pricing"},
-	"store":              {"atp", "backorder", "models", "pricing"},
+	"store":              {"atp", "backorder", "calendar", "models", "pricing"},
 	"temporalclient":     {"config", "workflows"},
-	"activities":         {"messages", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
+	"activities":         {"calendar", "messages", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
 	"worker":             {"activities", "auth", "config", "notify", "workflows"},
-	"api":                {"atp", "auth", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
+	"api":                {"atp", "auth", "calendar", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
 	"web":                {"approval", "atp", "auth", "models", "pricing", "store", "workflows"},
 	"app":                {"activities", "api", "auth", "config", "models", "notify", "store", "web", "worker"},
 	"seed":               {"auth", "models", "pricing", "store"},
@@ -65,7 +67,7 @@ var layers = map[string][]string{
 
 // pure packages compute; they reach nothing outside the process, and
 // workflows must replay identically, so none of these may be imported.
-var pure = []string{"models", "atp", "backorder", "pricing", "approval", "workflows"}
+var pure = []string{"models", "atp", "backorder", "calendar", "pricing", "approval", "workflows"}
 
 var impure = []string{"os", "net", "net/http", "database/sql", "math/rand", "math/rand/v2", "crypto/rand", "sync",
 	"gorm.io/gorm", "go.temporal.io/sdk/client", "go.temporal.io/sdk/activity"}
