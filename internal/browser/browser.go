@@ -328,6 +328,9 @@ func (tb *Tab) Shot(name string) {
 			opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
 		}
 		tb.do(chromedp.EmulateViewport(size.w, size.h, opts...))
+		// Charts follow their box a moment after a resize (app.js waits for
+		// the resizing to settle): shoot once they have.
+		tb.Until(`Array.from(document.querySelectorAll(".chart")).every(c => { const cv = c.querySelector("canvas"); return !cv || cv.getBoundingClientRect().width <= c.clientWidth + 1; })`)
 		png := run(tb, chromedp.FullScreenshot(100))
 		if err := os.WriteFile(filepath.Join(tb.shots, name+"-"+size.suffix+".png"), png, 0o644); err != nil {
 			tb.t.Fatal(err)
