@@ -175,3 +175,18 @@ func (r *recordingSender) Send(_ context.Context, m notify.Message) (notify.Rece
 	r.sent = append(r.sent, m)
 	return notify.Receipt{Provider: "rec", MessageID: "m"}, nil
 }
+
+// TestStoreKnowsTheQuoteStatuses: the store's funnel reads the quote
+// workflow's statuses as text; the names must stay the same.
+func TestStoreKnowsTheQuoteStatuses(t *testing.T) {
+	for _, tc := range []struct{ store, workflow string }{
+		{store.QuoteStatusRejected, workflows.QuoteRejected},
+		{store.QuoteStatusExpired, workflows.QuoteExpired},
+		{store.QuoteStatusWithdrawn, workflows.QuoteWithdrawn},
+		{store.QuoteStatusInvalid, workflows.QuoteInvalid},
+	} {
+		if tc.store != tc.workflow {
+			t.Errorf("store says %q, the quote workflow %q", tc.store, tc.workflow)
+		}
+	}
+}

@@ -87,12 +87,7 @@ func BenchmarkDevStackPages(b *testing.B) {
 // customers straight into the dev stack's SQLite file, in batches.
 func addBackorders(b *testing.B, path string, n int) {
 	b.Helper()
-	db, err := gorm.Open(sqlite.Open("file:"+path+"?_pragma=busy_timeout(10000)&_txlock=immediate&_time_format=sqlite"), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sqlDB, _ := db.DB()
-	defer sqlDB.Close()
+	db := openSQLite(b, path)
 	var customers []models.Customer
 	if err := db.Find(&customers).Error; err != nil || len(customers) == 0 {
 		b.Fatalf("customers: %v", err)
@@ -113,16 +108,23 @@ func addBackorders(b *testing.B, path string, n int) {
 	}
 }
 
-// addSnapshots writes days of KPI snapshots ending today, every KPI, as
-// the schedule would have taken them.
-func addSnapshots(b *testing.B, path string, days int) {
+// openSQLite opens the dev stack's database beside it, closed when b ends.
+func openSQLite(b *testing.B, path string) *gorm.DB {
 	b.Helper()
 	db, err := gorm.Open(sqlite.Open("file:"+path+"?_pragma=busy_timeout(10000)&_txlock=immediate&_time_format=sqlite"), &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		b.Fatal(err)
 	}
 	sqlDB, _ := db.DB()
-	defer sqlDB.Close()
+	b.Cleanup(func() { _ = sqlDB.Close() })
+	return db
+}
+
+// addSnapshots writes days of KPI snapshots ending today, every KPI, as
+// the schedule would have taken them.
+func addSnapshots(b *testing.B, path string, days int) {
+	b.Helper()
+	db := openSQLite(b, path)
 	today := time.Now().UTC()
 	for d := range days {
 		day := today.AddDate(0, 0, -d).Format(time.DateOnly)

@@ -11,6 +11,7 @@ import (
 	"github.com/q2c-dev/q2c/activities"
 	"github.com/q2c-dev/q2c/calendar"
 	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
 )
 
 // TestReportingFactsBackFill: two whole sales through the API write their
@@ -59,4 +60,32 @@ func TestReportingFactsBackFill(t *testing.T) {
 	if orders, invoices, err := activities.BackfillReporting(ctx, a.Store); err != nil || orders+invoices != 0 {
 		t.Fatalf("second back-fill: %d orders, %d invoices, %v", orders, invoices, err)
 	}
+
+	// The KPI back-fill of yesterday and today, asked twice: one workflow,
+	// and today's revenue is the two sales' net.
+	from, to := today.AddDate(0, 0, -1).Format(time.DateOnly), today.Format(time.DateOnly)
+	exec := a.login("exec@q2c.local")
+	for range 2 {
+		var started struct {
+			WorkflowID string `json:"workflow_id"`
+		}
+		if err := a.careful().Mutate("POST", "/api/v1/reports/kpis/backfill", exec, `{"from":"`+from+`","to":"`+to+`"}`, 202, &started); err != nil ||
+			started.WorkflowID != workflows.KPIBackfillWorkflowID(from, to) {
+			t.Fatalf("back-fill: %+v, %v", started, err)
+		}
+	}
+	var days int
+	if err := a.Client.GetWorkflow(ctx, workflows.KPIBackfillWorkflowID(from, to), "").Get(ctx, &days); err != nil || days != 2 {
+		t.Fatalf("back-fill took %d days, %v", days, err)
+	}
+	trends, err := a.Store.KPITrends(ctx, today, today, calendar.Day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sr := range trends.Series {
+		if sr.Metric == store.KPIRevenue && (sr.Value == nil || *sr.Value != r.Totals[0].Total.Invoiced.Net) {
+			t.Fatalf("today's revenue snapshot %v, the sales report says %d", sr.Value, r.Totals[0].Total.Invoiced.Net)
+		}
+	}
+	a.recordHistory(workflows.KPIBackfillWorkflowID(from, to), "kpi-snapshots-backfill")
 }

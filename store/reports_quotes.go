@@ -10,13 +10,13 @@ import (
 	"github.com/q2c-dev/q2c/models"
 )
 
-// Quote statuses the funnel counts (the workflows name them; the store
-// reads them as text).
+// Quote statuses the funnel counts. The quote workflow names them and the
+// store cannot import it; activities' tests hold the two equal.
 const (
-	quoteRejected  = "rejected"
-	quoteExpired   = "expired"
-	quoteWithdrawn = "withdrawn"
-	quoteInvalid   = "invalid"
+	QuoteStatusRejected  = "rejected"
+	QuoteStatusExpired   = "expired"
+	QuoteStatusWithdrawn = "withdrawn"
+	QuoteStatusInvalid   = "invalid"
 )
 
 // QuoteFunnel follows the quotes created in a range to where they are now.
@@ -84,13 +84,13 @@ func (s *Store) QuoteFunnel(ctx context.Context, from, to time.Time, repID strin
 			out.Accepted++
 			toOrder = append(toOrder, int64(r.AcceptedAt.Sub(r.CreatedAt)/time.Minute))
 			value[r.Currency] += r.Total
-		case r.Status == quoteRejected:
+		case r.Status == QuoteStatusRejected:
 			out.Rejected++
-		case r.Status == quoteExpired:
+		case r.Status == QuoteStatusExpired:
 			out.Expired++
-		case r.Status == quoteWithdrawn:
+		case r.Status == QuoteStatusWithdrawn:
 			out.Withdrawn++
-		case r.Status == quoteInvalid:
+		case r.Status == QuoteStatusInvalid:
 			out.Invalid++
 		default:
 			out.Open++
