@@ -9,9 +9,11 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
 )
 
@@ -68,6 +70,10 @@ func decodeJSON(c *gin.Context, dst any) error {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return &json.SyntaxError{Offset: int64(len(body))}
 		}
+		var pe *time.ParseError
+		if errors.As(err, &pe) {
+			return badTime(body, pe)
+		}
 		return err
 	}
 	if dec.More() {
@@ -112,4 +118,22 @@ func jsonKind(b byte) string {
 		return "a boolean"
 	}
 	return "a bare value"
+}
+
+// badTime names the field of a date or time that is not RFC 3339: the JSON
+// decoder says only which value failed, so the top-level field holding that
+// value is looked up.
+func badTime(body []byte, pe *time.ParseError) error {
+	var top map[string]json.RawMessage
+	field := "body"
+	if json.Unmarshal(body, &top) == nil {
+		quoted, _ := json.Marshal(pe.Value)
+		for k, v := range top {
+			if bytes.Equal(bytes.TrimSpace(v), quoted) {
+				field = k
+				break
+			}
+		}
+	}
+	return models.Invalid(field, "must be a date and time like 2026-06-30T00:00:00Z (RFC 3339)")
 }

@@ -48,6 +48,9 @@ func (s *Server) reportDay(c *gin.Context) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, models.Invalid("as_of", "must be a date like 2026-06-30")
 	}
+	if d.After(time.Now()) {
+		return time.Time{}, models.Invalid("as_of", "must not be after today")
+	}
 	return d, nil
 }
 
@@ -117,25 +120,35 @@ func writeCSV(c *gin.Context, name string, header []string, rows func(row func([
 }
 
 // reportPeriod reads ?from= and ?to= (days in the report time zone): by
-// default from the first of this month to today; at most 366 days.
+// default this month to today; with only ?to=, from the first of its month.
+// A range reaching past today ends today (days to come have no figures and
+// would dilute a rate); at most 366 days.
 func (s *Server) reportPeriod(c *gin.Context) (from, to time.Time, err error) {
 	loc := s.ReportLocation
 	now := time.Now().In(loc)
-	from = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
-	to = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	to = today
 	var v models.Validator
-	for _, p := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		if q := c.Query(p.name); q != "" {
-			d, perr := time.ParseInLocation(time.DateOnly, q, loc)
-			v.Check(perr == nil, p.name, "must be a date like 2026-06-30")
-			if perr == nil {
-				*p.dst = d
-			}
+	day := func(name string) (time.Time, bool) {
+		q := c.Query(name)
+		if q == "" {
+			return time.Time{}, false
 		}
+		d, perr := time.ParseInLocation(time.DateOnly, q, loc)
+		v.Check(perr == nil, name, "must be a date like 2026-06-30")
+		return d, perr == nil
 	}
+	if d, ok := day("to"); ok {
+		to = d
+	}
+	from = time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, loc)
+	if d, ok := day("from"); ok {
+		from = d
+	}
+	if to.After(today) {
+		to = today
+	}
+	v.Check(!from.After(today), "from", "must not be after today")
 	v.Check(!to.Before(from), "to", "must not be before from")
 	v.Check(to.Sub(from) <= 366*24*time.Hour, "to", "at most 366 days after from")
 	return from, to, v.Err()
@@ -165,6 +178,14 @@ func periodReport[R any](s *Server, c *gin.Context, read func(ctx context.Contex
 	writeCSV(c, name(r), header, func(row func([]string) error) error { return rows(r, row) })
 }
 
+// optionalTenths is tenths, or "" when there is no figure.
+func optionalTenths(v *int64) string {
+	if v == nil {
+		return ""
+	}
+	return tenths(*v)
+}
+
 // tenths shows 2756 as "275.6" and -15 as "-1.5": integer arithmetic only.
 func tenths(v int64) string {
 	sign := ""
@@ -180,8 +201,8 @@ func (s *Server) collections(c *gin.Context) {
 		func(r store.CollectionsReport, row func([]string) error) error {
 			for _, x := range r.Currencies {
 				m := func(v int64) string { return models.NewMoney(v, x.Currency).Decimal() }
-				if err := row([]string{r.From, r.To, string(x.Currency), m(x.Invoiced), m(x.Receivable), tenths(x.DSOTenths), fmt.Sprint(x.PaidInFull),
-					fmt.Sprint(x.PaidOnTime), fmt.Sprintf("%d.%02d", x.OnTimeBP/100, x.OnTimeBP%100), tenths(x.DaysToPayTenths), m(x.Credit)}); err != nil {
+				if err := row([]string{r.From, r.To, string(x.Currency), m(x.Invoiced), m(x.Receivable), optionalTenths(x.DSOTenths), fmt.Sprint(x.PaidInFull),
+					fmt.Sprint(x.PaidOnTime), percent(x.OnTimeBP), optionalTenths(x.DaysToPayTenths), m(x.Credit)}); err != nil {
 					return err
 				}
 			}

@@ -100,6 +100,10 @@ func (s *Server) kpiBackfill(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
+	if to, _ := time.ParseInLocation(time.DateOnly, req.To, s.ReportLocation); to.After(time.Now()) {
+		fail(c, models.Invalid("to", "must not be after today: a day is taken once it has begun"))
+		return
+	}
 	id := workflows.KPIBackfillWorkflowID(req.From, req.To)
 	run, err := s.Temporal.ExecuteWorkflow(reqCtx(c), client.StartWorkflowOptions{ID: id, TaskQueue: s.TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING},

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -52,7 +53,13 @@ func (s *Server) salesQuery(c *gin.Context) (store.SalesQuery, error) {
 	q := store.SalesQuery{From: from, To: to, GroupBy: c.DefaultQuery("group_by", store.DimRegion),
 		Granularity: calendar.Granularity(c.DefaultQuery("granularity", string(calendar.Month))), Rank: c.DefaultQuery("rank", store.SalesInvoiced)}
 	var v models.Validator
-	if err != nil {
+	var ve *models.ValidationError
+	switch {
+	case errors.As(err, &ve): // name every bad parameter at once
+		for _, f := range ve.Fields {
+			v.Add(f.Field, "%s", f.Message)
+		}
+	case err != nil:
 		return q, err
 	}
 	v.Check(slices.Contains(store.SalesDims, q.GroupBy), "group_by", "must be one of product, category, region, segment, customer, rep, warehouse")
@@ -118,6 +125,9 @@ func (s *Server) salesReport(c *gin.Context) {
 
 func (s *Server) salesLines(c *gin.Context) {
 	from, to, err := s.reportPeriod(c)
+	if f := c.Query("format"); err == nil && f != "" && f != "csv" {
+		err = models.Invalid("format", "the lines come as CSV only: leave format out or say csv")
+	}
 	if err != nil {
 		fail(c, err)
 		return

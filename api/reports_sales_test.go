@@ -72,3 +72,50 @@ func TestSalesReportsScopeARepToTheirAccounts(t *testing.T) {
 		}
 	}
 }
+
+// TestReportInputsAreRefusedByName: every bad report input is a 422 naming
+// its field (all of them at once), days to come are refused or cut to
+// today, and nothing is changed.
+func TestReportInputsAreRefusedByName(t *testing.T) {
+	h := newHarness(t)
+	h.createUser("manager@q2c.test", "manager-password", models.Roles{models.RoleSalesManager}, nil)
+	h.createUser("exec@q2c.test", "exec-password-1", models.Roles{models.RoleExecutive}, nil)
+	h.createUser("pricing@q2c.test", "pricing-password", models.Roles{models.RolePricingAnalyst}, nil)
+	mgr, exec, pricing := h.login("manager@q2c.test", "manager-password"), h.login("exec@q2c.test", "exec-password-1"), h.login("pricing@q2c.test", "pricing-password")
+	if err := h.st.UpsertProduct(context.Background(), &models.Product{SKU: "WID", Name: "Widget", Currency: "USD", ListPrice: 100, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	tomorrow := time.Now().AddDate(0, 0, 1).Format(time.DateOnly)
+	for _, tc := range []struct {
+		name, method, path, token, body string
+		fields                          []string
+	}{
+		{"every bad sales parameter at once", "GET", "/api/v1/reports/sales?group_by=bogus&from=2026-13-01&top=0", mgr, "", []string{"from", "group_by", "top"}},
+		{"the lines come as CSV only", "GET", "/api/v1/reports/sales/lines?format=json", mgr, "", []string{"format"}},
+		{"a period that has not begun", "GET", "/api/v1/reports/sales?from=" + tomorrow, mgr, "", []string{"from"}},
+		{"AR aging of a day to come", "GET", "/api/v1/reports/ar-aging?as_of=" + tomorrow, exec, "", []string{"as_of"}},
+		{"KPI snapshots of days to come", "POST", "/api/v1/reports/kpis/backfill", exec, `{"from":"2026-01-01","to":"` + tomorrow + `"}`, []string{"to"}},
+		{"a cost from a date without a time", "POST", "/api/v1/products/WID/costs", pricing, `{"currency":"USD","unit_cost":100,"valid_from":"2026-12-02"}`, []string{"valid_from"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := h.do(tc.method, tc.path, tc.token, tc.body, nil)
+			if w.Code != 422 || w.Header().Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("%d %s %s", w.Code, w.Header().Get("Content-Type"), w.Body)
+			}
+			for _, f := range tc.fields {
+				if !strings.Contains(w.Body.String(), `"field":"`+f+`"`) {
+					t.Errorf("no error for %s: %s", f, w.Body)
+				}
+			}
+		})
+	}
+	if costs, err := h.st.ProductCosts(context.Background(), "WID"); err != nil || len(costs) != 0 {
+		t.Fatalf("a refused cost was stored: %v, %v", costs, err)
+	}
+	// A range reaching past today ends today.
+	w := h.do("GET", "/api/v1/reports/collections?from="+time.Now().Format("2006-01")+"-01&to="+time.Now().AddDate(0, 2, 0).Format(time.DateOnly), exec, "", nil)
+	var r struct{ To string }
+	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &r) != nil || r.To != time.Now().UTC().Format(time.DateOnly) {
+		t.Fatalf("collections into the future: %d %s", w.Code, w.Body)
+	}
+}

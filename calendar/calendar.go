@@ -95,13 +95,23 @@ func Days(from, to time.Time) int {
 
 // Previous is the range to compare [from, to] with: when the range is whole
 // calendar months (or quarters), the same number of months just before it,
-// so November is compared with October; otherwise the same number of days
-// ending the day before from.
+// so November is compared with October; month to date (the 1st to a day of
+// the same month), the same days of the month before (1–18 November with
+// 1–18 October; 1–30 March with 1–28 February); otherwise the same number
+// of days ending the day before from.
 func Previous(from, to time.Time) (time.Time, time.Time) {
 	from, to = Date(from), Date(to)
 	if from.Day() == 1 && to.AddDate(0, 0, 1).Day() == 1 {
 		months := (to.Year()-from.Year())*12 + int(to.Month()-from.Month()) + 1
 		return from.AddDate(0, -months, 0), from.AddDate(0, 0, -1)
+	}
+	if from.Day() == 1 && from.Year() == to.Year() && from.Month() == to.Month() {
+		pfrom, end := from.AddDate(0, -1, 0), from.AddDate(0, 0, -1)
+		pto := pfrom.AddDate(0, 0, to.Day()-1)
+		if pto.After(end) {
+			pto = end
+		}
+		return pfrom, pto
 	}
 	n := Days(from, to)
 	return from.AddDate(0, 0, -n), from.AddDate(0, 0, -1)

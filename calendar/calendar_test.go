@@ -63,7 +63,9 @@ func TestPrevious(t *testing.T) {
 		{"a whole month is compared with the month before", "2026-11-01", "2026-11-30", "2026-10-01", "2026-10-31"},
 		{"March with February, not with 31 days", "2026-03-01", "2026-03-31", "2026-02-01", "2026-02-28"},
 		{"a quarter with the quarter before", "2026-10-01", "2026-12-31", "2026-07-01", "2026-09-30"},
-		{"month to date: the same number of days before", "2026-11-01", "2026-11-18", "2026-10-14", "2026-10-31"},
+		{"month to date: the same days of the month before", "2026-11-01", "2026-11-18", "2026-10-01", "2026-10-18"},
+		{"March to date past February's end: all of February", "2026-03-01", "2026-03-30", "2026-02-01", "2026-02-28"},
+		{"any other range: as many days just before", "2026-11-10", "2026-11-18", "2026-11-01", "2026-11-09"},
 		{"one day with the day before", "2026-11-18", "2026-11-18", "2026-11-17", "2026-11-17"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

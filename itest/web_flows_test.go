@@ -438,6 +438,8 @@ func TestWebSupplierSlippage(t *testing.T) {
 func TestWebStandardCost(t *testing.T) {
 	a := newApp(t)
 	pricing := signIn(t, a, "pricing@q2c.local")
+	pricing.Open("/pricing/costs") // from the menu: the first product
+	pricing.WaitText("main table", "Standard costs of CAB-050")
 	pricing.Open("/pricing/costs?sku=WID-100")
 	pricing.WaitText("main table", "USD 11.50")
 	pricing.Fill("cost-f-unit_cost", "12.40")

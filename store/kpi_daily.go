@@ -76,6 +76,9 @@ type kpiRow struct {
 func (s *Store) TakeKPISnapshot(ctx context.Context, day time.Time) error {
 	day = calendar.Date(day)
 	start, end := s.dayStart(day), s.dayStart(day.AddDate(0, 0, 1))
+	if start.After(s.now()) {
+		return models.Invalid("day", "has not begun yet")
+	}
 	var rows []kpiRow
 	add := func(metric string, cur models.Currency, num, den int64) {
 		rows = append(rows, kpiRow{metric, cur, num, den})
@@ -103,7 +106,9 @@ func (s *Store) TakeKPISnapshot(ctx context.Context, day time.Time) error {
 		return err
 	}
 	for _, c := range dso.Currencies {
-		add(KPIDSO, c.Currency, c.DSOTenths, 0)
+		if c.DSOTenths != nil { // nothing invoiced in 90 days: no DSO that day
+			add(KPIDSO, c.Currency, *c.DSOTenths, 0)
+		}
 	}
 	paid, err := s.Collections(ctx, day, day, s.loc)
 	if err != nil {

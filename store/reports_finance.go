@@ -109,17 +109,18 @@ type Collections struct {
 	Receivable int64 `json:"receivable"`
 	// DSOTenths is days sales outstanding in tenths of a day:
 	// Receivable ÷ Invoiced × days in the period, rounded half away from
-	// zero; 0 when nothing was invoiced.
-	DSOTenths int64 `json:"dso_tenths"`
+	// zero; absent when nothing was invoiced.
+	DSOTenths *int64 `json:"dso_tenths,omitempty"`
 	// PaidInFull counts invoices whose last payment fell in the period;
 	// PaidOnTime those of them paid in full by the end of their due day.
 	PaidInFull int64 `json:"paid_in_full"`
 	PaidOnTime int64 `json:"paid_on_time"`
-	// OnTimeBP is PaidOnTime ÷ PaidInFull in basis points (10000 = all).
-	OnTimeBP int64 `json:"on_time_bp"`
+	// OnTimeBP is PaidOnTime ÷ PaidInFull in basis points (10000 = all);
+	// absent when nothing was paid in full.
+	OnTimeBP *int64 `json:"on_time_bp,omitempty"`
 	// DaysToPayTenths is the average, over PaidInFull, of calendar days
 	// from issue to the last payment, in tenths of a day.
-	DaysToPayTenths int64 `json:"days_to_pay_tenths"`
+	DaysToPayTenths *int64 `json:"days_to_pay_tenths,omitempty"`
 	// Credit is customers' unused over-payments now.
 	Credit int64 `json:"credit"`
 }
@@ -216,12 +217,16 @@ func (s *Store) Collections(ctx context.Context, from, to time.Time, loc *time.L
 		get(r.Currency).Credit = r.Amount
 	}
 	for _, c := range by {
+		// A ratio over nothing is absent, not 0: no invoice in the period
+		// gives no DSO, no invoice paid no on-time rate.
 		if c.Invoiced > 0 {
-			c.DSOTenths = models.DivRoundHalfAwayFromZero(c.Receivable*int64(days)*10, c.Invoiced)
+			dso := models.DivRoundHalfAwayFromZero(c.Receivable*int64(days)*10, c.Invoiced)
+			c.DSOTenths = &dso
 		}
 		if c.PaidInFull > 0 {
-			c.OnTimeBP = models.DivRoundHalfAwayFromZero(c.PaidOnTime*10000, c.PaidInFull)
-			c.DaysToPayTenths = models.DivRoundHalfAwayFromZero(daysTo[c.Currency]*10, c.PaidInFull)
+			c.OnTimeBP = ratioBP(c.PaidOnTime, c.PaidInFull)
+			toPay := models.DivRoundHalfAwayFromZero(daysTo[c.Currency]*10, c.PaidInFull)
+			c.DaysToPayTenths = &toPay
 		}
 		out.Currencies = append(out.Currencies, *c)
 	}

@@ -110,11 +110,11 @@ func TestCollectionsMatchHandComputedFigures(t *testing.T) {
 		// 300.00; owed 100 + 200 + 300 + 400 + 500 + 600 = 2100.00 (the
 		// 100.00 on no. 4 came in June); DSO 2100 ÷ 300 × 31 = 217.0 days.
 		want := []store.Collections{
-			{Currency: "EUR", Invoiced: 9000, Receivable: 80000, DSOTenths: 2756, PaidInFull: 1, PaidOnTime: 0, OnTimeBP: 0, DaysToPayTenths: 190},
-			{Currency: "USD", Invoiced: 30000, Receivable: 210000, DSOTenths: 2170},
+			{Currency: "EUR", Invoiced: 9000, Receivable: 80000, DSOTenths: i64(2756), PaidInFull: 1, PaidOnTime: 0, OnTimeBP: i64(0), DaysToPayTenths: i64(190)},
+			{Currency: "USD", Invoiced: 30000, Receivable: 210000, DSOTenths: i64(2170)}, // nothing paid in full: no on-time rate
 		}
-		if fmt.Sprint(may.Currencies) != fmt.Sprint(want) || may.Days != 31 {
-			t.Fatalf("May\n got %+v\nwant %+v", may.Currencies, want)
+		if dump(may.Currencies) != dump(want) || may.Days != 31 {
+			t.Fatalf("May\n got %s\nwant %s", dump(may.Currencies), dump(want))
 		}
 		aug, err := s.Collections(ctx, time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC), time.UTC)
 		if err != nil {
@@ -124,11 +124,11 @@ func TestCollectionsMatchHandComputedFigures(t *testing.T) {
 		// 31st: on time, 14 days; owed at the end: no. 9, 50.00; DSO 50 ÷ 10
 		// × 31 = 155.0 days. USD: nothing invoiced (no DSO); owed 2699.99.
 		want = []store.Collections{
-			{Currency: "EUR", Invoiced: 1000, Receivable: 5000, DSOTenths: 1550, PaidInFull: 1, PaidOnTime: 1, OnTimeBP: 10000, DaysToPayTenths: 140},
-			{Currency: "USD", Receivable: 269999},
+			{Currency: "EUR", Invoiced: 1000, Receivable: 5000, DSOTenths: i64(1550), PaidInFull: 1, PaidOnTime: 1, OnTimeBP: i64(10000), DaysToPayTenths: i64(140)},
+			{Currency: "USD", Receivable: 269999}, // nothing invoiced: no DSO
 		}
-		if fmt.Sprint(aug.Currencies) != fmt.Sprint(want) {
-			t.Fatalf("August\n got %+v\nwant %+v", aug.Currencies, want)
+		if dump(aug.Currencies) != dump(want) {
+			t.Fatalf("August\n got %s\nwant %s", dump(aug.Currencies), dump(want))
 		}
 	})
 }

@@ -29,8 +29,11 @@ func (v *visit) showCosts(formErr *apiError) error {
 		return err
 	}
 	sku := firstOf(v.r.URL.Query().Get("sku"), v.r.PostFormValue("sku"))
-	if sku == "" && len(products) > 0 {
-		sku = products[0].Value
+	for _, p := range products { // by default the first product (the list opens with a blank choice)
+		if sku != "" {
+			break
+		}
+		sku = p.Value
 	}
 	d := costsData{SKU: sku, Products: products, Editor: v.s.mayUse(v.me, "POST /api/v1/products/:sku/costs")}
 	var out struct {
@@ -87,8 +90,11 @@ func costsTable(d costsData) table {
 		Head: []string{"Unit cost", "From", "Until", "Set by"}, Numeric: map[int]bool{0: true}}
 	for _, c := range d.Costs {
 		until := templ.Component(text("in force"))
-		if c.ValidTo != nil {
+		switch {
+		case c.ValidTo != nil:
 			until = when(day(*c.ValidTo))
+		case c.ValidFrom.After(time.Now()):
+			until = text("from its start on")
 		}
 		t.Rows = append(t.Rows, []templ.Component{text(money(c.UnitCost, c.Currency)), when(day(c.ValidFrom)), until, text(c.CreatedBy)})
 	}

@@ -43,6 +43,7 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "GET /reports/collections.csv", Title: "Collections and DSO", Uses: "GET /api/v1/reports/collections", Handle: s.collectionsCSV},
 		{Pattern: "GET /reports/cash", Title: "Cash forecast", Uses: "GET /api/v1/reports/cash-forecast", Nav: navFinance, Handle: s.cashPage},
 		{Pattern: "GET /reports/cash.csv", Title: "Cash forecast", Uses: "GET /api/v1/reports/cash-forecast", Handle: s.cashCSV},
+		{Pattern: "GET /reports/credits.csv", Title: "Customer credit", Uses: "GET /api/v1/reports/credits", Handle: s.creditsCSV},
 
 		// Reports: sales and performance over time.
 		{Pattern: "GET /reports/kpis", Title: "Performance trends", Uses: "GET /api/v1/reports/kpis", Nav: navReports, Handle: s.kpiTrendsPage},

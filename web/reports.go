@@ -68,6 +68,15 @@ func (s *Server) collectionsCSV(v *visit) error {
 	return v.download(withQuery("/api/v1/reports/collections", url.Values{"from": {q.Get("from")}, "to": {q.Get("to")}, "format": {"csv"}}))
 }
 
+// optionalDays shows tenths of a day as "27.6 days", or a dash when there
+// is no figure (nothing invoiced, nothing paid).
+func optionalDays(v *int64) string {
+	if v == nil {
+		return "–"
+	}
+	return tenths(*v) + " days"
+}
+
 // tenths shows 2756 as "275.6".
 func tenths(v int64) string { return itoa(v/10) + "." + itoa(v%10) }
 

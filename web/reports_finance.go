@@ -32,6 +32,10 @@ func (s *Server) cashPage(v *visit) error {
 	return v.show(cashView(r, credits.Credits, weeks, nil), "uplot.min.css", "uplot.min.js")
 }
 
+func (s *Server) creditsCSV(v *visit) error {
+	return v.download("/api/v1/reports/credits?format=csv")
+}
+
 func (s *Server) cashCSV(v *visit) error {
 	return v.download(withQuery("/api/v1/reports/cash-forecast", url.Values{"weeks": {v.r.URL.Query().Get("weeks")}, "format": {"csv"}}))
 }

@@ -159,6 +159,10 @@ func cashView(r store.CashForecastReport, credits []store.CreditRow, weeks strin
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<p><a class=\"button\" href=\"/reports/credits.csv\" hx-boost=\"false\" download>Download credit CSV</a></p>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
 		}
 		return nil
 	})
