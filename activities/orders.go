@@ -15,12 +15,8 @@ func (a *Activities) SaveOrder(ctx context.Context, st workflows.OrderState) err
 	if err != nil {
 		return err
 	}
-	facts, err := a.orderFacts(ctx, st)
-	if err != nil {
-		return err
-	}
 	return a.Store.SaveOrder(ctx, models.OrderRecord{ID: st.OrderID, QuoteID: st.QuoteID, CustomerID: st.CustomerID, Status: st.Status,
-		Rev: st.Rev, Currency: st.Currency, Total: st.Total, State: string(raw)}, facts)
+		Rev: st.Rev, Currency: st.Currency, Total: st.Total, State: string(raw)}, a.orderFacts(ctx, st))
 }
 
 // ReserveLine reserves stock for an order line; a retry returns the first

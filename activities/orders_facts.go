@@ -10,33 +10,31 @@ import (
 )
 
 // orderFacts describes an order's lines for reporting: quantities from the
-// order, prices and promise dates from the quote it was accepted from.
-func (a *Activities) orderFacts(ctx context.Context, st workflows.OrderState) (store.OrderFacts, error) {
-	q, err := a.Store.QuoteByID(ctx, st.QuoteID)
-	if err != nil {
-		return store.OrderFacts{}, err
+// order; prices and promise dates, which only the first save needs, from the
+// quote it was accepted from, read when the store asks for them.
+func (a *Activities) orderFacts(ctx context.Context, st workflows.OrderState) store.OrderFacts {
+	f := factsOf(st)
+	f.Priced = func(lines []store.OrderLineFact) error {
+		q, err := a.Store.QuoteByID(ctx, st.QuoteID)
+		if err != nil {
+			return err
+		}
+		var quote workflows.QuoteState
+		if err := json.Unmarshal([]byte(q.State), &quote); err != nil {
+			return err
+		}
+		priceFacts(lines, quote.Priced)
+		return nil
 	}
-	var quote workflows.QuoteState
-	if err := json.Unmarshal([]byte(q.State), &quote); err != nil {
-		return store.OrderFacts{}, err
-	}
-	return factsOf(st, quote.Priced), nil
+	return f
 }
 
-// factsOf is pure: the order's lines with the priced quote's figures.
-func factsOf(st workflows.OrderState, priced workflows.PricedQuote) store.OrderFacts {
+// factsOf is pure: the order's lines and quantities.
+func factsOf(st workflows.OrderState) store.OrderFacts {
 	f := store.OrderFacts{OrderedAt: st.CreatedAt}
 	allocated := st.Status != workflows.OrderAllocating
-	for i, l := range st.Lines {
+	for _, l := range st.Lines {
 		fact := store.OrderLineFact{LineNo: l.LineNo, SKU: l.SKU, Qty: l.Qty, Shipped: l.Shipped, Cancelled: l.Cancelled}
-		if i < len(priced.Pricing.Lines) && priced.Pricing.Lines[i].LineNo == l.LineNo {
-			p := priced.Pricing.Lines[i]
-			fact.Gross, fact.Discount, fact.Net, fact.Tax = p.Gross, p.Discount, p.Net, p.Tax
-		}
-		if i < len(priced.Promises) && !priced.Promises[i].Date.IsZero() {
-			d := priced.Promises[i].Date
-			fact.PromisedAt = &d
-		}
 		if allocated {
 			// What stock filled when the order was placed: what is reserved
 			// or shipped, less what backorders filled since.
@@ -49,6 +47,23 @@ func factsOf(st workflows.OrderState, priced workflows.PricedQuote) store.OrderF
 		f.Lines = append(f.Lines, fact)
 	}
 	return f
+}
+
+// priceFacts is pure: each line's figures and promise from the priced
+// quote, matched by line number.
+func priceFacts(lines []store.OrderLineFact, priced workflows.PricedQuote) {
+	for i := range lines {
+		for j, p := range priced.Pricing.Lines {
+			if p.LineNo != lines[i].LineNo {
+				continue
+			}
+			lines[i].Gross, lines[i].Discount, lines[i].Net, lines[i].Tax = p.Gross, p.Discount, p.Net, p.Tax
+			if j < len(priced.Promises) && !priced.Promises[j].Date.IsZero() {
+				d := priced.Promises[j].Date
+				lines[i].PromisedAt = &d
+			}
+		}
+	}
 }
 
 func lastShipped(shipments []workflows.ShipmentRef, lineNo int) *time.Time {
@@ -94,11 +109,7 @@ func BackfillReporting(ctx context.Context, st *store.Store) (orders, invoices i
 		if err := json.Unmarshal([]byte(rec.State), &st); err != nil {
 			return orders, 0, err
 		}
-		f, err := a.orderFacts(ctx, st)
-		if err != nil {
-			return orders, 0, err
-		}
-		if err := a.Store.SaveOrder(ctx, rec, f); err != nil {
+		if err := a.Store.SaveOrder(ctx, rec, a.orderFacts(ctx, st)); err != nil {
 			return orders, 0, err
 		}
 		orders++

@@ -13,6 +13,11 @@ import (
 type OrderFacts struct {
 	OrderedAt time.Time
 	Lines     []OrderLineFact
+	// Priced, when set, fills in the lines' prices and promise dates. The
+	// store calls it only when it books the order (the save that first
+	// writes its lines): later saves move quantities alone and read nothing
+	// more.
+	Priced func(lines []OrderLineFact) error
 }
 
 // SaveOrder upserts an order's read model unless a newer revision is stored,
@@ -33,7 +38,7 @@ func (s *Store) SaveOrder(ctx context.Context, o models.OrderRecord, f OrderFact
 		if f.OrderedAt.IsZero() {
 			f.OrderedAt = now
 		}
-		return tx.saveOrderLines(ctx, o, f.OrderedAt, f.Lines)
+		return tx.saveOrderLines(ctx, o, f)
 	})
 }
 

@@ -92,12 +92,18 @@ func (s *Store) UnitCost(ctx context.Context, sku string, currency models.Curren
 // it: the lines are inserted, with the customer's attributes and the cost
 // of the day, and added to the daily rollup. Later saves move quantities
 // and dates only.
-func (s *Store) saveOrderLines(ctx context.Context, o models.OrderRecord, orderedAt time.Time, lines []OrderLineFact) error {
+func (s *Store) saveOrderLines(ctx context.Context, o models.OrderRecord, f OrderFacts) error {
+	orderedAt, lines := f.OrderedAt, f.Lines
 	var have int64
 	if err := s.conn(ctx).Raw(`SELECT COUNT(*) FROM order_lines WHERE order_id = ?`, o.ID).Scan(&have).Error; err != nil {
 		return err
 	}
 	if have == 0 {
+		if f.Priced != nil {
+			if err := f.Priced(lines); err != nil {
+				return err
+			}
+		}
 		var booked []sale
 		for _, l := range lines {
 			a, err := s.accountOf(ctx, o.CustomerID, l.SKU)
