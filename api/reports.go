@@ -68,8 +68,7 @@ func (s *Server) arAging(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if c.Query("format") != "csv" {
-		c.JSON(http.StatusOK, r)
+	if answeredJSON(c, r) {
 		return
 	}
 	writeCSV(c, "ar-aging-"+r.AsOf, []string{"customer_id", "customer", "currency", "invoices", "current", "days_1_30", "days_31_60", "days_61_90", "over_90", "total"},
@@ -89,6 +88,16 @@ func (s *Server) arAging(c *gin.Context) {
 			}
 			return nil
 		})
+}
+
+// answeredJSON answers r as JSON unless the caller asked for CSV
+// (?format=csv), and says whether it did.
+func answeredJSON(c *gin.Context, r any) bool {
+	if c.Query("format") == "csv" {
+		return false
+	}
+	c.JSON(http.StatusOK, r)
+	return true
 }
 
 // checkFormat accepts ?format= empty, json or csv.
@@ -171,8 +180,7 @@ func periodReport[R any](s *Server, c *gin.Context, read func(ctx context.Contex
 		fail(c, err)
 		return
 	}
-	if c.Query("format") != "csv" {
-		c.JSON(http.StatusOK, r)
+	if answeredJSON(c, r) {
 		return
 	}
 	writeCSV(c, name(r), header, func(row func([]string) error) error { return rows(r, row) })
@@ -243,8 +251,7 @@ func (s *Server) cashForecast(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if c.Query("format") != "csv" {
-		c.JSON(http.StatusOK, r)
+	if answeredJSON(c, r) {
 		return
 	}
 	writeCSV(c, "cash-forecast-"+r.From, []string{"currency", "week", "starts", "invoices", "backorders", "total"}, func(row func([]string) error) error {
@@ -276,8 +283,7 @@ func (s *Server) creditBalances(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if c.Query("format") != "csv" {
-		c.JSON(http.StatusOK, gin.H{"credits": rows})
+	if answeredJSON(c, gin.H{"credits": rows}) {
 		return
 	}
 	writeCSV(c, "credits", []string{"customer_id", "customer", "currency", "credit"}, func(row func([]string) error) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"time"
@@ -90,8 +89,7 @@ func (s *Server) salesReport(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if c.Query("format") != "csv" {
-		c.JSON(http.StatusOK, r)
+	if answeredJSON(c, r) {
 		return
 	}
 	header := []string{"group_by", "key", "label", "currency", "period"}
@@ -158,11 +156,22 @@ func (s *Server) quoteFunnel(c *gin.Context) {
 		return s.Store.QuoteFunnel(ctx, from, to, repScope(p))
 	}, func(r store.QuoteFunnel) string { return "quote-funnel-" + r.From + "-" + r.To },
 		[]string{"from", "to", "created", "needing_approval", "approved", "rejected", "accepted", "expired", "withdrawn", "invalid", "open",
-			"conversion_percent", "median_approve_minutes", "median_to_order_minutes"},
+			"conversion_percent", "median_approve_minutes", "median_to_order_minutes", "currency", "accepted_value"},
 		func(r store.QuoteFunnel, row func([]string) error) error {
-			return row([]string{r.From, r.To, fmt.Sprint(r.Created), fmt.Sprint(r.NeedingApproval), fmt.Sprint(r.Approved), fmt.Sprint(r.Rejected),
+			counts := []string{r.From, r.To, fmt.Sprint(r.Created), fmt.Sprint(r.NeedingApproval), fmt.Sprint(r.Approved), fmt.Sprint(r.Rejected),
 				fmt.Sprint(r.Accepted), fmt.Sprint(r.Expired), fmt.Sprint(r.Withdrawn), fmt.Sprint(r.Invalid), fmt.Sprint(r.Open),
-				percent(r.ConversionBP), optional(r.MedianApproveMinutes), optional(r.MedianToOrderMinutes)})
+				percent(r.ConversionBP), optional(r.MedianApproveMinutes), optional(r.MedianToOrderMinutes)}
+			if len(r.AcceptedValue) == 0 {
+				return row(append(counts, "", ""))
+			}
+			// One row per currency: the counts again, and that currency's
+			// accepted value (quote totals, tax included).
+			for _, m := range r.AcceptedValue {
+				if err := row(append(slices.Clone(counts), string(m.Currency), m.Decimal())); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 }
 

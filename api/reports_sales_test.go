@@ -64,6 +64,12 @@ func TestSalesReportsScopeARepToTheirAccounts(t *testing.T) {
 		!strings.Contains(w.Body.String(), ",Mine,USD,2026-05,1,1,10.00,0.00,10.00,0,0,0.00,0.00,0.00\n") {
 		t.Fatalf("CSV: %d %q", w.Code, w.Body)
 	}
+	// No quote in May: the funnel's CSV is one row of counts, with no currency.
+	if w := h.do("GET", "/api/v1/reports/quote-funnel?from=2026-05-01&to=2026-05-31&format=csv", mgrTok, "", nil); w.Code != 200 ||
+		w.Body.String() != "from,to,created,needing_approval,approved,rejected,accepted,expired,withdrawn,invalid,open,conversion_percent,"+
+			"median_approve_minutes,median_to_order_minutes,currency,accepted_value\n2026-05-01,2026-05-31,0,0,0,0,0,0,0,0,0,,,,,\n" {
+		t.Fatalf("funnel CSV: %d %q", w.Code, w.Body)
+	}
 	for query, field := range map[string]string{"group_by=colour": "group_by", "granularity=hourly": "granularity", "top=0": "top", "rank=best": "rank",
 		"granularity=day&from=2026-01-01&to=2026-05-31": "granularity"} {
 		w := h.do("GET", "/api/v1/reports/sales?"+query, mgrTok, "", nil)

@@ -25,14 +25,8 @@ type KPISeries struct {
 
 // KPITrends is every KPI over a range, by period, against the range before.
 type KPITrends struct {
-	Granularity  string      `json:"granularity"`
-	From         string      `json:"from"`
-	To           string      `json:"to"`
-	PreviousFrom string      `json:"previous_from"`
-	PreviousTo   string      `json:"previous_to"`
-	TimeZone     string      `json:"time_zone"`
-	Periods      []Period    `json:"periods"`
-	Series       []KPISeries `json:"series"`
+	ReportRange
+	Series []KPISeries `json:"series"`
 	// Days counts the days of the range that have a snapshot; a missing
 	// day (before the schedule ran, or not back-filled) counts as nothing.
 	Days         int    `json:"days"`
@@ -82,23 +76,14 @@ func (a kpiAcc) value(d KPIDef) *int64 {
 
 // KPITrends reads the daily snapshots of [from, to] and the range before.
 func (s *Store) KPITrends(ctx context.Context, from, to time.Time, g calendar.Granularity) (KPITrends, error) {
-	from, to = calendar.Date(from), calendar.Date(to)
-	pfrom, pto := calendar.Previous(from, to)
-	out := KPITrends{Granularity: string(g), From: from.Format(time.DateOnly), To: to.Format(time.DateOnly),
-		PreviousFrom: pfrom.Format(time.DateOnly), PreviousTo: pto.Format(time.DateOnly), TimeZone: s.loc.String(),
-		Series: []KPISeries{}, DaysInRange: calendar.Days(from, to)}
-	index := map[string]int{}
-	for _, p := range g.Periods(from, to) {
-		index[p.Format(time.DateOnly)] = len(out.Periods)
-		out.Periods = append(out.Periods, Period{Start: p.Format(time.DateOnly), Label: g.Label(p)})
-	}
+	out := KPITrends{ReportRange: s.reportRange(from, to, g), Series: []KPISeries{}, DaysInRange: calendar.Days(from, to)}
 	var rows []struct {
 		Day, Metric string
 		Currency    models.Currency
 		Num, Den    int64
 	}
 	if err := s.conn(ctx).Raw(`SELECT day, metric, currency, num, den FROM kpi_daily WHERE day >= ? AND day <= ? ORDER BY day`,
-		pfrom.Format(time.DateOnly), to.Format(time.DateOnly)).Scan(&rows).Error; err != nil {
+		out.PreviousFrom, out.To).Scan(&rows).Error; err != nil {
 		return out, err
 	}
 	defs := map[string]KPIDef{}
@@ -130,12 +115,12 @@ func (s *Store) KPITrends(ctx context.Context, from, to time.Time, g calendar.Gr
 		if err != nil {
 			return out, err
 		}
-		if day.Before(from) {
+		i := out.period(day)
+		if i < 0 {
 			a.prev = a.prev.with(r.Day, r.Num, r.Den, d.Kind)
 			continue
 		}
 		days[r.Day] = true
-		i := index[g.Start(day).Format(time.DateOnly)]
 		a.periods[i] = a.periods[i].with(r.Day, r.Num, r.Den, d.Kind)
 		a.total = a.total.with(r.Day, r.Num, r.Den, d.Kind)
 		if r.Day > out.LastSnapshot {

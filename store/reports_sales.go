@@ -97,6 +97,44 @@ type Period struct {
 	Label string `json:"label"`
 }
 
+// ReportRange is a report's range, the range it is compared with
+// (calendar.Previous) and its periods; days are in the report time zone.
+type ReportRange struct {
+	Granularity  string   `json:"granularity"`
+	From         string   `json:"from"`
+	To           string   `json:"to"`
+	PreviousFrom string   `json:"previous_from"`
+	PreviousTo   string   `json:"previous_to"`
+	TimeZone     string   `json:"time_zone"`
+	Periods      []Period `json:"periods"`
+
+	from  time.Time
+	g     calendar.Granularity
+	index map[string]int // a period's start → its column
+}
+
+func (s *Store) reportRange(from, to time.Time, g calendar.Granularity) ReportRange {
+	from, to = calendar.Date(from), calendar.Date(to)
+	pfrom, pto := calendar.Previous(from, to)
+	r := ReportRange{Granularity: string(g), From: from.Format(time.DateOnly), To: to.Format(time.DateOnly),
+		PreviousFrom: pfrom.Format(time.DateOnly), PreviousTo: pto.Format(time.DateOnly), TimeZone: s.loc.String(),
+		Periods: []Period{}, from: from, g: g, index: map[string]int{}}
+	for _, p := range g.Periods(from, to) {
+		r.index[p.Format(time.DateOnly)] = len(r.Periods)
+		r.Periods = append(r.Periods, Period{Start: p.Format(time.DateOnly), Label: g.Label(p)})
+	}
+	return r
+}
+
+// period is the column of a day of the range, or -1 for a day of the
+// previous range.
+func (r ReportRange) period(day time.Time) int {
+	if day.Before(r.from) {
+		return -1
+	}
+	return r.index[r.g.Start(day).Format(time.DateOnly)]
+}
+
 // SalesQuery asks for a sales report.
 type SalesQuery struct {
 	GroupBy     string               // one of SalesDims
@@ -112,16 +150,10 @@ const OtherKey = "(other)"
 
 // SalesReport is bookings and revenue by a dimension and period.
 type SalesReport struct {
-	GroupBy      string     `json:"group_by"`
-	Granularity  string     `json:"granularity"`
-	From         string     `json:"from"`
-	To           string     `json:"to"`
-	PreviousFrom string     `json:"previous_from"`
-	PreviousTo   string     `json:"previous_to"`
-	TimeZone     string     `json:"time_zone"`
-	Periods      []Period   `json:"periods"`
-	Rows         []SalesRow `json:"rows"`   // by currency, then by ranked net, largest first
-	Totals       []SalesRow `json:"totals"` // one per currency: never summed across
+	GroupBy string `json:"group_by"`
+	ReportRange
+	Rows   []SalesRow `json:"rows"`   // by currency, then by ranked net, largest first
+	Totals []SalesRow `json:"totals"` // one per currency: never summed across
 	// WithoutCost lists SKUs sold in the range with no standard cost, whose
 	// margin is therefore their whole net.
 	WithoutCost []string `json:"without_cost"`
@@ -130,19 +162,11 @@ type SalesReport struct {
 // Sales reads the daily rollup for q. Days are those of the store's report
 // time zone (the rollup is cut in it).
 func (s *Store) Sales(ctx context.Context, q SalesQuery) (SalesReport, error) {
-	from, to := calendar.Date(q.From), calendar.Date(q.To)
-	pfrom, pto := calendar.Previous(from, to)
-	out := SalesReport{GroupBy: q.GroupBy, Granularity: string(q.Granularity), From: from.Format(time.DateOnly), To: to.Format(time.DateOnly),
-		PreviousFrom: pfrom.Format(time.DateOnly), PreviousTo: pto.Format(time.DateOnly), TimeZone: s.loc.String(),
+	out := SalesReport{GroupBy: q.GroupBy, ReportRange: s.reportRange(q.From, q.To, q.Granularity),
 		Rows: []SalesRow{}, Totals: []SalesRow{}, WithoutCost: []string{}}
-	index := map[string]int{}
-	for _, p := range q.Granularity.Periods(from, to) {
-		index[p.Format(time.DateOnly)] = len(out.Periods)
-		out.Periods = append(out.Periods, Period{Start: p.Format(time.DateOnly), Label: q.Granularity.Label(p)})
-	}
 	sql := `SELECT day, value, currency, kind, lines, qty, net, cost
 		FROM sales_daily WHERE dim = ? AND rep_id = ? AND day >= ? AND day <= ?`
-	args := []any{q.GroupBy, q.RepID, pfrom.Format(time.DateOnly), to.Format(time.DateOnly)}
+	args := []any{q.GroupBy, q.RepID, out.PreviousFrom, out.To}
 	type key struct {
 		value    string
 		currency models.Currency
@@ -171,10 +195,7 @@ func (s *Store) Sales(ctx context.Context, q SalesQuery) (SalesReport, error) {
 			if err != nil {
 				return out, err
 			}
-			lastDay, cellPeriod = dayText, -1
-			if !day.Before(from) {
-				cellPeriod = index[q.Granularity.Start(day).Format(time.DateOnly)]
-			}
+			lastDay, cellPeriod = dayText, out.period(day)
 		}
 		k := key{value, currency}
 		r := rows[k]
@@ -273,7 +294,7 @@ func (s *Store) Sales(ctx context.Context, q SalesQuery) (SalesReport, error) {
 		}
 	}
 	if err := s.conn(ctx).Raw(`SELECT DISTINCT sku FROM uncosted_sales WHERE day >= ? AND day <= ? ORDER BY sku`,
-		from.Format(time.DateOnly), to.Format(time.DateOnly)).Scan(&out.WithoutCost).Error; err != nil {
+		out.From, out.To).Scan(&out.WithoutCost).Error; err != nil {
 		return out, err
 	}
 	return out, nil
