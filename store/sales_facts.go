@@ -69,11 +69,27 @@ type account struct {
 	Category string
 }
 
-func (s *Store) accountOf(ctx context.Context, customerID, sku string) (account, error) {
-	var a account
-	err := s.conn(ctx).Raw(`SELECT c.region, c.segment, c.owner_id AS rep_id, COALESCE(p.category, '') AS category
-		FROM customers c LEFT JOIN products p ON p.sku = ? WHERE c.id = ?`, sku, customerID).Scan(&a).Error
-	return a, err
+// accountsOf reads a customer's attributes once and each SKU's category:
+// what a document's lines copy, by SKU.
+func (s *Store) accountsOf(ctx context.Context, customerID string, skus []string) (map[string]account, error) {
+	var c account
+	if err := s.conn(ctx).Raw(`SELECT region, segment, owner_id AS rep_id FROM customers WHERE id = ?`, customerID).Scan(&c).Error; err != nil {
+		return nil, err
+	}
+	var cats []struct{ SKU, Category string }
+	if err := s.conn(ctx).Raw(`SELECT sku, category FROM products WHERE sku IN ?`, skus).Scan(&cats).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]account, len(skus))
+	for _, sku := range skus {
+		out[sku] = c
+	}
+	for _, p := range cats {
+		a := out[p.SKU]
+		a.Category = p.Category
+		out[p.SKU] = a
+	}
+	return out, nil
 }
 
 // UnitCost is a SKU's standard cost in currency at a moment; 0 when none is
@@ -104,12 +120,17 @@ func (s *Store) saveOrderLines(ctx context.Context, o models.OrderRecord, f Orde
 				return err
 			}
 		}
+		skus := make([]string, 0, len(lines))
+		for _, l := range lines {
+			skus = append(skus, l.SKU)
+		}
+		accounts, err := s.accountsOf(ctx, o.CustomerID, skus)
+		if err != nil {
+			return err
+		}
 		var booked []sale
 		for _, l := range lines {
-			a, err := s.accountOf(ctx, o.CustomerID, l.SKU)
-			if err != nil {
-				return err
-			}
+			a := accounts[l.SKU]
 			cost, err := s.UnitCost(ctx, l.SKU, o.Currency, orderedAt)
 			if err != nil {
 				return err
@@ -180,14 +201,15 @@ func (s *Store) saveInvoiceLines(ctx context.Context, inv models.Invoice, lines 
 			inv.OrderID, l.LineNo).Scan(&attrs).Error; err != nil {
 			return err
 		}
-		a := account{}
+		var a account
 		if len(attrs) > 0 {
 			a = attrs[0]
-		} else {
-			var err error
-			if a, err = s.accountOf(ctx, inv.CustomerID, l.SKU); err != nil {
+		} else { // no order line mirrored (it would be back-filled first): the customer's as it is now
+			now, err := s.accountsOf(ctx, inv.CustomerID, []string{l.SKU})
+			if err != nil {
 				return err
 			}
+			a = now[l.SKU]
 		}
 		var whs []string
 		if err := s.conn(ctx).Raw(`SELECT DISTINCT warehouse_code FROM shipment_lines WHERE shipment_id = ? AND line_no = ? ORDER BY warehouse_code`,
@@ -209,7 +231,7 @@ func (s *Store) saveInvoiceLines(ctx context.Context, inv models.Invoice, lines 
 			wh, inv.Currency, l.Qty, l.Gross, l.Discount, l.Net, l.Tax, l.Total, cost, inv.IssuedAt.UTC()).Error; err != nil {
 			return fmt.Errorf("invoice line %s/%d: %w", inv.ID, l.LineNo, err)
 		}
-		revenue = append(revenue, sale{customer: inv.CustomerID, account: a, sku: l.SKU, warehouse: wh, warehoused: true,
+		revenue = append(revenue, sale{customer: inv.CustomerID, account: a, sku: l.SKU, warehouse: wh,
 			currency: inv.Currency, qty: l.Qty, net: l.Net, cost: cost * l.Qty})
 	}
 	return s.addSales(ctx, SalesInvoiced, inv.IssuedAt, revenue)

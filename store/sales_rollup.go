@@ -12,15 +12,14 @@ import (
 
 // sale is one line's contribution to the daily rollup.
 type sale struct {
-	customer   string
-	account    account
-	sku        string
-	warehouse  string
-	warehoused bool // revenue has a warehouse; a booking has none until it ships
-	currency   models.Currency
-	qty        int64
-	net        int64
-	cost       int64
+	customer  string
+	account   account
+	sku       string
+	warehouse string
+	currency  models.Currency
+	qty       int64
+	net       int64
+	cost      int64
 }
 
 type rollupKey struct {
@@ -40,7 +39,7 @@ func (s *Store) addSales(ctx context.Context, kind string, at time.Time, sales [
 	sums := map[rollupKey]rollupSum{}
 	day := at.In(s.loc).Format(time.DateOnly)
 	for _, sl := range sales {
-		addTo(sums, sl)
+		addTo(sums, kind, sl)
 		if sl.cost == 0 && sl.qty > 0 {
 			if err := s.conn(ctx).Exec(`INSERT INTO uncosted_sales (day, sku) VALUES (?, ?) ON CONFLICT DO NOTHING`, day, sl.sku).Error; err != nil {
 				return err
@@ -50,15 +49,16 @@ func (s *Store) addSales(ctx context.Context, kind string, at time.Time, sales [
 	return s.upsertRollup(ctx, kind, day, sums)
 }
 
-// addTo adds a line to one day's sums, once per dimension for all accounts
-// and once more for its rep's.
-func addTo(sums map[rollupKey]rollupSum, sl sale) {
+// addTo adds a line of kind to one day's sums, once per dimension for all
+// accounts and once more for its rep's. Only revenue has a warehouse: a
+// booking has none until it ships.
+func addTo(sums map[rollupKey]rollupSum, kind string, sl sale) {
 	values := map[string]string{
 		DimProduct: sl.sku, DimCategory: sl.account.Category, DimRegion: sl.account.Region, DimSegment: sl.account.Segment,
 		DimCustomer: sl.customer, DimRep: sl.account.RepID, DimWarehouse: sl.warehouse,
 	}
 	for _, dim := range SalesDims {
-		if dim == DimWarehouse && !sl.warehoused {
+		if dim == DimWarehouse && kind != SalesInvoiced {
 			continue
 		}
 		for _, rep := range []string{allReps, sl.account.RepID} {
@@ -171,12 +171,11 @@ func (s *Store) RebuildSalesRollup(ctx context.Context) error {
 				_ = rows.Close()
 				return err
 			}
-			sl.warehoused = src.kind == SalesInvoiced
 			day := at.In(s.loc).Format(time.DateOnly)
 			if byDay[day] == nil {
 				byDay[day] = map[rollupKey]rollupSum{}
 			}
-			addTo(byDay[day], sl)
+			addTo(byDay[day], src.kind, sl)
 			if sl.cost == 0 && sl.qty > 0 {
 				uncosted[[2]string{day, sl.sku}] = true
 			}
