@@ -23,6 +23,7 @@ type harness struct {
 	srv   *api.Server
 	st    *store.Store
 	admin string // bearer token of an it_admin
+	users int    // users made by as
 }
 
 func newHarness(t *testing.T, opts ...func(*api.Deps)) *harness {
@@ -90,6 +91,12 @@ func (h *harness) count(table string) int64 {
 		n, _ = h.st.CountUsers(context.Background())
 	case "api_keys":
 		l, err := h.st.ListAPIKeys(context.Background(), store.Page{Limit: 200})
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		n = int64(len(l.Items))
+	case "customers":
+		l, err := h.st.ListCustomers(context.Background(), "", "", store.Page{Limit: 200})
 		if err != nil {
 			h.t.Fatal(err)
 		}

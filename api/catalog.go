@@ -9,13 +9,6 @@ import (
 	"github.com/q2c-dev/q2c/store"
 )
 
-func (s *Server) listCustomers(c *gin.Context) {
-	p, _ := principalOf(c)
-	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.Customer], error) {
-		return s.Store.ListCustomers(ctx, customerScope(c, p), c.Query("q"), page)
-	})
-}
-
 // productView is a catalog entry with what can be promised from stock now,
 // summed over warehouses (lead_time_days says when more would come).
 type productView struct {

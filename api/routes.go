@@ -52,14 +52,13 @@ func (s *Server) routeTable(metrics http.Handler) []Route {
 		{Method: "DELETE", Path: "/api/v1/api-keys/:id", Summary: "Revoke an API key", Roles: admins, Handler: s.revokeAPIKey},
 		{Method: "GET", Path: "/api/v1/audit", Summary: "Audit trail of changes, newest first", Roles: admins, Handler: s.listAudit},
 
-		{Method: "GET", Path: "/api/v1/customers", Summary: "List customers (?q= finds a part of name, email or id; a customer sees only their own account)", Roles: customerFacing, Handler: s.listCustomers},
 		{Method: "GET", Path: "/api/v1/products", Summary: "List the catalog", Roles: anyone, Handler: s.listProducts},
 		{Method: "GET", Path: "/api/v1/inventory", Summary: "Stock on hand, reserved and available per SKU and warehouse", Roles: inventoryViewer, Handler: s.listInventory},
 
 		{Method: "POST", Path: "/api/v1/pings", Summary: "Start a ping workflow (smoke test of API, Temporal, worker and database)", Roles: admins, Handler: s.startPing, Body: pingRequest{}},
 		{Method: "GET", Path: "/api/v1/pings/:id", Summary: "A ping's status and reply", Roles: admins, Handler: s.getPing},
 		{Method: "GET", Path: "/api/v1/outbox", Summary: "Messages the dev stack recorded instead of sending", Roles: outboxReaders, Handler: s.listOutbox},
-	}, slices.Concat(s.pricingRoutes(), s.inventoryRoutes(), s.quoteRoutes(), s.orderRoutes(), s.billingRoutes(), s.notificationRoutes(), s.backorderRoutes(), s.operationRoutes(), s.userRoutes(), s.reportRoutes(), s.salesReportRoutes(), s.kpiRoutes(), s.costRoutes())...)
+	}, slices.Concat(s.pricingRoutes(), s.inventoryRoutes(), s.quoteRoutes(), s.orderRoutes(), s.billingRoutes(), s.notificationRoutes(), s.backorderRoutes(), s.operationRoutes(), s.userRoutes(), s.reportRoutes(), s.salesReportRoutes(), s.kpiRoutes(), s.costRoutes(), s.customerRoutes())...)
 }
 
 // register adds r to the router with authentication, authorisation and, for

@@ -41,18 +41,30 @@ type APIKey struct {
 
 func (APIKey) TableName() string { return "api_keys" }
 
-// Customer is a buying account.
+// Customer is a buying account. Name, Email and Phone are the account's
+// own: notifications go to them. Contacts are the people behind it.
 type Customer struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
-	Phone     string    `json:"phone,omitempty"`
-	Segment   string    `json:"segment"`            // e.g. "enterprise", "smb"
-	Region    string    `json:"region"`             // e.g. "US-CA"
-	OwnerID   string    `json:"owner_id,omitempty"` // the account's sales rep (a user ID)
-	Tier      int       `json:"tier"`               // 1 is the most important
-	Currency  Currency  `json:"currency"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	LegalName string   `json:"legal_name,omitempty"`
+	Email     string   `json:"email"`
+	Phone     string   `json:"phone,omitempty"`
+	Segment   string   `json:"segment"`              // e.g. "enterprise", "smb"
+	Region    string   `json:"region"`               // e.g. "US-CA"
+	TaxRegion string   `json:"tax_region,omitempty"` // the region whose tax rates apply; Region when empty
+	OwnerID   string   `json:"owner_id,omitempty"`   // the account's sales rep (a user ID)
+	Tier      int      `json:"tier"`                 // 1 is the most important
+	Currency  Currency `json:"currency"`
+	// TermsDays is days from invoice to due date: 0 is due on receipt.
+	TermsDays int `json:"terms_days"`
+	// CreditLimit is what the account may owe, open invoices and open
+	// orders together, in minor units of Currency; nil is no limit.
+	CreditLimit *int64            `json:"credit_limit"`
+	Version     int               `json:"version"`
+	Contacts    []CustomerContact `json:"contacts,omitempty" gorm:"-"`
+	Addresses   []Address         `json:"addresses,omitempty" gorm:"-"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   *time.Time        `json:"updated_at,omitempty"`
 }
 
 func (Customer) TableName() string { return "customers" }

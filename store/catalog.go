@@ -2,41 +2,11 @@ package store
 
 import (
 	"context"
-	"strings"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/q2c-dev/q2c/models"
 )
-
-// CreateCustomer inserts c.
-func (s *Store) CreateCustomer(ctx context.Context, c *models.Customer) error {
-	if c.ID == "" {
-		c.ID = NewID()
-	}
-	c.CreatedAt = s.now()
-	return mapErr(s.conn(ctx).Create(c).Error, "customer", c.ID)
-}
-
-// CustomerByID finds a customer.
-func (s *Store) CustomerByID(ctx context.Context, id string) (models.Customer, error) {
-	var c models.Customer
-	err := s.conn(ctx).Where("id = ?", id).Take(&c).Error
-	return c, mapErr(err, "customer", id)
-}
-
-// ListCustomers pages through customers; only is a filter to one id (the
-// caller's own, for customer users) when not empty, and search finds a
-// part of the name, email or id, ignoring case.
-func (s *Store) ListCustomers(ctx context.Context, only, search string, p Page) (List[models.Customer], error) {
-	q := whereEq(s.conn(ctx).Model(&models.Customer{}), "id", only)
-	if search = strings.ToLower(strings.TrimSpace(search)); search != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(search) + "%"
-		q = q.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(email) LIKE ? ESCAPE '\' OR LOWER(id) LIKE ? ESCAPE '\')`, like, like, like)
-	}
-	return listAfter(q, "id", p, func(c models.Customer) string { return c.ID })
-}
 
 // UpsertProduct inserts or replaces a product by SKU.
 func (s *Store) UpsertProduct(ctx context.Context, p *models.Product) error {
@@ -146,14 +116,4 @@ func (s *Store) locking(q *gormDB) *gormDB {
 		return q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	return q
-}
-
-// SetCustomerOwner makes a user the account's sales rep. Figures already
-// booked keep the rep they were booked under.
-func (s *Store) SetCustomerOwner(ctx context.Context, customerID, userID string) error {
-	res := s.conn(ctx).Model(&models.Customer{}).Where("id = ?", customerID).Update("owner_id", userID)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return mapErr(gorm.ErrRecordNotFound, "customer", customerID)
-	}
-	return res.Error
 }

@@ -1,0 +1,235 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+// Customer master data. Sales and service keep an account's details,
+// people and addresses; finance alone sets its payment terms and credit
+// limit; a sales manager assigns its rep. A sales rep with no wider role
+// edits only the accounts they own.
+var (
+	customerEditors  = []models.Role{models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService}
+	creditControl    = []models.Role{models.RoleFinance}
+	accountAssigners = []models.Role{models.RoleSalesManager}
+	// accountsWide edit any account; other editors only their own.
+	accountsWide = []models.Role{models.RoleSalesManager, models.RoleCustomerService}
+)
+
+func (s *Server) customerRoutes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/customers", Summary: "List customers (?q= finds a part of the name, legal name, email or id, a contact's email, a phone number, an order or quote id, or an invoice id or number; a customer sees only their own account)", Roles: customerFacing, Handler: s.listCustomers},
+		{Method: "GET", Path: "/api/v1/customers/:id", Summary: "A customer's master data: contacts, addresses, payment terms, credit limit (a customer sees only their own account)", Roles: customerFacing, Handler: s.getCustomer},
+		{Method: "POST", Path: "/api/v1/customers", Summary: "Create a customer with its contacts and addresses (net 30 and no credit limit until finance sets them; audited)", Roles: customerEditors, Handler: s.createCustomer, Body: customerRequest{}},
+		{Method: "PUT", Path: "/api/v1/customers/:id", Summary: "Edit a customer's details, contacts and addresses, from the version read (409 when someone saved first; a retry of a saved edit answers with the record). Addresses keep their ids; audited. A sales rep edits only their own accounts",
+			Roles: customerEditors, Handler: s.editCustomer, Body: customerRequest{}},
+		{Method: "PUT", Path: "/api/v1/customers/:id/credit", Summary: "Set a customer's payment terms (days from invoice to due; 0 is due on receipt) and credit limit (minor units of its currency; null is none), from the version read; audited. Orders already placed keep the terms they were placed on",
+			Roles: creditControl, Handler: s.setCustomerCredit, Body: creditRequest{}},
+		{Method: "PUT", Path: "/api/v1/customers/:id/owner", Summary: "Assign the account's sales rep (a user with the sales_rep role); figures already booked keep their rep; audited",
+			Roles: accountAssigners, Handler: s.setCustomerOwner, Body: ownerRequest{}},
+	}
+}
+
+// customerRequest is the master data people edit. Version is the version
+// the edit was made from (edits only).
+type customerRequest struct {
+	Version   int                      `json:"version,omitempty"`
+	Name      string                   `json:"name"`
+	LegalName string                   `json:"legal_name"`
+	Email     string                   `json:"email"`
+	Phone     string                   `json:"phone"`
+	Segment   string                   `json:"segment"`
+	Region    string                   `json:"region"`
+	TaxRegion string                   `json:"tax_region"`
+	Tier      int                      `json:"tier"`
+	Currency  models.Currency          `json:"currency"`
+	Contacts  []models.CustomerContact `json:"contacts"`
+	Addresses []models.Address         `json:"addresses"`
+}
+
+func (r *customerRequest) apply(c *models.Customer) {
+	c.Name, c.LegalName, c.Email, c.Phone = r.Name, r.LegalName, r.Email, r.Phone
+	c.Segment, c.Region, c.TaxRegion, c.Tier, c.Currency = r.Segment, r.Region, r.TaxRegion, r.Tier, r.Currency
+	c.Contacts, c.Addresses = r.Contacts, r.Addresses
+	c.Normalize()
+}
+
+func (r customerRequest) Validate() error {
+	var c models.Customer
+	r.apply(&c)
+	return c.Validate()
+}
+
+type creditRequest struct {
+	Version     int    `json:"version"`
+	TermsDays   int    `json:"terms_days"`
+	CreditLimit *int64 `json:"credit_limit"`
+}
+
+func (r creditRequest) Validate() error {
+	err := models.ValidateTerms(r.TermsDays, r.CreditLimit)
+	if r.Version < 1 {
+		return errors.Join(err, models.Invalid("version", "is required: the version the change was made from"))
+	}
+	return err
+}
+
+type ownerRequest struct {
+	Version int    `json:"version"`
+	OwnerID string `json:"owner_id"`
+}
+
+func (r ownerRequest) Validate() error {
+	var v models.Validator
+	v.Check(r.Version >= 1, "version", "is required: the version the change was made from")
+	v.Text("owner_id", r.OwnerID, true, models.MaxCodeLen)
+	return v.Err()
+}
+
+func (s *Server) listCustomers(c *gin.Context) {
+	p, _ := principalOf(c)
+	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.Customer], error) {
+		return s.Store.ListCustomers(ctx, customerScope(c, p), c.Query("q"), page)
+	})
+}
+
+func (s *Server) getCustomer(c *gin.Context) {
+	p, _ := principalOf(c)
+	id := c.Param("id")
+	if p.IsCustomer() && p.CustomerID != id {
+		fail(c, models.NotFound("customer", id)) // another account is not there, for a customer
+		return
+	}
+	cust, err := s.Store.CustomerByID(reqCtx(c), id)
+	respond(c, http.StatusOK, cust, err)
+}
+
+func (s *Server) createCustomer(c *gin.Context) {
+	var req customerRequest
+	if !bind(c, &req) {
+		return
+	}
+	p, _ := principalOf(c)
+	cust := models.Customer{TermsDays: models.DefaultTermsDays}
+	req.apply(&cust)
+	for i := range cust.Contacts {
+		cust.Contacts[i].ID = ""
+	}
+	for i := range cust.Addresses {
+		cust.Addresses[i].ID = ""
+	}
+	if repScope(p) != "" {
+		cust.OwnerID = p.ID // a rep's new account is theirs
+	}
+	err := s.Store.NewCustomer(reqCtx(c), &cust, s.audit(c, "customer.create", "customer", "", cust.Name))
+	respond(c, http.StatusCreated, cust, err)
+}
+
+// mayEditAccount refuses a sales rep an account that is not theirs.
+func mayEditAccount(p auth.Principal, c models.Customer) error {
+	for _, r := range accountsWide {
+		if p.Roles.Has(r) {
+			return nil
+		}
+	}
+	if c.OwnerID == "" || c.OwnerID != p.ID {
+		return fmt.Errorf("%w: customer %s is not one of your accounts", models.ErrForbidden, c.ID)
+	}
+	return nil
+}
+
+func (s *Server) editCustomer(c *gin.Context) {
+	var req customerRequest
+	if !bind(c, &req) {
+		return
+	}
+	if req.Version < 1 {
+		fail(c, models.Invalid("version", "is required: the version the edit was made from"))
+		return
+	}
+	p, _ := principalOf(c)
+	ctx, id := reqCtx(c), c.Param("id")
+	cust, err := s.Store.UpdateCustomer(ctx, id, req.Version, func(cur *models.Customer) error {
+		if err := mayEditAccount(p, *cur); err != nil {
+			return err
+		}
+		var v models.Validator
+		for i, a := range req.Addresses {
+			_, known := cur.Address(a.ID)
+			v.Check(a.ID == "" || known, fmt.Sprintf("addresses[%d].id", i), "is not one of this account's addresses (leave it empty for a new one)")
+		}
+		known := map[string]bool{}
+		for _, k := range cur.Contacts {
+			known[k.ID] = true
+		}
+		for i, k := range req.Contacts {
+			v.Check(k.ID == "" || known[k.ID], fmt.Sprintf("contacts[%d].id", i), "is not one of this account's contacts (leave it empty for a new one)")
+		}
+		if req.Currency != cur.Currency {
+			has, err := s.Store.CustomerHasOrders(ctx, id)
+			if err != nil {
+				return err
+			}
+			v.Check(!has, "currency", fmt.Sprintf("stays %s: the account has orders in it", cur.Currency))
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		req.apply(cur)
+		return nil
+	}, s.audit(c, "customer.edit", "customer", id, "details, contacts and addresses"))
+	respond(c, http.StatusOK, cust, err)
+}
+
+func (s *Server) setCustomerCredit(c *gin.Context) {
+	var req creditRequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx, id := reqCtx(c), c.Param("id")
+	cur, err := s.Store.CustomerByID(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	limit := "none"
+	if req.CreditLimit != nil {
+		limit = models.NewMoney(*req.CreditLimit, cur.Currency).String()
+	}
+	cust, err := s.Store.UpdateCustomer(ctx, id, req.Version, func(cur *models.Customer) error {
+		cur.TermsDays, cur.CreditLimit = req.TermsDays, req.CreditLimit
+		return nil
+	}, s.audit(c, "customer.credit", "customer", id, fmt.Sprintf("terms %s, credit limit %s", models.TermsLabel(req.TermsDays), limit)))
+	respond(c, http.StatusOK, cust, err)
+}
+
+func (s *Server) setCustomerOwner(c *gin.Context) {
+	var req ownerRequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx, id := reqCtx(c), c.Param("id")
+	u, err := s.Store.UserByID(ctx, req.OwnerID)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && (!u.Active || !u.Roles.Has(models.RoleSalesRep))) {
+		fail(c, models.Invalid("owner_id", "is not an active sales rep"))
+		return
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	cust, err := s.Store.UpdateCustomer(ctx, id, req.Version, func(cur *models.Customer) error {
+		cur.OwnerID = req.OwnerID
+		return nil
+	}, s.audit(c, "customer.owner", "customer", id, "rep "+u.Email))
+	respond(c, http.StatusOK, cust, err)
+}
