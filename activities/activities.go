@@ -31,6 +31,10 @@ type Activities struct {
 	// Retention is how long idempotent answers and polled operations are
 	// kept (they can hold personal data); 0 keeps them a day.
 	Retention time.Duration
+	// CreditOverdueDays is how long past due an invoice may be before the
+	// customer's next order needs a credit approval; 0 is
+	// approval.DefaultOverdueDays.
+	CreditOverdueDays int
 }
 
 // PurgeExpired deletes idempotent answers and operations past Retention.

@@ -3,6 +3,7 @@ package activities_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -188,5 +189,9 @@ func TestStoreKnowsTheQuoteStatuses(t *testing.T) {
 		if tc.store != tc.workflow {
 			t.Errorf("store says %q, the quote workflow %q", tc.store, tc.workflow)
 		}
+	}
+	open := []string{workflows.OrderAllocating, workflows.OrderAllocated, workflows.OrderBackordered, workflows.OrderPartiallyShipped}
+	if !slices.Equal(store.OpenOrderStatuses, open) {
+		t.Errorf("store's open orders are %q, the order workflow's %q", store.OpenOrderStatuses, open)
 	}
 }

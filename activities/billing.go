@@ -26,7 +26,7 @@ func (a *Activities) IssueInvoice(ctx context.Context, in workflows.IssueInvoice
 		return workflows.InvoiceRef{}, err
 	}
 	inv := models.Invoice{OrderID: in.OrderID, ShipmentID: in.ShipmentID, CustomerID: in.CustomerID, Currency: in.Currency,
-		Lines: string(lines), IssuedAt: in.IssuedAt, DueAt: in.DueAt}
+		Lines: string(lines), IssuedAt: in.IssuedAt, DueAt: in.DueAt, ShipTo: in.ShipTo, TermsDays: in.TermsDays}
 	for _, l := range in.Lines {
 		inv.Subtotal += l.Gross
 		inv.Discount += l.Discount

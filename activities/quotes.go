@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/q2c-dev/q2c/approval"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/pricing"
 	"github.com/q2c-dev/q2c/workflows"
@@ -32,8 +33,18 @@ func (a *Activities) PriceQuote(ctx context.Context, in workflows.PriceQuoteInpu
 	if err != nil {
 		return workflows.PricedQuote{}, invalid(err)
 	}
+	terms := cust.TermsDays
 	out := workflows.PricedQuote{Customer: models.Contact{Name: cust.Name, Email: cust.Email, Phone: cust.Phone},
-		Pricing: res, Terms: workflows.QuoteTerms, PricedAt: in.At}
+		Pricing: res, Terms: workflows.QuoteTerms(terms), PricedAt: in.At, TermsDays: &terms}
+	if in.ShipToID != "" {
+		a, ok := cust.Address(in.ShipToID)
+		if !ok || a.Kind != models.AddressShipping {
+			return workflows.PricedQuote{}, invalid(models.Invalid("ship_to_id", "is not one of the customer's shipping addresses"))
+		}
+		out.ShipTo = &a
+	} else if a, ok := cust.DefaultAddress(models.AddressShipping); ok {
+		out.ShipTo = &a
+	}
 	for _, l := range in.Lines {
 		av, err := a.Store.AvailabilityOf(ctx, l.SKU, in.At)
 		if err != nil {
@@ -42,6 +53,17 @@ func (a *Activities) PriceQuote(ctx context.Context, in workflows.PriceQuoteInpu
 		out.Promises = append(out.Promises, av.Position.Promise(l.Qty))
 	}
 	return out, nil
+}
+
+// CheckCredit reads a customer's credit position now, for the credit
+// check before an order is placed. It reads only.
+func (a *Activities) CheckCredit(ctx context.Context, customerID string) (workflows.CreditCheck, error) {
+	c, err := a.Store.CreditPosition(ctx, customerID, time.Now())
+	days := a.CreditOverdueDays
+	if days <= 0 {
+		days = approval.DefaultOverdueDays
+	}
+	return workflows.CreditCheck{Credit: c, OverdueDays: days}, err
 }
 
 // SaveQuote writes a quote's read model.

@@ -49,6 +49,10 @@ type createQuoteRequest struct {
 	Lines      []pricing.Line `json:"lines"`
 	PromoCode  string         `json:"promo_code"`
 	ValidDays  int            `json:"valid_days"`
+	// ShipToID is one of the customer's shipping addresses; empty is the
+	// default ship-to.
+	ShipToID     string `json:"ship_to_id"`
+	Instructions string `json:"delivery_instructions"`
 }
 
 func (r createQuoteRequest) Validate() error {
@@ -61,6 +65,8 @@ func (r createQuoteRequest) Validate() error {
 	}
 	v.Text("promo_code", r.PromoCode, false, models.MaxCodeLen)
 	v.Text("customer_id", r.CustomerID, false, models.MaxCodeLen)
+	v.Text("ship_to_id", r.ShipToID, false, models.MaxCodeLen)
+	v.Text("delivery_instructions", r.Instructions, false, models.MaxCommentLen)
 	v.Check(r.ValidDays >= 0 && r.ValidDays <= 365, "valid_days", "must be between 1 and 365 (0 for the default 30)")
 	return v.Err()
 }
@@ -115,7 +121,7 @@ func (s *Server) createQuote(c *gin.Context) {
 	// retried after a timeout reaches the same workflow, not a second quote.
 	id := updateID(c)
 	qr := workflows.QuoteRequest{QuoteID: newQuoteID(), CustomerID: req.CustomerID, Lines: req.Lines, PromoCode: req.PromoCode,
-		CreatedBy: p.Subject(), ValidDays: req.ValidDays}
+		CreatedBy: p.Subject(), ValidDays: req.ValidDays, ShipToID: req.ShipToID, Instructions: req.Instructions}
 	if c.GetHeader(HeaderIdempotencyKey) != "" {
 		qr.QuoteID = quoteIDFrom(id)
 	}
@@ -204,6 +210,10 @@ type customerQuote struct {
 	OrderID    string                `json:"order_id,omitempty"`
 	Problem    []models.FieldError   `json:"problem,omitempty"`
 	Timeline   []customerQuoteEvent  `json:"timeline"`
+	// Instructions are the customer's own delivery instructions;
+	// CreditReview says an acceptance waits for a credit approval.
+	Instructions string `json:"delivery_instructions,omitempty"`
+	CreditReview bool   `json:"credit_review,omitempty"`
 }
 
 type customerQuoteEvent struct {
@@ -217,20 +227,29 @@ func quoteAnswer(c *gin.Context, st workflows.QuoteState) any {
 		return st
 	}
 	v := customerQuote{QuoteID: st.QuoteID, Status: st.Status, Version: st.Version, Lines: st.Lines, PromoCode: st.PromoCode,
-		Priced: st.Priced, ValidUntil: st.ValidUntil, OrderID: st.OrderID, Problem: st.Problem, Timeline: []customerQuoteEvent{}}
+		Priced: st.Priced, ValidUntil: st.ValidUntil, OrderID: st.OrderID, Problem: st.Problem, Timeline: []customerQuoteEvent{},
+		Instructions: st.Instructions, CreditReview: st.PendingAccept != nil}
 	for _, e := range st.Timeline {
 		v.Timeline = append(v.Timeline, customerQuoteEvent{At: e.At, Stage: e.Stage})
 	}
 	return v
 }
 
+// editQuoteRequest replaces a quote's lines and promotion code; its
+// ship-to and delivery instructions change only when given.
 type editQuoteRequest struct {
-	Lines     []pricing.Line `json:"lines"`
-	PromoCode string         `json:"promo_code"`
+	Lines        []pricing.Line `json:"lines"`
+	PromoCode    string         `json:"promo_code"`
+	ShipToID     string         `json:"ship_to_id"`
+	Instructions *string        `json:"delivery_instructions"`
 }
 
 func (r editQuoteRequest) Validate() error {
-	return createQuoteRequest{Lines: r.Lines, PromoCode: r.PromoCode}.Validate()
+	in := ""
+	if r.Instructions != nil {
+		in = *r.Instructions
+	}
+	return createQuoteRequest{Lines: r.Lines, PromoCode: r.PromoCode, ShipToID: r.ShipToID, Instructions: in}.Validate()
 }
 
 func (s *Server) editQuote(c *gin.Context) {
@@ -238,7 +257,8 @@ func (s *Server) editQuote(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	s.quoteUpdate(c, workflows.UpdateQuoteEdit, workflows.EditInput{Actor: actorOf(c), Lines: req.Lines, PromoCode: req.PromoCode})
+	s.quoteUpdate(c, workflows.UpdateQuoteEdit, workflows.EditInput{Actor: actorOf(c), Lines: req.Lines, PromoCode: req.PromoCode,
+		ShipToID: req.ShipToID, Instructions: req.Instructions})
 }
 
 type decisionRequest struct {

@@ -50,6 +50,7 @@ func Worker(cfg config.Config, st *store.Store, tc client.Client, sender notify.
 	return worker.New(tc, cfg.TaskQueue, &activities.Activities{
 		Store: st, Sender: sender, UnsubscribeURL: worker.UnsubscribeLinks(cfg),
 		Temporal: tc, TaskQueue: cfg.TaskQueue, Retention: cfg.IdempotencyRetention,
+		CreditOverdueDays: cfg.CreditOverdueDays,
 	}, cfg.WorkerStopTimeout)
 }
 

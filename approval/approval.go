@@ -73,20 +73,31 @@ func (p Policy) Decide(r pricing.Result) Requirement {
 	return req
 }
 
-// Escalate returns the next role up the chain, and false at the top.
+// chainOf is the chain a required role belongs to: the credit chain for
+// finance, the sales chain otherwise.
+func chainOf(role models.Role) []models.Role {
+	if role == models.RoleFinance {
+		return CreditChain
+	}
+	return Chain
+}
+
+// Escalate returns the next role up the role's chain, and false at the top.
 func Escalate(role models.Role) (models.Role, bool) {
-	i := slices.Index(Chain, role)
-	if i < 0 || i == len(Chain)-1 {
+	chain := chainOf(role)
+	i := slices.Index(chain, role)
+	if i < 0 || i == len(chain)-1 {
 		return role, false
 	}
-	return Chain[i+1], true
+	return chain[i+1], true
 }
 
 // CanApprove reports whether holder of roles may approve at level required:
-// the required role or any role above it in the chain.
+// the required role or any role above it in its chain.
 func CanApprove(roles models.Roles, required models.Role) bool {
+	chain := chainOf(required)
 	for _, r := range roles {
-		if level(r) >= level(required) && level(r) > 0 {
+		if at := slices.Index(chain, r); at >= 0 && at >= slices.Index(chain, required) {
 			return true
 		}
 	}

@@ -38,6 +38,9 @@ func TestEscalationAndAuthority(t *testing.T) {
 	if !ok || next != models.RoleSalesManager {
 		t.Fatalf("approver escalates to %s", next)
 	}
+	if next, ok := approval.Escalate(models.RoleFinance); !ok || next != models.RoleExecutive {
+		t.Fatalf("a credit hold escalates from finance to %s", next)
+	}
 	if _, ok := approval.Escalate(models.RoleExecutive); ok {
 		t.Fatal("executive escalated beyond the chain")
 	}
@@ -51,6 +54,10 @@ func TestEscalationAndAuthority(t *testing.T) {
 		{models.Roles{models.RoleApprover}, models.RoleSalesManager, false},
 		{models.Roles{models.RoleSalesRep}, models.RoleApprover, false},
 		{models.Roles{models.RoleExecutive}, models.RoleExecutive, true},
+		{models.Roles{models.RoleFinance}, models.RoleFinance, true},
+		{models.Roles{models.RoleExecutive}, models.RoleFinance, true},
+		{models.Roles{models.RoleSalesManager}, models.RoleFinance, false},
+		{models.Roles{models.RoleFinance}, models.RoleApprover, false},
 	}
 	for _, tc := range tests {
 		if approval.CanApprove(tc.roles, tc.required) != tc.ok {

@@ -109,6 +109,10 @@ type Config struct {
 	// count in (days past due, periods).
 	ReportTimeZone string `env:"Q2C_REPORT_TIME_ZONE" default:"UTC"`
 
+	// CreditOverdueDays: a customer with an invoice more than this many
+	// days past due needs a credit approval (finance) for a new order.
+	CreditOverdueDays int `env:"Q2C_CREDIT_OVERDUE_DAYS" default:"30"`
+
 	// Dev stack only (q2c dev).
 	DevTemporalPort int  `env:"Q2C_DEV_TEMPORAL_PORT" default:"7233"`
 	DevUIPort       int  `env:"Q2C_DEV_UI_PORT" default:"8233"`
@@ -165,6 +169,9 @@ func (c Config) Validate() error {
 	}
 	if c.IdempotencyRetention < time.Hour {
 		bad("Q2C_IDEMPOTENCY_RETENTION", "must be at least 1h")
+	}
+	if c.CreditOverdueDays < 1 || c.CreditOverdueDays > models.MaxTermsDays {
+		bad("Q2C_CREDIT_OVERDUE_DAYS", "must be between 1 and 365")
 	}
 	if c.WorkerStopTimeout < 0 {
 		bad("Q2C_WORKER_STOP_TIMEOUT", "must not be negative")

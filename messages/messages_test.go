@@ -22,8 +22,8 @@ var fixtures = map[string]messages.Data{
 	"approval_escalated": {"quote_id": "Q-7K3M9P2X", "version": "1", "customer_name": "Acme Corp", "total": "USD 210.17", "discount": "21.60%", "role": "sales_manager", "reasons": "discount 21.60% is above 15.00%"},
 	"order_confirmed":    {"order_id": "SO-7K3M9P2X", "total": "USD 210.17", "backorders": "line 2 PMP-900: 1 of 1 backordered"},
 	"order_cancelled":    {"order_id": "SO-7K3M9P2X", "reason": "budget cut"},
-	"shipped":            {"order_id": "SO-7K3M9P2X", "shipment_id": "SO-7K3M9P2X/S1", "carrier": "UPS", "tracking": "1Z999AA10123456784"},
-	"invoice_issued":     {"invoice_id": "INV-000042", "order_id": "SO-7K3M9P2X", "amount": "USD 122.20", "due_date": "2026-12-22", "terms_days": "30"},
+	"shipped":            {"order_id": "SO-7K3M9P2X", "shipment_id": "SO-7K3M9P2X/S1", "carrier": "UPS", "tracking": "1Z999AA10123456784", "ship_to": "Dock 4, 4 Wharf Rd, Tilbury, RM18 7EH, GB"},
+	"invoice_issued":     {"invoice_id": "INV-000042", "order_id": "SO-7K3M9P2X", "amount": "USD 122.20", "due_date": "2026-12-22", "terms_days": "15", "terms": "net 15"},
 	"payment_reminder":   {"invoice_id": "INV-000042", "order_id": "SO-7K3M9P2X", "amount": "USD 122.20", "due_date": "2026-12-22"},
 	"payment_overdue":    {"invoice_id": "INV-000042", "order_id": "SO-7K3M9P2X", "amount": "USD 22.20", "due_date": "2026-12-22"},
 	"payment_received":   {"invoice_id": "INV-000042", "amount": "USD 100.00", "balance": "USD 22.20"},
@@ -71,6 +71,19 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("rendering changed:\n%s\n--- golden:\n%s", got, want)
 			}
 		})
+	}
+}
+
+// TestMessagesOfOlderOrders: orders placed before ship-to and terms were
+// the customer's send their shipment and invoice messages without them.
+func TestMessagesOfOlderOrders(t *testing.T) {
+	r, err := messages.Render("shipped", messages.Data{"order_id": "SO-1", "shipment_id": "SO-1/S1", "carrier": "UPS", "tracking": "1Z"})
+	if err != nil || strings.Contains(r.Text, "goes to") {
+		t.Fatalf("shipped without a ship-to: %v %q", err, r.Text)
+	}
+	r, err = messages.Render("invoice_issued", messages.Data{"invoice_id": "INV-1", "order_id": "SO-1", "amount": "USD 1.00", "due_date": "2026-12-22", "terms_days": "30"})
+	if err != nil || !strings.Contains(r.Text, "(net 30)") {
+		t.Fatalf("invoice without terms: %v %q", err, r.Text)
 	}
 }
 

@@ -326,6 +326,10 @@ type Invoice struct {
 	Lines      string    `json:"-"`
 	IssuedAt   time.Time `json:"issued_at"`
 	DueAt      time.Time `json:"due_at"`
+	// ShipTo is where the shipment went; TermsDays the payment terms it
+	// was issued on (nil: net 30, from before terms were the customer's).
+	ShipTo    string `json:"ship_to,omitempty"`
+	TermsDays *int   `json:"terms_days,omitempty"`
 }
 
 func (Invoice) TableName() string { return "invoices" }

@@ -41,6 +41,8 @@ func (s *Store) insertCustomer(ctx context.Context, c *models.Customer, every bo
 		q := tx.conn(ctx)
 		if every {
 			q = q.Select("*")
+		} else if c.TermsDays == 0 {
+			q = q.Omit("terms_days")
 		}
 		if err := q.Create(c).Error; err != nil {
 			return mapErr(err, "customer", c.ID)

@@ -155,7 +155,7 @@ func (f *orderFlow) ship(ctx workflow.Context, in ShipInput) (OrderState, error)
 	act := ShipLinesInput{ShipmentID: shipmentID, OrderID: f.state.OrderID, Carrier: in.Carrier, Tracking: in.Tracking,
 		Lines: in.Lines, ShippedBy: in.Actor.Subject, ShippedAt: now}
 	inv := IssueInvoiceInput{OrderID: f.state.OrderID, ShipmentID: shipmentID, CustomerID: f.state.CustomerID, Currency: f.state.Currency,
-		IssuedAt: now, DueAt: now.AddDate(0, 0, PaymentTermsDays)}
+		IssuedAt: now, DueAt: now.AddDate(0, 0, f.state.Terms()), TermsDays: f.state.TermsDays, ShipTo: f.state.ShipToText()}
 	for _, sl := range in.Lines {
 		i, _ := f.line(sl.LineNo)
 		l := f.state.Lines[i]
@@ -191,11 +191,11 @@ func (f *orderFlow) ship(ctx workflow.Context, in ShipInput) (OrderState, error)
 		return f.state, err
 	}
 	if err := f.notifyCustomer(ctx, EventShipped, fmt.Sprintf("S%d/shipped", len(f.state.Shipments)), map[string]string{
-		"shipment_id": shipmentID, "carrier": in.Carrier, "tracking": in.Tracking}); err != nil {
+		"shipment_id": shipmentID, "carrier": in.Carrier, "tracking": in.Tracking, "ship_to": f.state.ShipToText()}); err != nil {
 		return f.state, err
 	}
 	return f.state, f.notifyCustomer(ctx, EventInvoiceIssued, ref.ID+"/issued", map[string]string{
-		"invoice_id": ref.ID, "amount": f.money(ref.Total), "due_date": ref.DueAt.Format(time.DateOnly), "terms_days": fmt.Sprint(PaymentTermsDays)})
+		"invoice_id": ref.ID, "amount": f.money(ref.Total), "due_date": ref.DueAt.Format(time.DateOnly), "terms_days": fmt.Sprint(f.state.Terms()), "terms": models.TermsLabel(f.state.Terms())})
 }
 
 func (f *orderFlow) invoice(id string) (int, bool) {

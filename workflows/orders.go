@@ -25,7 +25,7 @@ func Order(ctx workflow.Context, req OrderRequest) (OrderState, error) {
 	f := &orderFlow{mu: workflow.NewMutex(ctx), priced: req.Pricing.Lines, state: OrderState{
 		OrderID: req.OrderID, QuoteID: req.QuoteID, CustomerID: req.CustomerID, Customer: req.Customer,
 		Status: OrderAllocating, Currency: req.Pricing.Currency, Total: req.Pricing.Total, AllowPartial: req.AllowPartial,
-		CreatedAt: workflow.Now(ctx),
+		CreatedAt: workflow.Now(ctx), ShipTo: req.ShipTo, Instructions: req.Instructions, TermsDays: req.TermsDays,
 	}}
 	for _, l := range req.Pricing.Lines {
 		f.state.Lines = append(f.state.Lines, OrderLine{LineNo: l.LineNo, SKU: l.SKU, Qty: l.Qty})

@@ -24,8 +24,9 @@ const (
 	ActivityMarkInvoiceOverdue = "MarkInvoiceOverdue"
 )
 
-// PaymentTermsDays is net-30: an invoice is due 30 days after it is issued.
-const PaymentTermsDays = 30
+// PaymentTermsDays is the net 30 of orders placed before terms were the
+// customer's: an invoice is due 30 days after it is issued.
+const PaymentTermsDays = models.DefaultTermsDays
 
 // Reminder schedule relative to an invoice's due date.
 var (
@@ -65,6 +66,11 @@ type OrderRequest struct {
 	Pricing      pricing.Result `json:"pricing"`
 	AllowPartial bool           `json:"allow_partial"`
 	AcceptedBy   string         `json:"accepted_by"`
+	// Where the goods go and the customer's payment terms, as quoted;
+	// orders placed before either existed have neither.
+	ShipTo       *models.Address `json:"ship_to,omitempty"`
+	Instructions string          `json:"delivery_instructions,omitempty"`
+	TermsDays    *int            `json:"terms_days,omitempty"`
 }
 
 // OrderLine is one line's position.
@@ -105,6 +111,26 @@ type OrderState struct {
 	Invoices     []InvoiceRef    `json:"invoices,omitempty"`
 	Timeline     []Event         `json:"timeline"`
 	CreatedAt    time.Time       `json:"created_at"`
+	ShipTo       *models.Address `json:"ship_to,omitempty"`
+	Instructions string          `json:"delivery_instructions,omitempty"`
+	TermsDays    *int            `json:"terms_days,omitempty"`
+}
+
+// Terms is the order's payment terms in days: the customer's when it was
+// quoted, net 30 for orders from before terms were the customer's.
+func (s OrderState) Terms() int {
+	if s.TermsDays == nil {
+		return PaymentTermsDays
+	}
+	return *s.TermsDays
+}
+
+// ShipToText is the ship-to on one line, "" when the order has none.
+func (s OrderState) ShipToText() string {
+	if s.ShipTo == nil {
+		return ""
+	}
+	return s.ShipTo.String()
 }
 
 // ReserveLineInput reserves stock for one order line; the rest describes
@@ -188,6 +214,8 @@ type IssueInvoiceInput struct {
 	Lines      []InvoiceLine   `json:"lines"`
 	IssuedAt   time.Time       `json:"issued_at"`
 	DueAt      time.Time       `json:"due_at"`
+	TermsDays  *int            `json:"terms_days,omitempty"`
+	ShipTo     string          `json:"ship_to,omitempty"`
 }
 
 // InvoiceRef is an invoice as the order knows it.

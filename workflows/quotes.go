@@ -19,9 +19,16 @@ import (
 // DefaultQuoteValidDays is how long a quote can be accepted.
 const DefaultQuoteValidDays = 30
 
-// Terms printed on every quote.
-const QuoteTerms = "Prices in the quote currency, excluding shipping. Payment due 30 days from invoice (net 30). " +
-	"Delivery dates are estimates from current stock and confirmed supply. Valid until the date shown."
+// QuoteTerms are the terms printed on a quote for the customer's payment
+// terms.
+func QuoteTerms(termsDays int) string {
+	due := fmt.Sprintf("Payment due %d days from invoice (%s).", termsDays, models.TermsLabel(termsDays))
+	if termsDays == models.TermsDueOnReceipt {
+		due = "Payment due on receipt of invoice."
+	}
+	return "Prices in the quote currency, excluding shipping. " + due +
+		" Delivery dates are estimates from current stock and confirmed supply. Valid until the date shown."
+}
 
 // quoteFlow carries a running quote's state and the work its handlers share.
 type quoteFlow struct {
@@ -47,7 +54,7 @@ func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
 	}
 	f := &quoteFlow{req: req, mu: workflow.NewMutex(ctx), state: QuoteState{
 		QuoteID: req.QuoteID, CustomerID: req.CustomerID, Status: QuotePricing, Lines: req.Lines,
-		PromoCode: req.PromoCode, CreatedBy: req.CreatedBy, Version: 1,
+		PromoCode: req.PromoCode, CreatedBy: req.CreatedBy, Version: 1, ShipToID: req.ShipToID, Instructions: req.Instructions,
 	}}
 	// Version 1: the open update answers only after the first save (before,
 	// it answered as soon as the status left "pricing", and a client could
@@ -134,7 +141,7 @@ func (f *quoteFlow) onTimer(ctx workflow.Context) error {
 func (f *quoteFlow) price(ctx workflow.Context, lines []pricing.Line, promo, actor, stage string) error {
 	var priced PricedQuote
 	err := workflow.ExecuteActivity(ctx, ActivityPriceQuote, PriceQuoteInput{
-		CustomerID: f.state.CustomerID, Lines: lines, PromoCode: promo, At: workflow.Now(ctx),
+		CustomerID: f.state.CustomerID, Lines: lines, PromoCode: promo, At: workflow.Now(ctx), ShipToID: f.state.ShipToID,
 	}).Get(ctx, &priced)
 	if fields, ok := invalidInput(err); ok {
 		f.state.Problem = fields
@@ -147,7 +154,8 @@ func (f *quoteFlow) price(ctx workflow.Context, lines []pricing.Line, promo, act
 	f.state.Lines, f.state.PromoCode, f.state.Priced, f.state.Problem = lines, promo, priced, nil
 	f.state.Approval = f.req.Policy.Decide(priced.Pricing)
 	f.state.ApprovalRole = f.state.Approval.Role
-	f.state.Decisions = nil // a changed quote needs approval again
+	f.state.Decisions = nil // a changed quote needs approval again, and a credit check
+	f.state.PendingAccept, f.state.Credit, f.state.CreditApproved = nil, nil, false
 	f.state.ValidUntil = workflow.Now(ctx).AddDate(0, 0, f.req.ValidDays)
 	status, detail := QuoteApproved, "within policy: no approval needed"
 	if f.state.Approval.Required {
@@ -260,6 +268,12 @@ func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
 			f.state.EditedBy = append(f.state.EditedBy, in.Actor.Subject)
 		}
 		f.state.Version++
+		if in.ShipToID != "" {
+			f.state.ShipToID = in.ShipToID
+		}
+		if in.Instructions != nil {
+			f.state.Instructions = *in.Instructions
+		}
 		if err := f.price(ctx, in.Lines, in.PromoCode, in.Actor.Subject, fmt.Sprintf("edited (version %d)", f.state.Version)); err != nil {
 			return f.state, err
 		}
@@ -291,6 +305,9 @@ func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in AcceptInput) error {
 			if f.state.Status == QuoteAccepted {
 				return nil // accepting twice answers with the same order
+			}
+			if f.state.PendingAccept != nil {
+				return fmt.Errorf("quote %s is accepted and waits for a credit approval: the order is placed as soon as %s approves", f.state.QuoteID, f.state.ApprovalRole)
 			}
 			if f.state.Status != QuoteApproved {
 				return fmt.Errorf("quote %s is %s: only an approved quote can be accepted", f.state.QuoteID, f.state.Status)
@@ -357,10 +374,49 @@ func (f *quoteFlow) decide(ctx workflow.Context, in DecisionInput, approved bool
 		return f.state, f.notifyCustomer(ctx, EventQuoteRejected, fmt.Sprintf("v%d-rejected", f.state.Version), map[string]string{})
 	}
 	f.change(ctx, in.Actor.Subject, QuoteApproved, "approved", fmt.Sprintf("by %s as %s. %s", in.Actor.Subject, role, in.Comment))
+	if held := f.state.PendingAccept; held != nil {
+		// A credit hold released: the customer's acceptance goes through.
+		f.state.PendingAccept, f.state.CreditApproved = nil, true
+		return f.placeOrder(ctx, *held)
+	}
 	if err := f.save(ctx); err != nil {
 		return f.state, err
 	}
 	return f.state, f.notifyQuoteReady(ctx)
+}
+
+// versionCreditCheck: from version 1 accepting a quote checks the
+// customer's credit first; recorded histories accepted without it.
+const versionCreditCheck = "credit-check-on-accept"
+
+// creditHold checks the customer's credit before an order is placed. When
+// the order would take the customer over its limit, or an invoice is too
+// long overdue, the acceptance waits for finance: the quote goes back to
+// pending approval with the figures, and held is true.
+func (f *quoteFlow) creditHold(ctx workflow.Context, in AcceptInput) (held bool, err error) {
+	if f.state.CreditApproved || workflow.GetVersion(ctx, versionCreditCheck, workflow.DefaultVersion, 1) != 1 {
+		return false, nil
+	}
+	var check CreditCheck
+	if err := workflow.ExecuteActivity(ctx, ActivityCheckCredit, f.state.CustomerID).Get(ctx, &check); err != nil {
+		return false, err
+	}
+	now := workflow.Now(ctx)
+	reasons := approval.CreditReasons(check.Credit, f.state.Priced.Pricing.Total, now, check.OverdueDays)
+	if check.Credit.Currency != f.state.Priced.Pricing.Currency || len(reasons) == 0 {
+		return false, nil
+	}
+	f.state.Credit, f.state.PendingAccept = &check.Credit, &in
+	f.state.Approval.Required = true
+	f.state.Approval.Reasons = append(f.state.Approval.Reasons, reasons...)
+	f.state.ApprovalRole = approval.CreditChain[0]
+	f.slaAt = now.Add(f.req.Policy.SLA)
+	f.state.EscalatesAt = f.escalatesAt()
+	f.change(ctx, in.Actor.Subject, QuotePendingApproval, "credit hold", fmt.Sprintf("accepted; needs %s: %v", f.state.ApprovalRole, reasons))
+	if err := f.save(ctx); err != nil {
+		return true, err
+	}
+	return true, f.notifyApprovers(ctx, "requested")
 }
 
 // accept starts the order exactly once: the order workflow's ID comes from
@@ -377,6 +433,14 @@ func (f *quoteFlow) accept(ctx workflow.Context, in AcceptInput) (QuoteState, er
 	if f.state.Status != QuoteApproved {
 		return f.state, fmt.Errorf("quote %s is %s", f.state.QuoteID, f.state.Status)
 	}
+	if held, err := f.creditHold(ctx, in); held || err != nil {
+		return f.state, err
+	}
+	return f.placeOrder(ctx, in)
+}
+
+// placeOrder starts the quote's one order and records the acceptance.
+func (f *quoteFlow) placeOrder(ctx workflow.Context, in AcceptInput) (QuoteState, error) {
 	orderID := OrderIDForQuote(f.state.QuoteID)
 	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            OrderWorkflowID(orderID),
@@ -385,6 +449,7 @@ func (f *quoteFlow) accept(ctx workflow.Context, in AcceptInput) (QuoteState, er
 	}), OrderWorkflowName, OrderRequest{
 		OrderID: orderID, QuoteID: f.state.QuoteID, CustomerID: f.state.CustomerID, Customer: f.state.Priced.Customer,
 		Pricing: f.state.Priced.Pricing, AllowPartial: in.AllowPartial, AcceptedBy: in.Actor.Subject,
+		ShipTo: f.state.Priced.ShipTo, Instructions: f.state.Instructions, TermsDays: f.state.Priced.TermsDays,
 	})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		var already *temporal.ChildWorkflowExecutionAlreadyStartedError

@@ -39,6 +39,7 @@ type fakes struct {
 	paidRefs  map[string]bool
 	overdue   []string
 	released  []workflows.ReleaseLineInput
+	credit    workflows.CreditCheck // the customer's credit position; no limit when zero
 }
 
 // registerMessages fakes the messaging activities: every message a
@@ -77,6 +78,13 @@ func (f *fakes) register(env *testsuite.TestWorkflowEnvironment) {
 		f.saved = append(f.saved, st)
 		return nil
 	}, workflows.ActivitySaveQuote)
+	reg(func(_ context.Context, customerID string) (workflows.CreditCheck, error) {
+		c := f.credit
+		if c.OverdueDays == 0 {
+			c.OverdueDays = 30
+		}
+		return c, nil
+	}, workflows.ActivityCheckCredit)
 	reg(func(_ context.Context, st workflows.OrderState) error {
 		f.mu.Lock()
 		defer f.mu.Unlock()

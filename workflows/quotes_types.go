@@ -22,9 +22,10 @@ const (
 	UpdateQuoteAccept   = "accept"
 	UpdateQuoteWithdraw = "withdraw"
 
-	ActivityPriceQuote = "PriceQuote"
-	ActivitySaveQuote  = "SaveQuote"
-	ActivityNotifyRole = "NotifyRole"
+	ActivityPriceQuote  = "PriceQuote"
+	ActivityCheckCredit = "CheckCredit"
+	ActivitySaveQuote   = "SaveQuote"
+	ActivityNotifyRole  = "NotifyRole"
 )
 
 // Quote statuses.
@@ -55,6 +56,10 @@ type QuoteRequest struct {
 	CreatedBy  string          `json:"created_by"` // principal subject
 	ValidDays  int             `json:"valid_days"`
 	Policy     approval.Policy `json:"policy"`
+	// ShipToID is one of the customer's shipping addresses; empty is the
+	// customer's default ship-to.
+	ShipToID     string `json:"ship_to_id,omitempty"`
+	Instructions string `json:"delivery_instructions,omitempty"`
 }
 
 // PriceQuoteInput is the PriceQuote activity's input.
@@ -63,6 +68,7 @@ type PriceQuoteInput struct {
 	Lines      []pricing.Line `json:"lines"`
 	PromoCode  string         `json:"promo_code,omitempty"`
 	At         time.Time      `json:"at"`
+	ShipToID   string         `json:"ship_to_id,omitempty"`
 }
 
 // PricedQuote is a priced basket with delivery promises, fixed once priced.
@@ -72,6 +78,18 @@ type PricedQuote struct {
 	Promises []atp.Promise  `json:"promises"` // one per line
 	Terms    string         `json:"terms"`
 	PricedAt time.Time      `json:"priced_at"`
+	// ShipTo is a copy of the address the goods go to (nil when the
+	// customer has none on file), and TermsDays the customer's payment
+	// terms when priced; quotes priced before either existed have neither.
+	ShipTo    *models.Address `json:"ship_to,omitempty"`
+	TermsDays *int            `json:"terms_days,omitempty"`
+}
+
+// CreditCheck is a customer's credit position when an order is about to
+// be placed, and the overdue days allowed then.
+type CreditCheck struct {
+	Credit      approval.Credit `json:"credit"`
+	OverdueDays int             `json:"overdue_days"`
 }
 
 // Decision is one approval or rejection.
@@ -109,6 +127,15 @@ type QuoteState struct {
 	OrderID  string              `json:"order_id,omitempty"`
 	Problem  []models.FieldError `json:"problem,omitempty"` // why pricing refused the quote
 	Timeline []Event             `json:"timeline"`
+	// ShipToID is the ship-to asked for ("" for the default); the address
+	// itself is in Priced.
+	ShipToID     string `json:"ship_to_id,omitempty"`
+	Instructions string `json:"delivery_instructions,omitempty"`
+	// A credit hold: the acceptance that waits for finance, the figures
+	// it was held on, and whether finance released this version.
+	PendingAccept  *AcceptInput     `json:"pending_accept,omitempty"`
+	Credit         *approval.Credit `json:"credit,omitempty"`
+	CreditApproved bool             `json:"credit_approved,omitempty"`
 }
 
 // MaxQuoteVersions bounds a quote's edits: each re-prices it and adds to its
@@ -121,11 +148,14 @@ type DecisionInput struct {
 	Comment string `json:"comment,omitempty"`
 }
 
-// EditInput replaces a quote's lines or promotion code.
+// EditInput replaces a quote's lines or promotion code, and its ship-to
+// and delivery instructions when given.
 type EditInput struct {
-	Actor     Actor          `json:"actor"`
-	Lines     []pricing.Line `json:"lines"`
-	PromoCode string         `json:"promo_code,omitempty"`
+	Actor        Actor          `json:"actor"`
+	Lines        []pricing.Line `json:"lines"`
+	PromoCode    string         `json:"promo_code,omitempty"`
+	ShipToID     string         `json:"ship_to_id,omitempty"`
+	Instructions *string        `json:"delivery_instructions,omitempty"`
 }
 
 // AcceptInput turns an approved quote into an order.

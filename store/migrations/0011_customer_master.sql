@@ -44,3 +44,8 @@ CREATE TABLE customer_addresses (
 );
 CREATE INDEX customer_addresses_customer ON customer_addresses (customer_id, position);
 
+
+-- An invoice prints where its goods went and the terms it was issued on
+-- (NULL for invoices from before terms were the customer's: net 30).
+ALTER TABLE invoices ADD COLUMN ship_to TEXT NOT NULL DEFAULT '';
+ALTER TABLE invoices ADD COLUMN terms_days INTEGER;
