@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/q2c-dev/q2c/approval"
 	"github.com/q2c-dev/q2c/models"
 )
@@ -24,21 +26,21 @@ func (s *Store) CreditPosition(ctx context.Context, customerID string, now time.
 		return approval.Credit{}, err
 	}
 	out := approval.Credit{Currency: cust.Currency, Limit: cust.CreditLimit}
-	var inv struct {
-		Balance, Overdue int64
-		Oldest           *time.Time
-	}
-	err = s.conn(ctx).Raw(`SELECT COALESCE(SUM(total - paid), 0) AS balance,
-			COALESCE(SUM(CASE WHEN due_at < ? THEN total - paid ELSE 0 END), 0) AS overdue,
-			MIN(CASE WHEN due_at < ? THEN due_at END) AS oldest
-		FROM invoices WHERE customer_id = ? AND currency = ? AND status IN ? AND total > paid`,
-		now, now, customerID, cust.Currency, unpaidInvoiceStatuses).Scan(&inv).Error
+	var inv struct{ Balance, Overdue int64 }
+	unpaid := s.conn(ctx).Model(&models.Invoice{}).
+		Where("customer_id = ? AND currency = ? AND status IN ? AND total > paid", customerID, cust.Currency, unpaidInvoiceStatuses)
+	err = unpaid.Session(&gorm.Session{}).Select(`COALESCE(SUM(total - paid), 0) AS balance,
+		COALESCE(SUM(CASE WHEN due_at < ? THEN total - paid ELSE 0 END), 0) AS overdue`, now).Scan(&inv).Error
 	if err != nil {
 		return out, err
 	}
 	out.OpenInvoices, out.OverdueBalance = inv.Balance, inv.Overdue
-	if inv.Oldest != nil {
-		t := inv.Oldest.UTC()
+	var oldest []models.Invoice // read as a row: SQLite returns an aggregate of times as text
+	if err := unpaid.Session(&gorm.Session{}).Select("due_at").Where("due_at < ?", now).Order("due_at").Limit(1).Find(&oldest).Error; err != nil {
+		return out, err
+	}
+	if len(oldest) == 1 {
+		t := oldest[0].DueAt.UTC()
 		out.OldestOverdue = &t
 	}
 	// What open orders have not invoiced yet: their total less their

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
@@ -43,6 +44,54 @@ func TestCustomerMasterDataOnEachEngine(t *testing.T) {
 			if err != nil || len(l.Items) != 1 || l.Items[0].ID != c.ID {
 				t.Fatalf("search %q: %+v %v", q, l.Items, err)
 			}
+		}
+	})
+}
+
+// TestCreditPosition reads the sales data set (see newSalesData and
+// payments) as a credit check would.
+func TestCreditPosition(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		d := newSalesData(t, s)
+		payments(t, d)
+		ctx := context.Background()
+		limit := int64(40000)
+		if _, err := s.UpdateCustomer(ctx, d.acme.ID, 1, func(c *models.Customer) error { c.CreditLimit = &limit; return nil }, models.AuditEvent{Actor: "t", Action: "customer.credit", Entity: "customer"}); err != nil {
+			t.Fatal(err)
+		}
+		acmeDue, coreDue := utc(12, 16, 15), utc(12, 4, 15) // O4's invoice of Nov 16 and O3's of Nov 4, each + 30 days
+		tests := []struct {
+			name                      string
+			customer                  models.Customer
+			now                       time.Time
+			open, uninvoiced, overdue int64
+			oldest                    *time.Time
+			limit                     *int64
+		}{
+			// Acme: O1 (16800) shipped and paid; O4 (4000 + 45000 = 49000) invoiced 28000, unpaid.
+			{"acme before its invoice is due", d.acme, utc(12, 10, 12), 28000, 49000 - 28000, 0, nil, &limit},
+			{"acme after", d.acme, utc(12, 20, 12), 28000, 21000, 28000, &acmeDue, &limit},
+			// Core: O3's invoice (2000) unpaid; O5 (3000 − 300 = 2700) not shipped.
+			{"core", d.core, utc(12, 20, 12), 2000, 2700, 2000, &coreDue, nil},
+			// Bolt: INV-2 (5000) paid 6000; O2 shipped.
+			{"bolt", d.bolt, utc(12, 20, 12), 0, 0, 0, nil, nil},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				c, err := s.CreditPosition(ctx, tc.customer.ID, tc.now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.Currency != "USD" || c.OpenInvoices != tc.open || c.Uninvoiced != tc.uninvoiced || c.OverdueBalance != tc.overdue {
+					t.Fatalf("got %+v, want open %d uninvoiced %d overdue %d", c, tc.open, tc.uninvoiced, tc.overdue)
+				}
+				if (c.OldestOverdue == nil) != (tc.oldest == nil) || (tc.oldest != nil && !c.OldestOverdue.Equal(*tc.oldest)) {
+					t.Fatalf("oldest overdue %v, want %v", c.OldestOverdue, tc.oldest)
+				}
+				if (c.Limit == nil) != (tc.limit == nil) || (tc.limit != nil && *c.Limit != *tc.limit) {
+					t.Fatalf("limit %v, want %v", c.Limit, tc.limit)
+				}
+			})
 		}
 	})
 }
