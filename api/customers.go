@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,12 +24,17 @@ var (
 	accountAssigners = []models.Role{models.RoleSalesManager}
 	// accountsWide edit any account; other editors only their own.
 	accountsWide = []models.Role{models.RoleSalesManager, models.RoleCustomerService}
+	// customerDirectory are the staff who look customers up and open their
+	// 360 view.
+	customerDirectory = []models.Role{models.RoleCustomerService, models.RoleSalesRep, models.RoleSalesManager, models.RoleFinance, models.RoleExecutive, models.RoleITAdmin}
 )
 
 func (s *Server) customerRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/api/v1/customers", Summary: "List customers (?q= finds a part of the name, legal name, email or id, a contact's email, a phone number, an order or quote id, or an invoice id or number; a customer sees only their own account)", Roles: customerFacing, Handler: s.listCustomers},
 		{Method: "GET", Path: "/api/v1/customers/:id", Summary: "A customer's master data: contacts, addresses, payment terms, credit limit (a customer sees only their own account)", Roles: customerFacing, Handler: s.getCustomer},
+		{Method: "GET", Path: "/api/v1/customers/:id/360", Summary: "A customer in one place: master data, credit position (owed, ordered, overdue, limit), and the latest 20 quotes, orders, invoices, waiting backorders and messages, newest first", Roles: customerDirectory, Handler: s.customer360},
+		{Method: "GET", Path: "/api/v1/sales-reps", Summary: "Active sales reps, to assign accounts to", Roles: accountAssigners, Handler: s.listSalesReps},
 		{Method: "POST", Path: "/api/v1/customers", Summary: "Create a customer with its contacts and addresses (net 30 and no credit limit until finance sets them; audited)", Roles: customerEditors, Handler: s.createCustomer, Body: customerRequest{}},
 		{Method: "PUT", Path: "/api/v1/customers/:id", Summary: "Edit a customer's details, contacts and addresses, from the version read (409 when someone saved first; a retry of a saved edit answers with the record). Addresses keep their ids; audited. A sales rep edits only their own accounts",
 			Roles: customerEditors, Handler: s.editCustomer, Body: customerRequest{}},
@@ -232,4 +238,37 @@ func (s *Server) setCustomerOwner(c *gin.Context) {
 		return nil
 	}, s.audit(c, "customer.owner", "customer", id, "rep "+u.Email))
 	respond(c, http.StatusOK, cust, err)
+}
+
+// customer360View is store.Customer360 with backorders as the dashboard
+// shows them.
+type customer360View struct {
+	store.Customer360
+	Backorders []backorderView `json:"backorders"`
+}
+
+func (s *Server) customer360(c *gin.Context) {
+	now := time.Now().UTC()
+	v, err := s.Store.Customer360(reqCtx(c), c.Param("id"), now)
+	out := customer360View{Customer360: v, Backorders: make([]backorderView, 0, len(v.Backorders))}
+	for _, b := range v.Backorders {
+		out.Backorders = append(out.Backorders, viewOf(b, now))
+	}
+	respond(c, http.StatusOK, out, err)
+}
+
+// salesRep is a rep as an account assignment shows them.
+type salesRep struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+func (s *Server) listSalesReps(c *gin.Context) {
+	users, err := s.Store.ActiveUsersWithRole(reqCtx(c), models.RoleSalesRep)
+	out := make([]salesRep, 0, len(users))
+	for _, u := range users {
+		out = append(out, salesRep{ID: u.ID, Name: u.Name, Email: u.Email})
+	}
+	respond(c, http.StatusOK, gin.H{"items": out}, err)
 }

@@ -25,19 +25,21 @@ import (
 var (
 	quoteCreators = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager}
 	quoteReaders  = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleApprover, models.RoleCustomerService, models.RoleFinance, models.RoleExecutive}
-	quoteDeciders = []models.Role{models.RoleApprover, models.RoleSalesManager, models.RoleExecutive}
+	// quoteDeciders: the sales chain decides on prices and discounts,
+	// finance on credit holds (the workflow checks the level).
+	quoteDeciders = []models.Role{models.RoleApprover, models.RoleSalesManager, models.RoleExecutive, models.RoleFinance}
 )
 
 func (s *Server) quoteRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/api/v1/quotes", Summary: "Create a quote; answers with the priced quote, delivery promises and approval needs", Roles: quoteCreators, Handler: s.createQuote, Body: createQuoteRequest{}},
+		{Method: "POST", Path: "/api/v1/quotes", Summary: "Create a quote; answers with the priced quote, delivery promises, payment terms, ship-to (ship_to_id, or the customer's default) and approval needs", Roles: quoteCreators, Handler: s.createQuote, Body: createQuoteRequest{}},
 		{Method: "GET", Path: "/api/v1/quotes", Summary: "List quotes (?status=, staff: ?customer_id=; a customer sees their own)", Roles: quoteReaders, Handler: s.listQuotes},
 		{Method: "GET", Path: "/api/v1/quotes/:id", Summary: "A quote with its lines, pricing reasons, approvals and timeline", Roles: quoteReaders, Handler: s.getQuote},
-		{Method: "PUT", Path: "/api/v1/quotes/:id", Summary: "Edit a quote's lines or promotion code (voids earlier approvals)", Roles: quoteCreators, Handler: s.editQuote, Body: editQuoteRequest{}},
-		{Method: "POST", Path: "/api/v1/quotes/:id/approve", Summary: "Approve a quote waiting for your level", Roles: quoteDeciders, Handler: s.approveQuote, Body: decisionRequest{}},
+		{Method: "PUT", Path: "/api/v1/quotes/:id", Summary: "Edit a quote's lines or promotion code, and its ship-to (ship_to_id) or delivery instructions when given (voids earlier approvals and credit checks)", Roles: quoteCreators, Handler: s.editQuote, Body: editQuoteRequest{}},
+		{Method: "POST", Path: "/api/v1/quotes/:id/approve", Summary: "Approve a quote waiting for your level (finance: a credit hold, after which the held acceptance places the order)", Roles: quoteDeciders, Handler: s.approveQuote, Body: decisionRequest{}},
 		{Method: "POST", Path: "/api/v1/quotes/:id/reject", Summary: "Reject a quote waiting for your level, saying why (comment is required)", Roles: quoteDeciders, Handler: s.rejectQuote, Body: rejectRequest{}},
 		{Method: "POST", Path: "/api/v1/quotes/:id/withdraw", Summary: "Withdraw a quote before it becomes an order", Roles: quoteCreators, Handler: s.withdrawQuote, Body: decisionRequest{}},
-		{Method: "POST", Path: "/api/v1/quotes/:id/accept", Summary: "Accept an approved quote: creates its order exactly once", Roles: quoteCreators, Handler: s.acceptQuote, Body: acceptRequest{}},
+		{Method: "POST", Path: "/api/v1/quotes/:id/accept", Summary: "Accept an approved quote: creates its order exactly once. When the order would take the customer over its credit limit, or an invoice is more than Q2C_CREDIT_OVERDUE_DAYS past due, the acceptance waits for finance instead (status pending_approval, the figures in approval.reasons and credit; credit_review for a customer) and the order is placed when finance approves", Roles: quoteCreators, Handler: s.acceptQuote, Body: acceptRequest{}},
 	}
 }
 

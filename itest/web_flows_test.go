@@ -26,7 +26,8 @@ func quoteIDOf(t *testing.T, tab *browser.Tab) string {
 }
 
 // TestWebWholeSale carries one sale through the pages, each step as its own
-// person in their own browser: pricing adds a promotion; the customer builds
+// person in their own browser: pricing adds a promotion; service adds a
+// ship-to to Acme's account and finance puts it on net 15; the customer builds
 // a quote that needs approval; the approver approves it in the inbox, with
 // the keyboard only; the customer accepts; the warehouse ships; finance
 // records the payment; the customer sees the invoice paid; IT sees the
@@ -45,6 +46,37 @@ func TestWebWholeSale(t *testing.T) {
 	pricing.WaitText("table", "BIG20")
 	look(t, pricing, "flow-pricing")
 
+	// Customer service: a second ship-to for Acme, added on its page; a
+	// country that is not a code is refused beside its field.
+	service := signIn(t, a, "service@q2c.local")
+	service.Open("/customers?q=acme")
+	service.Click("main table tbody a[href^='/customers/']")
+	service.WaitHeading("Acme Corp")
+	acmePath := service.Location()
+	service.Click("a[href$='/edit']")
+	service.WaitHeading("Edit customer")
+	service.Fill("f-address_2_label", "Dock 4") // the seeded billing and shipping addresses, then a blank row
+	service.Fill("f-address_2_line1", "4 Harbor Way")
+	service.Fill("f-address_2_city", "Oakland")
+	service.Fill("f-address_2_region", "CA")
+	service.Fill("f-address_2_postal_code", "94607")
+	service.Fill("f-address_2_country", "USA")
+	service.Click("form[action$='/edit'] button.primary")
+	service.WaitText(".field-error", "two-letter ISO country code")
+	service.Fill("f-address_2_country", "us")
+	service.Click("form[action$='/edit'] button.primary")
+	service.WaitText(".flash", "Saved.")
+	service.WaitText("main", "Dock 4, 4 Harbor Way, Oakland, CA 94607, US")
+	look(t, service, "flow-customer")
+
+	// Finance: Acme pays on net 15 from now on.
+	fin := signIn(t, a, "finance@q2c.local")
+	fin.Open(acmePath)
+	fin.Fill("credit-f-terms_days", "15")
+	fin.Click("form[action$='/credit'] button[type=submit]")
+	fin.WaitText(".flash", "Saved.")
+	fin.WaitText(".tiles", "net 15")
+
 	// Customer: two lines and the code; the instant price shows each
 	// discount's reason, tax and the promised dates. Acme is enterprise:
 	// WID-100 at 18.99 × 5 = 94.95 − 20% 18.99 = 75.96 + 7.25% tax 5.51 = 81.47;
@@ -55,12 +87,16 @@ func TestWebWholeSale(t *testing.T) {
 	buyer.Until(`document.querySelectorAll("select[name=sku]").length === 3`)
 	buyer.Exec(`document.querySelectorAll("select[name=sku]")[0].value = "WID-100"; document.querySelectorAll("select[name=sku]")[1].value = "CAB-050"; true`)
 	buyer.Exec(`document.querySelectorAll("input[name=qty]")[0].value = "5"; document.querySelectorAll("input[name=qty]")[1].value = "20"; true`)
+	buyer.Until(`[...document.getElementById("f-ship_to_id").options].some(o => o.text.includes("Dock 4"))`)
+	buyer.Exec(`const s = document.getElementById("f-ship_to_id"); s.value = [...s.options].find(o => o.text.includes("Dock 4")).value; true`)
+	buyer.Fill("f-delivery_instructions", "Gate B, weekdays 8 to 4")
 	buyer.Fill("f-promo_code", "BIG20")
 	buyer.Press(kb.Enter) // Enter in a field prices the quote
 	buyer.WaitHeading("Quote Q-")
 	quoteID := quoteIDOf(t, buyer)
 	main := buyer.Text("main")
-	for _, want := range []string{"Pending approval", "USD 210.17", "USD 81.47", "USD 128.70", "Launch 20%", "USD 14.21", "stock"} {
+	for _, want := range []string{"Pending approval", "USD 210.17", "USD 81.47", "USD 128.70", "Launch 20%", "USD 14.21", "stock",
+		"Payment due 15 days from invoice (net 15)", "Dock 4, 4 Harbor Way, Oakland, CA 94607, US", "Gate B, weekdays 8 to 4"} {
 		if !strings.Contains(main, want) {
 			t.Errorf("quote page lacks %q:\n%s", want, main)
 		}
@@ -102,6 +138,9 @@ func TestWebWholeSale(t *testing.T) {
 	wh := signIn(t, a, "warehouse@q2c.local")
 	wh.Refresh("/shipping", "table", orderID)
 	wh.Open(orderPath)
+	if main := wh.Text("main"); !strings.Contains(main, "Dock 4, 4 Harbor Way") || !strings.Contains(main, "Gate B") || !strings.Contains(main, "net 15") {
+		t.Errorf("the order the warehouse ships lacks its ship-to, instructions or terms:\n%s", main)
+	}
 	wh.Fill("f-carrier", "UPS")
 	wh.Fill("f-tracking", "1Z999AA10123456784")
 	wh.Click("form[action$='/shipments'] button[type=submit]")
@@ -113,9 +152,18 @@ func TestWebWholeSale(t *testing.T) {
 	wh.WaitText("table", "1Z999AA10123456784")
 	look(t, wh, "flow-order-shipped")
 
-	// Finance: the invoice is owed (due in 30 days: current) in AR aging,
+	// Finance: the invoice falls due on Acme's net 15 and names the ship-to.
+	fin.Refresh("/invoices", "main table", orderID)
+	fin.Click("main table tbody a[href^='/invoices/']")
+	fin.WaitText("main", "net 15")
+	days := browser.Eval[float64](fin, `(Date.parse(document.querySelector(".tiles time").getAttribute("datetime")) -
+		Date.parse(document.querySelector("main p time").getAttribute("datetime"))) / 86400000`)
+	if main := fin.Text("main"); !strings.Contains(main, "Dock 4, 4 Harbor Way") || days != 15 {
+		t.Errorf("invoice due %v days after issue, want 15; ship-to on the page:\n%s", days, main)
+	}
+
+	// Finance: the invoice is owed (due in 15 days: current) in AR aging,
 	// on the page and in its CSV.
-	fin := signIn(t, a, "finance@q2c.local")
 	fin.Refresh("/reports/ar-aging", "table", "Acme Corp")
 	if row := fin.Text("main table tbody tr"); !strings.Contains(row, "USD 210.17") {
 		t.Errorf("AR aging row: %q", row)
@@ -454,4 +502,74 @@ func TestWebStandardCost(t *testing.T) {
 		t.Errorf("costs after the change:\n%s", rows)
 	}
 	look(t, pricing, "standard-costs")
+}
+
+// TestWebCreditHold: service opens a new account (a phone that is not a
+// number is refused beside its field); finance gives it a credit limit of
+// 100.00; the sales manager quotes it more than that and accepts: the order
+// waits for a credit review, finance approves it in the inbox with the
+// figures in view, and the order is placed.
+func TestWebCreditHold(t *testing.T) {
+	a := newApp(t)
+	service := signIn(t, a, "service@q2c.local")
+	service.Open("/customers")
+	service.Click("a[href='/customers/new']")
+	service.WaitHeading("New customer")
+	service.Fill("f-name", "Umbrella Supplies")
+	service.Fill("f-email", "orders@umbrella.example")
+	service.Fill("f-phone", "020 7946")
+	service.Fill("f-segment", "smb")
+	service.Fill("f-region", "US-TX")
+	service.Fill("f-address_1_label", "Loading bay")
+	service.Fill("f-address_1_line1", "12 Depot St")
+	service.Fill("f-address_1_city", "Austin")
+	service.Fill("f-address_1_country", "US")
+	service.Click("form[action='/customers'] button.primary")
+	service.WaitText(".field-error", "E.164")
+	service.Fill("f-phone", "+1 512 555 0199")
+	service.Click("form[action='/customers'] button.primary")
+	service.WaitText(".flash", "Saved.")
+	service.WaitHeading("Umbrella Supplies")
+	customerPath := service.Location()
+	if main := service.Text("main"); !strings.Contains(main, "+15125550199") || !strings.Contains(main, "Loading bay, 12 Depot St, Austin, US") || !strings.Contains(main, "net 30") {
+		t.Errorf("new account page:\n%s", main)
+	}
+	look(t, service, "customer-new")
+
+	fin := signIn(t, a, "finance@q2c.local")
+	fin.Open(customerPath)
+	fin.Fill("credit-f-credit_limit", "100.00")
+	fin.Click("form[action$='/credit'] button[type=submit]")
+	fin.WaitText(".flash", "Saved.")
+	fin.WaitText(".tiles", "USD 100.00")
+
+	// The manager quotes 10 widgets at list (10 × 19.99 = 199.90 + 6.25% tax
+	// 12.49 = 212.39): no discount, so no sales approval, but over the limit.
+	mgr := signIn(t, a, "manager@q2c.local")
+	mgr.Open("/quotes/new")
+	mgr.Exec(`const s = document.getElementById("f-customer_id"); s.value = [...s.options].find(o => o.text === "Umbrella Supplies").value; s.dispatchEvent(new Event("change", {bubbles: true})); true`)
+	mgr.Until(`[...document.getElementById("f-ship_to_id").options].some(o => o.text.includes("Loading bay"))`)
+	mgr.Exec(`document.querySelectorAll("select[name=sku]")[0].value = "WID-100"; document.querySelectorAll("input[name=qty]")[0].value = "10"; true`)
+	mgr.Click("form[action='/quotes'] button.primary")
+	mgr.WaitHeading("Quote Q-")
+	quoteID := quoteIDOf(t, mgr)
+	mgr.WaitText(".tile", "Approved")
+	mgr.Click("form[action$='/accept'] button[type=submit]")
+	mgr.WaitText(".notice", "waits for a credit review")
+	look(t, mgr, "quote-credit-hold")
+
+	fin.Open("/approvals")
+	fin.WaitText("main table", quoteID)
+	want := "credit limit: USD 0.00 owed and ordered + this order USD 212.39 = USD 212.39, over the limit of USD 100.00"
+	if inbox := fin.Text("main"); !strings.Contains(inbox, want) {
+		t.Errorf("finance's inbox lacks %q:\n%s", want, inbox)
+	}
+	fin.Open("/quotes/" + quoteID)
+	fin.Fill("f-comment", "prepaid by wire")
+	fin.Click("form[action$='/approve'] button[type=submit]")
+	fin.WaitHeading("Approvals inbox")
+	mgr.Refresh("/quotes/"+quoteID, ".tile", "Accepted")
+	mgr.Click(".tile a[href^='/orders/']")
+	mgr.WaitHeading("Order SO-")
+	mgr.WaitText("main", "Loading bay, 12 Depot St, Austin, US")
 }

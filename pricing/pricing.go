@@ -100,10 +100,20 @@ type Book struct {
 
 // Customer is who the basket is for.
 type Customer struct {
-	ID       string          `json:"id"`
-	Segment  string          `json:"segment"`
-	Region   string          `json:"region"`
-	Currency models.Currency `json:"currency"`
+	ID      string `json:"id"`
+	Segment string `json:"segment"`
+	Region  string `json:"region"`
+	// TaxRegion is the region whose tax rates apply, when not Region.
+	TaxRegion string          `json:"tax_region,omitempty"`
+	Currency  models.Currency `json:"currency"`
+}
+
+// taxRegion is the region whose tax rates apply to c.
+func (c Customer) taxRegion() string {
+	if c.TaxRegion != "" {
+		return c.TaxRegion
+	}
+	return c.Region
 }
 
 // Line is a requested SKU and quantity.
@@ -169,7 +179,7 @@ func Price(book Book, b Basket) (Result, error) {
 		return Result{}, err
 	}
 	res := Result{Currency: b.Customer.Currency}
-	taxBP := book.TaxRatesBP[b.Customer.Region]
+	taxBP := book.TaxRatesBP[b.Customer.taxRegion()]
 	for i, l := range b.Lines {
 		p := book.Products[l.SKU]
 		unit, source := unitPrice(book, b, l, p)

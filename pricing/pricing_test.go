@@ -86,6 +86,9 @@ func TestPriceRules(t *testing.T) {
 		{"automatic amount-off promotion",
 			pricing.Basket{Customer: small, At: mar1, Lines: []pricing.Line{{SKU: "CAB", Qty: 20}}},
 			750, "list price", 1000, 875, 14875},
+		{"a tax region other than the customer's region sets the tax; the region still picks the price list",
+			pricing.Basket{Customer: pricing.Customer{ID: "acme-tx", Segment: "enterprise", Region: "US-CA", TaxRegion: "US-TX", Currency: "USD"}, At: feb1, Lines: []pricing.Line{{SKU: "CAB", Qty: 2}}},
+			700, "price list Enterprise California", 0, 88, 1488}, // 14.00 × 6.25% = 0.875 → 0.88
 		{"promotions do not stack: the larger one applies",
 			pricing.Basket{Customer: small, At: feb1, PromoCode: "SPRING10", Lines: []pricing.Line{{SKU: "CAB", Qty: 20}}},
 			750, "list price", 1500, 844, 14344}, // 10% of 150.00 = 15.00 beats 10.00

@@ -95,8 +95,13 @@ func Demo(ctx context.Context, st *store.Store) (bool, error) {
 			}
 		}
 		customers := []*models.Customer{
-			{Name: "Acme Corp", Email: "purchasing@acme.example", Phone: "+14155550100", Segment: "enterprise", Region: "US-CA", Tier: 1, Currency: "USD"},
-			{Name: "Globex", Email: "orders@globex.example", Phone: "+12125550111", Segment: "mid-market", Region: "US-NY", Tier: 2, Currency: "USD"},
+			{Name: "Acme Corp", LegalName: "Acme Corporation", Email: "purchasing@acme.example", Phone: "+14155550100", Segment: "enterprise", Region: "US-CA", Tier: 1, Currency: "USD",
+				Contacts: []models.CustomerContact{{Name: "Wile E. Coyote", Email: "wile@acme.example", Phone: "+14155550101", Role: "purchasing"},
+					{Name: "Road Runner", Email: "ap@acme.example", Role: "accounts payable"}},
+				Addresses: []models.Address{{Kind: models.AddressBilling, Line1: "1 Canyon Rd", City: "San Jose", Region: "CA", PostalCode: "95110", Country: "US", IsDefault: true},
+					{Kind: models.AddressShipping, Label: "Main warehouse", Line1: "200 Industrial Pkwy", City: "Fremont", Region: "CA", PostalCode: "94538", Country: "US", IsDefault: true}}},
+			{Name: "Globex", LegalName: "Globex Corporation", Email: "orders@globex.example", Phone: "+12125550111", Segment: "mid-market", Region: "US-NY", Tier: 2, Currency: "USD",
+				Addresses: []models.Address{{Kind: models.AddressShipping, Line1: "55 Water St", City: "New York", Region: "NY", PostalCode: "10041", Country: "US", IsDefault: true}}},
 			{Name: "Initech", Email: "buying@initech.example", Segment: "smb", Region: "US-TX", Tier: 3, Currency: "USD"},
 		}
 		for _, c := range customers {

@@ -86,3 +86,12 @@ func (s *Server) recordPayment(v *visit) error {
 	}
 	return v.redirectDone("/orders/"+id, doneRecorded)
 }
+
+// invoiceTerms names the terms an invoice was issued on; invoices from
+// before terms were the customer's were net 30.
+func invoiceTerms(days *int) string {
+	if days == nil {
+		return models.TermsLabel(models.DefaultTermsDays)
+	}
+	return models.TermsLabel(*days)
+}

@@ -4,12 +4,17 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/q2c-dev/q2c/approval"
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
 )
 
-// customersPage finds a customer by a part of the name, email or id.
+// customersPage finds a customer by a part of the name, email, a contact,
+// a phone number, an order or an invoice.
 func (s *Server) customersPage(v *visit) error {
 	q := v.r.URL.Query()
 	var l store.List[models.Customer]
@@ -17,55 +22,107 @@ func (s *Server) customersPage(v *visit) error {
 		return err
 	}
 	first, next := pages("/customers", q, l.NextCursor, "q")
-	return v.show(customersView(l.Items, q.Get("q"), first, next))
+	return v.show(customersView(l.Items, q.Get("q"), first, next, v.s.mayUse(v.me, "POST /api/v1/customers")))
 }
 
-// customerPage is what service needs on the phone: the customer's orders,
-// backorders, messages (with resend) and the notes on their backorders.
-func (s *Server) customerPage(v *visit) error {
+// customerPage is what service needs on the phone: the account, its
+// people and addresses, what it owes, its orders, backorders, invoices and
+// messages (with resend); and, to those who keep them, its terms, credit
+// limit and rep.
+func (s *Server) customerPage(v *visit) error { return v.showCustomer(nil, "") }
+
+// showCustomer shows the 360 view; formErr is a refused credit or owner
+// change, shown beside the form named by which.
+func (v *visit) showCustomer(formErr *apiError, which string) error {
 	id := v.r.PathValue("id")
-	var cs store.List[models.Customer]
-	if err := v.call(http.MethodGet, "/api/v1/customers?q="+url.QueryEscape(id), nil, &cs); err != nil {
+	var d customer360
+	if err := v.call(http.MethodGet, "/api/v1/customers/"+url.PathEscape(id)+"/360", nil, &d); err != nil {
 		return err
 	}
-	var c models.Customer
-	for _, x := range cs.Items {
-		if x.ID == id {
-			c = x
+	d.CSRF, d.Err, d.ErrFor = v.csrf, formErr, which
+	d.Resend = v.s.mayUse(v.me, "POST /api/v1/notifications/:id/resend")
+	d.Edit = v.s.mayUse(v.me, "PUT /api/v1/customers/:id")
+	d.Credit = v.s.mayUse(v.me, "PUT /api/v1/customers/:id/credit")
+	if v.s.mayUse(v.me, "PUT /api/v1/customers/:id/owner") {
+		var reps struct {
+			Items []struct{ ID, Name, Email string }
 		}
-	}
-	if c.ID == "" {
-		return &apiError{Status: http.StatusNotFound, Title: "Not found"}
-	}
-	d := customer360{Customer: c, CSRF: v.csrf, Resend: v.s.mayUse(v.me, "POST /api/v1/notifications/:id/resend")}
-	calls := []struct {
-		route, path string
-		out         any
-	}{
-		{"GET /api/v1/orders", "/api/v1/orders?customer_id=" + url.QueryEscape(id), &d.Orders},
-		{"GET /api/v1/backorders", "/api/v1/backorders?customer_id=" + url.QueryEscape(id), &d.Backorders},
-		{"GET /api/v1/notifications", "/api/v1/notifications?owner_kind=customer&owner_id=" + url.QueryEscape(id), &d.Messages},
-		{"GET /api/v1/invoices", "/api/v1/invoices?customer_id=" + url.QueryEscape(id), &d.Invoices},
-	}
-	for _, c := range calls {
-		if !v.s.mayUse(v.me, c.route) {
-			continue
-		}
-		if err := v.call(http.MethodGet, c.path, nil, c.out); err != nil {
+		if err := v.call(http.MethodGet, "/api/v1/sales-reps", nil, &reps); err != nil {
 			return err
 		}
+		d.Reps = []option{{"", "Nobody"}}
+		for _, r := range reps.Items {
+			d.Reps = append(d.Reps, option{r.ID, r.Name + " (" + r.Email + ")"})
+		}
 	}
-	return v.showStatus(http.StatusOK, c.Name, customerView(d))
+	status := http.StatusOK
+	if formErr != nil {
+		status = formErr.Status
+	}
+	return v.showStatus(status, d.Customer.Name, customerView(d))
 }
 
+// customer360 is the API's 360 view and what the visitor may do with it.
 type customer360 struct {
-	Customer   models.Customer
-	Orders     store.List[models.OrderRecord]
-	Backorders store.List[backorderRow]
-	Messages   store.List[models.Notification]
-	Invoices   store.List[models.Invoice]
-	CSRF       string
-	Resend     bool
+	Customer   models.Customer       `json:"customer"`
+	Position   approval.Credit       `json:"credit"`
+	Quotes     []models.QuoteRecord  `json:"quotes"`
+	Orders     []models.OrderRecord  `json:"orders"`
+	Invoices   []models.Invoice      `json:"invoices"`
+	Backorders []backorderRow        `json:"backorders"`
+	Messages   []models.Notification `json:"notifications"`
+
+	CSRF                 string    `json:"-"`
+	Resend, Edit, Credit bool      `json:"-"`
+	Reps                 []option  `json:"-"` // offered when the visitor assigns reps
+	Err                  *apiError `json:"-"`
+	ErrFor               string    `json:"-"` // "credit" or "owner"
+}
+
+// setCustomerCredit sets the account's terms and limit (finance).
+func (s *Server) setCustomerCredit(v *visit) error {
+	f := v.r.PostFormValue
+	id := v.r.PathValue("id")
+	body := map[string]any{"version": atoiOr(f("version"), 0), "terms_days": atoiOr(f("terms_days"), -1), "credit_limit": nil}
+	if limit := strings.TrimSpace(f("credit_limit")); limit != "" {
+		amount, err := models.ParseMoney(limit, models.Currency(f("currency")))
+		if err != nil {
+			return v.showCustomer(&apiError{Status: http.StatusUnprocessableEntity, Title: "Check the highlighted fields",
+				Errors: []models.FieldError{{Field: "credit_limit", Message: err.Error()}}}, "credit")
+		}
+		body["credit_limit"] = amount
+	}
+	if err := v.call(http.MethodPut, "/api/v1/customers/"+url.PathEscape(id)+"/credit", body, nil); err != nil {
+		if ae := refusal(err); ae != nil {
+			return v.showCustomer(ae, "credit")
+		}
+		return err
+	}
+	return v.redirectDone("/customers/"+id, doneSaved)
+}
+
+// setCustomerOwner assigns the account's rep (sales managers).
+func (s *Server) setCustomerOwner(v *visit) error {
+	f := v.r.PostFormValue
+	id := v.r.PathValue("id")
+	body := map[string]any{"version": atoiOr(f("version"), 0), "owner_id": f("owner_id")}
+	if err := v.call(http.MethodPut, "/api/v1/customers/"+url.PathEscape(id)+"/owner", body, nil); err != nil {
+		if ae := refusal(err); ae != nil {
+			return v.showCustomer(ae, "owner")
+		}
+		return err
+	}
+	return v.redirectDone("/customers/"+id, doneSaved)
+}
+
+// atoiOr reads a whole number typed in a form, or def when it is not one
+// (the API then names the field).
+func atoiOr(s string, def int) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return def
+	}
+	return n
 }
 
 func (s *Server) resend(v *visit) error {

@@ -75,8 +75,14 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "GET /kpis", Title: "Backorder KPIs", Uses: "GET /api/v1/backorders/kpis", Nav: navBackorders, Handle: s.kpisPage},
 
 		// Customer service.
-		{Pattern: "GET /customers", Title: "Customers", Uses: "GET /api/v1/notifications", Nav: navService, Handle: s.customersPage},
-		{Pattern: "GET /customers/{id}", Title: "Customer", Uses: "GET /api/v1/notifications", Handle: s.customerPage},
+		{Pattern: "GET /customers", Title: "Customers", Uses: "GET /api/v1/customers/:id/360", Nav: navService, Handle: s.customersPage},
+		{Pattern: "GET /customers/new", Title: "New customer", Uses: "POST /api/v1/customers", Handle: s.newCustomerPage},
+		{Pattern: "POST /customers", Title: "New customer", Uses: "POST /api/v1/customers", Handle: s.createCustomer},
+		{Pattern: "GET /customers/{id}", Title: "Customer", Uses: "GET /api/v1/customers/:id/360", Handle: s.customerPage},
+		{Pattern: "GET /customers/{id}/edit", Title: "Edit customer", Uses: "PUT /api/v1/customers/:id", Handle: s.editCustomerPage},
+		{Pattern: "POST /customers/{id}/edit", Title: "Edit customer", Uses: "PUT /api/v1/customers/:id", Handle: s.editCustomer},
+		{Pattern: "POST /customers/{id}/credit", Title: "Customer", Uses: "PUT /api/v1/customers/:id/credit", Handle: s.setCustomerCredit},
+		{Pattern: "POST /customers/{id}/owner", Title: "Customer", Uses: "PUT /api/v1/customers/:id/owner", Handle: s.setCustomerOwner},
 		{Pattern: "POST /notifications/{id}/resend", Title: "Resend a message", Uses: "POST /api/v1/notifications/:id/resend", Handle: s.resend},
 
 		// Pricing.

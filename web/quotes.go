@@ -28,6 +28,41 @@ type quoteForm struct {
 	CSRF, Key  string
 	Err        *apiError
 	Edit       bool
+	// The customer's shipping addresses, the one chosen ("" for the
+	// default) and the delivery instructions.
+	ShipTos      []option
+	ShipToID     string
+	Instructions string
+}
+
+// shipToOptions lists a customer's shipping addresses for a quote, the
+// default first.
+func (v *visit) shipToOptions(f *quoteForm) error {
+	id := f.CustomerID
+	if v.me.IsCustomer() {
+		id = v.me.CustomerID
+	}
+	f.ShipTos = []option{{"", "Choose the customer first"}}
+	if id == "" {
+		return nil
+	}
+	var c models.Customer
+	if err := v.call(http.MethodGet, "/api/v1/customers/"+url.PathEscape(id), nil, &c); err != nil {
+		if refusal(err) != nil {
+			return nil // an unknown customer: the quote's own answer names the field
+		}
+		return err
+	}
+	f.ShipTos = []option{{"", "No shipping address on file"}}
+	if def, ok := c.DefaultAddress(models.AddressShipping); ok {
+		f.ShipTos = []option{{"", "Default: " + def.String()}}
+	}
+	for _, a := range c.Addresses {
+		if a.Kind == models.AddressShipping {
+			f.ShipTos = append(f.ShipTos, option{a.ID, a.String()})
+		}
+	}
+	return nil
 }
 
 type lineInput struct{ SKU, Qty string }
@@ -40,6 +75,9 @@ func (s *Server) newQuotePage(v *visit) error {
 	f.CustomerID = v.r.URL.Query().Get("customer_id")
 	if sku := v.r.URL.Query().Get("sku"); sku != "" {
 		f.Lines[0] = lineInput{SKU: sku, Qty: "1"}
+	}
+	if err := v.shipToOptions(&f); err != nil {
+		return err
 	}
 	return v.show(quoteFormView(f))
 }
@@ -70,6 +108,7 @@ func (v *visit) quoteForm(action string) (quoteForm, error) {
 // readQuoteForm reads the builder's fields; "add" asks for another row.
 func (f *quoteForm) read(r *http.Request) (adding bool) {
 	f.CustomerID, f.PromoCode, f.ValidDays = r.PostFormValue("customer_id"), r.PostFormValue("promo_code"), r.PostFormValue("valid_days")
+	f.ShipToID, f.Instructions = r.PostFormValue("ship_to_id"), r.PostFormValue("delivery_instructions")
 	f.Lines = nil
 	skus, qtys := r.PostForm["sku"], r.PostForm["qty"]
 	for i := range skus {
@@ -101,7 +140,8 @@ func (f quoteForm) body() map[string]any {
 	if err != nil && strings.TrimSpace(f.ValidDays) != "" {
 		days = -1 // not a whole number: let the API name the field
 	}
-	return map[string]any{"customer_id": f.CustomerID, "lines": lines, "promo_code": strings.TrimSpace(f.PromoCode), "valid_days": days}
+	return map[string]any{"customer_id": f.CustomerID, "lines": lines, "promo_code": strings.TrimSpace(f.PromoCode), "valid_days": days,
+		"ship_to_id": f.ShipToID, "delivery_instructions": strings.TrimSpace(f.Instructions)}
 }
 
 func (s *Server) createQuote(v *visit) error {
@@ -109,7 +149,11 @@ func (s *Server) createQuote(v *visit) error {
 	if err != nil {
 		return err
 	}
-	if f.read(v.r) {
+	adding := f.read(v.r)
+	if err := v.shipToOptions(&f); err != nil {
+		return err
+	}
+	if adding {
 		f.Key = v.r.PostFormValue(fieldKey)
 		return v.show(quoteFormView(f))
 	}
@@ -221,6 +265,10 @@ func (s *Server) editQuotePage(v *visit) error {
 		return err
 	}
 	f.Edit, f.Customers, f.PromoCode = true, nil, st.PromoCode
+	f.CustomerID, f.ShipToID, f.Instructions = st.CustomerID, st.ShipToID, st.Instructions
+	if err := v.shipToOptions(&f); err != nil {
+		return err
+	}
 	f.Lines = nil
 	for _, l := range st.Lines {
 		f.Lines = append(f.Lines, lineInput{SKU: l.SKU, Qty: itoa(l.Qty)})
@@ -236,12 +284,17 @@ func (s *Server) editQuote(v *visit) error {
 		return err
 	}
 	f.Edit, f.Customers = true, nil
-	if f.read(v.r) {
+	adding := f.read(v.r)
+	if err := v.shipToOptions(&f); err != nil {
+		return err
+	}
+	if adding {
 		f.Key = v.r.PostFormValue(fieldKey)
 		return v.showStatus(http.StatusOK, "Edit quote "+id, quoteFormView(f))
 	}
 	b := f.body()
-	if err := v.call(http.MethodPut, "/api/v1/quotes/"+url.PathEscape(id), map[string]any{"lines": b["lines"], "promo_code": b["promo_code"]}, nil); err != nil {
+	if err := v.call(http.MethodPut, "/api/v1/quotes/"+url.PathEscape(id), map[string]any{"lines": b["lines"], "promo_code": b["promo_code"],
+		"ship_to_id": b["ship_to_id"], "delivery_instructions": b["delivery_instructions"]}, nil); err != nil {
 		return v.formError(err, &f.Err, &f.Key, func() error {
 			return v.showStatus(http.StatusUnprocessableEntity, "Edit quote "+id, quoteFormView(f))
 		})
@@ -277,4 +330,22 @@ func pricedLine(st workflows.QuoteState, i int) (pricing.PricedLine, bool) {
 		return st.Priced.Pricing.Lines[i], true
 	}
 	return pricing.PricedLine{}, false
+}
+
+// shipToText is a quote's or order's ship-to, or says there is none.
+func shipToText(a *models.Address) string {
+	if a == nil {
+		return "none on file"
+	}
+	return a.String()
+}
+
+// creditHold reports whether the quote's acceptance waits for a credit
+// approval; customers are not sent the hold itself, only its stage.
+func creditHold(st workflows.QuoteState) bool {
+	held := false
+	for _, e := range st.Timeline { // a new pricing starts over
+		held = e.Stage == "credit hold" || (held && e.Stage != "quoted" && !strings.HasPrefix(e.Stage, "edited"))
+	}
+	return st.Status == workflows.QuotePendingApproval && held
 }
