@@ -174,7 +174,11 @@ func (tb *Tab) Open(path string) {
 // Fill types value into the field with this id (after clearing it).
 func (tb *Tab) Fill(id, value string) {
 	tb.t.Helper()
-	tb.do(chromedp.Clear(chromedp.ID(id)), chromedp.SendKeys(chromedp.ID(id), value))
+	// Emptied by script: chromedp.Clear cannot empty a textarea that holds
+	// no text yet.
+	tb.do(chromedp.WaitVisible(chromedp.ID(id)))
+	tb.Exec(fmt.Sprintf(`document.getElementById(%q).value = ""; true`, id))
+	tb.do(chromedp.SendKeys(chromedp.ID(id), value))
 }
 
 // Choose picks the option with this value in the select with this id.
