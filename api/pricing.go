@@ -24,9 +24,12 @@ func (s *Server) pricingRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/api/v1/pricing/rules", Summary: "Every price list, customer price, promotion and tax rate, in force or not", Roles: pricingReaders, Handler: s.pricingRules},
 		{Method: "POST", Path: "/api/v1/pricing/price-lists", Summary: "Create a price list with volume tiers and an effective window", Roles: pricingEditors, Handler: s.createPriceList, Body: priceListRequest{}},
-		{Method: "POST", Path: "/api/v1/pricing/price-lists/:id/end", Summary: "End a price list at a date (history is kept)", Roles: pricingEditors, Handler: s.endPriceList, Body: endRequest{}},
+		{Method: "POST", Path: "/api/v1/pricing/price-lists/:id/end", Summary: "End a price list at a date (history is kept)", Roles: pricingEditors, Handler: s.endRule(store.RulePriceList), Body: endRequest{}},
 		{Method: "POST", Path: "/api/v1/pricing/customer-prices", Summary: "Create a customer-specific price", Roles: pricingEditors, Handler: s.createCustomerPrice, Body: customerPriceRequest{}},
+		{Method: "POST", Path: "/api/v1/pricing/customer-prices/:id/end", Summary: "End a customer price at a date (history is kept; ending again at the same date changes nothing)", Roles: pricingEditors, Handler: s.endRule(store.RuleCustomerPrice), Body: endRequest{}},
+		{Method: "POST", Path: "/api/v1/pricing/customer-prices/:id/replace", Summary: "Correct a customer price from a date on: the price in force ends then and the new one takes over until it would have ended (history is kept; a retry finds the correction made)", Roles: pricingEditors, Handler: s.replaceCustomerPrice, Body: replacePriceRequest{}},
 		{Method: "POST", Path: "/api/v1/pricing/promotions", Summary: "Create a promotion or special offer", Roles: pricingEditors, Handler: s.createPromotion, Body: promotionRequest{}},
+		{Method: "POST", Path: "/api/v1/pricing/promotions/:id/end", Summary: "End a promotion at a date (history is kept; ending again at the same date changes nothing)", Roles: pricingEditors, Handler: s.endRule(store.RulePromotion), Body: endRequest{}},
 		{Method: "PUT", Path: "/api/v1/pricing/tax-rates/:region", Summary: "Set a region's tax rate from a date on", Roles: taxEditors, Handler: s.setTaxRate, Body: taxRateRequest{}},
 		{Method: "POST", Path: "/api/v1/pricing/preview", Summary: "Price a basket now and under draft pricing changes", Roles: previewers, Handler: s.previewPricing, Body: previewRequest{}},
 	}
@@ -109,19 +112,53 @@ func (r endRequest) Validate() error {
 	return v.Err()
 }
 
-func (s *Server) endPriceList(c *gin.Context) {
-	var req endRequest
+// endRule ends a price list, customer price or promotion at a date.
+func (s *Server) endRule(kind string) gin.HandlerFunc {
+	action := map[string]string{store.RulePriceList: "price_list", store.RuleCustomerPrice: "customer_price", store.RulePromotion: "promotion"}[kind]
+	return func(c *gin.Context) {
+		var req endRequest
+		if !bind(c, &req) {
+			return
+		}
+		ctx, id := reqCtx(c), c.Param("id")
+		err := s.Store.Tx(ctx, func(tx *store.Store) error {
+			if err := tx.EndPricingRule(ctx, kind, id, req.At); err != nil {
+				return err
+			}
+			return tx.AppendAudit(ctx, s.audit(c, action+".end", action, id, req.At.UTC().Format(time.RFC3339)))
+		})
+		respond(c, http.StatusOK, gin.H{"id": id, "valid_to": req.At.UTC()}, err)
+	}
+}
+
+type replacePriceRequest struct {
+	UnitPrice int64     `json:"unit_price"`
+	ValidFrom time.Time `json:"valid_from"`
+}
+
+func (r replacePriceRequest) Validate() error {
+	var v models.Validator
+	v.Check(r.UnitPrice >= 0 && r.UnitPrice <= models.MaxUnitPrice, "unit_price", fmt.Sprintf("must be between 0 and %d minor units", models.MaxUnitPrice))
+	v.Check(!r.ValidFrom.IsZero(), "valid_from", "is required (RFC 3339)")
+	return v.Err()
+}
+
+func (s *Server) replaceCustomerPrice(c *gin.Context) {
+	var req replacePriceRequest
 	if !bind(c, &req) {
 		return
 	}
 	ctx, id := reqCtx(c), c.Param("id")
+	var newID string
 	err := s.Store.Tx(ctx, func(tx *store.Store) error {
-		if err := tx.EndPriceList(ctx, id, req.At); err != nil {
+		var err error
+		if newID, err = tx.ReplaceCustomerPrice(ctx, id, req.UnitPrice, req.ValidFrom, s.subject(c)); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.audit(c, "price_list.end", "price_list", id, req.At.UTC().Format(time.RFC3339)))
+		return tx.AppendAudit(ctx, s.audit(c, "customer_price.replace", "customer_price", id,
+			fmt.Sprintf("by %s: %d from %s", newID, req.UnitPrice, req.ValidFrom.UTC().Format(time.RFC3339))))
 	})
-	respond(c, http.StatusOK, gin.H{"id": id, "valid_to": req.At.UTC()}, err)
+	respond(c, http.StatusCreated, gin.H{"id": newID, "replaces": id, "unit_price": req.UnitPrice, "valid_from": req.ValidFrom.UTC()}, err)
 }
 
 type customerPriceRequest struct{ pricing.CustomerPrice }

@@ -88,7 +88,7 @@ func TestWebWholeSale(t *testing.T) {
 	buyer.Exec(`document.querySelectorAll("select[name=sku]")[0].value = "WID-100"; document.querySelectorAll("select[name=sku]")[1].value = "CAB-050"; true`)
 	buyer.Exec(`document.querySelectorAll("input[name=qty]")[0].value = "5"; document.querySelectorAll("input[name=qty]")[1].value = "20"; true`)
 	buyer.Until(`[...document.getElementById("f-ship_to_id").options].some(o => o.text.includes("Dock 4"))`)
-	buyer.Exec(`const s = document.getElementById("f-ship_to_id"); s.value = [...s.options].find(o => o.text.includes("Dock 4")).value; true`)
+	buyer.Exec(`var s = document.getElementById("f-ship_to_id"); s.value = [...s.options].find(o => o.text.includes("Dock 4")).value; true`)
 	buyer.Fill("f-delivery_instructions", "Gate B, weekdays 8 to 4")
 	buyer.Fill("f-promo_code", "BIG20")
 	buyer.Press(kb.Enter) // Enter in a field prices the quote
@@ -547,7 +547,7 @@ func TestWebCreditHold(t *testing.T) {
 	// 12.49 = 212.39): no discount, so no sales approval, but over the limit.
 	mgr := signIn(t, a, "manager@q2c.local")
 	mgr.Open("/quotes/new")
-	mgr.Exec(`const s = document.getElementById("f-customer_id"); s.value = [...s.options].find(o => o.text === "Umbrella Supplies").value; s.dispatchEvent(new Event("change", {bubbles: true})); true`)
+	mgr.Exec(`var s = document.getElementById("f-customer_id"); s.value = [...s.options].find(o => o.text === "Umbrella Supplies").value; s.dispatchEvent(new Event("change", {bubbles: true})); true`)
 	mgr.Until(`[...document.getElementById("f-ship_to_id").options].some(o => o.text.includes("Loading bay"))`)
 	mgr.Exec(`document.querySelectorAll("select[name=sku]")[0].value = "WID-100"; document.querySelectorAll("input[name=qty]")[0].value = "10"; true`)
 	mgr.Click("form[action='/quotes'] button.primary")
@@ -572,4 +572,59 @@ func TestWebCreditHold(t *testing.T) {
 	mgr.Click(".tile a[href^='/orders/']")
 	mgr.WaitHeading("Order SO-")
 	mgr.WaitText("main", "Loading bay, 12 Depot St, Austin, US")
+}
+
+// TestWebPricingCorrections: the pricing analyst gives Acme its own widget
+// price; a second price over the same days is refused beside its date; the
+// price is corrected from today and a promotion ended, both kept in the
+// history; Acme's quote takes the corrected price.
+func TestWebPricingCorrections(t *testing.T) {
+	a := newApp(t)
+	p := signIn(t, a, "pricing@q2c.local")
+	p.Open("/pricing")
+	add := func(price string) {
+		p.Exec(`var s = document.getElementById("customer-prices-f-customer_id"); s.value = [...s.options].find(o => o.text === "Acme Corp").value; true`)
+		p.Choose("customer-prices-f-sku", "WID-100")
+		p.Fill("customer-prices-f-unit_price", price)
+		p.Choose("customer-prices-f-valid_from", "2026-01-01")
+		p.Click("form[action='/pricing/customer-prices'] button[type=submit]")
+	}
+	add("17.00")
+	p.WaitText("main table", "USD 17.00")
+	add("16.00")
+	p.WaitText(".field-error", "overlaps the customer price of USD 17.00")
+
+	today := time.Now().UTC().Format(time.DateOnly)
+	p.Open("/pricing")
+	p.Exec(`var s = document.getElementById("correct-f-rule"); s.value = [...s.options].find(o => o.text.includes("USD 17.00")).value; true`)
+	p.Fill("correct-f-unit_price", "16.50")
+	p.Choose("correct-f-valid_from", today)
+	p.Click("form[action='/pricing/correct'] button[type=submit]")
+	p.WaitText(".flash", "Saved.")
+	if prices := p.Text("main"); !strings.Contains(prices, "USD 16.50") || !strings.Contains(prices, "USD 17.00") {
+		t.Errorf("the corrected price or its history is missing:\n%s", prices)
+	}
+
+	p.Fill("promotions-f-description", "Spring 5%")
+	p.Fill("promotions-f-percent_bp", "5")
+	p.Choose("promotions-f-valid_from", "2026-01-01")
+	p.Click("form[action='/pricing/promotions'] button[type=submit]")
+	p.WaitText("main table", "Spring 5%")
+	p.Exec(`var s = document.getElementById("end-f-rule"); s.value = [...s.options].find(o => o.text.includes("Spring 5%")).value; true`)
+	p.Choose("end-f-at", "2025-12-01")
+	p.Click("form[action='/pricing/end'] button[type=submit]")
+	p.WaitText(".field-error", "must be after the rule's start")
+	p.Choose("end-f-at", today)
+	p.Click("form[action='/pricing/end'] button[type=submit]")
+	p.WaitText(".flash", "Saved.")
+	look(t, p, "pricing-corrections")
+
+	// Acme's quote now: 2 × 16.50 = 33.00, no promotion, + 7.25% = 2.39.
+	var q quoteView
+	if r := a.call("POST", "/api/v1/quotes", a.login("buyer@acme.example"), `{"lines":[{"sku":"WID-100","qty":2}]}`, nil, &q); r.StatusCode != 201 {
+		t.Fatalf("quote: %d", r.StatusCode)
+	}
+	if l := q.Priced.Pricing.Lines[0]; l.UnitPrice != 1650 || l.Discount != 0 || q.Priced.Pricing.Total != 3539 {
+		t.Errorf("Acme's widget: unit %d, discount %d, total %d", l.UnitPrice, l.Discount, q.Priced.Pricing.Total)
+	}
 }

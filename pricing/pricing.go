@@ -59,6 +59,7 @@ type PriceList struct {
 
 // CustomerPrice is a negotiated unit price for one customer and SKU.
 type CustomerPrice struct {
+	ID         string          `json:"id,omitempty"`
 	CustomerID string          `json:"customer_id"`
 	SKU        string          `json:"sku"`
 	UnitPrice  int64           `json:"unit_price"`

@@ -144,7 +144,7 @@ func (l priceListRow) toPricing() (pricing.PriceList, error) {
 }
 
 func (c customerPriceRow) toPricing() pricing.CustomerPrice {
-	return pricing.CustomerPrice{CustomerID: c.CustomerID, SKU: c.SKU, UnitPrice: c.UnitPrice, Currency: c.Currency, Window: window(c.ValidFrom, c.ValidTo)}
+	return pricing.CustomerPrice{ID: c.ID, CustomerID: c.CustomerID, SKU: c.SKU, UnitPrice: c.UnitPrice, Currency: c.Currency, Window: window(c.ValidFrom, c.ValidTo)}
 }
 
 func (p promotionRow) toPricing() pricing.Promotion {
@@ -166,10 +166,28 @@ func (s *Store) CreatePriceList(ctx context.Context, pl *pricing.PriceList, by s
 }
 
 // CreateCustomerPrice stores a negotiated price.
+// A customer has at most one price per SKU and currency at any moment:
+// one that would overlap another is refused, naming the one in the way.
 func (s *Store) CreateCustomerPrice(ctx context.Context, cp pricing.CustomerPrice, by string) (string, error) {
 	id := NewID()
-	return id, mapErr(s.conn(ctx).Create(&customerPriceRow{ID: id, CustomerID: cp.CustomerID, SKU: cp.SKU, UnitPrice: cp.UnitPrice,
-		Currency: cp.Currency, ValidFrom: cp.From.UTC(), ValidTo: toPtr(cp.To), CreatedBy: by, CreatedAt: s.now()}).Error, "customer price", cp.SKU)
+	err := s.Tx(ctx, func(tx *Store) error {
+		q := tx.conn(ctx).Model(&customerPriceRow{}).Where("customer_id = ? AND sku = ? AND currency = ? AND (valid_to IS NULL OR valid_to > ?)",
+			cp.CustomerID, cp.SKU, cp.Currency, cp.From.UTC())
+		if !cp.To.IsZero() {
+			q = q.Where("valid_from < ?", cp.To.UTC())
+		}
+		var clash []customerPriceRow
+		if err := tx.locking(q).Limit(1).Find(&clash).Error; err != nil {
+			return err
+		}
+		if len(clash) == 1 {
+			return models.Invalid("valid_from", "overlaps the customer price of %s from %s: correct or end that one instead",
+				models.NewMoney(clash[0].UnitPrice, clash[0].Currency), clash[0].ValidFrom.UTC().Format(time.RFC3339))
+		}
+		return mapErr(tx.conn(ctx).Create(&customerPriceRow{ID: id, CustomerID: cp.CustomerID, SKU: cp.SKU, UnitPrice: cp.UnitPrice,
+			Currency: cp.Currency, ValidFrom: cp.From.UTC(), ValidTo: toPtr(cp.To), CreatedBy: by, CreatedAt: s.now()}).Error, "customer price", cp.SKU)
+	})
+	return id, err
 }
 
 // CreatePromotion stores a promotion; its ID is filled in.
@@ -196,16 +214,94 @@ func (s *Store) SetTaxRate(ctx context.Context, region string, rateBP int64, fro
 	})
 }
 
-// EndPriceList stops a price list at to; earlier quotes keep their prices.
-func (s *Store) EndPriceList(ctx context.Context, id string, to time.Time) error {
-	res := s.conn(ctx).Model(&priceListRow{}).Where("id = ? AND valid_from < ? AND (valid_to IS NULL OR valid_to > ?)", id, to, to).Update("valid_to", to.UTC())
-	if res.Error != nil {
-		return res.Error
+// Pricing rules that end: price lists, customer prices and promotions.
+const (
+	RulePriceList     = "price-lists"
+	RuleCustomerPrice = "customer-prices"
+	RulePromotion     = "promotions"
+)
+
+var ruleTables = map[string]string{RulePriceList: "price_lists", RuleCustomerPrice: "customer_prices", RulePromotion: "promotions"}
+
+// ruleWindow is the effective window of one rule row.
+type ruleWindow struct {
+	ValidFrom time.Time
+	ValidTo   *time.Time
+}
+
+// EndPricingRule stops a rule of kind at to; quotes already priced keep
+// their prices and the rule stays in the history. Ending it again at the
+// same moment (a retry) changes nothing; any other end of a rule already
+// ended, or an end before its start, is refused naming "at".
+func (s *Store) EndPricingRule(ctx context.Context, kind, id string, to time.Time) error {
+	table, ok := ruleTables[kind]
+	if !ok {
+		return models.NotFound("pricing rule kind", kind)
 	}
-	if res.RowsAffected == 0 {
-		return models.NotFound("price list in force at that time", id)
+	to = to.UTC()
+	return s.Tx(ctx, func(tx *Store) error {
+		var w ruleWindow
+		if err := tx.locking(tx.conn(ctx).Table(table)).Select("valid_from, valid_to").Where("id = ?", id).Take(&w).Error; err != nil {
+			return mapErr(err, "pricing rule", id)
+		}
+		if err := endable(w, to, "at"); err != nil || (w.ValidTo != nil && w.ValidTo.Equal(to)) {
+			return err
+		}
+		return tx.conn(ctx).Table(table).Where("id = ?", id).Update("valid_to", to).Error
+	})
+}
+
+// endable checks that a rule with window w can end at to; field names the
+// input that carries to.
+func endable(w ruleWindow, to time.Time, field string) error {
+	switch {
+	case w.ValidTo != nil && w.ValidTo.Equal(to):
+		return nil
+	case w.ValidTo != nil && w.ValidTo.Before(to):
+		return models.Invalid(field, "the rule already ended on %s", w.ValidTo.UTC().Format(time.RFC3339))
+	case !to.After(w.ValidFrom):
+		return models.Invalid(field, "must be after the rule's start, %s", w.ValidFrom.UTC().Format(time.RFC3339))
 	}
 	return nil
+}
+
+// ReplaceCustomerPrice corrects a customer price from from on: the price
+// in force ends at from and a new one with unitPrice takes over until the
+// old one would have ended. Sent again (a retry), it finds the replacement
+// already made and answers with its ID.
+func (s *Store) ReplaceCustomerPrice(ctx context.Context, id string, unitPrice int64, from time.Time, by string) (string, error) {
+	from = from.UTC()
+	var newID string
+	err := s.Tx(ctx, func(tx *Store) error {
+		var old customerPriceRow
+		if err := tx.locking(tx.conn(ctx).Model(&customerPriceRow{})).Where("id = ?", id).Take(&old).Error; err != nil {
+			return mapErr(err, "customer price", id)
+		}
+		if old.ValidTo != nil && old.ValidTo.Equal(from) {
+			var done []customerPriceRow
+			if err := tx.conn(ctx).Where("customer_id = ? AND sku = ? AND currency = ? AND valid_from = ? AND unit_price = ?",
+				old.CustomerID, old.SKU, old.Currency, from, unitPrice).Limit(1).Find(&done).Error; err != nil {
+				return err
+			}
+			if len(done) == 1 {
+				newID = done[0].ID
+				return nil
+			}
+		}
+		if err := endable(ruleWindow{old.ValidFrom, old.ValidTo}, from, "valid_from"); err != nil {
+			return err
+		}
+		if old.ValidTo != nil && old.ValidTo.Equal(from) {
+			return models.Invalid("valid_from", "the price already ended on %s: create a new customer price instead", from.Format(time.RFC3339))
+		}
+		if err := tx.conn(ctx).Model(&customerPriceRow{}).Where("id = ?", id).Update("valid_to", from).Error; err != nil {
+			return err
+		}
+		newID = NewID()
+		return mapErr(tx.conn(ctx).Create(&customerPriceRow{ID: newID, CustomerID: old.CustomerID, SKU: old.SKU, UnitPrice: unitPrice,
+			Currency: old.Currency, ValidFrom: from, ValidTo: old.ValidTo, CreatedBy: by, CreatedAt: s.now()}).Error, "customer price", old.SKU)
+	})
+	return newID, err
 }
 
 // PricingHistory lists every price list, customer price, promotion and tax

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func TestPricingRulesFollowEffectiveDates(t *testing.T) {
 		if err := s.CreatePriceList(ctx, pl, "user:p"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.EndPriceList(ctx, pl.ID, d(10)); err != nil {
+		if err := s.EndPricingRule(ctx, store.RulePriceList, pl.ID, d(10)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.CreateCustomerPrice(ctx, pricing.CustomerPrice{CustomerID: c.ID, SKU: "WID", UnitPrice: 80, Currency: "USD", Window: pricing.Window{From: d(20)}}, "user:p"); err != nil {
@@ -68,8 +69,81 @@ func TestPricingRulesFollowEffectiveDates(t *testing.T) {
 		if len(h.PriceLists) != 1 || h.PriceLists[0].To.IsZero() || len(h.TaxRates) != 2 || h.TaxRates[0].To != d(15) {
 			t.Fatalf("history lost: %+v", h)
 		}
-		if err := s.EndPriceList(ctx, pl.ID, d(12)); err == nil {
+		if err := s.EndPricingRule(ctx, store.RulePriceList, pl.ID, d(12)); err == nil {
 			t.Fatal("ending an already-ended price list again succeeded")
 		}
 	})
+}
+
+func TestEndingAndCorrectingPricingRules(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := func(day int) time.Time { return time.Date(2026, 5, day, 0, 0, 0, 0, time.UTC) }
+		stockUp(t, s, "WID", nil)
+		c := &models.Customer{Name: "Acme", Email: "a@example.com", Segment: "enterprise", Region: "US-CA", Currency: "USD", Tier: 1}
+		if err := s.CreateCustomer(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		cp := pricing.CustomerPrice{CustomerID: c.ID, SKU: "WID", UnitPrice: 80, Currency: "USD", Window: pricing.Window{From: d(1)}}
+		id, err := s.CreateCustomerPrice(ctx, cp, "user:p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp.From = d(5)
+		if _, err := s.CreateCustomerPrice(ctx, cp, "user:p"); !isField(err, "valid_from") {
+			t.Fatalf("an overlapping customer price: %v", err)
+		}
+		// Corrected from the 10th: 80 until then, 75 after; sent twice, one correction.
+		first, err := s.ReplaceCustomerPrice(ctx, id, 75, d(10), "user:p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := s.ReplaceCustomerPrice(ctx, id, 75, d(10), "user:p"); err != nil || again != first {
+			t.Fatalf("a retried correction: %q %v, want %q", again, err, first)
+		}
+		if _, err := s.ReplaceCustomerPrice(ctx, id, 70, d(12), "user:p"); !isField(err, "valid_from") {
+			t.Fatalf("correcting an ended price: %v", err)
+		}
+		for _, tc := range []struct {
+			at   time.Time
+			want int64
+		}{{d(9), 80}, {d(10), 75}, {d(30), 75}} {
+			b, err := s.PricingBook(ctx, tc.at)
+			if err != nil || len(b.CustomerPrices) != 1 || b.CustomerPrices[0].UnitPrice != tc.want {
+				t.Fatalf("on %s: %+v %v, want %d", tc.at, b.CustomerPrices, err, tc.want)
+			}
+		}
+		promo := &pricing.Promotion{Code: "MAY", Description: "May 5%", PercentBP: 500, Window: pricing.Window{From: d(1)}}
+		if err := s.CreatePromotion(ctx, promo, "user:p"); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name  string
+			at    time.Time
+			field string
+		}{
+			{"before its start", d(1), "at"},
+			{"at the 20th", d(20), ""},
+			{"at the 20th again (a retry)", d(20), ""},
+			{"later, once ended", d(25), "at"},
+		}
+		for _, tc := range tests {
+			err := s.EndPricingRule(ctx, store.RulePromotion, promo.ID, tc.at)
+			if (tc.field == "" && err != nil) || (tc.field != "" && !isField(err, tc.field)) {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+		}
+		if b, _ := s.PricingBook(ctx, d(21)); len(b.Promotions) != 0 {
+			t.Fatalf("an ended promotion still applies: %+v", b.Promotions)
+		}
+		if h, _ := s.PricingRules(ctx); len(h.CustomerPrices) != 2 || len(h.Promotions) != 1 {
+			t.Fatalf("history: %d customer prices, %d promotions", len(h.CustomerPrices), len(h.Promotions))
+		}
+	})
+}
+
+// isField reports whether err is a validation error naming field first.
+func isField(err error, field string) bool {
+	var ve *models.ValidationError
+	return errors.As(err, &ve) && len(ve.Fields) > 0 && ve.Fields[0].Field == field
 }

@@ -88,6 +88,8 @@ func (s *Server) pageTable() []Page {
 		// Pricing.
 		{Pattern: "GET /pricing", Title: "Pricing rules", Uses: "GET /api/v1/pricing/rules", Nav: navPricing, Handle: s.pricingPage},
 		{Pattern: "POST /pricing/{kind}", Title: "Pricing rules", Uses: "POST /api/v1/pricing/price-lists", Handle: s.createRule},
+		{Pattern: "POST /pricing/end", Title: "Pricing rules", Uses: "POST /api/v1/pricing/promotions/:id/end", Handle: s.endRule},
+		{Pattern: "POST /pricing/correct", Title: "Pricing rules", Uses: "POST /api/v1/pricing/customer-prices/:id/replace", Handle: s.correctPrice},
 		{Pattern: "GET /pricing/costs", Title: "Standard costs", Uses: "GET /api/v1/products/:sku/costs", Nav: navPricing, Handle: s.costsPage},
 		{Pattern: "POST /pricing/costs", Title: "Standard costs", Uses: "POST /api/v1/products/:sku/costs", Handle: s.setCost},
 		{Pattern: "GET /pricing/preview", Title: "Price preview", Uses: "POST /api/v1/pricing/preview", Nav: navPricing, Handle: s.previewPage},

@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/pricing"
@@ -27,12 +29,16 @@ func (v *visit) showPricing(err *apiError, kind string) error {
 	}
 	editor := v.s.mayUse(v.me, "POST /api/v1/pricing/price-lists")
 	forms := map[string]form{}
+	customers, e := v.customerOptions("Choose a customer")
+	if e != nil {
+		return e
+	}
+	customerNames := names{}
+	for _, c := range customers {
+		customerNames[c.Value] = c.Label
+	}
 	if editor {
 		products, e := v.productOptions()
-		if e != nil {
-			return e
-		}
-		customers, e := v.customerOptions("Choose a customer")
 		if e != nil {
 			return e
 		}
@@ -82,12 +88,100 @@ func (v *visit) showPricing(err *apiError, kind string) error {
 			{Name: "unit_price", Label: "Unit price", Type: "money", Required: true},
 			{Name: "valid_from", Label: "From", Type: "date", Required: true},
 			{Name: "valid_to", Label: "Until (optional)", Type: "date"}})
+		open, prices := openRules(h, customers, time.Now())
+		forms["end"] = mk("end", "End it", []field{
+			{Name: "rule", Label: "Rule in force or to come", Type: "select", Options: open, Required: true},
+			{Name: "at", Label: "Ends on", Type: "date", Required: true, Hint: "Quotes priced before keep their prices; the rule stays in the history."}})
+		forms["correct"] = mk("correct", "Correct it", []field{
+			{Name: "rule", Label: "Customer price", Type: "select", Options: prices, Required: true},
+			{Name: "unit_price", Label: "New unit price", Type: "money", Required: true},
+			{Name: "valid_from", Label: "From", Type: "date", Required: true, Hint: "The old price ends that day; the new one runs until the old one would have ended."}})
 	}
 	status := http.StatusOK
 	if err != nil {
 		status = err.Status
 	}
-	return v.showStatus(status, v.page.Title, pricingView(h, forms, editor))
+	return v.showStatus(status, v.page.Title, pricingView(h, forms, editor, customerNames))
+}
+
+// openRules lists the price lists, customer prices and promotions not yet
+// ended at now (as "kind/id" choices), and the customer prices alone.
+func openRules(h store.PricingHistory, customers []option, now time.Time) (all, prices []option) {
+	open := func(w pricing.Window) bool { return w.To.IsZero() || w.To.After(now) }
+	name := map[string]string{}
+	for _, c := range customers {
+		name[c.Value] = c.Label
+	}
+	all = []option{{"", "Choose a rule"}}
+	prices = []option{{"", "Choose a customer price"}}
+	from := func(w pricing.Window) string { return " from " + w.From.UTC().Format(time.DateOnly) }
+	for _, l := range h.PriceLists {
+		if open(l.Window) {
+			all = append(all, option{store.RulePriceList + "/" + l.ID, "Price list " + l.Name + from(l.Window)})
+		}
+	}
+	for _, c := range h.CustomerPrices {
+		if open(c.Window) {
+			o := option{store.RuleCustomerPrice + "/" + c.ID, "Customer price: " + firstOf(name[c.CustomerID], c.CustomerID) + ", " + c.SKU + " at " + money(c.UnitPrice, c.Currency) + from(c.Window)}
+			all, prices = append(all, o), append(prices, option{c.ID, o.Label})
+		}
+	}
+	for _, p := range h.Promotions {
+		if open(p.Window) {
+			all = append(all, option{store.RulePromotion + "/" + p.ID, "Promotion " + p.Description + from(p.Window)})
+		}
+	}
+	return all, prices
+}
+
+// endRule ends the chosen price list, customer price or promotion.
+func (s *Server) endRule(v *visit) error {
+	kind, id, _ := strings.Cut(v.r.PostFormValue("rule"), "/")
+	if kind == "" || id == "" {
+		return v.showPricing(&apiError{Status: http.StatusUnprocessableEntity, Title: "Check the highlighted fields",
+			Errors: []models.FieldError{{Field: "rule", Message: "choose the rule to end"}}}, "end")
+	}
+	err := v.call(http.MethodPost, "/api/v1/pricing/"+url.PathEscape(kind)+"/"+url.PathEscape(id)+"/end", map[string]any{"at": dateParam(v.r.PostFormValue("at"))}, nil)
+	if ae := refusal(err); ae != nil {
+		return v.showPricing(ae, "end")
+	} else if err != nil {
+		return err
+	}
+	return v.redirectDone("/pricing", doneSaved)
+}
+
+// correctPrice replaces a customer price from a day on.
+func (s *Server) correctPrice(v *visit) error {
+	f := v.r.PostFormValue
+	var fields []models.FieldError
+	if f("rule") == "" {
+		fields = append(fields, models.FieldError{Field: "rule", Message: "choose the customer price to correct"})
+	}
+	var h store.PricingHistory // the new price is read in the old one's currency
+	if err := v.call(http.MethodGet, "/api/v1/pricing/rules", nil, &h); err != nil {
+		return err
+	}
+	var cur models.Currency = "USD"
+	for _, c := range h.CustomerPrices {
+		if c.ID == f("rule") {
+			cur = c.Currency
+		}
+	}
+	amount, err := models.ParseMoney(f("unit_price"), cur)
+	if err != nil {
+		fields = append(fields, models.FieldError{Field: "unit_price", Message: err.Error()})
+	}
+	if len(fields) > 0 {
+		return v.showPricing(&apiError{Status: http.StatusUnprocessableEntity, Title: "Check the highlighted fields", Errors: fields}, "correct")
+	}
+	err = v.call(http.MethodPost, "/api/v1/pricing/customer-prices/"+url.PathEscape(f("rule"))+"/replace",
+		map[string]any{"unit_price": amount, "valid_from": dateParam(f("valid_from"))}, nil)
+	if ae := refusal(err); ae != nil {
+		return v.showPricing(ae, "correct")
+	} else if err != nil {
+		return err
+	}
+	return v.redirectDone("/pricing", doneSaved)
 }
 
 // customerOptions lists customers to choose from, after a first choice

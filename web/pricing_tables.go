@@ -31,10 +31,10 @@ func priceListTable(ls []pricing.PriceList) table {
 	return t
 }
 
-func customerPriceTable(cs []pricing.CustomerPrice) table {
+func customerPriceTable(cs []pricing.CustomerPrice, customers names) table {
 	t := table{Caption: "Customer prices", Head: []string{"Customer", "SKU", "Unit price", "From", "Until"}, Empty: "No customer prices.", Numeric: map[int]bool{2: true}}
 	for _, c := range cs {
-		t.Rows = append(t.Rows, append([]templ.Component{text(c.CustomerID), text(c.SKU), text(money(c.UnitPrice, c.Currency))}, windowCells(c.Window)...))
+		t.Rows = append(t.Rows, append([]templ.Component{text(firstOf(customers[c.CustomerID], c.CustomerID)), text(c.SKU), text(money(c.UnitPrice, c.Currency))}, windowCells(c.Window)...))
 	}
 	return t
 }
