@@ -230,3 +230,5 @@ func (h *harness) as(role models.Role) string {
 	h.createUser(email, "role-password-1", models.Roles{role}, nil)
 	return h.login(email, "role-password-1")
 }
+
+func storePageOf(n int) store.Page { return store.Page{Limit: n} }

@@ -40,9 +40,21 @@ func (s *Server) orderFor(c *gin.Context) (workflows.OrderState, error) {
 	return st, err
 }
 
+// orderAnswer is an order with where its reserved units wait: each
+// active reservation's line, warehouse and quantity.
+type orderAnswer struct {
+	workflows.OrderState
+	Reservations []models.Reservation `json:"reservations"`
+}
+
 func (s *Server) getOrder(c *gin.Context) {
 	st, err := s.orderFor(c)
-	respond(c, http.StatusOK, st, err)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	rs, err := s.Store.OrderReservations(reqCtx(c), st.OrderID)
+	respond(c, http.StatusOK, orderAnswer{OrderState: st, Reservations: rs}, err)
 }
 
 type cancelRequest struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/q2c-dev/q2c/internal/browser"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
 )
 
 // quoteIDOf reads the quote number from a quote page's heading.
@@ -627,4 +628,47 @@ func TestWebPricingCorrections(t *testing.T) {
 	if l := q.Priced.Pricing.Lines[0]; l.UnitPrice != 1650 || l.Discount != 0 || q.Priced.Pricing.Total != 3539 {
 		t.Errorf("Acme's widget: unit %d, discount %d, total %d", l.UnitPrice, l.Discount, q.Priced.Pricing.Total)
 	}
+}
+
+// TestWebStockCount: Acme orders 10 of the 8 WID-200 at SFO; the
+// warehouse counts 5 on the shelf and is told which order holds the 8;
+// then finds 3 more, which fill Acme's 2 waiting and leave 1 free.
+func TestWebStockCount(t *testing.T) {
+	a := newApp(t)
+	buyer := a.login("buyer@acme.example")
+	var q quoteView
+	if r := a.call("POST", "/api/v1/quotes", buyer, `{"lines":[{"sku":"WID-200","qty":10}]}`, nil, &q); r.StatusCode != 201 || q.Status != workflows.QuoteApproved {
+		t.Fatalf("quote: %d %s", r.StatusCode, q.Status)
+	}
+	if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", buyer, `{"allow_partial":true}`, nil, &q); r.StatusCode != 200 {
+		t.Fatalf("accept: %d", r.StatusCode)
+	}
+	var o workflows.OrderState
+	waitFor(t, func() bool {
+		a.call("GET", "/api/v1/orders/"+q.OrderID, buyer, "", nil, &o)
+		return o.Status == workflows.OrderBackordered
+	})
+
+	wh := signIn(t, a, "warehouse@q2c.local")
+	wh.Open("/stock/counts")
+	wh.Choose("f-sku", "WID-200")
+	wh.Choose("f-warehouse", "SFO")
+	wh.Fill("f-qty", "5")
+	wh.Click("form[action='/stock/counts'] button[type=submit]")
+	wh.WaitText(".error-summary", "below the 8 units reserved there for "+q.OrderID+" line 1 (8 units)")
+	wh.Choose("f-mode", "adjust")
+	wh.Fill("f-qty", "3")
+	wh.Choose("f-reason", models.AdjustFound)
+	wh.Fill("f-note", "second pallet behind the rack")
+	wh.Click("form[action='/stock/counts'] button[type=submit]")
+	wh.WaitText(".notice", "WID-200 at SFO: 8 → 11")
+	if res := wh.Text(".notice"); !strings.Contains(res, q.OrderID) || !strings.Contains(res, "1 units are free") {
+		t.Errorf("the count's answer:\n%s", res)
+	}
+	wh.WaitText("main table", "second pallet behind the rack")
+	look(t, wh, "stock-count")
+	waitFor(t, func() bool {
+		a.call("GET", "/api/v1/orders/"+q.OrderID, buyer, "", nil, &o)
+		return o.Status == workflows.OrderAllocated
+	})
 }

@@ -186,3 +186,34 @@ type WaitingSummary struct {
 	Earliest time.Time `json:"earliest"` // the earliest promised date
 	Schedule string    `json:"schedule"` // the waiting lines in priority order, one a line
 }
+
+// Stock adjustment reasons.
+const (
+	AdjustCycleCount = "cycle_count"
+	AdjustDamaged    = "damaged"
+	AdjustLost       = "lost"
+	AdjustFound      = "found"
+	AdjustCorrection = "correction"
+)
+
+// AdjustReasons are the reasons a stock count or adjustment may give.
+var AdjustReasons = []string{AdjustCycleCount, AdjustDamaged, AdjustLost, AdjustFound, AdjustCorrection}
+
+// StockAdjustment is a count or adjustment of one SKU at one warehouse:
+// stock before and after, why, and the backorders the units found filled.
+type StockAdjustment struct {
+	ID         string         `json:"id"`
+	Key        string         `json:"key"`
+	SKU        string         `json:"sku"`
+	Warehouse  string         `json:"warehouse"`
+	Before     int64          `json:"before"`
+	After      int64          `json:"after"`
+	Reason     string         `json:"reason"`
+	Note       string         `json:"note,omitempty"`
+	AdjustedBy string         `json:"adjusted_by"`
+	At         time.Time      `json:"at"`
+	Run        *AllocationRun `json:"allocation,omitempty"`
+	Free       int64          `json:"free"` // units free at the SKU afterwards
+	// Replayed: the key was used before; this is that adjustment's result.
+	Replayed bool `json:"replayed,omitempty"`
+}

@@ -416,6 +416,14 @@ func preference(order []string, wh string) int {
 	return len(order)
 }
 
+// OrderReservations lists what an order holds now: its active
+// reservations, by line and warehouse.
+func (s *Store) OrderReservations(ctx context.Context, orderID string) ([]models.Reservation, error) {
+	out := []models.Reservation{}
+	err := s.conn(ctx).Where("order_id = ? AND status = ?", orderID, models.ReservationActive).Order("line_no").Order("warehouse_code").Find(&out).Error
+	return out, err
+}
+
 // ActiveReservations lists a SKU's active reservations.
 func (s *Store) ActiveReservations(ctx context.Context, sku string) ([]models.Reservation, error) {
 	var rs []models.Reservation

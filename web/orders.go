@@ -52,10 +52,14 @@ func (s *Server) orderPage(v *visit) error {
 }
 
 func (v *visit) showOrder(err *apiError, form string) error {
-	var st workflows.OrderState
-	if e := v.call(http.MethodGet, "/api/v1/orders/"+url.PathEscape(v.r.PathValue("id")), nil, &st); e != nil {
+	var ans struct {
+		workflows.OrderState
+		Reservations []models.Reservation `json:"reservations"`
+	}
+	if e := v.call(http.MethodGet, "/api/v1/orders/"+url.PathEscape(v.r.PathValue("id")), nil, &ans); e != nil {
 		return e
 	}
+	st := ans.OrderState
 	a := orderActions{CSRF: v.csrf, Key: randomToken(), Err: err, Form: form,
 		Ship:   v.me.Roles.Has(models.RoleWarehouseManager) && shippable(st),
 		Pay:    v.me.Roles.Has(models.RoleFinance) && payable(st),
@@ -68,7 +72,7 @@ func (v *visit) showOrder(err *apiError, form string) error {
 	if err != nil {
 		status = err.Status
 	}
-	return v.showStatus(status, "Order "+st.OrderID, orderView(a, st))
+	return v.showStatus(status, "Order "+st.OrderID, orderView(a, st, ans.Reservations))
 }
 
 type orderActions struct {

@@ -27,12 +27,18 @@ func orderTable(os []models.OrderRecord, customers names) table {
 	return t
 }
 
-func orderLineTable(st workflows.OrderState) table {
-	t := table{Caption: "Lines", Head: []string{"Line", "Product", "Ordered", "Reserved", "Shipped", "Cancelled", "Backorder ETA"},
-		Numeric: map[int]bool{2: true, 3: true, 4: true, 5: true}}
+func orderLineTable(st workflows.OrderState, rs []models.Reservation) table {
+	t := table{Caption: "Lines", Head: []string{"Line", "Product", "Ordered", "Reserved", "Reserved in", "Shipped", "Cancelled", "Backorder ETA"},
+		Numeric: map[int]bool{2: true, 3: true, 5: true, 6: true}}
 	for _, l := range st.Lines {
+		var in []string // where the line's reserved units wait: "SFO 5, NYC 3"
+		for _, r := range rs {
+			if r.LineNo == l.LineNo {
+				in = append(in, r.WarehouseCode+" "+itoa(r.Qty))
+			}
+		}
 		t.Rows = append(t.Rows, []templ.Component{text(itoa(int64(l.LineNo))), text(l.SKU), text(itoa(l.Qty)), text(itoa(l.Reserved)),
-			text(itoa(l.Shipped)), text(itoa(l.Cancelled)), etaCell(l, st.Status == workflows.OrderAllocating)})
+			text(strings.Join(in, ", ")), text(itoa(l.Shipped)), text(itoa(l.Cancelled)), etaCell(l, st.Status == workflows.OrderAllocating)})
 	}
 	return t
 }

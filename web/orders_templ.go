@@ -63,7 +63,7 @@ func ordersView(f listFilters, os []models.OrderRecord, first, next string) temp
 	})
 }
 
-func orderView(a orderActions, st workflows.OrderState) templ.Component {
+func orderView(a orderActions, st workflows.OrderState, rs []models.Reservation) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -212,7 +212,7 @@ func orderView(a orderActions, st workflows.OrderState) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = tableView(orderLineTable(st)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tableView(orderLineTable(st, rs)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

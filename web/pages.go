@@ -61,6 +61,8 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "POST /orders/{id}/shipments", Title: "Ship order", Uses: "POST /api/v1/orders/:id/shipments", Handle: s.shipOrder},
 		{Pattern: "GET /receipts", Title: "Goods receipt", Uses: "POST /api/v1/inventory/:sku/receipts", Nav: navOperations, Handle: s.receiptsPage},
 		{Pattern: "POST /receipts", Title: "Goods receipt", Uses: "POST /api/v1/inventory/:sku/receipts", Handle: s.receive},
+		{Pattern: "GET /stock/counts", Title: "Stock counts", Uses: "POST /api/v1/inventory/:sku/counts", Nav: navOperations, Handle: s.stockCountsPage},
+		{Pattern: "POST /stock/counts", Title: "Stock counts", Uses: "POST /api/v1/inventory/:sku/counts", Handle: s.countStock},
 		{Pattern: "GET /supply", Title: "Supply orders", Uses: "GET /api/v1/supply-orders", Nav: navOperations, Handle: s.supplyPage},
 		{Pattern: "POST /supply", Title: "Supply orders", Uses: "POST /api/v1/supply-orders", Handle: s.createSupply},
 		{Pattern: "POST /supply/{id}/move", Title: "Move supply order", Uses: "PATCH /api/v1/supply-orders/:id", Handle: s.moveSupply},

@@ -21,7 +21,8 @@ const module = "github.com/q2c-dev/q2c/"
 //   - workflows are deterministic: they use the pure rules, never the store,
 //     notify, activities or the API;
 //   - store is the only database access; it applies the pure rules inside
-//     its transactions (allocation, ATP, pricing data);
+//     its transactions (allocation, ATP, pricing data) and reads what they
+//     decide on (a customer's credit position, for approval);
 //   - activities do the I/O workflows ask for (store, notify, messages) and
 //     wake allocators through temporalclient;
 //   - worker registers workflows and activities; api serves HTTP over the
@@ -47,9 +48,9 @@ var layers = map[string][]string{
 	"notify":             {"models"},
 	"config":             {"backorder", "models"},
 	"workflows":          {"approval", "atp", "models", "pricing"},
-	"store":              {"atp", "backorder", "calendar", "models", "pricing"},
+	"store":              {"approval", "atp", "backorder", "calendar", "models", "pricing"},
 	"temporalclient":     {"config", "workflows"},
-	"activities":         {"calendar", "messages", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
+	"activities":         {"approval", "calendar", "messages", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
 	"worker":             {"activities", "auth", "config", "notify", "workflows"},
 	"api":                {"atp", "auth", "calendar", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
 	"web":                {"approval", "atp", "auth", "models", "pricing", "store", "workflows"},
