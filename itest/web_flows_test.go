@@ -662,7 +662,7 @@ func TestWebStockCount(t *testing.T) {
 	wh.Fill("f-note", "second pallet behind the rack")
 	wh.Click("form[action='/stock/counts'] button[type=submit]")
 	wh.WaitText(".notice", "WID-200 at SFO: 8 → 11")
-	if res := wh.Text(".notice"); !strings.Contains(res, q.OrderID) || !strings.Contains(res, "1 units are free") {
+	if res := wh.Text(".notice"); !strings.Contains(res, q.OrderID) || !strings.Contains(res, "Free at this SKU afterwards: 1.") {
 		t.Errorf("the count's answer:\n%s", res)
 	}
 	wh.WaitText("main table", "second pallet behind the rack")
