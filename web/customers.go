@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/q2c-dev/q2c/approval"
-
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
 )
@@ -42,7 +40,7 @@ func (v *visit) showCustomer(formErr *apiError, which string) error {
 	d.CSRF, d.Err, d.ErrFor = v.csrf, formErr, which
 	d.Resend = v.s.mayUse(v.me, "POST /api/v1/notifications/:id/resend")
 	d.Edit = v.s.mayUse(v.me, "PUT /api/v1/customers/:id")
-	d.Credit = v.s.mayUse(v.me, "PUT /api/v1/customers/:id/credit")
+	d.CanCredit = v.s.mayUse(v.me, "PUT /api/v1/customers/:id/credit")
 	if v.s.mayUse(v.me, "PUT /api/v1/customers/:id/owner") {
 		var reps struct {
 			Items []struct{ ID, Name, Email string }
@@ -62,21 +60,17 @@ func (v *visit) showCustomer(formErr *apiError, which string) error {
 	return v.showStatus(status, d.Customer.Name, customerView(d))
 }
 
-// customer360 is the API's 360 view and what the visitor may do with it.
+// customer360 is the API's 360 view (backorders as the dashboard shows
+// them) and what the visitor may do with it.
 type customer360 struct {
-	Customer   models.Customer       `json:"customer"`
-	Position   approval.Credit       `json:"credit"`
-	Quotes     []models.QuoteRecord  `json:"quotes"`
-	Orders     []models.OrderRecord  `json:"orders"`
-	Invoices   []models.Invoice      `json:"invoices"`
-	Backorders []backorderRow        `json:"backorders"`
-	Messages   []models.Notification `json:"notifications"`
+	store.Customer360
+	Backorders []backorderRow `json:"backorders"`
 
-	CSRF                 string    `json:"-"`
-	Resend, Edit, Credit bool      `json:"-"`
-	Reps                 []option  `json:"-"` // offered when the visitor assigns reps
-	Err                  *apiError `json:"-"`
-	ErrFor               string    `json:"-"` // "credit" or "owner"
+	CSRF                    string    `json:"-"`
+	Resend, Edit, CanCredit bool      `json:"-"`
+	Reps                    []option  `json:"-"` // offered when the visitor assigns reps
+	Err                     *apiError `json:"-"`
+	ErrFor                  string    `json:"-"` // "credit" or "owner"
 }
 
 // setCustomerCredit sets the account's terms and limit (finance).

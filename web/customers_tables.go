@@ -16,7 +16,7 @@ func customerTable(cs []models.Customer) table {
 
 func messageTable(d customer360) table {
 	t := table{Caption: "Messages", Head: []string{"Sent", "Event", "Channel", "To", "Subject", "Status", "Resend"}, Empty: "No messages."}
-	for _, n := range d.Messages {
+	for _, n := range d.Notifications {
 		t.Rows = append(t.Rows, []templ.Component{when(at(n.CreatedAt)), text(statusLabel(n.Event)), text(n.Channel), text(n.Recipient), text(n.Subject), badge(n.Status), resendForm(n, d)})
 	}
 	return t

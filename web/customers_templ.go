@@ -88,9 +88,9 @@ func customerView(d customer360) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var3 string
-		templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(money(d.Position.OpenInvoices, d.Position.Currency))
+		templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(money(d.Credit.OpenInvoices, d.Credit.Currency))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `customers.templ`, Line: 25, Col: 113}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `customers.templ`, Line: 25, Col: 109}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 		if templ_7745c5c3_Err != nil {
@@ -101,9 +101,9 @@ func customerView(d customer360) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var4 string
-		templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(money(d.Position.Uninvoiced, d.Position.Currency))
+		templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(money(d.Credit.Uninvoiced, d.Credit.Currency))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `customers.templ`, Line: 26, Col: 128}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `customers.templ`, Line: 26, Col: 124}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 		if templ_7745c5c3_Err != nil {
@@ -114,9 +114,9 @@ func customerView(d customer360) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var5 string
-		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(money(d.Position.OverdueBalance, d.Position.Currency))
+		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(money(d.Credit.OverdueBalance, d.Credit.Currency))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `customers.templ`, Line: 27, Col: 118}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `customers.templ`, Line: 27, Col: 114}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 		if templ_7745c5c3_Err != nil {
@@ -320,7 +320,7 @@ func customerView(d customer360) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if d.Credit {
+		if d.CanCredit {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "<section class=\"card\" id=\"credit\"><h2>Terms and credit limit</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
