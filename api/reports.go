@@ -12,7 +12,6 @@ import (
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
-	"github.com/q2c-dev/q2c/workflows"
 )
 
 var (
@@ -246,7 +245,7 @@ func (s *Server) cashForecast(c *gin.Context) {
 		return
 	}
 	today, _ := s.reportDay(c)
-	r, err := s.Store.CashForecast(reqCtx(c), today, weeks, workflows.PaymentTermsDays)
+	r, err := s.Store.CashForecast(reqCtx(c), today, weeks)
 	if err != nil {
 		fail(c, err)
 		return

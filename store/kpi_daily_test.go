@@ -108,7 +108,7 @@ func TestCashForecastAndCredit(t *testing.T) {
 		d := newSalesData(t, s)
 		payments(t, d)
 		ctx := context.Background()
-		r, err := s.CashForecast(ctx, day("2026-11-25"), 8, 30)
+		r, err := s.CashForecast(ctx, day("2026-11-25"), 8)
 		if err != nil {
 			t.Fatal(err)
 		}

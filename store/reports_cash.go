@@ -35,17 +35,17 @@ type CashForecast struct {
 type CashForecastReport struct {
 	From       string         `json:"from"` // the Monday of this week
 	TimeZone   string         `json:"time_zone"`
-	TermsDays  int            `json:"terms_days"`
 	Currencies []CashForecast `json:"currencies"`
 }
 
 // CashForecast expects each open invoice's balance in the week of its due
 // date, and each waiting backorder's open value (net of tax: tax is known
-// only when it is invoiced) termsDays after its ETA, when it will have
-// shipped and been invoiced. weeks is the horizon from this week.
-func (s *Store) CashForecast(ctx context.Context, today time.Time, weeks, termsDays int) (CashForecastReport, error) {
+// only when it is invoiced) its customer's payment terms after its ETA,
+// when it will have shipped and been invoiced. weeks is the horizon from
+// this week.
+func (s *Store) CashForecast(ctx context.Context, today time.Time, weeks int) (CashForecastReport, error) {
 	first := calendar.Week.Start(today)
-	out := CashForecastReport{From: first.Format(time.DateOnly), TimeZone: s.loc.String(), TermsDays: termsDays, Currencies: []CashForecast{}}
+	out := CashForecastReport{From: first.Format(time.DateOnly), TimeZone: s.loc.String(), Currencies: []CashForecast{}}
 	by := map[models.Currency]*CashForecast{}
 	get := func(c models.Currency) *CashForecast {
 		if by[c] == nil {
@@ -93,8 +93,10 @@ func (s *Store) CashForecast(ctx context.Context, today time.Time, weeks, termsD
 		Currency  models.Currency
 		ETA       time.Time `gorm:"column:eta"`
 		ValueOpen int64
+		TermsDays int
 	}
-	if err := s.conn(ctx).Raw(`SELECT currency, eta, value_open FROM backorders WHERE status IN (?, ?) AND value_open > 0`,
+	if err := s.conn(ctx).Raw(`SELECT b.currency, b.eta, b.value_open, c.terms_days FROM backorders b JOIN customers c ON c.id = b.customer_id
+		WHERE b.status IN (?, ?) AND b.value_open > 0`,
 		models.BackorderOpen, models.BackorderPartiallyFilled).Scan(&bos).Error; err != nil {
 		return out, err
 	}
@@ -104,7 +106,7 @@ func (s *Store) CashForecast(ctx context.Context, today time.Time, weeks, termsD
 		if eta.Before(start) {
 			eta = start // late supply is expected from today, not in the past
 		}
-		place(b.Currency, eta.AddDate(0, 0, termsDays), b.ValueOpen, false)
+		place(b.Currency, eta.AddDate(0, 0, b.TermsDays), b.ValueOpen, false)
 	}
 	for _, c := range slices.Sorted(maps.Keys(by)) {
 		out.Currencies = append(out.Currencies, *by[c])

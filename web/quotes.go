@@ -62,6 +62,10 @@ func (v *visit) shipToOptions(f *quoteForm) error {
 			f.ShipTos = append(f.ShipTos, option{a.ID, a.String()})
 		}
 	}
+	if f.Edit && len(f.ShipTos) > 1 {
+		// An edit names the address: "" would keep the one the quote has.
+		f.ShipTos = f.ShipTos[1:]
+	}
 	return nil
 }
 
@@ -266,6 +270,9 @@ func (s *Server) editQuotePage(v *visit) error {
 	}
 	f.Edit, f.Customers, f.PromoCode = true, nil, st.PromoCode
 	f.CustomerID, f.ShipToID, f.Instructions = st.CustomerID, st.ShipToID, st.Instructions
+	if st.Priced.ShipTo != nil {
+		f.ShipToID = st.Priced.ShipTo.ID // the address the quote has, chosen or by default
+	}
 	if err := v.shipToOptions(&f); err != nil {
 		return err
 	}
