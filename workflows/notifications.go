@@ -46,13 +46,14 @@ const (
 	EventStockArrived      = "stock_arrived"
 	EventProductionAlert   = "production_alert"
 	EventBackorderOverdue  = "backorder_overdue" // to customer service: a backorder is past its ETA
+	EventBackorderCreated  = "backorder_created" // to warehouse managers: an order's line waits for supply
 	EventPromotion         = "promotion"         // marketing: needs consent, carries an unsubscribe link
 )
 
 // Events lists every event kind, for preferences.
 var Events = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventApprovalRequested,
 	EventApprovalEscalated, EventOrderConfirmed, EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder,
-	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventPromotion}
+	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventBackorderCreated, EventPromotion}
 
 // CustomerEvents are the events a customer can be told of (the rest go to
 // staff: approvals, production alerts, overdue escalations).

@@ -86,8 +86,22 @@ func (f *orderFlow) allocate(ctx workflow.Context, actor string) error {
 	if len(short) > 0 {
 		data["backorders"] = detail
 	}
-	return f.notifyCustomer(ctx, EventOrderConfirmed, "confirmed", data)
+	if err := f.notifyCustomer(ctx, EventOrderConfirmed, "confirmed", data); err != nil {
+		return err
+	}
+	if len(short) == 0 || workflow.GetVersion(ctx, versionWarehouseToldOfBackorders, workflow.DefaultVersion, 1) != 1 {
+		return nil
+	}
+	return workflow.ExecuteActivity(ctx, ActivityNotifyRole, RoleMessage{Role: models.RoleWarehouseManager, Event: EventBackorderCreated,
+		Data: map[string]string{"order_id": f.state.OrderID, "customer_name": f.state.Customer.Name, "lines": strings.Join(short, "\n"),
+			"ship_to": f.state.ShipToText()},
+		IdempotencyKey: OrderWorkflowID(f.state.OrderID) + "/backordered"}).Get(ctx, nil)
 }
+
+// versionWarehouseToldOfBackorders: from version 1 the warehouse managers
+// are told when an order's line is backordered, not only when stock
+// arrives; recorded histories allocated without telling them.
+const versionWarehouseToldOfBackorders = "warehouse-told-of-backorders"
 
 func (f *orderFlow) change(ctx workflow.Context, actor, status, stage, detail string) {
 	f.state.Status = status

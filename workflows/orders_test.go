@@ -104,6 +104,16 @@ func TestOrderAllocatesBackordersAndCancelsWithCompensation(t *testing.T) {
 			if !confirmed || !told {
 				t.Fatalf("customer not told: %+v", f.notes)
 			}
+			// The warehouse hears of a backorder when it is made, once.
+			var warehouse []string
+			for _, m := range f.roleMsgs {
+				if m.Role == models.RoleWarehouseManager && m.Event == workflows.EventBackorderCreated {
+					warehouse = append(warehouse, m.IdempotencyKey+": "+m.Data["lines"])
+				}
+			}
+			if want := tc.short != nil; (len(warehouse) == 1) != want || (want && warehouse[0] != "Order:SO-1/backordered: line 2 CAB: 7 of 10 backordered") {
+				t.Fatalf("warehouse told %q (a backorder: %v)", warehouse, want)
+			}
 			if last := f.orders[len(f.orders)-1]; last.Status != workflows.OrderCancelled || last.Rev != st.Rev {
 				t.Fatalf("read model %s rev %d", last.Status, last.Rev)
 			}
