@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -75,18 +76,39 @@ func (r customerRequest) Validate() error {
 	return c.Validate()
 }
 
+// creditRequest sets both terms and limit: each must be given (a limit of
+// null is no limit), so leaving one out never resets it.
 type creditRequest struct {
-	Version     int    `json:"version"`
-	TermsDays   int    `json:"terms_days"`
-	CreditLimit *int64 `json:"credit_limit"`
+	Version     int             `json:"version"`
+	TermsDays   *int            `json:"terms_days"`
+	CreditLimit json.RawMessage `json:"credit_limit"`
+}
+
+// limit is the credit limit asked for: nil for null.
+func (r creditRequest) limit() (*int64, error) {
+	if string(r.CreditLimit) == "null" {
+		return nil, nil
+	}
+	var n int64
+	if err := json.Unmarshal(r.CreditLimit, &n); err != nil {
+		return nil, models.Invalid("credit_limit", "must be a whole number of minor units, or null for no limit")
+	}
+	return &n, nil
 }
 
 func (r creditRequest) Validate() error {
-	err := models.ValidateTerms(r.TermsDays, r.CreditLimit)
-	if r.Version < 1 {
-		return errors.Join(err, models.Invalid("version", "is required: the version the change was made from"))
+	var v models.Validator
+	v.Check(r.Version >= 1, "version", "is required: the version the change was made from")
+	v.Check(r.TermsDays != nil, "terms_days", "is required: days from invoice to due date, 0 for due on receipt")
+	v.Check(len(r.CreditLimit) > 0, "credit_limit", "is required: minor units, or null for no limit")
+	if err := v.Err(); err != nil {
+		return err
 	}
-	return err
+	limit, err := r.limit()
+	if err != nil {
+		return err
+	}
+	return models.ValidateTerms(*r.TermsDays, limit)
 }
 
 type ownerRequest struct {
@@ -97,7 +119,7 @@ type ownerRequest struct {
 func (r ownerRequest) Validate() error {
 	var v models.Validator
 	v.Check(r.Version >= 1, "version", "is required: the version the change was made from")
-	v.Text("owner_id", r.OwnerID, true, models.MaxCodeLen)
+	v.Text("owner_id", r.OwnerID, false, models.MaxCodeLen) // "" leaves the account without a rep
 	return v.Err()
 }
 
@@ -133,7 +155,7 @@ func (s *Server) createCustomer(c *gin.Context) {
 	for i := range cust.Addresses {
 		cust.Addresses[i].ID = ""
 	}
-	if repScope(p) != "" {
+	if p.Roles.Has(models.RoleSalesRep) && repScope(p) != "" {
 		cust.OwnerID = p.ID // a rep's new account is theirs
 	}
 	err := s.Store.NewCustomer(reqCtx(c), &cust, s.audit(c, "customer.create", "customer", "", cust.Name))
@@ -207,14 +229,15 @@ func (s *Server) setCustomerCredit(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	creditLimit, _ := req.limit() // checked by Validate
 	limit := "none"
-	if req.CreditLimit != nil {
-		limit = models.NewMoney(*req.CreditLimit, cur.Currency).String()
+	if creditLimit != nil {
+		limit = models.NewMoney(*creditLimit, cur.Currency).String()
 	}
 	cust, err := s.Store.UpdateCustomer(ctx, id, req.Version, func(cur *models.Customer) error {
-		cur.TermsDays, cur.CreditLimit = req.TermsDays, req.CreditLimit
+		cur.TermsDays, cur.CreditLimit = *req.TermsDays, creditLimit
 		return nil
-	}, s.audit(c, "customer.credit", "customer", id, fmt.Sprintf("terms %s, credit limit %s", models.TermsLabel(req.TermsDays), limit)))
+	}, s.audit(c, "customer.credit", "customer", id, fmt.Sprintf("terms %s, credit limit %s", models.TermsLabel(*req.TermsDays), limit)))
 	respond(c, http.StatusOK, cust, err)
 }
 
@@ -224,14 +247,18 @@ func (s *Server) setCustomerOwner(c *gin.Context) {
 		return
 	}
 	ctx, id := reqCtx(c), c.Param("id")
-	u, err := s.Store.UserByID(ctx, req.OwnerID)
-	if errors.Is(err, models.ErrNotFound) || (err == nil && (!u.Active || !u.Roles.Has(models.RoleSalesRep))) {
-		fail(c, models.Invalid("owner_id", "is not an active sales rep"))
-		return
-	}
-	if err != nil {
-		fail(c, err)
-		return
+	u := models.User{Email: "nobody"}
+	if req.OwnerID != "" {
+		var err error
+		u, err = s.Store.UserByID(ctx, req.OwnerID)
+		if errors.Is(err, models.ErrNotFound) || (err == nil && (!u.Active || !u.Roles.Has(models.RoleSalesRep))) {
+			fail(c, models.Invalid("owner_id", "is not an active sales rep"))
+			return
+		}
+		if err != nil {
+			fail(c, err)
+			return
+		}
 	}
 	cust, err := s.Store.UpdateCustomer(ctx, id, req.Version, func(cur *models.Customer) error {
 		cur.OwnerID = req.OwnerID

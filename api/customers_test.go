@@ -30,7 +30,7 @@ func TestCustomerMasterData(t *testing.T) {
 	}
 	var c models.Customer
 	decode(t, w, &c)
-	if c.Email != "orders@umbrella.example" || c.Phone != "+442079460000" || c.TermsDays != models.TermsNet30 || c.CreditLimit != nil || c.Version != 1 {
+	if c.Email != "orders@umbrella.example" || c.Phone != "+442079460000" || c.TermsDays != models.TermsNet30 || c.CreditLimit != nil || c.Version != 1 || c.OwnerID != "" {
 		t.Fatalf("created %+v", c)
 	}
 	if len(c.Addresses) != 2 || c.Addresses[0].Country != "GB" || c.Contacts[0].Phone != "+447700900123" {
@@ -151,7 +151,10 @@ func TestCustomerEditsAreRefusedCleanly(t *testing.T) {
 		{"two default ship-tos", "/api/v1/customers", strings.Replace(newCustomerBody, `]}`, `,{"kind":"shipping","line1":"x","city":"y","country":"GB","is_default":true}]}`, 1), "addresses[2].is_default"},
 		{"an edit without its version", path, newCustomerBody, "version"},
 		{"another account's address", path, strings.Replace(edit, `{"kind":"billing"`, `{"id":"not-ours","kind":"billing"`, 1), "addresses[0].id"},
-		{"terms past a year", path + "/credit", `{"version":1,"terms_days":400}`, "terms_days"},
+		{"terms past a year", path + "/credit", `{"version":1,"terms_days":400,"credit_limit":null}`, "terms_days"},
+		{"a limit without the terms (left out, never reset)", path + "/credit", `{"version":1,"credit_limit":5000}`, "terms_days"},
+		{"terms without the limit", path + "/credit", `{"version":1,"terms_days":15}`, "credit_limit"},
+		{"a limit that is not a number", path + "/credit", `{"version":1,"terms_days":15,"credit_limit":"lots"}`, "credit_limit"},
 		{"a negative limit", path + "/credit", `{"version":1,"terms_days":30,"credit_limit":-1}`, "credit_limit"},
 		{"an owner who is no rep", path + "/owner", `{"version":1,"owner_id":"nobody"}`, "owner_id"},
 	}

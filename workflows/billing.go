@@ -178,6 +178,14 @@ func (f *orderFlow) ship(ctx workflow.Context, in ShipInput) (OrderState, error)
 		f.state.Lines[i].Billed = f.state.Lines[i].Billed.Add(inv.Lines[j].Invoiced)
 	}
 	ref.NextReminderAt = ref.DueAt.Add(-ReminderBeforeDue)
+	if !ref.NextReminderAt.After(now) {
+		// Terms too short for a reminder before the due date (due on
+		// receipt, net 2): the first message after the invoice is the
+		// overdue notice, a day after the due date. Orders from before terms
+		// were the customer's are all net 30, so their histories never
+		// take this branch.
+		ref.NextReminderAt = ref.DueAt.Add(OverdueAfter)
+	}
 	f.state.Invoices = append(f.state.Invoices, ref)
 	f.state.Shipments = append(f.state.Shipments, ShipmentRef{ID: shipmentID, Carrier: in.Carrier, Tracking: in.Tracking, Lines: in.Lines, ShippedAt: now, InvoiceID: ref.ID})
 	status := OrderShipped

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -113,5 +114,32 @@ func TestOrderCarriesShipToAndTerms(t *testing.T) {
 	}
 	if shipped != inv.ShipTo || issued != "net 15" {
 		t.Fatalf("messages: shipped to %q, invoice on %q", shipped, issued)
+	}
+}
+
+// An invoice due on receipt is not overdue when it is issued: its first
+// notice is the overdue one, a day after the due date; net 2 gets no
+// reminder before it is due either.
+func TestShortTermsGetNoEarlyNotices(t *testing.T) {
+	for _, days := range []int{0, 2} {
+		f := &fakes{}
+		env := orderEnv(f)
+		orderUpdate(env, time.Hour, workflows.UpdateOrderShip, workflows.ShipInput{Actor: warehouse, Carrier: "UPS", Tracking: "1Z1",
+			Lines: []workflows.ShipLineInput{{LineNo: 1, Qty: 4}, {LineNo: 2, Qty: 10}}})
+		req := billingRequest(true)
+		req.TermsDays = &days
+		orderUpdate(env, time.Hour+time.Duration(days)*24*time.Hour+25*time.Hour, workflows.UpdateOrderPay,
+			workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "w", Amount: 15762})
+		st := run(t, env, req)
+		var got []string
+		for _, e := range st.Timeline {
+			if strings.HasPrefix(e.Stage, "payment") {
+				got = append(got, e.Stage+" at +"+e.At.Sub(st.Shipments[0].ShippedAt).String())
+			}
+		}
+		want := fmt.Sprintf("payment overdue at +%s|payment received at +%s", time.Duration(days)*24*time.Hour+24*time.Hour, time.Duration(days)*24*time.Hour+24*time.Hour+time.Hour)
+		if strings.Join(got, "|") != want {
+			t.Errorf("net %d: %q, want %q", days, got, want)
+		}
 	}
 }
