@@ -9,6 +9,7 @@ import (
 	"github.com/q2c-dev/q2c/approval"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/pricing"
+	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/workflows"
 )
 
@@ -55,15 +56,17 @@ func (a *Activities) PriceQuote(ctx context.Context, in workflows.PriceQuoteInpu
 	return out, nil
 }
 
-// CheckCredit reads a customer's credit position now, for the credit
-// check before an order is placed. It reads only.
-func (a *Activities) CheckCredit(ctx context.Context, customerID string) (workflows.CreditCheck, error) {
-	c, err := a.Store.CreditPosition(ctx, customerID, time.Now())
+// CheckCredit decides whether a quote's order may be placed on credit, and
+// commits its amount when it may (or finance approved it). Retried, it
+// counts the quote's own commitment once.
+func (a *Activities) CheckCredit(ctx context.Context, in workflows.CheckCreditInput) (workflows.CreditCheck, error) {
 	days := a.CreditOverdueDays
 	if days <= 0 {
 		days = approval.DefaultOverdueDays
 	}
-	return workflows.CreditCheck{Credit: c, OverdueDays: days}, err
+	pos, reasons, err := a.Store.CheckCredit(ctx, store.CreditCheck{CustomerID: in.CustomerID, QuoteID: in.QuoteID, Currency: in.Currency,
+		Total: in.Total, At: in.At, OverdueDays: days, Approved: in.Approved})
+	return workflows.CreditCheck{Credit: pos, OverdueDays: days, Reasons: reasons}, err
 }
 
 // SaveQuote writes a quote's read model.

@@ -18,13 +18,62 @@ var OpenOrderStatuses = []string{"allocating", "allocated", "backordered", "part
 var unpaidInvoiceStatuses = []string{models.InvoiceOpen, models.InvoicePartiallyPaid, models.InvoiceOverdue}
 
 // CreditPosition is what a customer owes and has ordered, in its own
-// currency, as of now: the figures a credit check decides on. Documents in
-// another currency are not counted (sums never mix currencies).
+// currency, as of now: the figures a credit check decides on. Orders
+// include acceptances that passed the check and whose order is not saved
+// yet. Documents in another currency are not counted (sums never mix
+// currencies).
 func (s *Store) CreditPosition(ctx context.Context, customerID string, now time.Time) (approval.Credit, error) {
-	cust, err := s.CustomerByID(ctx, customerID)
-	if err != nil {
-		return approval.Credit{}, err
+	var cust models.Customer
+	if err := s.conn(ctx).Where("id = ?", customerID).Take(&cust).Error; err != nil {
+		return approval.Credit{}, mapErr(err, "customer", customerID)
 	}
+	return s.creditPosition(ctx, cust, now, "")
+}
+
+// CreditCheck asks whether an order may be placed on credit.
+type CreditCheck struct {
+	CustomerID, QuoteID string
+	Currency            models.Currency
+	Total               int64
+	At                  time.Time
+	OverdueDays         int
+	// Approved: finance released a hold; the amount is committed whatever
+	// the figures say.
+	Approved bool
+}
+
+// CheckCredit decides a credit check under the customer's row lock, so
+// checks for the same customer run one after another: when the order may
+// go ahead (no reasons, or approved), its amount is committed before the
+// lock is released and the next check counts it. Checking the same quote
+// again counts its own commitment once.
+func (s *Store) CheckCredit(ctx context.Context, c CreditCheck) (pos approval.Credit, reasons []string, err error) {
+	err = s.Tx(ctx, func(tx *Store) error {
+		var cust models.Customer
+		if err := tx.locking(tx.conn(ctx)).Where("id = ?", c.CustomerID).Take(&cust).Error; err != nil {
+			return mapErr(err, "customer", c.CustomerID)
+		}
+		var err error
+		if pos, err = tx.creditPosition(ctx, cust, c.At, c.QuoteID); err != nil {
+			return err
+		}
+		if c.Currency == pos.Currency {
+			reasons = approval.CreditReasons(pos, c.Total, c.At, c.OverdueDays)
+		}
+		if len(reasons) > 0 && !c.Approved {
+			return nil
+		}
+		return tx.conn(ctx).Exec(`INSERT INTO credit_commitments (quote_id, customer_id, currency, amount, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (quote_id) DO NOTHING`, c.QuoteID, c.CustomerID, c.Currency, c.Total, s.now()).Error
+	})
+	return pos, reasons, err
+}
+
+// creditPosition reads cust's position at now, leaving out the commitment
+// of quote exceptQuote (the one being checked).
+func (s *Store) creditPosition(ctx context.Context, cust models.Customer, now time.Time, exceptQuote string) (approval.Credit, error) {
+	customerID := cust.ID
+	var err error
 	out := approval.Credit{Currency: cust.Currency, Limit: cust.CreditLimit}
 	var inv struct{ Balance, Overdue int64 }
 	unpaid := s.conn(ctx).Model(&models.Invoice{}).
@@ -49,5 +98,13 @@ func (s *Store) CreditPosition(ctx context.Context, customerID string, now time.
 		FROM orders o LEFT JOIN (SELECT order_id, SUM(total) AS invoiced FROM invoices WHERE customer_id = ? GROUP BY order_id) i ON i.order_id = o.id
 		WHERE o.customer_id = ? AND o.currency = ? AND o.status IN ?`,
 		customerID, customerID, cust.Currency, OpenOrderStatuses).Scan(&out.Uninvoiced).Error
+	if err != nil {
+		return out, err
+	}
+	var committed int64
+	err = s.conn(ctx).Raw(`SELECT COALESCE(SUM(amount), 0) FROM credit_commitments c
+		WHERE c.customer_id = ? AND c.currency = ? AND c.quote_id <> ? AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.quote_id = c.quote_id)`,
+		customerID, cust.Currency, exceptQuote).Scan(&committed).Error
+	out.Uninvoiced += committed
 	return out, err
 }

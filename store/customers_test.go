@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,6 +94,61 @@ func TestCreditPosition(t *testing.T) {
 					t.Fatalf("limit %v, want %v", c.Limit, tc.limit)
 				}
 			})
+		}
+	})
+}
+
+// TestCreditChecksAtOnce: three acceptances of 2177 each at the same moment
+// against a limit of 5000 with nothing owed: two fit and are committed, the
+// third is held. Checking a committed quote again counts it once; once its
+// order is saved the order counts instead.
+func TestCreditChecksAtOnce(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		limit := int64(5000)
+		c := &models.Customer{Name: "Globex", Email: "g@example.com", Tier: 2, Currency: "USD", CreditLimit: &limit}
+		if err := s.CreateCustomer(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+		var wg sync.WaitGroup
+		held := make([]bool, 3)
+		errs := make([]error, 3)
+		for i := range 3 {
+			wg.Go(func() {
+				_, reasons, err := s.CheckCredit(ctx, store.CreditCheck{CustomerID: c.ID, QuoteID: fmt.Sprintf("Q-%d", i), Currency: "USD", Total: 2177, At: at, OverdueDays: 30})
+				held[i], errs[i] = len(reasons) > 0, err
+			})
+		}
+		wg.Wait()
+		passed := 0
+		for i := range 3 {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			if !held[i] {
+				passed++
+			}
+		}
+		if passed != 2 {
+			t.Fatalf("%d of 3 passed a limit two fit in (held %v)", passed, held)
+		}
+		pos, err := s.CreditPosition(ctx, c.ID, at)
+		if err != nil || pos.Uninvoiced != 2*2177 {
+			t.Fatalf("position %+v %v, want the two commitments", pos, err)
+		}
+		first := "Q-0"
+		if held[0] {
+			first = "Q-1"
+		}
+		if _, reasons, err := s.CheckCredit(ctx, store.CreditCheck{CustomerID: c.ID, QuoteID: first, Currency: "USD", Total: 2177, At: at, OverdueDays: 30}); err != nil || len(reasons) != 0 {
+			t.Fatalf("a retried check of a committed quote: %q %v", reasons, err)
+		}
+		if err := s.SaveOrder(ctx, models.OrderRecord{ID: "SO" + first[1:], QuoteID: first, CustomerID: c.ID, Status: "allocating", Rev: 1, Currency: "USD", Total: 2177, State: "{}"}, store.OrderFacts{}); err != nil {
+			t.Fatal(err)
+		}
+		if pos, err := s.CreditPosition(ctx, c.ID, at); err != nil || pos.Uninvoiced != 2*2177 {
+			t.Fatalf("after the order is saved: %+v %v, want it counted once", pos, err)
 		}
 	})
 }

@@ -47,6 +47,9 @@ func TestCreditHoldWaitsForFinance(t *testing.T) {
 	if got := stages(st); !slices.Equal(got[len(got)-3:], []string{"credit hold", "approved", "accepted"}) {
 		t.Fatalf("timeline %v", got)
 	}
+	if len(f.creditChecks) != 2 || f.creditChecks[0].Approved || !f.creditChecks[1].Approved || f.creditChecks[1].Total != 100_000 {
+		t.Fatalf("credit checks %+v: want the check, then finance's release committing the amount", f.creditChecks)
+	}
 	if len(f.roleMsgs) != 1 || f.roleMsgs[0].Role != models.RoleFinance || !strings.Contains(f.roleMsgs[0].Data["reasons"], "credit limit") {
 		t.Fatalf("finance was asked %+v", f.roleMsgs)
 	}

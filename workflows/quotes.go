@@ -375,7 +375,11 @@ func (f *quoteFlow) decide(ctx workflow.Context, in DecisionInput, approved bool
 	}
 	f.change(ctx, in.Actor.Subject, QuoteApproved, "approved", fmt.Sprintf("by %s as %s. %s", in.Actor.Subject, role, in.Comment))
 	if held := f.state.PendingAccept; held != nil {
-		// A credit hold released: the customer's acceptance goes through.
+		// A credit hold released: the amount is committed, so other checks
+		// count it, and the customer's acceptance goes through.
+		if _, err := f.checkCredit(ctx, true); err != nil {
+			return f.state, err
+		}
 		f.state.PendingAccept, f.state.CreditApproved = nil, true
 		return f.placeOrder(ctx, *held)
 	}
@@ -383,6 +387,15 @@ func (f *quoteFlow) decide(ctx workflow.Context, in DecisionInput, approved bool
 		return f.state, err
 	}
 	return f.state, f.notifyQuoteReady(ctx)
+}
+
+// checkCredit runs the credit check for the quote's total now.
+func (f *quoteFlow) checkCredit(ctx workflow.Context, approved bool) (CreditCheck, error) {
+	var check CreditCheck
+	p := f.state.Priced.Pricing
+	err := workflow.ExecuteActivity(ctx, ActivityCheckCredit, CheckCreditInput{CustomerID: f.state.CustomerID, QuoteID: f.state.QuoteID,
+		Currency: p.Currency, Total: p.Total, At: workflow.Now(ctx), Approved: approved}).Get(ctx, &check)
+	return check, err
 }
 
 // versionCreditCheck: from version 1 accepting a quote checks the
@@ -397,13 +410,16 @@ func (f *quoteFlow) creditHold(ctx workflow.Context, in AcceptInput) (held bool,
 	if f.state.CreditApproved || workflow.GetVersion(ctx, versionCreditCheck, workflow.DefaultVersion, 1) != 1 {
 		return false, nil
 	}
-	var check CreditCheck
-	if err := workflow.ExecuteActivity(ctx, ActivityCheckCredit, f.state.CustomerID).Get(ctx, &check); err != nil {
+	// The activity decides under the customer's lock and commits the
+	// amount when the order may go ahead, so acceptances at the same moment
+	// cannot all pass a limit that only some of them fit in.
+	now := workflow.Now(ctx)
+	check, err := f.checkCredit(ctx, false)
+	if err != nil {
 		return false, err
 	}
-	now := workflow.Now(ctx)
-	reasons := approval.CreditReasons(check.Credit, f.state.Priced.Pricing.Total, now, check.OverdueDays)
-	if check.Credit.Currency != f.state.Priced.Pricing.Currency || len(reasons) == 0 {
+	reasons := check.Reasons
+	if len(reasons) == 0 {
 		return false, nil
 	}
 	f.state.Credit, f.state.PendingAccept = &check.Credit, &in

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/q2c-dev/q2c/approval"
 	"github.com/q2c-dev/q2c/messages"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/pricing"
@@ -25,21 +26,22 @@ import (
 
 // fakes stands in for the activities and records what the workflows asked.
 type fakes struct {
-	mu        sync.Mutex
-	pricing   func(workflows.PriceQuoteInput) (workflows.PricedQuote, error)
-	saved     []workflows.QuoteState
-	orders    []workflows.OrderState
-	notes     []workflows.Notification
-	roleMsgs  []workflows.RoleMessage
-	reserve   func(workflows.ReserveLineInput) models.Allocation
-	orderReqs []workflows.OrderRequest
-	shipped   []workflows.ShipLinesInput
-	invoices  []workflows.IssueInvoiceInput
-	payments  map[string]int64 // invoice → paid
-	paidRefs  map[string]bool
-	overdue   []string
-	released  []workflows.ReleaseLineInput
-	credit    workflows.CreditCheck // the customer's credit position; no limit when zero
+	mu           sync.Mutex
+	pricing      func(workflows.PriceQuoteInput) (workflows.PricedQuote, error)
+	saved        []workflows.QuoteState
+	orders       []workflows.OrderState
+	notes        []workflows.Notification
+	roleMsgs     []workflows.RoleMessage
+	reserve      func(workflows.ReserveLineInput) models.Allocation
+	orderReqs    []workflows.OrderRequest
+	shipped      []workflows.ShipLinesInput
+	invoices     []workflows.IssueInvoiceInput
+	payments     map[string]int64 // invoice → paid
+	paidRefs     map[string]bool
+	overdue      []string
+	released     []workflows.ReleaseLineInput
+	credit       workflows.CreditCheck // the customer's credit position; no limit when zero
+	creditChecks []workflows.CheckCreditInput
 }
 
 // registerMessages fakes the messaging activities: every message a
@@ -78,11 +80,17 @@ func (f *fakes) register(env *testsuite.TestWorkflowEnvironment) {
 		f.saved = append(f.saved, st)
 		return nil
 	}, workflows.ActivitySaveQuote)
-	reg(func(_ context.Context, customerID string) (workflows.CreditCheck, error) {
+	reg(func(_ context.Context, in workflows.CheckCreditInput) (workflows.CreditCheck, error) {
 		c := f.credit
 		if c.OverdueDays == 0 {
 			c.OverdueDays = 30
 		}
+		if c.Credit.Currency == in.Currency {
+			c.Reasons = approval.CreditReasons(c.Credit, in.Total, in.At, c.OverdueDays)
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.creditChecks = append(f.creditChecks, in)
 		return c, nil
 	}, workflows.ActivityCheckCredit)
 	reg(func(_ context.Context, st workflows.OrderState) error {

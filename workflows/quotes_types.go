@@ -85,11 +85,24 @@ type PricedQuote struct {
 	TermsDays *int            `json:"terms_days,omitempty"`
 }
 
+// CheckCreditInput asks whether a quote's order may be placed on credit;
+// Approved records that finance released a hold.
+type CheckCreditInput struct {
+	CustomerID string          `json:"customer_id"`
+	QuoteID    string          `json:"quote_id"`
+	Currency   models.Currency `json:"currency"`
+	Total      int64           `json:"total"`
+	At         time.Time       `json:"at"`
+	Approved   bool            `json:"approved,omitempty"`
+}
+
 // CreditCheck is a customer's credit position when an order is about to
-// be placed, and the overdue days allowed then.
+// be placed, the overdue days allowed then, and why the order must wait
+// for finance (none: it may go ahead, and its amount is committed).
 type CreditCheck struct {
 	Credit      approval.Credit `json:"credit"`
 	OverdueDays int             `json:"overdue_days"`
+	Reasons     []string        `json:"reasons,omitempty"`
 }
 
 // Decision is one approval or rejection.

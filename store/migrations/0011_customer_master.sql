@@ -49,3 +49,16 @@ CREATE INDEX customer_addresses_customer ON customer_addresses (customer_id, pos
 -- (NULL for invoices from before terms were the customer's: net 30).
 ALTER TABLE invoices ADD COLUMN ship_to TEXT NOT NULL DEFAULT '';
 ALTER TABLE invoices ADD COLUMN terms_days INTEGER;
+
+-- An acceptance that passed the credit check holds its amount here until
+-- its order is saved, so two acceptances at once cannot both pass a limit
+-- only one of them fits in. Once the quote's order exists, the order is
+-- counted instead.
+CREATE TABLE credit_commitments (
+    quote_id    TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    currency    TEXT NOT NULL,
+    amount      BIGINT NOT NULL,
+    created_at  {{ts}} NOT NULL
+);
+CREATE INDEX credit_commitments_customer ON credit_commitments (customer_id);
