@@ -98,9 +98,9 @@ func TestCreditPosition(t *testing.T) {
 	})
 }
 
-// TestCreditChecksAtOnce: three acceptances of 2177 each at the same moment
+// TestCreditChecksAtOnce: eight acceptances of 2177 each at the same moment
 // against a limit of 5000 with nothing owed: two fit and are committed, the
-// third is held. Checking a committed quote again counts it once; once its
+// others are held. Checking a committed quote again counts it once; once its
 // order is saved the order counts instead.
 func TestCreditChecksAtOnce(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
@@ -112,9 +112,10 @@ func TestCreditChecksAtOnce(t *testing.T) {
 		}
 		at := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 		var wg sync.WaitGroup
-		held := make([]bool, 3)
-		errs := make([]error, 3)
-		for i := range 3 {
+		const n = 8
+		held := make([]bool, n)
+		errs := make([]error, n)
+		for i := range n {
 			wg.Go(func() {
 				_, reasons, err := s.CheckCredit(ctx, store.CreditCheck{CustomerID: c.ID, QuoteID: fmt.Sprintf("Q-%d", i), Currency: "USD", Total: 2177, At: at, OverdueDays: 30})
 				held[i], errs[i] = len(reasons) > 0, err
@@ -122,7 +123,7 @@ func TestCreditChecksAtOnce(t *testing.T) {
 		}
 		wg.Wait()
 		passed := 0
-		for i := range 3 {
+		for i := range n {
 			if errs[i] != nil {
 				t.Fatal(errs[i])
 			}
@@ -131,15 +132,17 @@ func TestCreditChecksAtOnce(t *testing.T) {
 			}
 		}
 		if passed != 2 {
-			t.Fatalf("%d of 3 passed a limit two fit in (held %v)", passed, held)
+			t.Fatalf("%d of %d passed a limit two fit in (held %v)", passed, n, held)
 		}
 		pos, err := s.CreditPosition(ctx, c.ID, at)
 		if err != nil || pos.Uninvoiced != 2*2177 {
 			t.Fatalf("position %+v %v, want the two commitments", pos, err)
 		}
-		first := "Q-0"
-		if held[0] {
-			first = "Q-1"
+		first := ""
+		for i := n - 1; i >= 0; i-- {
+			if !held[i] {
+				first = fmt.Sprintf("Q-%d", i)
+			}
 		}
 		if _, reasons, err := s.CheckCredit(ctx, store.CreditCheck{CustomerID: c.ID, QuoteID: first, Currency: "USD", Total: 2177, At: at, OverdueDays: 30}); err != nil || len(reasons) != 0 {
 			t.Fatalf("a retried check of a committed quote: %q %v", reasons, err)
