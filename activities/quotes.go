@@ -28,7 +28,7 @@ func (a *Activities) PriceQuote(ctx context.Context, in workflows.PriceQuoteInpu
 		return workflows.PricedQuote{}, err
 	}
 	res, err := pricing.Price(book, pricing.Basket{
-		Customer: pricing.Customer{ID: cust.ID, Segment: cust.Segment, Region: cust.Region, TaxRegion: cust.TaxRegion, Currency: cust.Currency},
+		Customer: pricing.CustomerOf(cust),
 		Lines:    in.Lines, PromoCode: in.PromoCode, At: in.At,
 	})
 	if err != nil {

@@ -149,6 +149,10 @@ func (s *Server) createCustomer(c *gin.Context) {
 	p, _ := principalOf(c)
 	cust := models.Customer{TermsDays: models.DefaultTermsDays}
 	req.apply(&cust)
+	if err := s.knownTaxRegion(c, cust.TaxRegion); err != nil {
+		fail(c, err)
+		return
+	}
 	for i := range cust.Contacts {
 		cust.Contacts[i].ID = ""
 	}
@@ -160,6 +164,19 @@ func (s *Server) createCustomer(c *gin.Context) {
 	}
 	err := s.Store.NewCustomer(reqCtx(c), &cust, s.audit(c, "customer.create", "customer", "", cust.Name))
 	respond(c, http.StatusCreated, cust, err)
+}
+
+// knownTaxRegion refuses a tax region without any tax rate: quotes would
+// silently be priced without tax.
+func (s *Server) knownTaxRegion(c *gin.Context, region string) error {
+	if region == "" {
+		return nil
+	}
+	ok, err := s.Store.HasTaxRegion(reqCtx(c), region)
+	if err == nil && !ok {
+		err = models.Invalid("tax_region", "has no tax rate: set one for %s first (Pricing → Tax rate)", region)
+	}
+	return err
 }
 
 // mayEditAccount refuses a sales rep an account that is not theirs.
@@ -213,7 +230,7 @@ func (s *Server) editCustomer(c *gin.Context) {
 			return err
 		}
 		req.apply(cur)
-		return nil
+		return s.knownTaxRegion(c, cur.TaxRegion)
 	}, s.audit(c, "customer.edit", "customer", id, "details, contacts and addresses"))
 	respond(c, http.StatusOK, cust, err)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/q2c-dev/q2c/api"
 	"github.com/q2c-dev/q2c/models"
@@ -19,7 +20,7 @@ const newCustomerBody = `{"name":"Umbrella","legal_name":"Umbrella Corporation L
  {"kind":"shipping","label":"Dock 4","line1":"4 Wharf Rd","city":"Tilbury","postal_code":"RM18 7EH","country":"GB","is_default":true}]}`
 
 func TestCustomerMasterData(t *testing.T) {
-	h := newHarness(t)
+	h := customerHarness(t)
 	h.createUser("service@q2c.test", "service-password", models.Roles{models.RoleCustomerService}, nil)
 	h.createUser("finance@q2c.test", "finance-password", models.Roles{models.RoleFinance}, nil)
 	service, finance := h.login("service@q2c.test", "service-password"), h.login("finance@q2c.test", "finance-password")
@@ -99,7 +100,7 @@ func TestCustomerMasterData(t *testing.T) {
 }
 
 func TestCustomerSearchFindsAnyKey(t *testing.T) {
-	h := newHarness(t)
+	h := customerHarness(t)
 	ctx := context.Background()
 	w := h.do("POST", "/api/v1/customers", h.as(models.RoleCustomerService), newCustomerBody, nil)
 	var c models.Customer
@@ -132,7 +133,7 @@ func TestCustomerSearchFindsAnyKey(t *testing.T) {
 }
 
 func TestCustomerEditsAreRefusedCleanly(t *testing.T) {
-	h := newHarness(t)
+	h := customerHarness(t)
 	ctx := context.Background()
 	service := h.as(models.RoleCustomerService)
 	w := h.do("POST", "/api/v1/customers", service, newCustomerBody, nil)
@@ -150,6 +151,7 @@ func TestCustomerEditsAreRefusedCleanly(t *testing.T) {
 		{"a country that is not a code", "/api/v1/customers", strings.Replace(newCustomerBody, `"country":"gb"`, `"country":"Britain"`, 1), "addresses[0].country"},
 		{"two default ship-tos", "/api/v1/customers", strings.Replace(newCustomerBody, `]}`, `,{"kind":"shipping","line1":"x","city":"y","country":"GB","is_default":true}]}`, 1), "addresses[2].is_default"},
 		{"an edit without its version", path, newCustomerBody, "version"},
+		{"a tax region without tax rates", "/api/v1/customers", strings.Replace(newCustomerBody, `"tax_region":"GB"`, `"tax_region":"ZZ"`, 1), "tax_region"},
 		{"another account's address", path, strings.Replace(edit, `{"kind":"billing"`, `{"id":"not-ours","kind":"billing"`, 1), "addresses[0].id"},
 		{"terms past a year", path + "/credit", `{"version":1,"terms_days":400,"credit_limit":null}`, "terms_days"},
 		{"a limit without the terms (left out, never reset)", path + "/credit", `{"version":1,"credit_limit":5000}`, "terms_days"},
@@ -189,7 +191,7 @@ func TestCustomerEditsAreRefusedCleanly(t *testing.T) {
 }
 
 func TestSalesRepsEditTheirOwnAccounts(t *testing.T) {
-	h := newHarness(t)
+	h := customerHarness(t)
 	ctx := context.Background()
 	rep := h.createUser("rep@q2c.test", "rep-password-1", models.Roles{models.RoleSalesRep}, nil)
 	tok := h.login("rep@q2c.test", "rep-password-1")
@@ -235,3 +237,13 @@ func (h *harness) as(role models.Role) string {
 }
 
 func storePageOf(n int) store.Page { return store.Page{Limit: n} }
+
+// customerHarness is a harness with the UK's tax rate, newCustomerBody's
+// tax region.
+func customerHarness(t *testing.T) *harness {
+	h := newHarness(t)
+	if err := h.st.SetTaxRate(context.Background(), "GB", 2000, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), "test"); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}

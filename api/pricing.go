@@ -298,7 +298,7 @@ func (s *Server) previewPricing(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	basket := pricing.Basket{Customer: pricing.Customer{ID: cust.ID, Segment: cust.Segment, Region: cust.Region, Currency: cust.Currency},
+	basket := pricing.Basket{Customer: pricing.CustomerOf(cust),
 		Lines: req.Lines, PromoCode: req.PromoCode, At: req.At}
 	current, err := pricing.Price(book, basket)
 	if err != nil {

@@ -109,6 +109,11 @@ type Customer struct {
 	Currency  models.Currency `json:"currency"`
 }
 
+// CustomerOf is the account as pricing sees it.
+func CustomerOf(c models.Customer) Customer {
+	return Customer{ID: c.ID, Segment: c.Segment, Region: c.Region, TaxRegion: c.TaxRegion, Currency: c.Currency}
+}
+
 // taxRegion is the region whose tax rates apply to c.
 func (c Customer) taxRegion() string {
 	if c.TaxRegion != "" {

@@ -171,6 +171,16 @@ func (s *Store) CreatePriceList(ctx context.Context, pl *pricing.PriceList, by s
 func (s *Store) CreateCustomerPrice(ctx context.Context, cp pricing.CustomerPrice, by string) (string, error) {
 	id := NewID()
 	err := s.Tx(ctx, func(tx *Store) error {
+		var cust models.Customer
+		if err := tx.conn(ctx).Select("id, currency").Where("id = ?", cp.CustomerID).Take(&cust).Error; err != nil {
+			return notFoundField(mapErr(err, "customer", cp.CustomerID), "customer_id")
+		}
+		if cust.Currency != cp.Currency {
+			return models.Invalid("currency", "must be the customer's currency, %s: quotes are priced in it", cust.Currency)
+		}
+		if err := tx.conn(ctx).Select("sku").Where("sku = ?", cp.SKU).Take(&models.Product{}).Error; err != nil {
+			return notFoundField(mapErr(err, "product", cp.SKU), "sku")
+		}
 		q := tx.conn(ctx).Model(&customerPriceRow{}).Where("customer_id = ? AND sku = ? AND currency = ? AND (valid_to IS NULL OR valid_to > ?)",
 			cp.CustomerID, cp.SKU, cp.Currency, cp.From.UTC())
 		if !cp.To.IsZero() {
@@ -356,4 +366,11 @@ func (s *Store) PricingRules(ctx context.Context) (PricingHistory, error) {
 		h.TaxRates = append(h.TaxRates, TaxRate{Region: r.Region, RateBP: r.RateBP, Window: window(r.ValidFrom, r.ValidTo)})
 	}
 	return h, nil
+}
+
+// HasTaxRegion reports whether any tax rate was ever set for region.
+func (s *Store) HasTaxRegion(ctx context.Context, region string) (bool, error) {
+	var n int64
+	err := s.conn(ctx).Model(&taxRateRow{}).Where("region = ?", region).Limit(1).Count(&n).Error
+	return n > 0, err
 }

@@ -93,6 +93,20 @@ func TestEndingAndCorrectingPricingRules(t *testing.T) {
 		if _, err := s.CreateCustomerPrice(ctx, cp, "user:p"); !isField(err, "valid_from") {
 			t.Fatalf("an overlapping customer price: %v", err)
 		}
+		for _, bad := range []struct {
+			field string
+			edit  func(*pricing.CustomerPrice)
+		}{
+			{"currency", func(p *pricing.CustomerPrice) { p.Currency = "EUR" }},
+			{"customer_id", func(p *pricing.CustomerPrice) { p.CustomerID = "nobody" }},
+			{"sku", func(p *pricing.CustomerPrice) { p.SKU = "NOPE" }},
+		} {
+			p := cp
+			bad.edit(&p)
+			if _, err := s.CreateCustomerPrice(ctx, p, "user:p"); !isField(err, bad.field) {
+				t.Fatalf("a customer price with a bad %s: %v", bad.field, err)
+			}
+		}
 		// Corrected from the 10th: 80 until then, 75 after; sent twice, one correction.
 		first, err := s.ReplaceCustomerPrice(ctx, id, 75, d(10), "user:p")
 		if err != nil {
