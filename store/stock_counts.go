@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/q2c-dev/q2c/models"
 )
@@ -37,6 +36,13 @@ func (s *Store) AdjustStock(ctx context.Context, a Adjustment) (models.StockAdju
 	} else {
 		v.Check(a.AdjustBy != 0 && a.AdjustBy >= -models.MaxQty && a.AdjustBy <= models.MaxQty, "adjust_by",
 			fmt.Sprintf("must be a number of units between -%d and %d, not 0", models.MaxQty, models.MaxQty))
+		// Units found add; damaged and lost ones take away.
+		switch a.Reason {
+		case models.AdjustFound:
+			v.Check(a.AdjustBy > 0, "adjust_by", "units found add to stock: a positive number")
+		case models.AdjustDamaged, models.AdjustLost:
+			v.Check(a.AdjustBy < 0, "adjust_by", "units "+a.Reason+" take from stock: a negative number")
+		}
 	}
 	if err := v.Err(); err != nil {
 		return models.StockAdjustment{}, err
@@ -68,6 +74,9 @@ func (s *Store) AdjustStock(ctx context.Context, a Adjustment) (models.StockAdju
 		after := before + a.AdjustBy
 		if a.Counted != nil {
 			after = *a.Counted
+		}
+		if after < 0 {
+			return models.Invalid("adjust_by", "would leave %d on hand: there are %d at %s", after, before, a.Warehouse)
 		}
 		if after < reserved {
 			holders, err := tx.reservationHolders(ctx, a.SKU, a.Warehouse)
@@ -114,9 +123,10 @@ func (s *Store) AdjustStock(ctx context.Context, a Adjustment) (models.StockAdju
 // reservationHolders names the orders holding a SKU's stock at a warehouse:
 // "SO-1 line 1 (5 units), SO-2 line 3 (2 units)".
 func (s *Store) reservationHolders(ctx context.Context, sku, warehouse string) (string, error) {
-	var rs []models.Reservation
-	if err := s.conn(ctx).Where("sku = ? AND warehouse_code = ? AND status = ?", sku, warehouse, models.ReservationActive).
-		Order("order_id").Order("line_no").Limit(20).Find(&rs).Error; err != nil {
+	var rs []models.Reservation // one per order line, however many parts it was reserved in
+	if err := s.conn(ctx).Model(&models.Reservation{}).Select("order_id, line_no, SUM(qty) AS qty").
+		Where("sku = ? AND warehouse_code = ? AND status = ?", sku, warehouse, models.ReservationActive).
+		Group("order_id, line_no").Order("order_id").Order("line_no").Limit(20).Find(&rs).Error; err != nil {
 		return "", err
 	}
 	parts := make([]string, len(rs))
@@ -126,24 +136,20 @@ func (s *Store) reservationHolders(ctx context.Context, sku, warehouse string) (
 	return strings.Join(parts, ", "), nil
 }
 
-type stockAdjustmentRow struct {
-	ID, AdjustmentKey, WarehouseCode, Reason, Note, AdjustedBy string
-	BeforeOnHand, AfterOnHand                                  int64
-	CreatedAt                                                  time.Time
-}
-
-func (stockAdjustmentRow) TableName() string { return "stock_adjustments" }
-
 // StockAdjustments lists a SKU's counts and adjustments, newest first.
 func (s *Store) StockAdjustments(ctx context.Context, sku string, limit int) ([]models.StockAdjustment, error) {
-	var rows []stockAdjustmentRow
-	if err := s.conn(ctx).Where("sku = ?", sku).Order("created_at DESC").Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	var results []string
+	if err := s.conn(ctx).Table("stock_adjustments").Where("sku = ?", sku).Order("created_at DESC").Order("id DESC").Limit(limit).
+		Pluck("result", &results).Error; err != nil {
 		return nil, err
 	}
-	out := make([]models.StockAdjustment, len(rows))
-	for i, r := range rows {
-		out[i] = models.StockAdjustment{ID: r.ID, Key: r.AdjustmentKey, SKU: sku, Warehouse: r.WarehouseCode, Before: r.BeforeOnHand, After: r.AfterOnHand,
-			Reason: r.Reason, Note: r.Note, AdjustedBy: r.AdjustedBy, At: r.CreatedAt}
+	out := make([]models.StockAdjustment, len(results))
+	for i, r := range results {
+		// The answer given at the time: what was free then, and the
+		// backorders it filled.
+		if err := json.Unmarshal([]byte(r), &out[i]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -35,6 +35,16 @@ func TestStockCounts(t *testing.T) {
 			{"a count below what is reserved", store.Adjustment{Key: "c1", Counted: &five, Reason: models.AdjustCycleCount}, "below the 10 units reserved there for SO-1 line 1 (8 units), SO-2 line 1 (2 units)"},
 			{"a damaged unit that is reserved", store.Adjustment{Key: "d1", AdjustBy: -1, Reason: models.AdjustDamaged}, "would be 9"},
 		}
+		for _, bad := range []store.Adjustment{
+			{Key: "b1", AdjustBy: -11, Reason: models.AdjustLost},  // below zero
+			{Key: "b2", AdjustBy: 2, Reason: models.AdjustDamaged}, // damaged units do not add
+			{Key: "b3", AdjustBy: -2, Reason: models.AdjustFound},  // found units do not take away
+		} {
+			bad.SKU, bad.Warehouse, bad.By = "WID", "A", "user:w"
+			if _, err := s.AdjustStock(ctx, bad); !isField(err, "adjust_by") {
+				t.Fatalf("%+v: %v, want a field error on adjust_by", bad, err)
+			}
+		}
 		for _, tc := range tests {
 			tc.adj.SKU, tc.adj.Warehouse, tc.adj.By = "WID", "A", "user:w"
 			if _, err := s.AdjustStock(ctx, tc.adj); !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), tc.want) {
@@ -62,7 +72,7 @@ func TestStockCounts(t *testing.T) {
 			t.Fatalf("on hand %d reserved %d, want 14 and 13", onHand, reserved)
 		}
 		h, err := s.StockAdjustments(ctx, "WID", 10)
-		if err != nil || len(h) != 1 || h[0].Note != "behind the rack" || h[0].Reason != models.AdjustFound {
+		if err != nil || len(h) != 1 || h[0].Note != "behind the rack" || h[0].Reason != models.AdjustFound || h[0].Free != 1 || h[0].Run == nil {
 			t.Fatalf("history %+v %v", h, err)
 		}
 	})

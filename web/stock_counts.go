@@ -49,7 +49,7 @@ func (v *visit) showStockCounts(formErr *apiError, res *models.StockAdjustment) 
 		{Name: "sku", Label: "Product", Type: "select", Options: products, Value: sku, Required: true},
 		{Name: "warehouse", Label: "Warehouse", Type: "select", Options: warehouses, Value: val("warehouse", ""), Required: true},
 		{Name: "mode", Label: "What you have", Type: "select", Options: countModes, Value: val("mode", "counted")},
-		{Name: "qty", Label: "Units", Type: "number", Step: "1", Value: val("qty", ""), Required: true, ErrKey: qtyField(val("mode", "counted")),
+		{Name: "qty", Label: "Units", Type: "number", Step: "1", Value: val("qty", ""), Required: true,
 			Hint: "Counted: what is on the shelf. Adjust by: −2 for two damaged."},
 		{Name: "reason", Label: "Reason", Type: "select", Options: countReasons, Value: val("reason", models.AdjustCycleCount)},
 		{Name: "note", Label: "Note", Type: "textarea", Value: val("note", "")},
@@ -71,12 +71,15 @@ func (v *visit) showStockCounts(formErr *apiError, res *models.StockAdjustment) 
 	return v.showStatus(status, v.page.Title, stockCountsView(d))
 }
 
-// qtyField is the API's name for the units box in a mode.
-func qtyField(mode string) string {
-	if mode == "adjust" {
-		return "adjust_by"
+// unitsField names the page's one units box in the API's errors, which
+// call it counted or adjust_by by mode.
+func unitsField(ae *apiError) *apiError {
+	for i, fe := range ae.Errors {
+		if fe.Field == "counted" || fe.Field == "adjust_by" {
+			ae.Errors[i].Field = "qty"
+		}
 	}
-	return "counted"
+	return ae
 }
 
 // countStock posts a count or an adjustment.
@@ -89,7 +92,7 @@ func (s *Server) countStock(v *visit) error {
 		fields = append(fields, models.FieldError{Field: "sku", Message: "is required"})
 	}
 	if perr != nil {
-		fields = append(fields, models.FieldError{Field: qtyField(f("mode")), Message: "must be a whole number of units"})
+		fields = append(fields, models.FieldError{Field: "qty", Message: "must be a whole number of units"})
 	}
 	if len(fields) > 0 {
 		return v.showStockCounts(&apiError{Status: http.StatusUnprocessableEntity, Title: "Check the highlighted fields", Errors: fields}, nil)
@@ -106,7 +109,7 @@ func (s *Server) countStock(v *visit) error {
 			err = noSuchProduct
 		}
 		if ae := refusal(err); ae != nil {
-			return v.showStockCounts(ae, nil)
+			return v.showStockCounts(unitsField(ae), nil)
 		}
 		return err
 	}
