@@ -141,7 +141,12 @@ func (s *Server) endRule(v *visit) error {
 		return v.showPricing(&apiError{Status: http.StatusUnprocessableEntity, Title: "Check the highlighted fields",
 			Errors: []models.FieldError{{Field: "rule", Message: "choose the rule to end"}}}, "end")
 	}
-	err := v.call(http.MethodPost, "/api/v1/pricing/"+url.PathEscape(kind)+"/"+url.PathEscape(id)+"/end", map[string]any{"at": dateParam(v.r.PostFormValue("at"))}, nil)
+	at := dateParam(v.r.PostFormValue("at"))
+	if at.IsZero() {
+		return v.showPricing(&apiError{Status: http.StatusUnprocessableEntity, Title: "Check the highlighted fields",
+			Errors: []models.FieldError{{Field: "at", Message: "must be a date such as 2026-12-31"}}}, "end")
+	}
+	err := v.call(http.MethodPost, "/api/v1/pricing/"+url.PathEscape(kind)+"/"+url.PathEscape(id)+"/end", map[string]any{"at": at}, nil)
 	if ae := refusal(err); ae != nil {
 		return v.showPricing(ae, "end")
 	} else if err != nil {
@@ -170,6 +175,9 @@ func (s *Server) correctPrice(v *visit) error {
 	amount, err := models.ParseMoney(f("unit_price"), cur)
 	if err != nil {
 		fields = append(fields, models.FieldError{Field: "unit_price", Message: err.Error()})
+	}
+	if dateParam(f("valid_from")).IsZero() {
+		fields = append(fields, models.FieldError{Field: "valid_from", Message: "must be a date such as 2026-12-31"})
 	}
 	if len(fields) > 0 {
 		return v.showPricing(&apiError{Status: http.StatusUnprocessableEntity, Title: "Check the highlighted fields", Errors: fields}, "correct")

@@ -307,7 +307,7 @@ func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
 				return nil // accepting twice answers with the same order
 			}
 			if f.state.PendingAccept != nil {
-				return fmt.Errorf("quote %s is accepted and waits for a credit approval: the order is placed as soon as %s approves", f.state.QuoteID, f.state.ApprovalRole)
+				return nil // accepting again answers with the acceptance waiting for credit approval
 			}
 			if f.state.Status != QuoteApproved {
 				return fmt.Errorf("quote %s is %s: only an approved quote can be accepted", f.state.QuoteID, f.state.Status)
@@ -443,7 +443,7 @@ func (f *quoteFlow) accept(ctx workflow.Context, in AcceptInput) (QuoteState, er
 		return f.state, err
 	}
 	defer f.mu.Unlock()
-	if f.state.Status == QuoteAccepted {
+	if f.state.Status == QuoteAccepted || f.state.PendingAccept != nil {
 		return f.state, nil
 	}
 	if f.state.Status != QuoteApproved {
