@@ -19,10 +19,10 @@ import (
 var (
 	// Everyone in the backorder stories reads the dashboard; customers see
 	// their own backorders only.
-	backorderReaders = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService,
+	backorderReaders = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService, models.RoleServiceManager,
 		models.RoleWarehouseManager, models.RoleProductionManager, models.RoleFinance, models.RoleMarketing, models.RoleSupplyChain,
 		models.RoleExecutive, models.RoleITAdmin}
-	backorderNoters = []models.Role{models.RoleCustomerService, models.RoleSalesRep, models.RoleSalesManager, models.RoleWarehouseManager,
+	backorderNoters = []models.Role{models.RoleCustomerService, models.RoleServiceManager, models.RoleSalesRep, models.RoleSalesManager, models.RoleWarehouseManager,
 		models.RoleProductionManager, models.RoleSupplyChain}
 	kpiReaders = []models.Role{models.RoleSalesManager, models.RoleFinance, models.RoleSupplyChain, models.RoleProductionManager,
 		models.RoleWarehouseManager, models.RoleMarketing, models.RoleExecutive, models.RoleITAdmin}

@@ -17,7 +17,7 @@ import (
 var (
 	shippers       = []models.Role{models.RoleWarehouseManager}
 	paymentTakers  = []models.Role{models.RoleFinance}
-	invoiceReaders = []models.Role{models.RoleCustomer, models.RoleFinance, models.RoleCustomerService, models.RoleSalesManager, models.RoleExecutive}
+	invoiceReaders = []models.Role{models.RoleCustomer, models.RoleFinance, models.RoleCustomerService, models.RoleServiceManager, models.RoleSalesManager, models.RoleExecutive}
 )
 
 func (s *Server) billingRoutes() []Route {

@@ -20,14 +20,14 @@ import (
 // limit; a sales manager assigns its rep. A sales rep with no wider role
 // edits only the accounts they own.
 var (
-	customerEditors  = []models.Role{models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService}
+	customerEditors  = []models.Role{models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService, models.RoleServiceManager}
 	creditControl    = []models.Role{models.RoleFinance}
 	accountAssigners = []models.Role{models.RoleSalesManager}
 	// accountsWide edit any account; other editors only their own.
-	accountsWide = []models.Role{models.RoleSalesManager, models.RoleCustomerService}
+	accountsWide = []models.Role{models.RoleSalesManager, models.RoleCustomerService, models.RoleServiceManager}
 	// customerDirectory are the staff who look customers up and open their
 	// 360 view.
-	customerDirectory = []models.Role{models.RoleCustomerService, models.RoleSalesRep, models.RoleSalesManager, models.RoleFinance, models.RoleExecutive, models.RoleITAdmin}
+	customerDirectory = []models.Role{models.RoleCustomerService, models.RoleServiceManager, models.RoleSalesRep, models.RoleSalesManager, models.RoleFinance, models.RoleExecutive, models.RoleITAdmin}
 )
 
 func (s *Server) customerRoutes() []Route {

@@ -26,16 +26,16 @@ type Webhooks struct {
 	PublicURL         string // the URL Twilio calls, as Twilio sees it
 }
 
-var notificationStaff = []models.Role{models.RoleCustomerService, models.RoleITAdmin, models.RoleSalesManager}
+var notificationStaff = []models.Role{models.RoleCustomerService, models.RoleServiceManager, models.RoleITAdmin, models.RoleSalesManager}
 
 func (s *Server) notificationRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/api/v1/notifications", Summary: "Messages sent or being sent (?order_id=, ?owner_kind=, ?owner_id=, ?status=)", Roles: notificationStaff, Handler: s.listNotifications},
-		{Method: "POST", Path: "/api/v1/notifications/:id/resend", Summary: "Send a message again (a new message with its own key)", Roles: []models.Role{models.RoleCustomerService, models.RoleITAdmin}, Handler: s.resendNotification, Body: resendRequest{}},
+		{Method: "POST", Path: "/api/v1/notifications/:id/resend", Summary: "Send a message again (a new message with its own key)", Roles: []models.Role{models.RoleCustomerService, models.RoleServiceManager, models.RoleITAdmin}, Handler: s.resendNotification, Body: resendRequest{}},
 		{Method: "GET", Path: "/api/v1/me/notification-preferences", Summary: "Your channel choices per event (a customer's apply to their account)", Roles: anyone, Handler: s.myPreferences},
 		{Method: "PUT", Path: "/api/v1/me/notification-preferences", Summary: "Turn a channel on or off for an event", Roles: anyone, Handler: s.setMyPreference, Body: preferenceRequest{}},
 		{Method: "PUT", Path: "/api/v1/me/marketing-consent", Summary: "Agree to, or stop, marketing messages for your account", Roles: []models.Role{models.RoleCustomer}, Handler: s.setMyConsent, Body: consentRequest{}},
-		{Method: "PUT", Path: "/api/v1/customers/:id/marketing-consent", Summary: "Record a customer's marketing consent given by phone or in writing (audited)", Roles: []models.Role{models.RoleCustomerService}, Handler: s.setCustomerConsent, Body: consentRequest{}},
+		{Method: "PUT", Path: "/api/v1/customers/:id/marketing-consent", Summary: "Record a customer's marketing consent given by phone or in writing (audited)", Roles: []models.Role{models.RoleCustomerService, models.RoleServiceManager}, Handler: s.setCustomerConsent, Body: consentRequest{}},
 		{Method: "GET", Path: "/unsubscribe", Summary: "One-click unsubscribe from marketing (signed link from the email)", Public: true, Handler: s.unsubscribe},
 		{Method: "POST", Path: "/webhooks/sendgrid", Summary: "SendGrid event webhook (signed; ECDSA verified)", Public: true, Handler: s.sendgridWebhook, Body: []sendgridEvent{}},
 		{Method: "POST", Path: "/webhooks/twilio", Summary: "Twilio message status callback (X-Twilio-Signature verified)", Public: true, Handler: s.twilioWebhook,

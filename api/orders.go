@@ -12,8 +12,8 @@ import (
 )
 
 var (
-	orderReaders   = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService, models.RoleWarehouseManager, models.RoleFinance, models.RoleExecutive}
-	orderCancelers = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService}
+	orderReaders   = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService, models.RoleServiceManager, models.RoleWarehouseManager, models.RoleFinance, models.RoleExecutive}
+	orderCancelers = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService, models.RoleServiceManager}
 )
 
 func (s *Server) orderRoutes() []Route {

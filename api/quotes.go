@@ -24,7 +24,7 @@ import (
 
 var (
 	quoteCreators = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager}
-	quoteReaders  = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleApprover, models.RoleCustomerService, models.RoleFinance, models.RoleExecutive}
+	quoteReaders  = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleApprover, models.RoleCustomerService, models.RoleServiceManager, models.RoleFinance, models.RoleExecutive}
 	// quoteDeciders: the sales chain decides on prices and discounts,
 	// finance on credit holds (the workflow checks the level).
 	quoteDeciders = []models.Role{models.RoleApprover, models.RoleSalesManager, models.RoleExecutive, models.RoleFinance}

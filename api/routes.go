@@ -30,9 +30,9 @@ var (
 	anyone          = models.AllRoles
 	staff           = models.StaffRoles
 	admins          = []models.Role{models.RoleITAdmin}
-	customerFacing  = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RolePricingAnalyst, models.RoleCustomerService, models.RoleFinance, models.RoleMarketing, models.RoleExecutive, models.RoleITAdmin}
-	inventoryViewer = []models.Role{models.RoleSalesRep, models.RoleSalesManager, models.RoleWarehouseManager, models.RoleProductionManager, models.RoleSupplyChain, models.RoleCustomerService, models.RoleExecutive, models.RoleITAdmin}
-	outboxReaders   = []models.Role{models.RoleITAdmin, models.RoleCustomerService}
+	customerFacing  = []models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RolePricingAnalyst, models.RoleCustomerService, models.RoleServiceManager, models.RoleFinance, models.RoleMarketing, models.RoleExecutive, models.RoleITAdmin}
+	inventoryViewer = []models.Role{models.RoleSalesRep, models.RoleSalesManager, models.RoleWarehouseManager, models.RoleProductionManager, models.RoleSupplyChain, models.RoleCustomerService, models.RoleServiceManager, models.RoleExecutive, models.RoleITAdmin}
+	outboxReaders   = []models.Role{models.RoleITAdmin, models.RoleCustomerService, models.RoleServiceManager}
 )
 
 func (s *Server) routeTable(metrics http.Handler) []Route {
@@ -58,7 +58,7 @@ func (s *Server) routeTable(metrics http.Handler) []Route {
 		{Method: "POST", Path: "/api/v1/pings", Summary: "Start a ping workflow (smoke test of API, Temporal, worker and database)", Roles: admins, Handler: s.startPing, Body: pingRequest{}},
 		{Method: "GET", Path: "/api/v1/pings/:id", Summary: "A ping's status and reply", Roles: admins, Handler: s.getPing},
 		{Method: "GET", Path: "/api/v1/outbox", Summary: "Messages the dev stack recorded instead of sending", Roles: outboxReaders, Handler: s.listOutbox},
-	}, slices.Concat(s.pricingRoutes(), s.inventoryRoutes(), s.quoteRoutes(), s.orderRoutes(), s.billingRoutes(), s.notificationRoutes(), s.backorderRoutes(), s.operationRoutes(), s.userRoutes(), s.reportRoutes(), s.salesReportRoutes(), s.kpiRoutes(), s.costRoutes(), s.customerRoutes(), s.stockCountRoutes())...)
+	}, slices.Concat(s.pricingRoutes(), s.inventoryRoutes(), s.quoteRoutes(), s.orderRoutes(), s.billingRoutes(), s.notificationRoutes(), s.backorderRoutes(), s.operationRoutes(), s.userRoutes(), s.reportRoutes(), s.salesReportRoutes(), s.kpiRoutes(), s.costRoutes(), s.customerRoutes(), s.stockCountRoutes(), s.ticketRoutes())...)
 }
 
 // register adds r to the router with authentication, authorisation and, for

@@ -672,3 +672,71 @@ func TestWebStockCount(t *testing.T) {
 		return o.Status == workflows.OrderAllocated
 	})
 }
+
+// TestWebTicket: the customer asks a question about a quote from its page;
+// service finds it in the queue, adds an internal note, then answers; the
+// customer sees the answer (and gets it by email) but never the note;
+// service closes it, and the account's 360 view lists it.
+func TestWebTicket(t *testing.T) {
+	a := newApp(t)
+	var q quoteView
+	if r := a.call("POST", "/api/v1/quotes", a.login("buyer@acme.example"), `{"lines":[{"sku":"WID-100","qty":3}]}`, nil, &q); r.StatusCode != 201 {
+		t.Fatalf("quote: %d", r.StatusCode)
+	}
+	buyer := signIn(t, a, "buyer@acme.example")
+	buyer.Open("/quotes/" + q.QuoteID)
+	buyer.Click("a[href^='/tickets/new?link_kind=quote']")
+	buyer.WaitHeading("New ticket")
+	buyer.Fill("f-subject", "Can it ship Friday?")
+	buyer.Fill("f-body", "We need the widgets on site by Monday.")
+	buyer.Choose("f-priority", models.PriorityHigh)
+	buyer.Click("form[action='/tickets'] button[type=submit]")
+	buyer.WaitText(".flash", "customer service will answer here")
+	ticketPath, _, _ := strings.Cut(buyer.Location(), "?")
+	ticketID := strings.TrimPrefix(ticketPath, "/tickets/")
+	if main := buyer.Text("main"); !strings.Contains(main, q.QuoteID) || !strings.Contains(main, "due by") {
+		t.Errorf("the new ticket's page:\n%s", main)
+	}
+
+	service := signIn(t, a, "service@q2c.local")
+	service.Open("/tickets")
+	service.WaitText("main table", ticketID)
+	service.Click("main table a[href='" + ticketPath + "']")
+	service.WaitText(".thread", "We need the widgets on site by Monday.")
+	service.Fill("f-body", "Check WID-100 stock at NYC before promising.")
+	service.Click("#f-visible") // untick: an internal note
+	service.Click("form[action$='/comments'] button[type=submit]")
+	service.WaitText(".thread", "internal note")
+	service.Fill("f-body", "Yes: it leaves our Fremont dock on Friday.")
+	service.Click("form[action$='/comments'] button[type=submit]")
+	service.WaitText(".thread", "Fremont dock")
+	service.WaitText(".tiles", "Pending customer")
+	look(t, service, "ticket-staff")
+
+	buyer.Refresh(ticketPath, ".thread", "Fremont dock")
+	if thread := buyer.Text(".thread"); strings.Contains(thread, "NYC") || strings.Contains(thread, "internal") {
+		t.Errorf("the customer sees the internal note:\n%s", thread)
+	}
+	look(t, buyer, "ticket-customer")
+	waitFor(t, func() bool {
+		var out struct{ Items []models.OutboxMessage }
+		a.call("GET", "/api/v1/outbox", a.login("admin@q2c.local"), "", nil, &out)
+		for _, m := range out.Items {
+			if m.Recipient == "purchasing@acme.example" && strings.Contains(m.Subject, "Re: Can it ship Friday? ["+ticketID+"]") {
+				return strings.Contains(m.BodyText, "Fremont dock") && !strings.Contains(m.BodyText, "NYC")
+			}
+		}
+		return false
+	})
+
+	service.Choose("st-f-status", models.TicketClosed)
+	service.Click("form[action$='/status'] button[type=submit]")
+	service.WaitText(".tiles", "Closed")
+	if service.Has("form[action$='/comments']") {
+		t.Error("a closed ticket still offers the answer form")
+	}
+	acme := customerNamed(t, a, "Acme")
+	service.Open("/customers/" + acme.ID)
+	service.WaitText("main", ticketID)
+	a.recordHistory(workflows.TicketWorkflowID(ticketID), "ticket-noted-answered-closed")
+}

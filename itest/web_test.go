@@ -70,7 +70,7 @@ func navLinks(tab *browser.Tab) []string {
 func TestWebEveryPageOfEveryRole(t *testing.T) {
 	a := newApp(t)
 	users := []string{"buyer@acme.example", "rep@q2c.local", "manager@q2c.local", "approver@q2c.local", "warehouse@q2c.local",
-		"supply@q2c.local", "production@q2c.local", "finance@q2c.local", "service@q2c.local", "pricing@q2c.local",
+		"supply@q2c.local", "production@q2c.local", "finance@q2c.local", "service@q2c.local", "servicelead@q2c.local", "pricing@q2c.local",
 		"marketing@q2c.local", "exec@q2c.local", "admin@q2c.local"}
 	seen := map[string]bool{}
 	var tally []string

@@ -33,6 +33,8 @@ var fixtures = map[string]messages.Data{
 		"pick_list": "1. SO-AAA line 1: 10 from SFO (Acme Corp, tier 1)\n2. SO-BBB line 2: 30 from SFO (Globex, tier 2)"},
 	"production_alert": {"sku": "PMP-900", "qty": "3", "orders": "2", "due": "2027-01-06",
 		"schedule": "1. SO-AAA line 2: 1 for Acme Corp (tier 1), promised 2027-01-06\n2. SO-BBB line 1: 2 for Globex (tier 2), promised 2027-01-20"},
+	"ticket_reply":     {"ticket_id": "TK-7K3M9P2X", "subject": "Where is my pump?", "customer_name": "Acme Corp", "body": "It left our dock today."},
+	"ticket_escalated": {"ticket_id": "TK-7K3M9P2X", "subject": "Where is my pump?", "customer_name": "Acme Corp", "priority": "high", "due": "2026-12-02 16:00 UTC"},
 	"backorder_created": {"order_id": "SO-7K3M9P2X", "customer_name": "Acme Corp", "lines": "line 2 PMP-900: 1 of 1 backordered, expected by 2027-01-06",
 		"ship_to": "Main warehouse, 200 Industrial Pkwy, Fremont, CA 94538, US"},
 	"backorder_overdue": {"order_id": "SO-7K3M9P2X", "sku": "WID-200", "qty": "4", "eta": "2026-12-10", "customer_name": "Acme Corp", "source": "supply 0190-ab"},

@@ -20,6 +20,7 @@ const (
 	RoleWarehouseManager  Role = "warehouse_manager"
 	RoleProductionManager Role = "production_manager"
 	RoleCustomerService   Role = "customer_service"
+	RoleServiceManager    Role = "service_manager" // leads customer service: escalated tickets come here
 	RoleFinance           Role = "finance"
 	RoleMarketing         Role = "marketing"
 	RoleSupplyChain       Role = "supply_chain"
@@ -30,7 +31,7 @@ const (
 // AllRoles lists every role in a fixed order.
 var AllRoles = []Role{
 	RoleCustomer, RoleSalesRep, RoleSalesManager, RolePricingAnalyst, RoleApprover,
-	RoleWarehouseManager, RoleProductionManager, RoleCustomerService, RoleFinance,
+	RoleWarehouseManager, RoleProductionManager, RoleCustomerService, RoleServiceManager, RoleFinance,
 	RoleMarketing, RoleSupplyChain, RoleExecutive, RoleITAdmin,
 }
 

@@ -34,6 +34,7 @@ var DemoUsers = []Login{
 	{"warehouse@q2c.local", models.Roles{models.RoleWarehouseManager}},
 	{"production@q2c.local", models.Roles{models.RoleProductionManager}},
 	{"service@q2c.local", models.Roles{models.RoleCustomerService}},
+	{"servicelead@q2c.local", models.Roles{models.RoleServiceManager}},
 	{"finance@q2c.local", models.Roles{models.RoleFinance}},
 	{"marketing@q2c.local", models.Roles{models.RoleMarketing}},
 	{"supply@q2c.local", models.Roles{models.RoleSupplyChain}},

@@ -10,7 +10,7 @@ import (
 
 // Customer360 is one customer in one place, for customer service: the
 // master data, what it owes and may still order, and its latest quotes,
-// orders, invoices, waiting backorders and messages, newest first.
+// orders, invoices, waiting backorders, messages and tickets, newest first.
 type Customer360 struct {
 	Customer      models.Customer       `json:"customer"`
 	Credit        approval.Credit       `json:"credit"`
@@ -19,6 +19,7 @@ type Customer360 struct {
 	Invoices      []models.Invoice      `json:"invoices"`
 	Backorders    []models.Backorder    `json:"backorders"`
 	Notifications []models.Notification `json:"notifications"`
+	Tickets       []models.Ticket       `json:"tickets"`
 }
 
 // Customer360Rows is how many of each kind of document Customer360 shows.
@@ -35,7 +36,7 @@ func (s *Store) Customer360(ctx context.Context, id string, now time.Time) (Cust
 		return out, err
 	}
 	out.Quotes, out.Orders, out.Invoices = []models.QuoteRecord{}, []models.OrderRecord{}, []models.Invoice{}
-	out.Backorders, out.Notifications = []models.Backorder{}, []models.Notification{}
+	out.Backorders, out.Notifications, out.Tickets = []models.Backorder{}, []models.Notification{}, []models.Ticket{}
 	newest := func(dst any, column string, where string, args ...any) error {
 		return s.conn(ctx).Where(where, args...).Order(column + " DESC").Order("id DESC").Limit(Customer360Rows).Find(dst).Error
 	}
@@ -49,6 +50,9 @@ func (s *Store) Customer360(ctx context.Context, id string, now time.Time) (Cust
 		return out, err
 	}
 	if err := newest(&out.Backorders, "created_at", "customer_id = ? AND status IN ?", id, []string{models.BackorderOpen, models.BackorderPartiallyFilled}); err != nil {
+		return out, err
+	}
+	if err := newest(&out.Tickets, "created_at", "customer_id = ?", id); err != nil {
 		return out, err
 	}
 	return out, newest(&out.Notifications, "created_at", "owner_kind = ? AND owner_id = ?", models.OwnerCustomer, id)

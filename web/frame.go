@@ -47,6 +47,7 @@ const (
 	doneSaved     = "saved"
 	doneRecorded  = "recorded"
 	doneSent      = "sent"
+	doneAsked     = "asked"
 	doneCancelled = "cancelled"
 	donePending   = "pending"
 	doneStarted   = "started"
@@ -56,6 +57,7 @@ var doneMessages = map[string]string{
 	doneSaved:     "Saved.",
 	doneRecorded:  "Recorded.",
 	doneSent:      "Sent again.",
+	doneAsked:     "Sent: customer service will answer here and by email.",
 	doneCancelled: "Cancelled.",
 	donePending:   "Accepted: q2c is still carrying it out; this page will show it in a moment.",
 	doneStarted:   "Started: q2c is working on it in the background.",

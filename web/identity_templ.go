@@ -73,7 +73,7 @@ func loginView(f loginForm) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if f.Demo {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"demo\"><h2>Demo users</h2><p>Every demo user's password is <code>q2c-demo-password</code>.</p><ul><li><code>buyer@acme.example</code>: a customer (Acme)</li><li><code>rep@q2c.local</code>, <code>manager@q2c.local</code>: sales</li><li><code>approver@q2c.local</code>: approvals</li><li><code>warehouse@q2c.local</code>, <code>supply@q2c.local</code>, <code>production@q2c.local</code>: operations</li><li><code>finance@q2c.local</code>, <code>service@q2c.local</code>, <code>pricing@q2c.local</code>, <code>exec@q2c.local</code>, <code>admin@q2c.local</code></li></ul></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"demo\"><h2>Demo users</h2><p>Every demo user's password is <code>q2c-demo-password</code>.</p><ul><li><code>buyer@acme.example</code>: a customer (Acme)</li><li><code>rep@q2c.local</code>, <code>manager@q2c.local</code>: sales</li><li><code>approver@q2c.local</code>: approvals</li><li><code>warehouse@q2c.local</code>, <code>supply@q2c.local</code>, <code>production@q2c.local</code>: operations</li><li><code>finance@q2c.local</code>, <code>service@q2c.local</code>, <code>servicelead@q2c.local</code>, <code>pricing@q2c.local</code>, <code>exec@q2c.local</code>, <code>admin@q2c.local</code></li></ul></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -60,10 +60,10 @@ func (v *visit) showOrder(err *apiError, form string) error {
 		return e
 	}
 	st := ans.OrderState
-	a := orderActions{CSRF: v.csrf, Key: randomToken(), Err: err, Form: form,
+	a := orderActions{CSRF: v.csrf, Key: randomToken(), Err: err, Form: form, Ask: v.s.mayUse(v.me, "POST /api/v1/tickets"),
 		Ship:   v.me.Roles.Has(models.RoleWarehouseManager) && shippable(st),
 		Pay:    v.me.Roles.Has(models.RoleFinance) && payable(st),
-		Cancel: v.me.Roles.Any([]models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService}) && cancellable(st),
+		Cancel: v.me.Roles.Any([]models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService, models.RoleServiceManager}) && cancellable(st),
 	}
 	if err != nil {
 		a.Values = v.r.PostForm
@@ -78,6 +78,7 @@ func (v *visit) showOrder(err *apiError, form string) error {
 type orderActions struct {
 	CSRF, Key         string
 	Ship, Pay, Cancel bool
+	Ask               bool // may open a ticket about it
 	Err               *apiError
 	Form              string // which form the error belongs to
 	Values            url.Values

@@ -85,6 +85,13 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "POST /customers/{id}/edit", Title: "Edit customer", Uses: "PUT /api/v1/customers/:id", Handle: s.editCustomer},
 		{Pattern: "POST /customers/{id}/credit", Title: "Customer", Uses: "PUT /api/v1/customers/:id/credit", Handle: s.setCustomerCredit},
 		{Pattern: "POST /customers/{id}/owner", Title: "Customer", Uses: "PUT /api/v1/customers/:id/owner", Handle: s.setCustomerOwner},
+		{Pattern: "GET /tickets", Title: "Tickets", Uses: "GET /api/v1/tickets", Nav: navService, Handle: s.ticketsPage},
+		{Pattern: "GET /tickets/new", Title: "New ticket", Uses: "POST /api/v1/tickets", Handle: s.newTicketPage},
+		{Pattern: "POST /tickets", Title: "New ticket", Uses: "POST /api/v1/tickets", Handle: s.createTicket},
+		{Pattern: "GET /tickets/{id}", Title: "Ticket", Uses: "GET /api/v1/tickets/:id", Handle: s.ticketPage},
+		{Pattern: "POST /tickets/{id}/comments", Title: "Ticket", Uses: "POST /api/v1/tickets/:id/comments", Handle: s.ticketAction("comments")},
+		{Pattern: "POST /tickets/{id}/status", Title: "Ticket", Uses: "POST /api/v1/tickets/:id/status", Handle: s.ticketAction("status")},
+		{Pattern: "POST /tickets/{id}/assign", Title: "Ticket", Uses: "POST /api/v1/tickets/:id/assign", Handle: s.ticketAction("assign")},
 		{Pattern: "POST /notifications/{id}/resend", Title: "Resend a message", Uses: "POST /api/v1/notifications/:id/resend", Handle: s.resend},
 
 		// Pricing.

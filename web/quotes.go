@@ -212,12 +212,13 @@ type quoteActions struct {
 	CSRF, Key                      string
 	Accept, Withdraw, Edit, Decide bool
 	Customer                       bool
+	Ask                            bool // may open a ticket about it
 }
 
 func (v *visit) quoteActions(st workflows.QuoteState) quoteActions {
 	creator := v.me.Roles.Any([]models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager})
 	open := st.Status == workflows.QuotePendingApproval || st.Status == workflows.QuoteApproved
-	return quoteActions{CSRF: v.csrf, Key: randomToken(), Customer: v.me.IsCustomer(),
+	return quoteActions{CSRF: v.csrf, Key: randomToken(), Customer: v.me.IsCustomer(), Ask: v.s.mayUse(v.me, "POST /api/v1/tickets"),
 		Accept:   creator && st.Status == workflows.QuoteApproved,
 		Withdraw: creator && (open || st.Status == workflows.QuoteInvalid),
 		Edit:     creator && (open || st.Status == workflows.QuoteInvalid),

@@ -48,15 +48,17 @@ const (
 	EventBackorderOverdue  = "backorder_overdue" // to customer service: a backorder is past its ETA
 	EventBackorderCreated  = "backorder_created" // to warehouse managers: an order's line waits for supply
 	EventPromotion         = "promotion"         // marketing: needs consent, carries an unsubscribe link
+	EventTicketReply       = "ticket_reply"      // to the customer: staff answered their ticket
+	EventTicketEscalated   = "ticket_escalated"  // to service managers: a ticket missed its response target
 )
 
 // Events lists every event kind, for preferences.
 var Events = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventApprovalRequested,
 	EventApprovalEscalated, EventOrderConfirmed, EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder,
-	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventBackorderCreated, EventPromotion}
+	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventBackorderCreated, EventPromotion, EventTicketReply, EventTicketEscalated}
 
 // CustomerEvents are the events a customer can be told of (the rest go to
 // staff: approvals, production alerts, overdue escalations).
 var CustomerEvents = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventOrderConfirmed,
 	EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder, EventPaymentOverdue, EventPaymentReceived,
-	EventLineBackordered, EventETAChanged, EventStockArrived, EventPromotion}
+	EventLineBackordered, EventETAChanged, EventStockArrived, EventPromotion, EventTicketReply}

@@ -18,4 +18,5 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(BackorderSweepPass, workflow.RegisterOptions{Name: BackorderSweepPassName})
 	r.RegisterWorkflowWithOptions(PurgeExpired, workflow.RegisterOptions{Name: PurgeExpiredName})
 	r.RegisterWorkflowWithOptions(KPISnapshots, workflow.RegisterOptions{Name: KPISnapshotsName})
+	r.RegisterWorkflowWithOptions(Ticket, workflow.RegisterOptions{Name: TicketWorkflowName})
 }
