@@ -190,6 +190,9 @@ func TestStoreKnowsTheQuoteStatuses(t *testing.T) {
 			t.Errorf("store says %q, the quote workflow %q", tc.store, tc.workflow)
 		}
 	}
+	if store.OverdueGrace != workflows.OverdueAfter {
+		t.Errorf("store counts overdue %s after due, the dunning %s", store.OverdueGrace, workflows.OverdueAfter)
+	}
 	open := []string{workflows.OrderAllocating, workflows.OrderAllocated, workflows.OrderBackordered, workflows.OrderPartiallyShipped}
 	if !slices.Equal(store.OpenOrderStatuses, open) {
 		t.Errorf("store's open orders are %q, the order workflow's %q", store.OpenOrderStatuses, open)

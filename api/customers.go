@@ -172,9 +172,9 @@ func (s *Server) knownTaxRegion(c *gin.Context, region string) error {
 	if region == "" {
 		return nil
 	}
-	ok, err := s.Store.HasTaxRegion(reqCtx(c), region)
+	ok, err := s.Store.HasTaxRegion(reqCtx(c), region, time.Now())
 	if err == nil && !ok {
-		err = models.Invalid("tax_region", "has no tax rate: set one for %s first (Pricing → Tax rate)", region)
+		err = models.Invalid("tax_region", "has no tax rate in force: set one for %s from today first (Pricing → Tax rate)", region)
 	}
 	return err
 }

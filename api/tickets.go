@@ -30,7 +30,7 @@ func (s *Server) ticketRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/api/v1/tickets", Summary: "Open a ticket (a customer for their own account), optionally about a quote, order, backorder or invoice of the customer; its first answer is due by its priority's target (normal 24 h, high 4 h, urgent 1 h), or it escalates to the service managers",
 			Roles: ticketUsers, Handler: s.createTicket, Body: ticketRequest{}},
-		{Method: "GET", Path: "/api/v1/tickets", Summary: "Tickets, newest first, at most 100 (?status=, ?customer_id=, ?assignee=me or a user id, ?escalated=true); a customer sees their own", Roles: ticketReaders, Handler: s.listTickets},
+		{Method: "GET", Path: "/api/v1/tickets", Summary: "Tickets, newest first, paginated (?status=, ?customer_id=, ?assignee=me or a user id, ?escalated=true, ?limit=, ?cursor=); a customer sees their own", Roles: ticketReaders, Handler: s.listTickets},
 		{Method: "GET", Path: "/api/v1/tickets/:id", Summary: "A ticket with its thread; a customer sees their own, without internal comments", Roles: ticketReaders, Handler: s.getTicket},
 		{Method: "POST", Path: "/api/v1/tickets/:id/comments", Summary: "Comment on a ticket: staff's are internal unless visible is true (a visible answer is emailed to the customer and counts as the first response); a customer's are visible and open the ticket again",
 			Roles: ticketUsers, Handler: s.commentTicket, Body: ticketCommentRequest{}},
@@ -51,6 +51,7 @@ type ticketRequest struct {
 func (r ticketRequest) Validate() error {
 	var v models.Validator
 	v.Text("subject", r.Subject, true, models.MaxNameLen)
+	v.Check(!strings.ContainsAny(r.Subject, "\r\n"), "subject", "must be one line (it becomes an email's subject)")
 	v.Text("body", r.Body, true, models.MaxNoteLen)
 	v.Check(r.Priority == "" || slices.Contains(models.TicketPriorities, r.Priority), "priority", "must be normal, high or urgent")
 	v.Check(r.LinkKind == "" || slices.Contains(models.TicketLinks, r.LinkKind), "link_kind", "must be quote, order, backorder or invoice")
@@ -104,6 +105,10 @@ func (s *Server) createTicket(c *gin.Context) {
 		}
 		req.CustomerID = p.CustomerID
 	}
+	if req.CustomerID == "" {
+		fail(c, models.Invalid("customer_id", "is required: whose ticket it is"))
+		return
+	}
 	ctx := reqCtx(c)
 	cust, err := s.Store.CustomerByID(ctx, req.CustomerID)
 	if err != nil {
@@ -130,6 +135,11 @@ func (s *Server) createTicket(c *gin.Context) {
 		First: models.TicketComment{ID: ticketID + "-0", TicketID: ticketID, Author: p.Subject(), AuthorName: p.Name, FromStaff: !p.IsCustomer(),
 			Visible: true, Body: req.Body, CreatedAt: now},
 		Customer: models.Contact{Name: cust.Name, Email: cust.Email, Phone: cust.Phone},
+	}
+	if !p.IsCustomer() {
+		// Staff opening a ticket is staff speaking first: nothing waits for
+		// a first answer, and the customer is emailed the message.
+		tr.Ticket.FirstResponseAt, tr.Ticket.Status = &now, models.TicketPendingCustomer
 	}
 	workflowID := workflows.TicketWorkflowID(ticketID)
 	var t models.Ticket
@@ -165,8 +175,9 @@ func (s *Server) listTickets(c *gin.Context) {
 		fail(c, models.Invalid("status", "must be open, pending_customer, resolved or closed"))
 		return
 	}
-	ts, err := s.Store.ListTickets(reqCtx(c), f)
-	respond(c, http.StatusOK, gin.H{"items": ts}, err)
+	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.Ticket], error) {
+		return s.Store.ListTickets(ctx, f, page)
+	})
 }
 
 // ticketFor reads a ticket the caller may see: a customer's own, without
@@ -188,7 +199,11 @@ func (s *Server) getTicket(c *gin.Context) {
 // ticketUpdate sends an Update to a ticket the caller may see and answers
 // with the ticket as the caller sees it afterwards.
 func (s *Server) ticketUpdate(c *gin.Context, name string, arg any) {
-	if _, err := s.ticketFor(c); err != nil {
+	t, err := s.ticketFor(c)
+	if err == nil && t.Status == models.TicketClosed {
+		err = fmt.Errorf("%w: ticket %s is closed: open a new one", models.ErrConflict, t.ID)
+	}
+	if err != nil {
 		fail(c, err)
 		return
 	}
@@ -196,7 +211,7 @@ func (s *Server) ticketUpdate(c *gin.Context, name string, arg any) {
 	if !s.update(c, workflows.TicketWorkflowID(c.Param("id")), "/api/v1/tickets/"+c.Param("id"), name, arg, &done) {
 		return
 	}
-	t, err := s.ticketFor(c)
+	t, err = s.ticketFor(c)
 	respond(c, http.StatusOK, t, err)
 }
 

@@ -10,6 +10,10 @@ import (
 	"github.com/q2c-dev/q2c/models"
 )
 
+// OverdueGrace is how long after its due date an unpaid invoice counts as
+// overdue: the order workflow's OverdueAfter (a test holds them equal).
+const OverdueGrace = 24 * time.Hour
+
 // OpenOrderStatuses are the order workflow's statuses of an order with
 // units still to ship, and so still to invoice (a test holds them equal).
 var OpenOrderStatuses = []string{"allocating", "allocated", "backordered", "partially_shipped"}
@@ -75,17 +79,20 @@ func (s *Store) creditPosition(ctx context.Context, cust models.Customer, now ti
 	customerID := cust.ID
 	var err error
 	out := approval.Credit{Currency: cust.Currency, Limit: cust.CreditLimit}
+	// Overdue as the dunning counts it: a day after the due date, so an
+	// invoice due on receipt is not overdue the moment it is issued.
+	overdueBefore := now.Add(-OverdueGrace)
 	var inv struct{ Balance, Overdue int64 }
 	unpaid := s.conn(ctx).Model(&models.Invoice{}).
 		Where("customer_id = ? AND currency = ? AND status IN ? AND total > paid", customerID, cust.Currency, unpaidInvoiceStatuses)
 	err = unpaid.Session(&gorm.Session{}).Select(`COALESCE(SUM(total - paid), 0) AS balance,
-		COALESCE(SUM(CASE WHEN due_at < ? THEN total - paid ELSE 0 END), 0) AS overdue`, now).Scan(&inv).Error
+		COALESCE(SUM(CASE WHEN due_at < ? THEN total - paid ELSE 0 END), 0) AS overdue`, overdueBefore).Scan(&inv).Error
 	if err != nil {
 		return out, err
 	}
 	out.OpenInvoices, out.OverdueBalance = inv.Balance, inv.Overdue
 	var oldest []models.Invoice // read as a row: SQLite returns an aggregate of times as text
-	if err := unpaid.Session(&gorm.Session{}).Select("due_at").Where("due_at < ?", now).Order("due_at").Limit(1).Find(&oldest).Error; err != nil {
+	if err := unpaid.Session(&gorm.Session{}).Select("due_at").Where("due_at < ?", overdueBefore).Order("due_at").Limit(1).Find(&oldest).Error; err != nil {
 		return out, err
 	}
 	if len(oldest) == 1 {

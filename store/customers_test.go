@@ -72,6 +72,8 @@ func TestCreditPosition(t *testing.T) {
 		}{
 			// Acme: O1 (16800) shipped and paid; O4 (4000 + 45000 = 49000) invoiced 28000, unpaid.
 			{"acme before its invoice is due", d.acme, utc(12, 10, 12), 28000, 49000 - 28000, 0, nil, &limit},
+			// Due Dec 16 15:00: not overdue until a day later, as the dunning counts.
+			{"acme the morning after its due date", d.acme, utc(12, 17, 12), 28000, 21000, 0, nil, &limit},
 			{"acme after", d.acme, utc(12, 20, 12), 28000, 21000, 28000, &acmeDue, &limit},
 			// Core: O3's invoice (2000) unpaid; O5 (3000 − 300 = 2700) not shipped.
 			{"core", d.core, utc(12, 20, 12), 2000, 2700, 2000, &coreDue, nil},

@@ -368,9 +368,9 @@ func (s *Store) PricingRules(ctx context.Context) (PricingHistory, error) {
 	return h, nil
 }
 
-// HasTaxRegion reports whether any tax rate was ever set for region.
-func (s *Store) HasTaxRegion(ctx context.Context, region string) (bool, error) {
+// HasTaxRegion reports whether region has a tax rate in force at at.
+func (s *Store) HasTaxRegion(ctx context.Context, region string, at time.Time) (bool, error) {
 	var n int64
-	err := s.conn(ctx).Model(&taxRateRow{}).Where("region = ?", region).Limit(1).Count(&n).Error
+	err := validAt(s.conn(ctx).Model(&taxRateRow{}), at).Where("region = ?", region).Limit(1).Count(&n).Error
 	return n > 0, err
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"gorm.io/gorm/clause"
 
@@ -45,21 +47,27 @@ func (s *Store) TicketByID(ctx context.Context, id string, withInternal bool) (m
 type TicketFilter struct {
 	CustomerID, Status, Assignee string
 	Escalated                    bool
-	Limit                        int
 }
 
-// ListTickets lists tickets newest first, at most f.Limit (100 when 0).
-func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]models.Ticket, error) {
+// ListTickets pages through tickets newest first (by when they were
+// opened, then id).
+func (s *Store) ListTickets(ctx context.Context, f TicketFilter, p Page) (List[models.Ticket], error) {
 	q := whereEq(s.conn(ctx).Model(&models.Ticket{}), "customer_id", f.CustomerID, "status", f.Status, "assignee", f.Assignee)
 	if f.Escalated {
 		q = q.Where("escalated_at IS NOT NULL")
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 100 {
-		limit = 100
+	if at, id, ok := strings.Cut(p.after(), "|"); ok {
+		t, err := time.Parse(time.RFC3339Nano, at)
+		if err != nil {
+			return List[models.Ticket]{}, models.Invalid("cursor", "is not a cursor this list gave")
+		}
+		q = q.Where("created_at < ? OR (created_at = ? AND id < ?)", t, t, id)
 	}
-	out := []models.Ticket{}
-	return out, q.Order("created_at DESC").Order("id DESC").Limit(limit).Find(&out).Error
+	var rows []models.Ticket
+	if err := q.Order("created_at DESC").Order("id DESC").Limit(p.limit() + 1).Find(&rows).Error; err != nil {
+		return List[models.Ticket]{}, err
+	}
+	return paginate(rows, p, func(t models.Ticket) string { return t.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + t.ID }), nil
 }
 
 // LinkedTo checks that a ticket's link names a document of the customer:

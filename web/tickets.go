@@ -7,25 +7,25 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
 )
 
 // ticketsPage lists tickets: a customer's own, or for service the queue
 // with filters.
 func (s *Server) ticketsPage(v *visit) error {
 	q := v.r.URL.Query()
-	var l struct {
-		Items []models.Ticket `json:"items"`
-	}
-	path := withQuery("/api/v1/tickets", url.Values{"status": {q.Get("status")}, "assignee": {q.Get("assignee")}, "escalated": {q.Get("escalated")}})
+	var l store.List[models.Ticket]
+	path := withQuery("/api/v1/tickets", url.Values{"status": {q.Get("status")}, "assignee": {q.Get("assignee")}, "escalated": {q.Get("escalated")}, "cursor": {q.Get("cursor")}})
 	if err := v.call(http.MethodGet, path, nil, &l); err != nil {
 		return err
 	}
+	first, next := pages("/tickets", q, l.NextCursor, "status", "assignee", "escalated")
 	names, err := v.customerNames()
 	if err != nil {
 		return err
 	}
 	return v.show(ticketsView(ticketList{Tickets: l.Items, Names: names, Status: q.Get("status"), Assignee: q.Get("assignee"),
-		Escalated: q.Get("escalated") == "true", Staff: !v.me.IsCustomer(), CanOpen: v.s.mayUse(v.me, "POST /api/v1/tickets")}))
+		Escalated: q.Get("escalated") == "true", Staff: !v.me.IsCustomer(), CanOpen: v.s.mayUse(v.me, "POST /api/v1/tickets"), First: first, Next: next}))
 }
 
 type ticketList struct {
@@ -34,6 +34,7 @@ type ticketList struct {
 	Status, Assignee string
 	Escalated        bool
 	Staff, CanOpen   bool
+	First, Next      string // pager links
 }
 
 var ticketStatusOptions = []option{{"", "Any status"}, {models.TicketOpen, "Open"}, {models.TicketPendingCustomer, "Waiting for the customer"},

@@ -38,6 +38,9 @@ func Ticket(ctx workflow.Context, req TicketRequest) (models.Ticket, error) {
 	if err == nil {
 		err = workflow.ExecuteActivity(ctx, ActivityAddTicketComment, req.First).Get(ctx, nil)
 	}
+	if err == nil && req.First.FromStaff {
+		err = f.tellCustomer(ctx, req.First) // staff opened it: the customer hears of it
+	}
 	f.comments, f.opened = 1, true
 	f.mu.Unlock()
 	if err != nil {
@@ -170,14 +173,22 @@ func (f *ticketFlow) comment(ctx workflow.Context, in TicketCommentInput) (model
 		if err := f.change(ctx); err != nil {
 			return err
 		}
-		if !staff || !c.Visible || f.req.Customer.Email == "" {
+		if !staff || !c.Visible {
 			return nil
 		}
-		return workflow.ExecuteActivity(ctx, ActivitySendNotification, Notification{
-			Channel: models.ChannelEmail, To: f.req.Customer.Email, ToName: f.req.Customer.Name,
-			IdempotencyKey: TicketWorkflowID(f.t.ID) + "/reply/" + c.ID, Event: EventTicketReply,
-			OwnerKind: models.OwnerCustomer, OwnerID: f.t.CustomerID, Phone: f.req.Customer.Phone,
-			Data: map[string]string{"ticket_id": f.t.ID, "subject": f.t.Subject, "customer_name": f.req.Customer.Name, "body": c.Body},
-		}).Get(ctx, nil)
+		return f.tellCustomer(ctx, c)
 	})
+}
+
+// tellCustomer emails the customer a visible message from staff, once.
+func (f *ticketFlow) tellCustomer(ctx workflow.Context, c models.TicketComment) error {
+	if f.req.Customer.Email == "" {
+		return nil
+	}
+	return workflow.ExecuteActivity(ctx, ActivitySendNotification, Notification{
+		Channel: models.ChannelEmail, To: f.req.Customer.Email, ToName: f.req.Customer.Name,
+		IdempotencyKey: TicketWorkflowID(f.t.ID) + "/reply/" + c.ID, Event: EventTicketReply,
+		OwnerKind: models.OwnerCustomer, OwnerID: f.t.CustomerID, Phone: f.req.Customer.Phone,
+		Data: map[string]string{"ticket_id": f.t.ID, "subject": f.t.Subject, "customer_name": f.req.Customer.Name, "body": c.Body},
+	}).Get(ctx, nil)
 }

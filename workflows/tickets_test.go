@@ -118,3 +118,24 @@ func TestTicketAnsweredInTimeIsNotEscalated(t *testing.T) {
 		t.Fatal("the customer's reply did not open the ticket again")
 	}
 }
+
+// A ticket staff open is staff speaking first: the customer is emailed it
+// and nothing waits for a first answer.
+func TestTicketOpenedByStaffTellsTheCustomer(t *testing.T) {
+	f := &ticketFakes{}
+	env := ticketEnv(t, f)
+	req := ticketRequest(4 * time.Hour)
+	req.Ticket.FromCustomer, req.Ticket.OpenedBy = false, service.Subject
+	answered := req.Ticket.CreatedAt
+	req.Ticket.FirstResponseAt, req.Ticket.Status = &answered, models.TicketPendingCustomer
+	req.First.FromStaff, req.First.Author = true, service.Subject
+	ticketUpdate(env, 48*time.Hour, workflows.UpdateTicketStatus, workflows.TicketStatusInput{Actor: service, Status: models.TicketClosed})
+	env.ExecuteWorkflow(workflows.TicketWorkflowName, req)
+	var tk models.Ticket
+	if err := env.GetWorkflowResult(&tk); err != nil {
+		t.Fatal(err)
+	}
+	if tk.EscalatedAt != nil || len(f.roleMsgs) != 0 || len(f.notes) != 1 || f.notes[0].IdempotencyKey != "Ticket:TK-1/reply/c0" {
+		t.Fatalf("escalated %v, told %+v", tk.EscalatedAt, f.notes)
+	}
+}
