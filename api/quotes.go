@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -73,30 +70,6 @@ func (r createQuoteRequest) Validate() error {
 	return v.Err()
 }
 
-// newQuoteID returns "Q-" and ten base32 characters: short enough to read
-// out on the phone, 50 random bits.
-func newQuoteID() string {
-	b := make([]byte, 10)
-	_, _ = rand.Read(b)
-	return quoteID(b)
-}
-
-// quoteIDFrom derives a quote's ID from its create request's Update ID (a
-// hash of caller, route and Idempotency-Key).
-func quoteIDFrom(updateID string) string {
-	sum := sha256.Sum256([]byte(updateID))
-	return quoteID(sum[:10])
-}
-
-func quoteID(b []byte) string {
-	const alphabet = "ABCDEFGHJKMNPQRSTVWXYZ0123456789" // no I, L, O, U
-	out := make([]byte, 10)
-	for i := range out {
-		out[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "Q-" + string(out)
-}
-
 func actorOf(c *gin.Context) workflows.Actor {
 	p, _ := principalOf(c)
 	return workflows.Actor{Subject: p.Subject(), Roles: p.Roles, Name: p.Name}
@@ -108,36 +81,16 @@ func (s *Server) createQuote(c *gin.Context) {
 		return
 	}
 	p, _ := principalOf(c)
-	if p.IsCustomer() {
-		if req.CustomerID != "" && req.CustomerID != p.CustomerID {
-			fail(c, fmt.Errorf("%w: customers can only quote for their own account", models.ErrForbidden))
-			return
-		}
-		req.CustomerID = p.CustomerID
-	}
-	if req.CustomerID == "" {
-		fail(c, models.Invalid("customer_id", "is required"))
+	customerID, err := ownAccount(p, req.CustomerID, "quote")
+	if err != nil {
+		fail(c, err)
 		return
 	}
-	// With an Idempotency-Key the quote's ID comes from it, so a create
-	// retried after a timeout reaches the same workflow, not a second quote.
 	id := updateID(c)
-	qr := workflows.QuoteRequest{QuoteID: newQuoteID(), CustomerID: req.CustomerID, Lines: req.Lines, PromoCode: req.PromoCode,
+	qr := workflows.QuoteRequest{QuoteID: businessID(c, "Q-", id), CustomerID: customerID, Lines: req.Lines, PromoCode: req.PromoCode,
 		CreatedBy: p.Subject(), ValidDays: req.ValidDays, ShipToID: req.ShipToID, Instructions: req.Instructions}
-	if c.GetHeader(HeaderIdempotencyKey) != "" {
-		qr.QuoteID = quoteIDFrom(id)
-	}
-	workflowID := workflows.QuoteWorkflowID(qr.QuoteID)
 	var st workflows.QuoteState
-	if !s.awaitUpdate(c, workflowID, id, "/api/v1/quotes/"+qr.QuoteID, &st, func(ctx context.Context) (client.WorkflowUpdateHandle, error) {
-		start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-			ID: workflowID, TaskQueue: s.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		}, workflows.QuoteWorkflowName, qr)
-		return s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-			StartWorkflowOperation: start,
-			UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.UpdateQuoteOpen, UpdateID: id, WaitForStage: client.WorkflowUpdateStageAccepted},
-		})
-	}) {
+	if !s.open(c, workflows.QuoteWorkflowID(qr.QuoteID), id, "/api/v1/quotes/"+qr.QuoteID, workflows.QuoteWorkflowName, qr, workflows.UpdateQuoteOpen, &st) {
 		return
 	}
 	c.Header("Location", "/api/v1/quotes/"+st.QuoteID)

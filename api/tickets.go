@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
@@ -98,19 +96,13 @@ func (s *Server) createTicket(c *gin.Context) {
 		return
 	}
 	p, _ := principalOf(c)
-	if p.IsCustomer() {
-		if req.CustomerID != "" && req.CustomerID != p.CustomerID {
-			fail(c, fmt.Errorf("%w: customers open tickets for their own account", models.ErrForbidden))
-			return
-		}
-		req.CustomerID = p.CustomerID
-	}
-	if req.CustomerID == "" {
-		fail(c, models.Invalid("customer_id", "is required: whose ticket it is"))
+	customerID, err := ownAccount(p, req.CustomerID, "ticket")
+	if err != nil {
+		fail(c, err)
 		return
 	}
 	ctx := reqCtx(c)
-	cust, err := s.Store.CustomerByID(ctx, req.CustomerID)
+	cust, err := s.Store.CustomerByID(ctx, customerID)
 	if err != nil {
 		fail(c, notFoundAsInvalid(err, "customer_id"))
 		return
@@ -123,10 +115,7 @@ func (s *Server) createTicket(c *gin.Context) {
 	}
 	priority := cmpOr(req.Priority, models.PriorityNormal)
 	id := updateID(c)
-	ticketID := "TK-" + strings.TrimPrefix(newQuoteID(), "Q-")
-	if c.GetHeader(HeaderIdempotencyKey) != "" {
-		ticketID = "TK-" + strings.TrimPrefix(quoteIDFrom(id), "Q-")
-	}
+	ticketID := businessID(c, "TK-", id)
 	now := time.Now().UTC()
 	tr := workflows.TicketRequest{
 		Ticket: models.Ticket{ID: ticketID, CustomerID: cust.ID, Subject: strings.TrimSpace(req.Subject), Status: models.TicketOpen, Priority: priority,
@@ -141,17 +130,8 @@ func (s *Server) createTicket(c *gin.Context) {
 		// a first answer, and the customer is emailed the message.
 		tr.Ticket.FirstResponseAt, tr.Ticket.Status = &now, models.TicketPendingCustomer
 	}
-	workflowID := workflows.TicketWorkflowID(ticketID)
 	var t models.Ticket
-	if !s.awaitUpdate(c, workflowID, id, "/api/v1/tickets/"+ticketID, &t, func(ctx context.Context) (client.WorkflowUpdateHandle, error) {
-		start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-			ID: workflowID, TaskQueue: s.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		}, workflows.TicketWorkflowName, tr)
-		return s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-			StartWorkflowOperation: start,
-			UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.UpdateTicketOpen, UpdateID: id, WaitForStage: client.WorkflowUpdateStageAccepted},
-		})
-	}) {
+	if !s.open(c, workflows.TicketWorkflowID(ticketID), id, "/api/v1/tickets/"+ticketID, workflows.TicketWorkflowName, tr, workflows.UpdateTicketOpen, &t) {
 		return
 	}
 	c.Header("Location", "/api/v1/tickets/"+t.ID)
