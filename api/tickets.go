@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -113,7 +114,7 @@ func (s *Server) createTicket(c *gin.Context) {
 			return
 		}
 	}
-	priority := cmpOr(req.Priority, models.PriorityNormal)
+	priority := cmp.Or(req.Priority, models.PriorityNormal)
 	id := updateID(c)
 	ticketID := businessID(c, "TK-", id)
 	now := time.Now().UTC()
@@ -136,13 +137,6 @@ func (s *Server) createTicket(c *gin.Context) {
 	}
 	c.Header("Location", "/api/v1/tickets/"+t.ID)
 	c.JSON(http.StatusCreated, t)
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func (s *Server) listTickets(c *gin.Context) {

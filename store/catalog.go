@@ -55,23 +55,15 @@ func (s *Store) SetOnHand(ctx context.Context, sku, warehouse string, onHand int
 		if err != nil {
 			return err
 		}
-		now := s.now()
+		grew := true
 		if cur := locked.level(warehouse); cur != nil {
 			if onHand < cur.Reserved {
 				return models.Conflict("on hand %d is below the %d units reserved", onHand, cur.Reserved)
 			}
-			grew := onHand > cur.OnHand
-			cur.OnHand = onHand
-			if err := tx.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", sku, warehouse).
-				Updates(map[string]any{"on_hand": onHand, "updated_at": now}).Error; err != nil || !grew {
-				return err
-			}
-		} else {
-			l := models.StockLevel{SKU: sku, WarehouseCode: warehouse, OnHand: onHand, UpdatedAt: now}
-			if err := tx.conn(ctx).Create(&l).Error; err != nil {
-				return mapErr(err, "stock", sku)
-			}
-			locked.levels = append(locked.levels, l)
+			grew = onHand > cur.OnHand
+		}
+		if err := tx.putOnHand(ctx, locked, warehouse, onHand); err != nil || !grew {
+			return mapErr(err, "stock", sku)
 		}
 		_, err = tx.allocateWaiting(ctx, locked, "stock count at "+warehouse, []string{warehouse})
 		return err

@@ -42,6 +42,23 @@ func (l *lockedSKU) level(warehouse string) *models.StockLevel {
 	return nil
 }
 
+// putOnHand sets a locked SKU's units on hand at a warehouse, in the
+// database and in the lock's copy, creating the stock row on first use.
+func (s *Store) putOnHand(ctx context.Context, sku *lockedSKU, warehouse string, onHand int64) error {
+	now := s.now()
+	if l := sku.level(warehouse); l != nil {
+		l.OnHand = onHand
+		return s.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", sku.product.SKU, warehouse).
+			Updates(map[string]any{"on_hand": onHand, "updated_at": now}).Error
+	}
+	l := models.StockLevel{SKU: sku.product.SKU, WarehouseCode: warehouse, OnHand: onHand, UpdatedAt: now}
+	if err := s.conn(ctx).Create(&l).Error; err != nil {
+		return err
+	}
+	sku.levels = append(sku.levels, l)
+	return nil
+}
+
 // lockSKU takes a SKU's lock: its product row, then its stock rows in
 // warehouse order (FOR UPDATE on Postgres; SQLite transactions already hold
 // the database's write lock). Every path that changes a SKU's stock or
@@ -330,16 +347,11 @@ func (s *Store) Receive(ctx context.Context, r Receipt) (models.ReceiptResult, e
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, NewID(), receiptKey(r), r.SKU, r.Warehouse, r.Qty, r.ReceivedBy, r.SupplyOrderID, now).Error; err != nil {
 			return notFoundField(err, "warehouse")
 		}
+		onHand := r.Qty
 		if l := sku.level(r.Warehouse); l != nil {
-			l.OnHand += r.Qty
-			err = tx.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", r.SKU, r.Warehouse).
-				Updates(map[string]any{"on_hand": gorm.Expr("on_hand + ?", r.Qty), "updated_at": now}).Error
-		} else {
-			l := models.StockLevel{SKU: r.SKU, WarehouseCode: r.Warehouse, OnHand: r.Qty, UpdatedAt: now}
-			sku.levels = append(sku.levels, l)
-			err = tx.conn(ctx).Create(&l).Error
+			onHand += l.OnHand
 		}
-		if err != nil {
+		if err := tx.putOnHand(ctx, sku, r.Warehouse, onHand); err != nil {
 			return err
 		}
 		if r.SupplyOrderID != "" {

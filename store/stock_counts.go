@@ -93,16 +93,7 @@ func (s *Store) AdjustStock(ctx context.Context, a Adjustment) (models.StockAdju
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, out.ID, a.Key, a.SKU, a.Warehouse, before, after, a.Reason, a.Note, a.By, now).Error; err != nil {
 			return notFoundField(err, "warehouse")
 		}
-		if l := sku.level(a.Warehouse); l != nil {
-			l.OnHand = after
-			err = tx.conn(ctx).Model(&models.StockLevel{}).Where("sku = ? AND warehouse_code = ?", a.SKU, a.Warehouse).
-				Updates(map[string]any{"on_hand": after, "updated_at": now}).Error
-		} else {
-			l := models.StockLevel{SKU: a.SKU, WarehouseCode: a.Warehouse, OnHand: after, UpdatedAt: now}
-			sku.levels = append(sku.levels, l)
-			err = tx.conn(ctx).Create(&l).Error
-		}
-		if err != nil {
+		if err := tx.putOnHand(ctx, sku, a.Warehouse, after); err != nil {
 			return err
 		}
 		if after > before {
