@@ -32,7 +32,7 @@ func (s *Store) Customer360(ctx context.Context, id string, now time.Time) (Cust
 	if out.Customer, err = s.CustomerByID(ctx, id); err != nil {
 		return out, err
 	}
-	if out.Credit, err = s.CreditPosition(ctx, id, now); err != nil {
+	if out.Credit, err = s.creditPosition(ctx, out.Customer, now, ""); err != nil {
 		return out, err
 	}
 	out.Quotes, out.Orders, out.Invoices = []models.QuoteRecord{}, []models.OrderRecord{}, []models.Invoice{}
