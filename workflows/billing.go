@@ -240,6 +240,13 @@ func (f *orderFlow) validatePay(in PayInput, bounded bool) error {
 	return nil
 }
 
+// versionPaymentRetryApplied: from version 1 a payment the store already
+// holds but the order does not (the activity committed it, then its worker
+// stopped before reporting: the retry finds it recorded) is applied to the
+// order, not taken for a payment entered twice. Before, the order never
+// heard of it, never completed and went on reminding a paid invoice.
+const versionPaymentRetryApplied = "payment-retry-applied"
+
 // versionPaymentBound: from version 1 a payment is refused past its
 // invoice's open balance plus the tolerance.
 const versionPaymentBound = "payment-bound"
@@ -285,8 +292,8 @@ func (f *orderFlow) pay(ctx workflow.Context, in PayInput) (OrderState, error) {
 	if err := workflow.ExecuteActivity(ctx, ActivityRecordPayment, RecordPaymentInput{PayInput: in, ReceivedAt: workflow.Now(ctx)}).Get(ctx, &res); err != nil {
 		return f.state, err
 	}
-	if res.Duplicate { // the same payment entered again: already counted and confirmed
-		return f.state, nil
+	if res.Duplicate && (f.paid(in) || workflow.GetVersion(ctx, versionPaymentRetryApplied, workflow.DefaultVersion, 1) == workflow.DefaultVersion) {
+		return f.state, nil // the same payment entered again: already counted and confirmed
 	}
 	i, _ := f.invoice(in.InvoiceID)
 	inv := &f.state.Invoices[i]

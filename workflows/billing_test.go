@@ -209,6 +209,23 @@ func TestCancelAfterShippedPartIsPaidCompletesShortAtOnce(t *testing.T) {
 	}
 }
 
+// TestAPaymentWhoseAnswerWasLostStillCompletesTheOrder: the payment
+// activity committed and its worker stopped before answering; the retry
+// finds the payment recorded. The order applies it and completes; it used
+// to take it for a payment entered twice, never complete, and remind a
+// paid invoice (the fault suite found it).
+func TestAPaymentWhoseAnswerWasLostStillCompletesTheOrder(t *testing.T) {
+	f := &fakes{loseAnswer: "w"}
+	env := orderEnv(f)
+	orderUpdate(env, time.Hour, workflows.UpdateOrderShip, workflows.ShipInput{Actor: warehouse, Carrier: "UPS", Tracking: "1",
+		Lines: []workflows.ShipLineInput{{LineNo: 1, Qty: 4}, {LineNo: 2, Qty: 10}}})
+	pay := orderUpdate(env, 2*time.Hour, workflows.UpdateOrderPay, workflows.PayInput{Actor: finance, InvoiceID: "INV-000001", Reference: "w", Amount: 15762})
+	st := run(t, env, billingRequest(true))
+	if pay.failed != nil || pay.rejected != nil || st.Status != workflows.OrderCompleted || st.Invoices[0].Paid != 15762 {
+		t.Fatalf("pay: %v %v; status %s, paid %d; want completed, 15762 paid", pay.rejected, pay.failed, st.Status, st.Invoices[0].Paid)
+	}
+}
+
 // TestPaymentsAreBounded: a payment may exceed what is open on its invoice
 // only by the tolerance the API passes; before this bound a 1-cent payment
 // followed by 9,223,372,036,854,775,807 was accepted and credited.

@@ -26,18 +26,21 @@ import (
 
 // fakes stands in for the activities and records what the workflows asked.
 type fakes struct {
-	mu           sync.Mutex
-	pricing      func(workflows.PriceQuoteInput) (workflows.PricedQuote, error)
-	saved        []workflows.QuoteState
-	orders       []workflows.OrderState
-	notes        []workflows.Notification
-	roleMsgs     []workflows.RoleMessage
-	reserve      func(workflows.ReserveLineInput) models.Allocation
-	orderReqs    []workflows.OrderRequest
-	shipped      []workflows.ShipLinesInput
-	invoices     []workflows.IssueInvoiceInput
-	payments     map[string]int64 // invoice → paid
-	paidRefs     map[string]bool
+	mu        sync.Mutex
+	pricing   func(workflows.PriceQuoteInput) (workflows.PricedQuote, error)
+	saved     []workflows.QuoteState
+	orders    []workflows.OrderState
+	notes     []workflows.Notification
+	roleMsgs  []workflows.RoleMessage
+	reserve   func(workflows.ReserveLineInput) models.Allocation
+	orderReqs []workflows.OrderRequest
+	shipped   []workflows.ShipLinesInput
+	invoices  []workflows.IssueInvoiceInput
+	payments  map[string]int64 // invoice → paid
+	paidRefs  map[string]bool
+	// loseAnswer is a payment reference whose first recording commits
+	// but whose answer is lost (the worker stopped): the retry finds it.
+	loseAnswer   string
 	overdue      []string
 	released     []workflows.ReleaseLineInput
 	credit       workflows.CreditCheck // the customer's credit position; no limit when zero
@@ -133,10 +136,6 @@ func (f *fakes) register(env *testsuite.TestWorkflowEnvironment) {
 			f.payments = map[string]int64{}
 			f.paidRefs = map[string]bool{}
 		}
-		if f.paidRefs[in.InvoiceID+"/"+in.Reference] {
-			return workflows.PaymentResult{Duplicate: true}, nil
-		}
-		f.paidRefs[in.InvoiceID+"/"+in.Reference] = true
 		var total int64
 		for i, inv := range f.invoices {
 			if fmt.Sprintf("INV-%06d", i+1) == in.InvoiceID {
@@ -145,14 +144,25 @@ func (f *fakes) register(env *testsuite.TestWorkflowEnvironment) {
 				}
 			}
 		}
-		applied := min(in.Amount, total-f.payments[in.InvoiceID])
-		f.payments[in.InvoiceID] += applied
+		key := in.InvoiceID + "/" + in.Reference
+		dup := f.paidRefs[key]
+		applied := int64(0)
+		if !dup {
+			f.paidRefs[key] = true
+			applied = min(in.Amount, total-f.payments[in.InvoiceID])
+			f.payments[in.InvoiceID] += applied
+		}
 		status := models.InvoicePartiallyPaid
 		if f.payments[in.InvoiceID] == total {
 			status = models.InvoicePaid
 		}
+		if in.Reference == f.loseAnswer && !dup {
+			return workflows.PaymentResult{}, errors.New("worker stopped before it answered")
+		}
+		// As the store does: a payment recorded already answers with the
+		// invoice as it is.
 		return workflows.PaymentResult{Invoice: workflows.InvoiceRef{ID: in.InvoiceID, Total: total, Paid: f.payments[in.InvoiceID], Status: status},
-			Credit: in.Amount - applied}, nil
+			Credit: in.Amount - applied, Duplicate: dup}, nil
 	}, workflows.ActivityRecordPayment)
 	reg(func(_ context.Context, id string) error {
 		f.mu.Lock()
