@@ -62,3 +62,12 @@ func invalid(err error) error {
 	}
 	return err
 }
+
+// businessError makes a refusal no retry can change non-retryable: invalid
+// input keeps its field errors, a conflict its message.
+func businessError(err error) error {
+	if errors.Is(err, models.ErrConflict) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "Conflict", nil)
+	}
+	return invalid(err)
+}

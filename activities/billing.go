@@ -59,3 +59,12 @@ func (a *Activities) MarkInvoiceOverdue(ctx context.Context, invoiceID string) e
 func invoiceRef(i models.Invoice) workflows.InvoiceRef {
 	return workflows.InvoiceRef{ID: i.ID, Number: i.Number, ShipmentID: i.ShipmentID, Total: i.Total, Paid: i.Paid, Status: i.Status, DueAt: i.DueAt}
 }
+
+// IssueCreditNote issues a credit note once per key; a refusal of its
+// figures (more than is left on the invoice, a paid invoice cancelled) is
+// the caller's mistake and is not retried.
+func (a *Activities) IssueCreditNote(ctx context.Context, in workflows.IssueCreditNoteInput) (models.CreditNote, error) {
+	cn, err := a.Store.IssueCreditNote(ctx, store.CreditRequest{Key: in.Key, InvoiceID: in.InvoiceID, Kind: in.Kind, ReturnID: in.ReturnID,
+		Reason: in.Reason, Amount: in.Amount, Lines: in.Lines, By: in.Actor.Subject, At: in.IssuedAt})
+	return cn, businessError(err)
+}

@@ -261,13 +261,18 @@ func (s *Store) ListInvoices(ctx context.Context, customerID, orderID, status st
 	return listAfter(q, "id", p, func(i models.Invoice) string { return i.ID })
 }
 
+// creditLedger is every movement of customers' unused credit: over-payments
+// and credit notes in; what paid later invoices and refunds out.
+const creditLedger = `SELECT customer_id, currency, amount FROM credits
+	UNION ALL SELECT customer_id, currency, -amount FROM credit_applications
+	UNION ALL SELECT customer_id, currency, -amount FROM refunds`
+
 // CreditBalance is a customer's unused credit in one currency: over-payments
-// less what was applied to later invoices.
+// and credit notes less what was applied to later invoices or refunded.
 func (s *Store) CreditBalance(ctx context.Context, customerID string, currency models.Currency) (int64, error) {
 	var v []int64
-	err := s.conn(ctx).Raw(`SELECT COALESCE((SELECT SUM(amount) FROM credits WHERE customer_id = ? AND currency = ?), 0)
-		- COALESCE((SELECT SUM(amount) FROM credit_applications WHERE customer_id = ? AND currency = ?), 0)`,
-		customerID, currency, customerID, currency).Scan(&v).Error
+	err := s.conn(ctx).Raw(`SELECT COALESCE(SUM(amount), 0) FROM (`+creditLedger+`) c WHERE customer_id = ? AND currency = ?`,
+		customerID, currency).Scan(&v).Error
 	if err != nil || len(v) == 0 {
 		return 0, err
 	}

@@ -54,8 +54,10 @@ func (s *Store) ARAging(ctx context.Context, day time.Time, loc *time.Location) 
 		open = `SELECT i.customer_id, i.currency, i.due_at, i.total - COALESCE(p.applied, 0) AS balance
 			FROM invoices i LEFT JOIN (SELECT invoice_id, SUM(applied) AS applied FROM payments WHERE received_at < ? GROUP BY invoice_id) p
 			ON p.invoice_id = i.id
-			WHERE i.status <> ? AND i.issued_at < ?`
-		args = []any{end.UTC(), models.InvoiceVoid, end.UTC()}
+			WHERE i.issued_at < ?`
+		// A cancelled invoice was owed until its credit note, which is
+		// among the payments from its day.
+		args = []any{end.UTC(), end.UTC()}
 	}
 	// Aggregate by customer and currency first, then name the few rows.
 	var rows []AgingRow
@@ -103,13 +105,16 @@ func (s *Store) ARAging(ctx context.Context, day time.Time, loc *time.Location) 
 // period [From, To], both days in TimeZone.
 type Collections struct {
 	Currency models.Currency `json:"currency"`
-	// Invoiced is the total of invoices issued in the period.
+	// Invoiced is the total of invoices issued in the period (cancelled
+	// ones too: their credit notes take them back); Credited the total
+	// of credit notes issued in it.
 	Invoiced int64 `json:"invoiced"`
+	Credited int64 `json:"credited"`
 	// Receivable is what was owed at the end of To (as AR aging reads it).
 	Receivable int64 `json:"receivable"`
 	// DSOTenths is days sales outstanding in tenths of a day:
-	// Receivable ÷ Invoiced × days in the period, rounded half away from
-	// zero; absent when nothing was invoiced.
+	// Receivable ÷ (Invoiced − Credited) × days in the period, rounded
+	// half away from zero; absent when nothing was invoiced net.
 	DSOTenths *int64 `json:"dso_tenths,omitempty"`
 	// PaidInFull counts invoices whose last payment fell in the period;
 	// PaidOnTime those of them paid in full by the end of their due day.
@@ -156,12 +161,20 @@ func (s *Store) Collections(ctx context.Context, from, to time.Time, loc *time.L
 		Currency models.Currency
 		Total    int64
 	}
-	if err := s.conn(ctx).Raw(`SELECT currency, SUM(total) AS total FROM invoices WHERE status <> ? AND issued_at >= ? AND issued_at < ? GROUP BY currency`,
-		models.InvoiceVoid, start.UTC(), end.UTC()).Scan(&invoiced).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT currency, SUM(total) AS total FROM invoices WHERE issued_at >= ? AND issued_at < ? GROUP BY currency`,
+		start.UTC(), end.UTC()).Scan(&invoiced).Error; err != nil {
 		return out, err
 	}
 	for _, r := range invoiced {
 		get(r.Currency).Invoiced = r.Total
+	}
+	invoiced = nil
+	if err := s.conn(ctx).Raw(`SELECT currency, SUM(total) AS total FROM credit_notes WHERE issued_at >= ? AND issued_at < ? GROUP BY currency`,
+		start.UTC(), end.UTC()).Scan(&invoiced).Error; err != nil {
+		return out, err
+	}
+	for _, r := range invoiced {
+		get(r.Currency).Credited = r.Total
 	}
 	aging, err := s.ARAging(ctx, last, loc)
 	if err != nil {
@@ -209,8 +222,7 @@ func (s *Store) Collections(ctx context.Context, from, to time.Time, loc *time.L
 		Currency models.Currency
 		Amount   int64
 	}
-	if err := s.conn(ctx).Raw(`SELECT currency, SUM(amount) AS amount FROM (SELECT currency, amount FROM credits
-		UNION ALL SELECT currency, -amount FROM credit_applications) c GROUP BY currency`).Scan(&credits).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT currency, SUM(amount) AS amount FROM (`+creditLedger+`) c GROUP BY currency`).Scan(&credits).Error; err != nil {
 		return out, err
 	}
 	for _, r := range credits {
@@ -219,8 +231,8 @@ func (s *Store) Collections(ctx context.Context, from, to time.Time, loc *time.L
 	for _, c := range by {
 		// A ratio over nothing is absent, not 0: no invoice in the period
 		// gives no DSO, no invoice paid no on-time rate.
-		if c.Invoiced > 0 {
-			dso := models.DivRoundHalfAwayFromZero(c.Receivable*int64(days)*10, c.Invoiced)
+		if net := c.Invoiced - c.Credited; net > 0 {
+			dso := models.DivRoundHalfAwayFromZero(c.Receivable*int64(days)*10, net)
 			c.DSOTenths = &dso
 		}
 		if c.PaidInFull > 0 {

@@ -50,15 +50,16 @@ const (
 	EventPromotion         = "promotion"         // marketing: needs consent, carries an unsubscribe link
 	EventTicketReply       = "ticket_reply"      // to the customer: staff answered their ticket
 	EventTicketEscalated   = "ticket_escalated"  // to service managers: a ticket missed its response target
+	EventCreditNoteIssued  = "credit_note_issued"
 )
 
 // Events lists every event kind, for preferences.
 var Events = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventApprovalRequested,
 	EventApprovalEscalated, EventOrderConfirmed, EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder,
-	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventBackorderCreated, EventPromotion, EventTicketReply, EventTicketEscalated}
+	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventBackorderCreated, EventPromotion, EventTicketReply, EventTicketEscalated, EventCreditNoteIssued}
 
 // CustomerEvents are the events a customer can be told of (the rest go to
 // staff: approvals, production alerts, overdue escalations).
 var CustomerEvents = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventOrderConfirmed,
 	EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder, EventPaymentOverdue, EventPaymentReceived,
-	EventLineBackordered, EventETAChanged, EventStockArrived, EventPromotion, EventTicketReply}
+	EventLineBackordered, EventETAChanged, EventStockArrived, EventPromotion, EventTicketReply, EventCreditNoteIssued}

@@ -147,6 +147,11 @@ func (f *orderFlow) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateOrderCredit, f.credit, workflow.UpdateHandlerOptions{
+		Validator: func(ctx workflow.Context, in CreditInput) error { return f.validateCredit(in) },
+	}); err != nil {
+		return err
+	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateOrderCancel, f.cancel, workflow.UpdateHandlerOptions{
 		Validator: func(ctx workflow.Context, in CancelInput) error {
 			if f.cancelled() {

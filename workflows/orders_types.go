@@ -14,6 +14,7 @@ const (
 	UpdateOrderCancel = "cancel"
 	UpdateOrderShip   = "ship"
 	UpdateOrderPay    = "pay"
+	UpdateOrderCredit = "credit"
 
 	ActivitySaveOrder          = "SaveOrder"
 	ActivityReserveLine        = "ReserveLine"
@@ -22,6 +23,7 @@ const (
 	ActivityIssueInvoice       = "IssueInvoice"
 	ActivityRecordPayment      = "RecordPayment"
 	ActivityMarkInvoiceOverdue = "MarkInvoiceOverdue"
+	ActivityIssueCreditNote    = "IssueCreditNote"
 )
 
 // PaymentTermsDays is the net 30 of orders placed before terms were the
@@ -114,6 +116,7 @@ type OrderState struct {
 	ShipTo       *models.Address `json:"ship_to,omitempty"`
 	Instructions string          `json:"delivery_instructions,omitempty"`
 	TermsDays    *int            `json:"terms_days,omitempty"`
+	CreditNotes  []CreditNoteRef `json:"credit_notes,omitempty"`
 }
 
 // Terms is the order's payment terms in days: the customer's when it was
@@ -263,4 +266,35 @@ type PaymentResult struct {
 	Credit  int64      `json:"credit"`
 	// Duplicate: this reference was already recorded; nothing changed.
 	Duplicate bool `json:"duplicate,omitempty"`
+}
+
+// CreditInput issues a credit note on one of the order's open invoices:
+// for returned goods (Lines), a price correction (Amount, tax included) or
+// the whole invoice (a cancellation). Key makes a retry issue it once.
+type CreditInput struct {
+	Actor     Actor               `json:"actor"`
+	Key       string              `json:"key"`
+	InvoiceID string              `json:"invoice_id"`
+	Kind      string              `json:"kind"`
+	ReturnID  string              `json:"return_id,omitempty"`
+	Reason    string              `json:"reason"`
+	Amount    int64               `json:"amount,omitempty"`
+	Lines     []models.ReturnLine `json:"lines,omitempty"`
+}
+
+// IssueCreditNoteInput is the IssueCreditNote activity's input.
+type IssueCreditNoteInput struct {
+	CreditInput
+	IssuedAt time.Time `json:"issued_at"`
+}
+
+// CreditNoteRef is a credit note as the order knows it.
+type CreditNoteRef struct {
+	ID        string    `json:"id"`
+	Key       string    `json:"key"` // the request's, so a retry is answered`
+	InvoiceID string    `json:"invoice_id"`
+	Kind      string    `json:"kind"`
+	Total     int64     `json:"total"`
+	Applied   int64     `json:"applied"`
+	IssuedAt  time.Time `json:"issued_at"`
 }

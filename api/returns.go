@@ -1,0 +1,299 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+// Returns and credit notes: a customer (for their own order) or customer
+// service authorizes a return of shipped units; the warehouse receives it
+// (sellable units go back to stock and to waiting backorders) and a credit
+// note per invoice gives the money back; finance corrects a price or
+// cancels an unpaid invoice by credit note, and refunds unused credit.
+var (
+	returnRequesters = []models.Role{models.RoleCustomer, models.RoleCustomerService, models.RoleServiceManager}
+	returnReceivers  = []models.Role{models.RoleWarehouseManager}
+	returnReaders    = []models.Role{models.RoleCustomer, models.RoleCustomerService, models.RoleServiceManager, models.RoleWarehouseManager,
+		models.RoleFinance, models.RoleSalesRep, models.RoleSalesManager, models.RoleExecutive}
+	creditIssuers = []models.Role{models.RoleFinance}
+	creditReaders = []models.Role{models.RoleCustomer, models.RoleFinance, models.RoleCustomerService, models.RoleServiceManager,
+		models.RoleSalesRep, models.RoleSalesManager, models.RoleExecutive}
+)
+
+func (s *Server) returnRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/api/v1/returns", Summary: "Authorize a return (RMA) of shipped units of an order's lines, with a reason (a customer for their own orders); refused beyond what was shipped and not yet returned",
+			Roles: returnRequesters, Handler: s.createReturn, Body: returnRequest{}},
+		{Method: "GET", Path: "/api/v1/returns", Summary: "Returns, newest first (?status=, ?order_id=, staff: ?customer_id=; a customer sees their own)", Roles: returnReaders, Handler: s.listReturns},
+		{Method: "GET", Path: "/api/v1/returns/:id", Summary: "A return with its lines and credit notes", Roles: returnReaders, Handler: s.getReturn},
+		{Method: "POST", Path: "/api/v1/returns/:id/receive", Summary: "Receive a return at a warehouse: per line the units that came back and how many of them are sellable; sellable units go back to stock through the SKU's lock and fill waiting backorders by priority (the answer carries the pick lists), and a credit note per invoice credits what came back",
+			Roles: returnReceivers, Handler: s.receiveReturn, Body: receiveReturnRequest{}},
+		{Method: "POST", Path: "/api/v1/returns/:id/cancel", Summary: "Cancel a return whose goods will not come, with the reason", Roles: returnRequesters, Handler: s.cancelReturn, Body: cancelRequest{}},
+		{Method: "POST", Path: "/api/v1/invoices/:id/credit-notes", Summary: "Issue a credit note on an invoice: a price correction (amount, tax included) or a cancellation of an unpaid invoice (the whole invoice; it becomes void, never deleted). Numbered gap-free CN-000001…; it pays the invoice's balance first and the rest becomes credit on the customer's account",
+			Roles: creditIssuers, Handler: s.creditInvoice, Body: creditNoteRequest{}},
+		{Method: "GET", Path: "/api/v1/credit-notes", Summary: "Credit notes, newest first (?invoice_id=, staff: ?customer_id=; a customer sees their own)", Roles: creditReaders, Handler: s.listCreditNotes},
+		{Method: "GET", Path: "/api/v1/credit-notes/:id", Summary: "A credit note", Roles: creditReaders, Handler: s.getCreditNote},
+		{Method: "POST", Path: "/api/v1/customers/:id/refunds", Summary: "Refund a customer's unused credit in one currency (at most what is unused)", Roles: creditIssuers, Handler: s.refund, Body: refundRequest{}},
+	}
+}
+
+type returnRequest struct {
+	OrderID string            `json:"order_id"`
+	Lines   []store.ReturnQty `json:"lines"`
+	Reason  string            `json:"reason"`
+	Note    string            `json:"note"`
+}
+
+func (r returnRequest) Validate() error {
+	var v models.Validator
+	v.Text("order_id", r.OrderID, true, models.MaxCodeLen)
+	v.Check(len(r.Lines) <= maxLines, "lines", fmt.Sprintf("at most %d lines", maxLines))
+	return v.Err()
+}
+
+func (s *Server) createReturn(c *gin.Context) {
+	var req returnRequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx := reqCtx(c)
+	o, err := s.Store.OrderByID(ctx, req.OrderID)
+	if p, _ := principalOf(c); errors.Is(err, models.ErrNotFound) || (err == nil && p.IsCustomer() && o.CustomerID != p.CustomerID) {
+		fail(c, models.Invalid("order_id", "no order %s on your account", req.OrderID))
+		return
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var ret models.Return
+	err = s.Store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if ret, err = tx.CreateReturn(ctx, store.ReturnRequest{OrderID: req.OrderID, Lines: req.Lines, Reason: req.Reason, Note: req.Note,
+			By: s.subject(c), At: time.Now()}); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "return.authorize", "return", ret.ID, fmt.Sprintf("order %s: %s", ret.OrderID, ret.Reason)))
+	})
+	respond(c, http.StatusCreated, ret, err)
+}
+
+func (s *Server) listReturns(c *gin.Context) {
+	p, _ := principalOf(c)
+	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.Return], error) {
+		return s.Store.ListReturns(ctx, customerScope(c, p), c.Query("order_id"), c.Query("status"), page)
+	})
+}
+
+// returnFor reads the return in the path if the caller may see it.
+func (s *Server) returnFor(c *gin.Context) (models.Return, error) {
+	ret, err := s.Store.ReturnByID(reqCtx(c), c.Param("id"))
+	if p, _ := principalOf(c); err == nil && p.IsCustomer() && ret.CustomerID != p.CustomerID {
+		return ret, models.NotFound("return", c.Param("id"))
+	}
+	return ret, err
+}
+
+func (s *Server) getReturn(c *gin.Context) {
+	ret, err := s.returnFor(c)
+	respond(c, http.StatusOK, ret, err)
+}
+
+type receiveReturnRequest struct {
+	Warehouse string              `json:"warehouse"`
+	Lines     []store.ReceivedQty `json:"lines"`
+}
+
+func (r receiveReturnRequest) Validate() error {
+	var v models.Validator
+	v.Text("warehouse", r.Warehouse, true, models.MaxCodeLen)
+	v.Check(len(r.Lines) > 0 && len(r.Lines) <= maxLines, "lines", fmt.Sprintf("say what came back of each line (at most %d)", maxLines))
+	return v.Err()
+}
+
+// receivedReturn is a received return with its credit notes and what its
+// sellable units filled.
+type receivedReturn struct {
+	store.ReturnResult
+	CreditNotes []models.CreditNote `json:"credit_notes"`
+}
+
+func (s *Server) receiveReturn(c *gin.Context) {
+	var req receiveReturnRequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx := reqCtx(c)
+	var res store.ReturnResult
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if res, err = tx.ReceiveReturn(ctx, store.ReturnReceipt{ReturnID: c.Param("id"), Warehouse: req.Warehouse, Lines: req.Lines, By: s.subject(c), At: time.Now()}); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "return.receive", "return", res.Return.ID, fmt.Sprintf("at %s", req.Warehouse)))
+	})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	for _, r := range res.Receipts {
+		if r.Run != nil {
+			s.wakeAllocator(ctx, r.SKU) // the orders hear of their filled backorders
+		}
+	}
+	// The money: one credit note per invoice. A retry of this request
+	// finds the return received and issues the same notes (same keys).
+	out := receivedReturn{ReturnResult: res, CreditNotes: []models.CreditNote{}}
+	for _, cr := range res.Credits {
+		cn, err := s.issueCredit(ctx, workflows.CreditInput{Actor: actorOf(c), Key: cr.Key, InvoiceID: cr.InvoiceID, Kind: cr.Kind,
+			ReturnID: cr.ReturnID, Reason: cr.Reason, Lines: cr.Lines})
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		out.CreditNotes = append(out.CreditNotes, cn)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) cancelReturn(c *gin.Context) {
+	var req cancelRequest
+	if !bind(c, &req) {
+		return
+	}
+	if _, err := s.returnFor(c); err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := reqCtx(c)
+	var ret models.Return
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if ret, err = tx.CancelReturn(ctx, c.Param("id")); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "return.cancel", "return", ret.ID, req.Reason))
+	})
+	respond(c, http.StatusOK, ret, err)
+}
+
+type creditNoteRequest struct {
+	Kind   string `json:"kind"`
+	Amount int64  `json:"amount"`
+	Reason string `json:"reason"`
+}
+
+func (r creditNoteRequest) Validate() error {
+	var v models.Validator
+	v.Check(r.Kind == models.CreditPriceCorrection || r.Kind == models.CreditCancellation, "kind", "must be price_correction or cancellation (returns are credited when received)")
+	if r.Kind == models.CreditPriceCorrection {
+		v.Amount("amount", r.Amount, 1)
+	}
+	v.Text("reason", r.Reason, true, models.MaxCommentLen)
+	return v.Err()
+}
+
+func (s *Server) creditInvoice(c *gin.Context) {
+	var req creditNoteRequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx := reqCtx(c)
+	key := c.GetHeader(HeaderIdempotencyKey)
+	if key == "" {
+		key = store.NewID()
+	}
+	cn, err := s.issueCredit(ctx, workflows.CreditInput{Actor: actorOf(c), Key: "invoice/" + c.Param("id") + "/" + key, InvoiceID: c.Param("id"),
+		Kind: req.Kind, Reason: req.Reason, Amount: req.Amount})
+	if err == nil {
+		err = s.Store.AppendAudit(ctx, s.audit(c, "credit_note.issue", "invoice", cn.InvoiceID, fmt.Sprintf("%s %s %d (%s)", cn.ID, cn.Kind, cn.Total, cn.Reason)))
+	}
+	respond(c, http.StatusCreated, cn, err)
+}
+
+// issueCredit issues a credit note through whoever owns the invoice: an
+// invoice with a balance belongs to its order's running workflow (which
+// stops its reminders and completes the order when nothing more is owed);
+// a paid one's order may be closed, and the note goes straight to the
+// books, all of it to the customer's account.
+func (s *Server) issueCredit(ctx context.Context, in workflows.CreditInput) (models.CreditNote, error) {
+	inv, err := s.Store.InvoiceByID(ctx, in.InvoiceID)
+	if err != nil {
+		return models.CreditNote{}, err
+	}
+	if inv.Balance() > 0 && inv.Status != models.InvoiceVoid && s.Temporal != nil {
+		h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.OrderWorkflowID(inv.OrderID),
+			UpdateName: workflows.UpdateOrderCredit, UpdateID: "credit/" + in.Key, Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		if err != nil {
+			return models.CreditNote{}, workflowError(err)
+		}
+		return s.Store.CreditNoteByKey(ctx, in.Key)
+	}
+	return s.Store.IssueCreditNote(ctx, store.CreditRequest{Key: in.Key, InvoiceID: in.InvoiceID, Kind: in.Kind, ReturnID: in.ReturnID,
+		Reason: in.Reason, Amount: in.Amount, Lines: in.Lines, By: in.Actor.Subject, At: time.Now()})
+}
+
+func (s *Server) listCreditNotes(c *gin.Context) {
+	p, _ := principalOf(c)
+	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.CreditNote], error) {
+		return s.Store.ListCreditNotes(ctx, customerScope(c, p), c.Query("invoice_id"), page)
+	})
+}
+
+func (s *Server) getCreditNote(c *gin.Context) {
+	cn, err := s.Store.CreditNoteByID(reqCtx(c), c.Param("id"))
+	if p, _ := principalOf(c); err == nil && p.IsCustomer() && cn.CustomerID != p.CustomerID {
+		err = models.NotFound("credit note", c.Param("id"))
+	}
+	respond(c, http.StatusOK, cn, err)
+}
+
+type refundRequest struct {
+	Currency  string `json:"currency"`
+	Amount    int64  `json:"amount"`
+	Reference string `json:"reference"`
+}
+
+func (r refundRequest) Validate() error {
+	var v models.Validator
+	v.Check(len(r.Currency) == 3 && strings.ToUpper(r.Currency) == r.Currency, "currency", "must be an ISO 4217 code such as USD")
+	v.Amount("amount", r.Amount, 1)
+	v.Text("reference", r.Reference, true, models.MaxNameLen)
+	return v.Err()
+}
+
+func (s *Server) refund(c *gin.Context) {
+	var req refundRequest
+	if !bind(c, &req) {
+		return
+	}
+	ctx := reqCtx(c)
+	key := c.GetHeader(HeaderIdempotencyKey)
+	if key == "" {
+		key = store.NewID()
+	}
+	var out models.Refund
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if out, err = tx.Refund(ctx, models.Refund{Key: c.Param("id") + "/" + key, CustomerID: c.Param("id"), Currency: models.Currency(req.Currency),
+			Amount: req.Amount, Reference: req.Reference, RefundedBy: s.subject(c)}); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "credit.refund", "customer", out.CustomerID, fmt.Sprintf("%s %d (%s)", out.Currency, out.Amount, out.Reference)))
+	})
+	respond(c, http.StatusCreated, out, err)
+}
