@@ -125,7 +125,7 @@ type CreditRow struct {
 // CreditBalances lists every customer with unused credit, by name.
 func (s *Store) CreditBalances(ctx context.Context) ([]CreditRow, error) {
 	var rows []CreditRow
-	err := s.conn(ctx).Raw(`SELECT c.customer_id, cu.name AS customer_name, c.currency, SUM(c.amount) AS credit FROM (`+creditLedger+`) c
+	err := s.conn(ctx).Raw(`SELECT c.customer_id, cu.name AS customer_name, c.currency, SUM(c.amount) AS credit FROM (` + creditLedger + `) c
 		JOIN customers cu ON cu.id = c.customer_id
 		GROUP BY c.customer_id, cu.name, c.currency HAVING SUM(c.amount) > 0`).Scan(&rows).Error
 	slices.SortFunc(rows, func(a, b CreditRow) int {

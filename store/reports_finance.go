@@ -222,7 +222,7 @@ func (s *Store) Collections(ctx context.Context, from, to time.Time, loc *time.L
 		Currency models.Currency
 		Amount   int64
 	}
-	if err := s.conn(ctx).Raw(`SELECT currency, SUM(amount) AS amount FROM (`+creditLedger+`) c GROUP BY currency`).Scan(&credits).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT currency, SUM(amount) AS amount FROM (` + creditLedger + `) c GROUP BY currency`).Scan(&credits).Error; err != nil {
 		return out, err
 	}
 	for _, r := range credits {

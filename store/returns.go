@@ -125,9 +125,9 @@ type ReceivedQty struct {
 // ReturnResult is a received return, what its sellable units filled and
 // the credit notes it needs (issued by the caller, one per invoice).
 type ReturnResult struct {
-	Return   models.Return         `json:"return"`
+	Return   models.Return          `json:"return"`
 	Receipts []models.ReceiptResult `json:"receipts"`
-	Credits  []CreditRequest       `json:"-"`
+	Credits  []CreditRequest        `json:"-"`
 }
 
 // ReceiveReturn takes a return in under its lock: sellable units go back
