@@ -740,3 +740,97 @@ func TestWebTicket(t *testing.T) {
 	service.WaitText("main", ticketID)
 	a.recordHistory(workflows.TicketWorkflowID(ticketID), "ticket-noted-answered-closed")
 }
+
+// TestWebReturnFillsABackorder: Acme bought both RET-1 on the shelf and has
+// not paid; Globex waits for one. Acme asks on its order's page to send one
+// back (three is refused beside the field: two shipped); the warehouse
+// receives it as sellable on the return's page. The unit fills Globex's
+// backorder, and credit note CN-… of 10.00 + tax pays part of Acme's open
+// invoice, which finance sees on the invoice's page.
+func TestWebReturnFillsABackorder(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	if err := a.Store.UpsertProduct(ctx, &models.Product{SKU: "RET-1", Name: "Returnable widget", UnitOfMeasure: "each", ListPrice: 1000, Currency: "USD", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.SetOnHand(ctx, "RET-1", "SFO", 2); err != nil {
+		t.Fatal(err)
+	}
+	sale := func(token, body string) workflows.OrderState {
+		t.Helper()
+		var q quoteView
+		if r := a.call("POST", "/api/v1/quotes", token, body, nil, &q); r.StatusCode != 201 {
+			t.Fatalf("quote: %d", r.StatusCode)
+		}
+		if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", token, `{"allow_partial":true}`, nil, &q); r.StatusCode != 200 || q.OrderID == "" {
+			t.Fatalf("accept: %d %s", r.StatusCode, q.Status)
+		}
+		var o workflows.OrderState
+		waitFor(t, func() bool {
+			a.call("GET", "/api/v1/orders/"+q.OrderID, token, "", nil, &o)
+			return o.Status == workflows.OrderAllocated || o.Status == workflows.OrderBackordered
+		})
+		return o
+	}
+	buyerTok := a.login("buyer@acme.example")
+	acmeOrder := sale(buyerTok, `{"lines":[{"sku":"RET-1","qty":2}]}`)
+	if r := a.call("POST", "/api/v1/orders/"+acmeOrder.OrderID+"/shipments", a.login("warehouse@q2c.local"), `{"carrier":"UPS","tracking":"1ZRET","lines":[{"line_no":1,"qty":2}]}`, nil, &acmeOrder); r.StatusCode != 200 {
+		t.Fatalf("ship: %d", r.StatusCode)
+	}
+	inv := acmeOrder.Invoices[0]
+	globex := customerNamed(t, a, "Globex")
+	waiting := sale(a.login("rep@q2c.local"), `{"customer_id":"`+globex.ID+`","lines":[{"sku":"RET-1","qty":1}]}`)
+	if waiting.Status != workflows.OrderBackordered {
+		t.Fatalf("Globex's order is %s, want backordered", waiting.Status)
+	}
+
+	buyer := signIn(t, a, "buyer@acme.example")
+	buyer.Open("/orders/" + acmeOrder.OrderID)
+	buyer.Click("a[href^='/returns/new']")
+	buyer.WaitHeading("Return goods from " + acmeOrder.OrderID)
+	buyer.Fill("f-qty_1", "3")
+	buyer.Choose("f-reason", models.ReturnDamaged)
+	buyer.Click("form[action='/returns'] button[type=submit]")
+	buyer.WaitText(".field-error", "2 units shipped and not yet returned")
+	buyer.Fill("f-qty_1", "1")
+	buyer.Fill("f-note", "The casing is cracked.")
+	buyer.Click("form[action='/returns'] button[type=submit]")
+	buyer.WaitText(".tiles", "Authorized")
+	returnPath, _, _ := strings.Cut(buyer.Location(), "?")
+	look(t, buyer, "return-customer")
+
+	wh := signIn(t, a, "warehouse@q2c.local")
+	wh.Open(returnPath)
+	wh.Choose("rc-f-warehouse", "SFO")
+	wh.Fill("rc-f-received_1", "1")
+	wh.Fill("rc-f-sellable_1", "1")
+	wh.Click("form[action$='/receive'] button[type=submit]")
+	wh.WaitText(".tiles", "Received")
+	wh.WaitText("main", "CN-")
+	look(t, wh, "return-received")
+
+	// The returned unit went to Globex's backorder.
+	waitFor(t, func() bool {
+		a.call("GET", "/api/v1/orders/"+waiting.OrderID, a.login("rep@q2c.local"), "", nil, &waiting)
+		return waiting.Status == workflows.OrderAllocated
+	})
+	// Half of Acme's invoice is credited: paid by the note, the rest open.
+	var after struct {
+		models.Invoice
+		Balance int64 `json:"balance"`
+	}
+	a.call("GET", "/api/v1/invoices/"+inv.ID, buyerTok, "", nil, &after)
+	var notes struct{ Items []models.CreditNote }
+	a.call("GET", "/api/v1/credit-notes?invoice_id="+inv.ID, buyerTok, "", nil, &notes)
+	// One of two units at 10.00: half the net; the tax half of the
+	// invoice's, rounded half away from zero.
+	if len(notes.Items) != 1 || notes.Items[0].Net != 1000 || notes.Items[0].Applied != notes.Items[0].Total ||
+		after.Paid != notes.Items[0].Total || after.Balance != inv.Total-after.Paid || after.Status != models.InvoicePartiallyPaid {
+		t.Fatalf("invoice after the credit: paid %d balance %d %s of %d; credit notes %+v", after.Paid, after.Balance, after.Status, inv.Total, notes.Items)
+	}
+	finance := signIn(t, a, "finance@q2c.local")
+	finance.Open("/invoices/" + inv.ID)
+	finance.WaitText("main table", "CN-")
+	finance.WaitText("main", "return")
+	look(t, finance, "invoice-credit-note")
+}

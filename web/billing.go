@@ -35,12 +35,42 @@ type invoiceView struct {
 	Lines   []workflows.InvoiceLine `json:"lines"`
 }
 
-func (s *Server) invoicePage(v *visit) error {
+func (s *Server) invoicePage(v *visit) error { return v.showInvoice(nil) }
+
+// invoicePageData is an invoice with its credit notes and, for finance,
+// the form that issues one.
+type invoicePageData struct {
+	Invoice invoiceView
+	CanPay  bool
+	Credits table
+	Credit  *form
+}
+
+func (v *visit) showInvoice(formErr *apiError) error {
 	var inv invoiceView
 	if err := v.call(http.MethodGet, "/api/v1/invoices/"+url.PathEscape(v.r.PathValue("id")), nil, &inv); err != nil {
 		return err
 	}
-	return v.showStatus(http.StatusOK, "Invoice No. "+itoa(inv.Number), invoiceDetail(inv, v.me.Roles.Has(models.RoleFinance) && inv.Balance > 0, v.csrf))
+	var cns store.List[models.CreditNote]
+	if err := v.call(http.MethodGet, withQuery("/api/v1/credit-notes", url.Values{"invoice_id": {inv.ID}, "limit": {"100"}}), nil, &cns); err != nil {
+		return err
+	}
+	d := invoicePageData{Invoice: inv, CanPay: v.me.Roles.Has(models.RoleFinance) && inv.Balance > 0,
+		Credits: creditNoteTable(cns.Items, "Credit notes", "No credit notes on this invoice.")}
+	if inv.Status != models.InvoiceVoid && v.s.mayUse(v.me, "POST /api/v1/invoices/:id/credit-notes") {
+		f := creditForm(inv, v.csrf, formErr, func(k, d string) string {
+			if formErr != nil {
+				return v.r.PostFormValue(k)
+			}
+			return d
+		})
+		d.Credit = &f
+	}
+	status := http.StatusOK
+	if formErr != nil {
+		status = formErr.Status
+	}
+	return v.showStatus(status, "Invoice No. "+itoa(inv.Number), invoiceDetail(d))
 }
 
 // paymentForm takes a payment against an order's open invoices; the amount

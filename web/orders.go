@@ -60,7 +60,7 @@ func (v *visit) showOrder(err *apiError, form string) error {
 		return e
 	}
 	st := ans.OrderState
-	a := orderActions{CSRF: v.csrf, Key: randomToken(), Err: err, Form: form, Ask: v.s.mayUse(v.me, "POST /api/v1/tickets"),
+	a := orderActions{CSRF: v.csrf, Key: randomToken(), Err: err, Form: form, Ask: v.s.mayUse(v.me, "POST /api/v1/tickets"), Return: v.s.mayUse(v.me, "POST /api/v1/returns"),
 		Ship:   v.me.Roles.Has(models.RoleWarehouseManager) && shippable(st),
 		Pay:    v.me.Roles.Has(models.RoleFinance) && payable(st),
 		Cancel: v.me.Roles.Any([]models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager, models.RoleCustomerService, models.RoleServiceManager}) && cancellable(st),
@@ -79,6 +79,7 @@ type orderActions struct {
 	CSRF, Key         string
 	Ship, Pay, Cancel bool
 	Ask               bool // may open a ticket about it
+	Return            bool // may ask to send shipped units back
 	Err               *apiError
 	Form              string // which form the error belongs to
 	Values            url.Values

@@ -36,6 +36,8 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "POST /orders/{id}/cancel", Title: "Cancel order", Uses: "POST /api/v1/orders/:id/cancel", Handle: s.cancelOrder},
 		{Pattern: "GET /invoices", Title: "Invoices", Uses: "GET /api/v1/invoices", Nav: navFinance, Handle: s.invoicesPage},
 		{Pattern: "GET /invoices/{id}", Title: "Invoice", Uses: "GET /api/v1/invoices/:id", Handle: s.invoicePage},
+		{Pattern: "POST /invoices/{id}/credit-notes", Title: "Invoice", Uses: "POST /api/v1/invoices/:id/credit-notes", Handle: s.creditInvoice},
+		{Pattern: "GET /credit-notes", Title: "Credit notes", Uses: "GET /api/v1/credit-notes", Nav: navFinance, Handle: s.creditNotesPage},
 		{Pattern: "POST /orders/{id}/payments", Title: "Record a payment", Uses: "POST /api/v1/orders/:id/payments", Handle: s.recordPayment},
 		{Pattern: "GET /reports/ar-aging", Title: "AR aging", Uses: "GET /api/v1/reports/ar-aging", Nav: navFinance, Handle: s.arAgingPage},
 		{Pattern: "GET /reports/ar-aging.csv", Title: "AR aging", Uses: "GET /api/v1/reports/ar-aging", Handle: s.arAgingCSV},
@@ -92,6 +94,12 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "POST /tickets/{id}/comments", Title: "Ticket", Uses: "POST /api/v1/tickets/:id/comments", Handle: s.ticketAction("comments")},
 		{Pattern: "POST /tickets/{id}/status", Title: "Ticket", Uses: "POST /api/v1/tickets/:id/status", Handle: s.ticketAction("status")},
 		{Pattern: "POST /tickets/{id}/assign", Title: "Ticket", Uses: "POST /api/v1/tickets/:id/assign", Handle: s.ticketAction("assign")},
+		{Pattern: "GET /returns", Title: "Returns", Uses: "GET /api/v1/returns", Nav: navService, Handle: s.returnsPage},
+		{Pattern: "GET /returns/new", Title: "Request a return", Uses: "POST /api/v1/returns", Handle: s.newReturnPage},
+		{Pattern: "POST /returns", Title: "Request a return", Uses: "POST /api/v1/returns", Handle: s.createReturn},
+		{Pattern: "GET /returns/{id}", Title: "Return", Uses: "GET /api/v1/returns/:id", Handle: s.returnPage},
+		{Pattern: "POST /returns/{id}/receive", Title: "Return", Uses: "POST /api/v1/returns/:id/receive", Handle: s.receiveReturn},
+		{Pattern: "POST /returns/{id}/cancel", Title: "Return", Uses: "POST /api/v1/returns/:id/cancel", Handle: s.cancelReturn},
 		{Pattern: "POST /notifications/{id}/resend", Title: "Resend a message", Uses: "POST /api/v1/notifications/:id/resend", Handle: s.resend},
 
 		// Pricing.
