@@ -159,10 +159,24 @@ type BackorderNews struct {
 	Runs       []AllocationRun   `json:"runs"`
 	// MakeToOrder: the SKU is made to order, so production is told of new backorders.
 	MakeToOrder bool `json:"make_to_order"`
+	// Coverage, for a SKU made to stock: what its waiting backorders need
+	// against what is free and what open supply orders will bring. When
+	// Waiting exceeds Free + OnOrder, production is told of the shortage.
+	Coverage *StockCoverage `json:"coverage,omitempty"`
 	// NextEscalation is the earliest ETA that will escalate when it passes.
 	NextEscalation *time.Time `json:"next_escalation,omitempty"`
 	More           bool       `json:"more"` // more news than fitted in this batch
 }
+
+// StockCoverage is a SKU's waiting units against free stock and open supply.
+type StockCoverage struct {
+	Waiting int64 `json:"waiting"`
+	Free    int64 `json:"free"`
+	OnOrder int64 `json:"on_order"`
+}
+
+// Short is how many units neither stock nor open supply covers.
+func (c StockCoverage) Short() int64 { return max(c.Waiting-c.Free-c.OnOrder, 0) }
 
 // Announced says which news was told: each backorder up to the revision
 // told and with the ETA the customer now knows, and each pick list sent.

@@ -90,6 +90,22 @@ type CreditNote struct {
 
 func (CreditNote) TableName() string { return "credit_notes" }
 
+// StatusOf is the status of the invoice the note credited, now paid of
+// total after it: a cancellation voids it; otherwise it is paid in full,
+// partly paid, or stays as it was (an overdue invoice stays overdue while
+// anything is owed).
+func (cn CreditNote) StatusOf(status string, paid, total int64) string {
+	switch {
+	case cn.Kind == CreditCancellation:
+		return InvoiceVoid
+	case paid >= total:
+		return InvoicePaid
+	case paid > 0 && status != InvoiceOverdue:
+		return InvoicePartiallyPaid
+	}
+	return status
+}
+
 // CreditNoteLine is what a credit note gives back on one invoice line
 // (LineNo 0: a correction of the invoice as a whole).
 type CreditNoteLine struct {

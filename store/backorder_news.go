@@ -64,7 +64,29 @@ func (s *Store) PendingNews(ctx context.Context, sku string, limit int) (models.
 		return out, mapErr(err, "product", sku)
 	}
 	out.MakeToOrder = p.MakeToOrder
+	if !p.MakeToOrder && len(out.Backorders) > 0 {
+		c, err := s.stockCoverage(ctx, sku)
+		if err != nil {
+			return out, err
+		}
+		out.Coverage = &c
+	}
 	return out, nil
+}
+
+// stockCoverage sums what a SKU's waiting backorders need, its free stock
+// and what its open supply orders still bring.
+func (s *Store) stockCoverage(ctx context.Context, sku string) (models.StockCoverage, error) {
+	var c []models.StockCoverage
+	err := s.conn(ctx).Raw(`SELECT
+		(SELECT COALESCE(SUM(qty_short - qty_filled - qty_cancelled), 0) FROM backorders WHERE sku = ? AND status IN (?, ?)) AS waiting,
+		(SELECT COALESCE(SUM(on_hand - reserved), 0) FROM stock_levels WHERE sku = ?) AS free,
+		(SELECT COALESCE(SUM(qty - received_qty), 0) FROM supply_orders WHERE sku = ? AND status = 'open') AS on_order`,
+		sku, models.BackorderOpen, models.BackorderPartiallyFilled, sku, sku).Scan(&c).Error
+	if err != nil || len(c) == 0 {
+		return models.StockCoverage{}, err
+	}
+	return c[0], nil
 }
 
 // MarkAnnounced records what was told. It never moves a backorder's

@@ -238,6 +238,10 @@ func TestBackorderNewsAndEscalation(t *testing.T) {
 			if err != nil || len(news.Backorders) != 1 || !news.More || news.Backorders[0].Customer.Email != "t1@example.com" {
 				t.Fatalf("news %+v %v", news, err)
 			}
+			// Made to stock: 3 + 3 wait, nothing free, nothing on order.
+			if c := news.Coverage; c == nil || *c != (models.StockCoverage{Waiting: 6}) || c.Short() != 6 {
+				t.Fatalf("coverage %+v, want 6 waiting and 6 short", c)
+			}
 			eta := news.Backorders[0].ETA
 			if err := sh.s.MarkAnnounced(ctx, models.Announced{Backorders: []models.AnnouncedBackorder{{ID: "SO-1-L1", Rev: news.Backorders[0].Rev, ToldETA: &eta}}}); err != nil {
 				t.Fatal(err)

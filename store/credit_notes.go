@@ -206,14 +206,7 @@ func (s *Store) applyCreditNote(ctx context.Context, inv *models.Invoice, cn mod
 			return err
 		}
 	}
-	switch {
-	case cn.Kind == models.CreditCancellation:
-		inv.Status = models.InvoiceVoid
-	case inv.Paid >= inv.Total:
-		inv.Status = models.InvoicePaid
-	case inv.Paid > 0 && inv.Status != models.InvoiceOverdue:
-		inv.Status = models.InvoicePartiallyPaid
-	}
+	inv.Status = cn.StatusOf(inv.Status, inv.Paid, inv.Total)
 	if err := s.conn(ctx).Model(&models.Invoice{}).Where("id = ?", inv.ID).Updates(map[string]any{"paid": inv.Paid, "status": inv.Status}).Error; err != nil {
 		return err
 	}

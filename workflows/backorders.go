@@ -124,6 +124,7 @@ func (a *allocatorFlow) announce(ctx workflow.Context) (bool, error) {
 		told.Runs = append(told.Runs, run.ID)
 	}
 	var fresh []string
+	var slipped []models.BackorderNotice
 	// From version 1 the order's confirmation tells a new backorder's first
 	// date (the reservation marks it told), so "new" is "never announced".
 	newByAnnouncement := workflow.GetVersion(ctx, versionNewByAnnouncement, workflow.DefaultVersion, 1) == 1
@@ -135,12 +136,21 @@ func (a *allocatorFlow) announce(ctx workflow.Context) (bool, error) {
 		if b.IsWaiting() && ((newByAnnouncement && b.New) || (!newByAnnouncement && b.ToldETA == nil)) {
 			fresh = append(fresh, b.ID)
 		}
+		if slippedPastPromise(b) {
+			slipped = append(slipped, b)
+		}
 		told.Backorders = append(told.Backorders, t)
 	}
 	if news.MakeToOrder && len(fresh) > 0 {
 		if err := a.alertProduction(ctx, fresh[0]); err != nil {
 			return false, err
 		}
+	}
+	if err := a.alertShortage(ctx, news, fresh); err != nil {
+		return false, err
+	}
+	if err := a.alertSlipped(ctx, slipped); err != nil {
+		return false, err
 	}
 	if len(told.Runs)+len(told.Backorders) > 0 {
 		if err := workflow.ExecuteActivity(ctx, ActivityMarkAnnounced, told).Get(ctx, nil); err != nil {
@@ -234,6 +244,50 @@ func (a *allocatorFlow) alertProduction(ctx workflow.Context, first string) erro
 		IdempotencyKey: "Allocator:" + a.sku + "/production/" + first,
 		Data: map[string]string{"sku": a.sku, "qty": fmt.Sprint(w.Qty), "orders": fmt.Sprint(w.Orders), "due": w.Earliest.Format(time.DateOnly),
 			"schedule": w.Schedule}}).Get(ctx, nil)
+}
+
+// versionProductionToldOfShortages: from version 1 production managers
+// are told when new backorders of a SKU made to stock need more than its
+// free stock and open supply, and when a supply date moves backorders past
+// the dates their customers were promised; recorded histories told them
+// of made-to-order SKUs only.
+const versionProductionToldOfShortages = "production-told-of-shortages"
+
+// alertShortage tells production managers that new backorders of a SKU
+// made to stock need more than free stock and open supply will bring.
+func (a *allocatorFlow) alertShortage(ctx workflow.Context, news models.BackorderNews, fresh []string) error {
+	if news.MakeToOrder || news.Coverage == nil || news.Coverage.Short() == 0 || len(fresh) == 0 ||
+		workflow.GetVersion(ctx, versionProductionToldOfShortages, workflow.DefaultVersion, 1) != 1 {
+		return nil
+	}
+	c := news.Coverage
+	return workflow.ExecuteActivity(ctx, ActivityNotifyRole, RoleMessage{Role: models.RoleProductionManager, Event: EventStockShortage,
+		IdempotencyKey: "Allocator:" + a.sku + "/shortage/" + fresh[0],
+		Data: map[string]string{"sku": a.sku, "waiting": fmt.Sprint(c.Waiting), "free": fmt.Sprint(c.Free), "on_order": fmt.Sprint(c.OnOrder),
+			"short": fmt.Sprint(c.Short())}}).Get(ctx, nil)
+}
+
+// slippedPastPromise reports whether a backorder's date just moved later
+// than the one its customer was told and past the date it was promised.
+func slippedPastPromise(b models.BackorderNotice) bool {
+	return b.IsWaiting() && b.ToldETA != nil && b.ETA.After(*b.ToldETA) && b.ETA.After(b.PromisedAt) && !b.PromisedAt.IsZero()
+}
+
+// alertSlipped tells production managers which backorders a later supply
+// date moved past their promised dates, in one message per batch.
+func (a *allocatorFlow) alertSlipped(ctx workflow.Context, slipped []models.BackorderNotice) error {
+	if len(slipped) == 0 || workflow.GetVersion(ctx, versionProductionToldOfShortages, workflow.DefaultVersion, 1) != 1 {
+		return nil
+	}
+	lines := make([]string, len(slipped))
+	for i, b := range slipped {
+		lines[i] = fmt.Sprintf("%d. %s line %d: %d for %s, promised %s, now expected %s (%s)", i+1, b.OrderID, b.LineNo, b.Waiting(),
+			b.CustomerName, b.PromisedAt.Format(time.DateOnly), b.ETA.Format(time.DateOnly), strings.TrimSpace(b.ETASource+" "+b.ETARef))
+	}
+	first := slipped[0]
+	return workflow.ExecuteActivity(ctx, ActivityNotifyRole, RoleMessage{Role: models.RoleProductionManager, Event: EventSupplySlipped,
+		IdempotencyKey: "Allocator:" + a.sku + "/slipped/" + first.ID + "/" + first.ETA.Format(time.DateOnly),
+		Data: map[string]string{"sku": a.sku, "count": fmt.Sprint(len(slipped)), "lines": strings.Join(lines, "\n")}}).Get(ctx, nil)
 }
 
 // escalate tells customer service of every backorder past its ETA, once per ETA.

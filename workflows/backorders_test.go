@@ -212,3 +212,49 @@ func TestBackorderSweepWakesSKUsThatNeedIt(t *testing.T) {
 		t.Fatalf("%d sweeps woke %v", sweeps, woken)
 	}
 }
+
+// TestAllocatorTellsProductionOfShortagesAndSlips: WID is made to stock.
+// A new backorder when 40 wait against 5 free and 20 on order tells
+// production 15 are short; a later one that stock and supply cover tells
+// nobody. A backorder whose date moved from the 3rd to the 20th, past its
+// promise of the 10th, is listed to production as slipped; one moved but
+// still within its promise is not.
+func TestAllocatorTellsProductionOfShortagesAndSlips(t *testing.T) {
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	told, promised, later := start.AddDate(0, 0, 2), start.AddDate(0, 0, 9), start.AddDate(0, 0, 19)
+	f := &allocatorFakes{news: []models.BackorderNews{
+		{Coverage: &models.StockCoverage{Waiting: 40, Free: 5, OnOrder: 20}, Backorders: []models.BackorderNotice{
+			{Backorder: models.Backorder{ID: "SO-3-L1", OrderID: "SO-3", LineNo: 1, SKU: "WID", QtyShort: 30, Status: models.BackorderOpen, ETA: later, PromisedAt: promised, Rev: 1}, New: true},
+			{Backorder: models.Backorder{ID: "SO-4-L1", OrderID: "SO-4", LineNo: 1, SKU: "WID", QtyShort: 10, Status: models.BackorderOpen, ETA: later, PromisedAt: promised,
+				ToldETA: &told, CustomerName: "Acme", ETASource: "supply", ETARef: "PO-17", Rev: 3}},
+			{Backorder: models.Backorder{ID: "SO-5-L1", OrderID: "SO-5", LineNo: 1, SKU: "WID", QtyShort: 1, Status: models.BackorderOpen, ETA: promised, PromisedAt: later,
+				ToldETA: &told, Rev: 2}},
+		}},
+		{Coverage: &models.StockCoverage{Waiting: 5, Free: 5}, Backorders: []models.BackorderNotice{
+			{Backorder: models.Backorder{ID: "SO-6-L1", OrderID: "SO-6", LineNo: 1, SKU: "WID", QtyShort: 1, Status: models.BackorderOpen, ETA: later, PromisedAt: later, Rev: 1}, New: true}}},
+	}}
+	env := allocatorEnv(f)
+	env.SetStartTime(start)
+	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", workflows.SignalOrderBackorder, mock.Anything).Return(nil)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(workflows.SignalAllocatorWake, nil) // the second batch
+	}, time.Hour)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 2*time.Hour)
+	env.ExecuteWorkflow(workflows.AllocatorWorkflowName, workflows.AllocatorInput{SKU: "WID"})
+	got := map[string]workflows.RoleMessage{}
+	for _, m := range f.roleMsgs {
+		got[m.IdempotencyKey] = m
+	}
+	if len(got) != 2 || len(f.news) != 0 {
+		t.Fatalf("role messages %+v (%d batches unread); want the shortage and the slip only", f.roleMsgs, len(f.news))
+	}
+	short := got["Allocator:WID/shortage/SO-3-L1"]
+	if short.Role != models.RoleProductionManager || short.Event != workflows.EventStockShortage || short.Data["short"] != "15" {
+		t.Errorf("shortage: %+v", short)
+	}
+	slip := got["Allocator:WID/slipped/SO-4-L1/2026-12-20"]
+	if slip.Event != workflows.EventSupplySlipped || slip.Data["count"] != "1" ||
+		slip.Data["lines"] != "1. SO-4 line 1: 10 for Acme, promised 2026-12-10, now expected 2026-12-20 (supply PO-17)" {
+		t.Errorf("slip: %+v", slip)
+	}
+}

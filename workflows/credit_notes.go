@@ -63,14 +63,7 @@ func (f *orderFlow) credit(ctx workflow.Context, in CreditInput) (OrderState, er
 	i, _ := f.invoice(cn.InvoiceID)
 	inv := &f.state.Invoices[i]
 	inv.Paid += cn.Applied
-	switch {
-	case cn.Kind == models.CreditCancellation:
-		inv.Status = models.InvoiceVoid
-	case inv.Paid >= inv.Total:
-		inv.Status = models.InvoicePaid
-	case inv.Paid > 0 && inv.Status != models.InvoiceOverdue:
-		inv.Status = models.InvoicePartiallyPaid
-	}
+	inv.Status = cn.StatusOf(inv.Status, inv.Paid, inv.Total)
 	if inv.Settled() {
 		inv.NextReminderAt = time.Time{}
 	}

@@ -51,12 +51,14 @@ const (
 	EventTicketReply       = "ticket_reply"      // to the customer: staff answered their ticket
 	EventTicketEscalated   = "ticket_escalated"  // to service managers: a ticket missed its response target
 	EventCreditNoteIssued  = "credit_note_issued"
+	EventStockShortage     = "stock_shortage" // to production managers: a SKU made to stock is short of what waits
+	EventSupplySlipped     = "supply_slipped" // to production managers: a later supply date broke promised dates
 )
 
 // Events lists every event kind, for preferences.
 var Events = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventApprovalRequested,
 	EventApprovalEscalated, EventOrderConfirmed, EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder,
-	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventBackorderCreated, EventPromotion, EventTicketReply, EventTicketEscalated, EventCreditNoteIssued}
+	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventBackorderCreated, EventPromotion, EventTicketReply, EventTicketEscalated, EventCreditNoteIssued, EventStockShortage, EventSupplySlipped}
 
 // CustomerEvents are the events a customer can be told of (the rest go to
 // staff: approvals, production alerts, overdue escalations).
