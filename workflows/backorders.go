@@ -287,7 +287,7 @@ func (a *allocatorFlow) alertSlipped(ctx workflow.Context, slipped []models.Back
 	first := slipped[0]
 	return workflow.ExecuteActivity(ctx, ActivityNotifyRole, RoleMessage{Role: models.RoleProductionManager, Event: EventSupplySlipped,
 		IdempotencyKey: "Allocator:" + a.sku + "/slipped/" + first.ID + "/" + first.ETA.Format(time.DateOnly),
-		Data: map[string]string{"sku": a.sku, "count": fmt.Sprint(len(slipped)), "lines": strings.Join(lines, "\n")}}).Get(ctx, nil)
+		Data:           map[string]string{"sku": a.sku, "count": fmt.Sprint(len(slipped)), "lines": strings.Join(lines, "\n")}}).Get(ctx, nil)
 }
 
 // escalate tells customer service of every backorder past its ETA, once per ETA.
