@@ -133,14 +133,32 @@ func (s *Store) MarketingConsent(ctx context.Context, customerID string) (bool, 
 	return *v, nil
 }
 
-// SetMarketingConsent records a customer's choice.
+// SetMarketingConsent records a customer's choice: when consent was given
+// (kept while it stands), and each withdrawal, which campaigns count as an
+// unsubscribe.
 func (s *Store) SetMarketingConsent(ctx context.Context, customerID string, consent bool) error {
-	res := s.conn(ctx).Exec(`UPDATE customers SET marketing_consent = ? WHERE id = ?`, consent, customerID)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return models.NotFound("customer", customerID)
-	}
-	return nil
+	return s.Tx(ctx, func(tx *Store) error {
+		var had []bool
+		if err := tx.locking(tx.conn(ctx)).Model(&models.Customer{}).Where("id = ?", customerID).Pluck("marketing_consent", &had).Error; err != nil {
+			return err
+		}
+		if len(had) == 0 {
+			return models.NotFound("customer", customerID)
+		}
+		if had[0] == consent {
+			return nil
+		}
+		now := s.now()
+		var at any
+		if consent {
+			at = now
+		}
+		if err := tx.conn(ctx).Exec(`UPDATE customers SET marketing_consent = ?, marketing_consent_at = ? WHERE id = ?`, consent, at, customerID).Error; err != nil {
+			return err
+		}
+		if consent {
+			return nil
+		}
+		return tx.conn(ctx).Exec(`INSERT INTO marketing_unsubscribes (id, customer_id, created_at) VALUES (?, ?, ?)`, NewID(), customerID, now).Error
+	})
 }
