@@ -132,6 +132,15 @@ type Campaign struct {
 
 func (Campaign) TableName() string { return "campaigns" }
 
+// CampaignKeyPrefix prefixes the idempotency keys of a campaign's messages;
+// CampaignMessageKey is one recipient's: each gets the message once.
+func CampaignKeyPrefix(campaignID string) string { return "Campaign:" + campaignID + "/" }
+
+// CampaignMessageKey is the idempotency key of a campaign's message to one customer.
+func CampaignMessageKey(campaignID, customerID string) string {
+	return CampaignKeyPrefix(campaignID) + customerID
+}
+
 // CampaignResults are what the provider's webhooks said of a campaign's
 // messages: Sent counts every message handed over (delivered and bounced
 // ones too); Refused those held back because consent was withdrawn before

@@ -205,10 +205,6 @@ func (s *Store) ListCampaigns(ctx context.Context, p Page) (List[models.Campaign
 	return listNewestFirst(s.conn(ctx).Model(&models.Campaign{}), "id", p, func(c models.Campaign) string { return c.ID })
 }
 
-// CampaignKey prefixes the idempotency keys of a campaign's messages: one
-// per recipient.
-func CampaignKey(campaignID string) string { return "Campaign:" + campaignID + "/" }
-
 // CampaignResults counts what happened to a campaign's messages, from the
 // notification records the provider webhooks update, and the recipients
 // who unsubscribed after it started.
@@ -219,7 +215,7 @@ func (s *Store) CampaignResults(ctx context.Context, c models.Campaign) (models.
 		N      int64
 	}
 	if err := s.conn(ctx).Raw(`SELECT status, COUNT(*) AS n FROM notifications WHERE idempotency_key LIKE ? GROUP BY status`,
-		CampaignKey(c.ID)+"%").Scan(&rows).Error; err != nil {
+		models.CampaignKeyPrefix(c.ID)+"%").Scan(&rows).Error; err != nil {
 		return out, err
 	}
 	for _, r := range rows {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -52,7 +53,12 @@ type fakes struct {
 func (f *fakes) registerMessages(env *testsuite.TestWorkflowEnvironment) {
 	env.RegisterActivityWithOptions(func(_ context.Context, n workflows.Notification) error {
 		if n.Data != nil {
-			if _, err := messages.Render(n.Event, n.Data); err != nil {
+			data := n.Data
+			if messages.Marketing[n.Event] { // the activity adds the unsubscribe link
+				data = maps.Clone(n.Data)
+				data["unsubscribe_url"] = "https://q2c.test/unsubscribe"
+			}
+			if _, err := messages.Render(n.Event, data); err != nil {
 				return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
 			}
 		}

@@ -19,4 +19,5 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(PurgeExpired, workflow.RegisterOptions{Name: PurgeExpiredName})
 	r.RegisterWorkflowWithOptions(KPISnapshots, workflow.RegisterOptions{Name: KPISnapshotsName})
 	r.RegisterWorkflowWithOptions(Ticket, workflow.RegisterOptions{Name: TicketWorkflowName})
+	r.RegisterWorkflowWithOptions(Campaign, workflow.RegisterOptions{Name: CampaignWorkflowName})
 }
