@@ -9,6 +9,7 @@ const (
 	navReports    = "Reports"
 	navService    = "Customer service"
 	navPricing    = "Pricing"
+	navMarketing  = "Marketing"
 	navAdmin      = "Administration"
 	navAccount    = "My account"
 )
@@ -110,6 +111,18 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "GET /pricing/costs", Title: "Standard costs", Uses: "GET /api/v1/products/:sku/costs", Nav: navPricing, Handle: s.costsPage},
 		{Pattern: "POST /pricing/costs", Title: "Standard costs", Uses: "POST /api/v1/products/:sku/costs", Handle: s.setCost},
 		{Pattern: "GET /pricing/preview", Title: "Price preview", Uses: "POST /api/v1/pricing/preview", Nav: navPricing, Handle: s.previewPage},
+
+		// Marketing: segments and campaigns.
+		{Pattern: "GET /marketing/segments", Title: "Segments", Uses: "GET /api/v1/segments", Nav: navMarketing, Handle: s.segmentsPage},
+		{Pattern: "POST /marketing/segments", Title: "Segments", Uses: "POST /api/v1/segments", Handle: s.createSegment},
+		{Pattern: "GET /marketing/segments/{id}", Title: "Segment", Uses: "GET /api/v1/segments/:id", Handle: s.segmentPage},
+		{Pattern: "GET /marketing/segments/{id}/export.csv", Title: "Segment", Uses: "GET /api/v1/segments/:id/export", Handle: s.exportSegment},
+		{Pattern: "GET /marketing/campaigns", Title: "Campaigns", Uses: "GET /api/v1/campaigns", Nav: navMarketing, Handle: s.campaignsPage},
+		{Pattern: "POST /marketing/campaigns", Title: "Segment", Uses: "POST /api/v1/campaigns", Handle: s.createCampaign},
+		{Pattern: "GET /marketing/campaigns/{id}", Title: "Campaign", Uses: "GET /api/v1/campaigns/:id", Handle: s.campaignPage},
+		{Pattern: "POST /marketing/campaigns/{id}/pause", Title: "Campaign", Uses: "POST /api/v1/campaigns/:id/pause", Handle: s.campaignAction("pause")},
+		{Pattern: "POST /marketing/campaigns/{id}/resume", Title: "Campaign", Uses: "POST /api/v1/campaigns/:id/resume", Handle: s.campaignAction("resume")},
+		{Pattern: "POST /marketing/campaigns/{id}/cancel", Title: "Campaign", Uses: "POST /api/v1/campaigns/:id/cancel", Handle: s.campaignAction("cancel")},
 
 		// Administration.
 		{Pattern: "GET /admin/users", Title: "Users and roles", Uses: "GET /api/v1/users", Nav: navAdmin, Handle: s.usersPage},

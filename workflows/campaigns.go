@@ -59,6 +59,10 @@ func Campaign(ctx workflow.Context, req CampaignRequest) (models.Campaign, error
 			c.Sent++
 			req.After = to.ID
 		}
+		if len(batch) < c.PerMinute && c.Status != models.CampaignCancelled {
+			c.Status = models.CampaignCompleted // a short batch was the last: the audience is fixed
+			break
+		}
 		if err := saveCampaign(ctx, c); err != nil {
 			return *c, err
 		}
