@@ -833,6 +833,7 @@ func TestWebReturnFillsABackorder(t *testing.T) {
 	finance.WaitText("main table", "CN-")
 	finance.WaitText("main", "return")
 	look(t, finance, "invoice-credit-note")
+	a.recordHistory(workflows.OrderWorkflowID(acmeOrder.OrderID), "order-shipped-credited-by-return")
 }
 
 // TestWebMarketingCampaign: Acme and Initech consented to marketing,
@@ -914,4 +915,5 @@ func TestWebMarketingCampaign(t *testing.T) {
 		t.Errorf("the campaign's results:\n%s", tiles)
 	}
 	look(t, m, "campaign")
+	a.recordHistory(workflows.CampaignWorkflowID(strings.TrimPrefix(campaignPath, "/marketing/campaigns/")), "campaign-completed")
 }
