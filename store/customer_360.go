@@ -20,6 +20,11 @@ type Customer360 struct {
 	Backorders    []models.Backorder    `json:"backorders"`
 	Notifications []models.Notification `json:"notifications"`
 	Tickets       []models.Ticket       `json:"tickets"`
+	Returns       []models.Return       `json:"returns"`
+	CreditNotes   []models.CreditNote   `json:"credit_notes"`
+	// UnusedCredit is credit on account per currency (over-payments and
+	// credit notes not yet applied or refunded).
+	UnusedCredit []CreditRow `json:"unused_credit"`
 }
 
 // Customer360Rows is how many of each kind of document Customer360 shows.
@@ -37,6 +42,7 @@ func (s *Store) Customer360(ctx context.Context, id string, now time.Time) (Cust
 	}
 	out.Quotes, out.Orders, out.Invoices = []models.QuoteRecord{}, []models.OrderRecord{}, []models.Invoice{}
 	out.Backorders, out.Notifications, out.Tickets = []models.Backorder{}, []models.Notification{}, []models.Ticket{}
+	out.Returns, out.CreditNotes = []models.Return{}, []models.CreditNote{}
 	newest := func(dst any, column string, where string, args ...any) error {
 		return s.conn(ctx).Where(where, args...).Order(column + " DESC").Order("id DESC").Limit(Customer360Rows).Find(dst).Error
 	}
@@ -53,6 +59,15 @@ func (s *Store) Customer360(ctx context.Context, id string, now time.Time) (Cust
 		return out, err
 	}
 	if err := newest(&out.Tickets, "created_at", "customer_id = ?", id); err != nil {
+		return out, err
+	}
+	if err := newest(&out.Returns, "created_at", "customer_id = ?", id); err != nil {
+		return out, err
+	}
+	if err := newest(&out.CreditNotes, "issued_at", "customer_id = ?", id); err != nil {
+		return out, err
+	}
+	if out.UnusedCredit, err = s.creditRows(ctx, id); err != nil {
 		return out, err
 	}
 	return out, newest(&out.Notifications, "created_at", "owner_kind = ? AND owner_id = ?", models.OwnerCustomer, id)

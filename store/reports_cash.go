@@ -124,10 +124,16 @@ type CreditRow struct {
 
 // CreditBalances lists every customer with unused credit, by name.
 func (s *Store) CreditBalances(ctx context.Context) ([]CreditRow, error) {
+	return s.creditRows(ctx, "")
+}
+
+// creditRows lists unused credit per customer and currency, of one
+// customer when customerID is set.
+func (s *Store) creditRows(ctx context.Context, customerID string) ([]CreditRow, error) {
 	var rows []CreditRow
-	err := s.conn(ctx).Raw(`SELECT c.customer_id, cu.name AS customer_name, c.currency, SUM(c.amount) AS credit FROM (` + creditLedger + `) c
-		JOIN customers cu ON cu.id = c.customer_id
-		GROUP BY c.customer_id, cu.name, c.currency HAVING SUM(c.amount) > 0`).Scan(&rows).Error
+	err := s.conn(ctx).Raw(`SELECT c.customer_id, cu.name AS customer_name, c.currency, SUM(c.amount) AS credit FROM (`+creditLedger+`) c
+		JOIN customers cu ON cu.id = c.customer_id WHERE ? = '' OR c.customer_id = ?
+		GROUP BY c.customer_id, cu.name, c.currency HAVING SUM(c.amount) > 0`, customerID, customerID).Scan(&rows).Error
 	slices.SortFunc(rows, func(a, b CreditRow) int {
 		if n := strings.Compare(a.CustomerName, b.CustomerName); n != 0 {
 			return n

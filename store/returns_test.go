@@ -153,6 +153,11 @@ func TestReturnsAndCreditNotes(t *testing.T) {
 		if bal, err := s.CreditBalance(ctx, cust.ID, "USD"); err != nil || bal != 1000 {
 			t.Fatalf("credit %d %v, want 1000", bal, err)
 		}
+		// Customer service sees it all on the customer's 360 view.
+		v, err := s.Customer360(ctx, cust.ID, at)
+		if err != nil || len(v.Returns) != 2 || len(v.CreditNotes) != 4 || len(v.UnusedCredit) != 1 || v.UnusedCredit[0].Credit != 1000 {
+			t.Fatalf("360: %d returns, %d credit notes, credit %+v, %v; want 2, 4 and 10.00", len(v.Returns), len(v.CreditNotes), v.UnusedCredit, err)
+		}
 		if _, err := s.Refund(ctx, models.Refund{Key: "r1", CustomerID: cust.ID, Currency: "USD", Amount: 1001, Reference: "wire back"}); !isField(err, "amount") {
 			t.Fatalf("refunding more than the credit: %v", err)
 		}

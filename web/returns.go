@@ -44,6 +44,16 @@ func (s *Server) returnsPage(v *visit) error {
 	return v.show(returnsView(t, q.Get("status"), first, next))
 }
 
+// returnTable lists one customer's returns.
+func returnTable(rs []models.Return) table {
+	t := table{Caption: "Returns", Empty: "No returns.", Head: []string{"Return", "Order", "Reason", "Status", "Requested"}}
+	for _, r := range rs {
+		t.Rows = append(t.Rows, []templ.Component{link("/returns/"+r.ID, r.ID), link("/orders/"+r.OrderID, r.OrderID),
+			text(optionLabel(returnReasonOptions, r.Reason)), badge(r.Status), when(at(r.CreatedAt))})
+	}
+	return t
+}
+
 // optionLabel is the label of value among opts, or the value itself.
 func optionLabel(opts []option, value string) string {
 	for _, o := range opts {
