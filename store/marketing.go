@@ -130,7 +130,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c *models.Campaign) error {
 	}
 	now := s.now()
 	c.Status, c.CreatedAt, c.UpdatedAt = models.CampaignRunning, now, now
-	return s.conn(ctx).Create(c).Error
+	return mapErr(s.conn(ctx).Create(c).Error, "campaign", c.ID) // a conflict: recorded already
 }
 
 // MaxCampaignPerMinute bounds a campaign's pace (and a batch of its workflow).

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -111,6 +112,26 @@ func TestSegmentsAndCampaignAudience(t *testing.T) {
 		res, err := s.CampaignResults(ctx, c)
 		if err != nil || res.Unsubscribed != 1 {
 			t.Fatalf("results %+v %v, want 1 unsubscribed", res, err)
+		}
+	})
+}
+
+// TestCampaignRecordedTwiceIsAConflict: a retried start finds its campaign
+// (the API then starts its workflow, which may not have started).
+func TestCampaignRecordedTwiceIsAConflict(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seg := models.Segment{Name: "All", CreatedBy: "user:m"}
+		if err := s.CreateSegment(ctx, &seg); err != nil {
+			t.Fatal(err)
+		}
+		c := models.Campaign{ID: "CMP-X", Name: "x", SegmentID: seg.ID, Headline: "h", Body: "b", PerMinute: 1, CreatedBy: "user:m"}
+		if err := s.CreateCampaign(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+		again := c
+		if err := s.CreateCampaign(ctx, &again); !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("recorded twice: %v, want a conflict", err)
 		}
 	})
 }
