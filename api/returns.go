@@ -80,7 +80,11 @@ func (s *Server) createReturn(c *gin.Context) {
 	var ret models.Return
 	err = s.Store.Tx(ctx, func(tx *store.Store) error {
 		var err error
-		if ret, err = tx.CreateReturn(ctx, store.ReturnRequest{OrderID: req.OrderID, Lines: req.Lines, Reason: req.Reason, Note: req.Note,
+		key := ""
+		if c.GetHeader(HeaderIdempotencyKey) != "" {
+			key = updateID(c) // the caller's key, scoped to caller and route
+		}
+		if ret, err = tx.CreateReturn(ctx, store.ReturnRequest{Key: key, OrderID: req.OrderID, Lines: req.Lines, Reason: req.Reason, Note: req.Note,
 			By: s.subject(c), At: time.Now()}); err != nil {
 			return err
 		}

@@ -28,6 +28,7 @@ var ReturnReasons = []string{ReturnDamaged, ReturnDefective, ReturnWrongItem, Re
 type Return struct {
 	ID          string       `json:"id"`
 	Number      int64        `json:"number"`
+	Key         *string      `json:"-" gorm:"column:return_key"`
 	OrderID     string       `json:"order_id"`
 	CustomerID  string       `json:"customer_id"`
 	Status      string       `json:"status"`

@@ -13,6 +13,7 @@ import (
 
 // ReturnRequest asks to send back units of an order's shipped lines.
 type ReturnRequest struct {
+	Key     string // the request's idempotency key, if any: a retry answers with its return
 	OrderID string
 	Lines   []ReturnQty
 	Reason  string
@@ -52,8 +53,25 @@ func (s *Store) CreateReturn(ctx context.Context, r ReturnRequest) (models.Retur
 		if err := tx.locking(tx.conn(ctx)).Where("id = ?", r.OrderID).Take(&o).Error; err != nil {
 			return notFoundField(err, "order_id")
 		}
+		if r.Key != "" {
+			var prev []models.Return
+			if err := tx.conn(ctx).Where("return_key = ?", r.Key).Find(&prev).Error; err != nil {
+				return err
+			}
+			if len(prev) > 0 {
+				if prev[0].OrderID != o.ID {
+					return models.Conflict("this request's key was used for return %s of order %s", prev[0].ID, prev[0].OrderID)
+				}
+				var err error
+				out, err = tx.lockReturn(ctx, prev[0].ID)
+				return err
+			}
+		}
 		out = models.Return{OrderID: o.ID, CustomerID: o.CustomerID, Status: models.ReturnAuthorized, Reason: r.Reason,
 			Note: strings.TrimSpace(r.Note), RequestedBy: r.By, CreatedAt: r.At.UTC()}
+		if r.Key != "" {
+			out.Key = &r.Key
+		}
 		for i, want := range r.Lines {
 			lines, err := tx.returnable(ctx, o.ID, want.LineNo)
 			if err != nil {

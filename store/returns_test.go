@@ -78,9 +78,13 @@ func TestReturnsAndCreditNotes(t *testing.T) {
 				t.Fatalf("%s: %v, want a field error on %s", tc.name, err, tc.field)
 			}
 		}
-		ret, err := s.CreateReturn(ctx, store.ReturnRequest{OrderID: "SO-1", Reason: models.ReturnDamaged, Lines: []store.ReturnQty{{LineNo: 1, Qty: 2}}, By: "user:c", At: at})
+		ask := store.ReturnRequest{Key: "k-1", OrderID: "SO-1", Reason: models.ReturnDamaged, Lines: []store.ReturnQty{{LineNo: 1, Qty: 2}}, By: "user:c", At: at}
+		ret, err := s.CreateReturn(ctx, ask)
 		if err != nil || ret.ID != "RMA-000001" || len(ret.Lines) != 1 || ret.Lines[0].InvoiceID != inv1.ID {
 			t.Fatalf("return: %+v %v", ret, err)
+		}
+		if again, err := s.CreateReturn(ctx, ask); err != nil || again.ID != ret.ID || len(again.Lines) != 1 {
+			t.Fatalf("the same request again: %+v %v; want %s", again, err, ret.ID)
 		}
 		// Two authorized and one shipped unit left: a return of 2 more is refused.
 		if _, err := s.CreateReturn(ctx, store.ReturnRequest{OrderID: "SO-1", Reason: models.ReturnDamaged, Lines: []store.ReturnQty{{LineNo: 1, Qty: 2}}}); !isField(err, "lines[0].qty") {

@@ -9,6 +9,7 @@
 CREATE TABLE returns (
     id           TEXT PRIMARY KEY,  -- RMA-000001, from the "return" counter
     number       BIGINT NOT NULL UNIQUE,
+    return_key   TEXT UNIQUE, -- the request's idempotency key: a retry finds its return
     order_id     TEXT NOT NULL REFERENCES orders(id),
     customer_id  TEXT NOT NULL REFERENCES customers(id),
     status       TEXT NOT NULL CHECK (status IN ('authorized', 'received', 'cancelled')),
