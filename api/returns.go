@@ -80,11 +80,8 @@ func (s *Server) createReturn(c *gin.Context) {
 	var ret models.Return
 	err = s.Store.Tx(ctx, func(tx *store.Store) error {
 		var err error
-		key := ""
-		if c.GetHeader(HeaderIdempotencyKey) != "" {
-			key = updateID(c) // the caller's key, scoped to caller and route
-		}
-		if ret, err = tx.CreateReturn(ctx, store.ReturnRequest{Key: key, OrderID: req.OrderID, Lines: req.Lines, Reason: req.Reason, Note: req.Note,
+		// updateID: the caller's Idempotency-Key scoped to caller and route.
+		if ret, err = tx.CreateReturn(ctx, store.ReturnRequest{Key: updateID(c), OrderID: req.OrderID, Lines: req.Lines, Reason: req.Reason, Note: req.Note,
 			By: s.subject(c), At: time.Now()}); err != nil {
 			return err
 		}
@@ -214,11 +211,9 @@ func (s *Server) creditInvoice(c *gin.Context) {
 		return
 	}
 	ctx := reqCtx(c)
-	key := c.GetHeader(HeaderIdempotencyKey)
-	if key == "" {
-		key = store.NewID()
-	}
-	cn, err := s.issueCredit(ctx, workflows.CreditInput{Actor: actorOf(c), Key: "invoice/" + c.Param("id") + "/" + key, InvoiceID: c.Param("id"),
+	// updateID is the caller's Idempotency-Key scoped to caller and route
+	// (a fresh ID without one): a retry issues no second note.
+	cn, err := s.issueCredit(ctx, workflows.CreditInput{Actor: actorOf(c), Key: "invoice/" + c.Param("id") + "/" + updateID(c), InvoiceID: c.Param("id"),
 		Kind: req.Kind, Reason: req.Reason, Amount: req.Amount})
 	if err == nil {
 		err = s.Store.AppendAudit(ctx, s.audit(c, "credit_note.issue", "invoice", cn.InvoiceID, fmt.Sprintf("%s %s %d (%s)", cn.ID, cn.Kind, cn.Total, cn.Reason)))
@@ -286,14 +281,10 @@ func (s *Server) refund(c *gin.Context) {
 		return
 	}
 	ctx := reqCtx(c)
-	key := c.GetHeader(HeaderIdempotencyKey)
-	if key == "" {
-		key = store.NewID()
-	}
 	var out models.Refund
 	err := s.Store.Tx(ctx, func(tx *store.Store) error {
 		var err error
-		if out, err = tx.Refund(ctx, models.Refund{Key: c.Param("id") + "/" + key, CustomerID: c.Param("id"), Currency: models.Currency(req.Currency),
+		if out, err = tx.Refund(ctx, models.Refund{Key: c.Param("id") + "/" + updateID(c), CustomerID: c.Param("id"), Currency: models.Currency(req.Currency),
 			Amount: req.Amount, Reference: req.Reference, RefundedBy: s.subject(c)}); err != nil {
 			return err
 		}
