@@ -325,7 +325,7 @@ func workflowError(err error) error {
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		return models.Conflict("it is closed: %s", nf.Message)
+		return models.Conflict("it has finished (completed, cancelled or expired): nothing about it can change any more")
 	}
 	return fmt.Errorf("%w: %v", errUnavailable, err)
 }

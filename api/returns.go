@@ -200,6 +200,8 @@ func (r creditNoteRequest) Validate() error {
 	v.Check(r.Kind == models.CreditPriceCorrection || r.Kind == models.CreditCancellation, "kind", "must be price_correction or cancellation (returns are credited when received)")
 	if r.Kind == models.CreditPriceCorrection {
 		v.Amount("amount", r.Amount, 1)
+	} else {
+		v.Check(r.Amount == 0, "amount", "a cancellation credits all that is left of the invoice: leave the amount out")
 	}
 	v.Text("reason", r.Reason, true, models.MaxCommentLen)
 	return v.Err()

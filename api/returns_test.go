@@ -37,6 +37,7 @@ func TestReturnsAndCreditNotesRefuseBadInputByField(t *testing.T) {
 		{"receiving nowhere", "/api/v1/returns/RMA-000001/receive", h.as(models.RoleWarehouseManager), `{"lines":[{"line_no":1,"received":1,"sellable":1}]}`, "warehouse"},
 		{"a credit of no kind", "/api/v1/invoices/INV-000001/credit-notes", finance, `{"reason":"x"}`, "kind"},
 		{"a correction of nothing", "/api/v1/invoices/INV-000001/credit-notes", finance, `{"kind":"price_correction","amount":0,"reason":"x"}`, "amount"},
+		{"a cancellation with an amount", "/api/v1/invoices/INV-000001/credit-notes", finance, `{"kind":"cancellation","amount":5,"reason":"x"}`, "amount"},
 		{"a credit without a reason", "/api/v1/invoices/INV-000001/credit-notes", finance, `{"kind":"cancellation"}`, "reason"},
 		{"a refund in no currency", "/api/v1/customers/c-2/refunds", finance, `{"currency":"usd","amount":100,"reference":"r"}`, "currency"},
 		{"a refund of more than the credit", "/api/v1/customers/c-2/refunds", finance, `{"currency":"USD","amount":100,"reference":"r"}`, "amount"},

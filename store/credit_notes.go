@@ -112,20 +112,19 @@ func (s *Store) IssueCreditNote(ctx context.Context, r CreditRequest) (models.Cr
 // creditLines prices what a credit note gives back.
 func (s *Store) creditLines(ctx context.Context, inv models.Invoice, r CreditRequest) ([]models.CreditNoteLine, error) {
 	switch r.Kind {
-	case models.CreditCancellation:
-		if inv.Paid > 0 {
+	case models.CreditCancellation, models.CreditPriceCorrection:
+		left, applied, err := s.creditLeft(ctx, inv)
+		if err != nil {
+			return nil, err
+		}
+		if r.Kind == models.CreditPriceCorrection {
+			return priceCorrectionLines(left, r.Amount), nil
+		}
+		if cash := inv.Paid - applied; cash > 0 {
 			return nil, models.Conflict("invoice %s has %s paid: only an unpaid invoice is cancelled; credit the goods or the price instead",
-				inv.ID, models.NewMoney(inv.Paid, inv.Currency))
+				inv.ID, models.NewMoney(cash, inv.Currency))
 		}
-		return []models.CreditNoteLine{{Gross: inv.Subtotal, Discount: inv.Discount, Net: inv.Total - inv.Tax, Tax: inv.Tax, Total: inv.Total}}, nil
-	case models.CreditPriceCorrection:
-		// The amount includes tax in the invoice's own proportion, rounded
-		// half away from zero, so credit note and invoice stay consistent.
-		tax := int64(0)
-		if inv.Total > 0 {
-			tax = models.DivRoundHalfAwayFromZero(r.Amount*inv.Tax, inv.Total)
-		}
-		return []models.CreditNoteLine{{Gross: r.Amount - tax, Net: r.Amount - tax, Tax: tax, Total: r.Amount}}, nil
+		return left, nil
 	}
 	var out []models.CreditNoteLine
 	for _, rl := range r.Lines {
@@ -157,6 +156,67 @@ func (s *Store) creditLines(ctx context.Context, inv models.Invoice, r CreditReq
 		out = append(out, models.CreditNoteLine{LineNo: rl.LineNo, SKU: b.SKU, Qty: rl.Received, Gross: part.Gross, Discount: part.Discount, Net: part.Net, Tax: part.Tax, Total: part.Total})
 	}
 	return out, nil
+}
+
+// creditLeft is, per billed line, what earlier credit notes left of it
+// (the whole invoice as line 0 when it has no lines on record), and how
+// much of the invoice those notes paid.
+func (s *Store) creditLeft(ctx context.Context, inv models.Invoice) ([]models.CreditNoteLine, int64, error) {
+	var billed []InvoiceLineFact
+	if err := s.conn(ctx).Raw(`SELECT line_no, sku, qty, gross, discount, net, tax, total FROM invoice_lines WHERE invoice_id = ? ORDER BY line_no`,
+		inv.ID).Scan(&billed).Error; err != nil {
+		return nil, 0, err
+	}
+	if len(billed) == 0 {
+		billed = []InvoiceLineFact{{Gross: inv.Subtotal, Discount: inv.Discount, Net: inv.Total - inv.Tax, Tax: inv.Tax, Total: inv.Total}}
+	}
+	var notes []models.CreditNote
+	if err := s.conn(ctx).Where("invoice_id = ?", inv.ID).Find(&notes).Error; err != nil {
+		return nil, 0, err
+	}
+	var applied int64
+	out := make([]models.CreditNoteLine, len(billed))
+	for i, b := range billed {
+		out[i] = models.CreditNoteLine{LineNo: b.LineNo, SKU: b.SKU, Qty: b.Qty, Gross: b.Gross, Discount: b.Discount, Net: b.Net, Tax: b.Tax, Total: b.Total}
+	}
+	for _, cn := range notes {
+		applied += cn.Applied
+		for _, l := range cn.Lines {
+			for i := range out {
+				if out[i].LineNo == l.LineNo {
+					o := &out[i]
+					o.Qty, o.Gross, o.Discount, o.Net, o.Tax, o.Total = o.Qty-l.Qty, o.Gross-l.Gross, o.Discount-l.Discount, o.Net-l.Net, o.Tax-l.Tax, o.Total-l.Total
+				}
+			}
+		}
+	}
+	return slices.DeleteFunc(out, func(l models.CreditNoteLine) bool { return l.Total <= 0 }), applied, nil
+}
+
+// priceCorrectionLines spreads a correction of amount (tax included) over
+// what is left of each line in proportion to its total, each share rounded
+// half away from zero and the last line taking the remainder; each share's
+// tax is in its line's own proportion. No goods come back: no units.
+func priceCorrectionLines(left []models.CreditNoteLine, amount int64) []models.CreditNoteLine {
+	var total int64
+	for _, l := range left {
+		total += l.Total
+	}
+	out := []models.CreditNoteLine{}
+	rest := amount
+	for i, l := range left {
+		share := rest
+		if i < len(left)-1 {
+			share = models.DivRoundHalfAwayFromZero(amount*l.Total, max(total, 1))
+		}
+		rest -= share
+		if share == 0 {
+			continue
+		}
+		tax := models.DivRoundHalfAwayFromZero(share*l.Tax, max(l.Total, 1))
+		out = append(out, models.CreditNoteLine{LineNo: l.LineNo, SKU: l.SKU, Gross: share - tax, Net: share - tax, Tax: tax, Total: share})
+	}
+	return out
 }
 
 // returnedBefore is how many units of an invoice line earlier credit notes

@@ -15,11 +15,19 @@ import (
 // segmentQuery selects the customers a filter matches at now.
 func (s *Store) segmentQuery(ctx context.Context, f models.SegmentFilter, now time.Time) *gorm.DB {
 	q := s.conn(ctx).Model(&models.Customer{})
+	lower := func(xs []string) []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = strings.ToLower(x)
+		}
+		return out
+	}
+	// Regions and segments are typed by people: "us-ca" is US-CA.
 	if len(f.Regions) > 0 {
-		q = q.Where("region IN ?", f.Regions)
+		q = q.Where("LOWER(region) IN ?", lower(f.Regions))
 	}
 	if len(f.Segments) > 0 {
-		q = q.Where("segment IN ?", f.Segments)
+		q = q.Where("LOWER(segment) IN ?", lower(f.Segments))
 	}
 	if len(f.Tiers) > 0 {
 		q = q.Where("tier IN ?", f.Tiers)

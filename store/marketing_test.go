@@ -58,6 +58,7 @@ func TestSegmentsAndCampaignAudience(t *testing.T) {
 		}{
 			{"everyone", models.SegmentFilter{}, 4, 2},
 			{"west", models.SegmentFilter{Regions: []string{"west"}}, 2, 2},
+			{"west typed in capitals", models.SegmentFilter{Regions: []string{"WEST"}}, 2, 2},
 			{"tiers 1 and 2", models.SegmentFilter{Tiers: []int{1, 2}}, 3, 1},
 			{"ordered in the last 30 days", models.SegmentFilter{OrderedWithinDays: 30}, 1, 1},
 			{"lapsed: nothing for 90 days", models.SegmentFilter{NotOrderedForDays: 90}, 3, 1},

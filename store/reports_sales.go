@@ -39,7 +39,9 @@ func (f SalesFigures) final() SalesFigures {
 // ratioBP is num ÷ den in basis points, rounded half away from zero; nil
 // when den is 0.
 func ratioBP(num, den int64) *int64 {
-	if den == 0 {
+	if den <= 0 {
+		// Over nothing, or over a negative base (a product whose credit
+		// notes exceed its sales in the period): no meaningful ratio.
 		return nil
 	}
 	v := models.DivRoundHalfAwayFromZero(num*10000, den)

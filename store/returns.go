@@ -162,6 +162,11 @@ func (s *Store) ReceiveReturn(ctx context.Context, r ReturnReceipt) (ReturnResul
 		out.Return = ret
 		switch ret.Status {
 		case models.ReturnReceived:
+			// The same receipt again (a retry whose answer was lost) issues
+			// the same credit notes; a different one is a mistake.
+			if !sameReceipt(ret, r) {
+				return models.Conflict("return %s was received already, at %s: its stock and credit notes stand", ret.ID, ret.Warehouse)
+			}
 			out.Credits = creditsFor(ret)
 			return nil
 		case models.ReturnCancelled:
@@ -184,6 +189,13 @@ func (s *Store) ReceiveReturn(ctx context.Context, r ReturnReceipt) (ReturnResul
 			v.Check(l.Sellable >= 0 && l.Sellable <= l.Received, f+".sellable", "must be between 0 and the units received")
 			byLine[l.LineNo] = l
 		}
+		var came int64
+		for _, l := range ReturnLineTotals(ret) {
+			_, ok := byLine[l.LineNo]
+			v.Check(ok, "lines", fmt.Sprintf("say what came back of line %d (0 when nothing did)", l.LineNo))
+			came += byLine[l.LineNo].Received
+		}
+		v.Check(came > 0 || len(r.Lines) == 0, "lines", "nothing came back: cancel the return instead")
 		if err := v.Err(); err != nil {
 			return err
 		}
@@ -220,6 +232,40 @@ func (s *Store) ReceiveReturn(ctx context.Context, r ReturnReceipt) (ReturnResul
 		return nil
 	})
 	return out, err
+}
+
+// ReturnLineTotals sums a return's lines per order line (one order line
+// can span several invoices), in order.
+func ReturnLineTotals(r models.Return) []models.ReturnLine {
+	var out []models.ReturnLine
+	for _, l := range r.Lines {
+		if n := len(out); n > 0 && out[n-1].LineNo == l.LineNo {
+			out[n-1].Qty += l.Qty
+			out[n-1].Received += l.Received
+			out[n-1].Restocked += l.Restocked
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// sameReceipt reports whether r says what ret's receipt said.
+func sameReceipt(ret models.Return, r ReturnReceipt) bool {
+	if r.Warehouse != ret.Warehouse {
+		return false
+	}
+	totals := ReturnLineTotals(ret)
+	if len(r.Lines) != len(totals) {
+		return false
+	}
+	for _, l := range r.Lines {
+		i := slices.IndexFunc(totals, func(t models.ReturnLine) bool { return t.LineNo == l.LineNo })
+		if i < 0 || totals[i].Received != l.Received || totals[i].Restocked != l.Sellable {
+			return false
+		}
+	}
+	return true
 }
 
 // creditsFor lists the credit notes a received return needs: one per

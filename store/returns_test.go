@@ -93,6 +93,9 @@ func TestReturnsAndCreditNotes(t *testing.T) {
 		if _, err := s.ReceiveReturn(ctx, store.ReturnReceipt{ReturnID: ret.ID, Warehouse: "A", Lines: []store.ReceivedQty{{LineNo: 1, Received: 2, Sellable: 3}}}); !isField(err, "lines[0].sellable") {
 			t.Fatalf("more sellable than received: %v", err)
 		}
+		if _, err := s.ReceiveReturn(ctx, store.ReturnReceipt{ReturnID: ret.ID, Warehouse: "A", Lines: []store.ReceivedQty{{LineNo: 1}}}); !isField(err, "lines") {
+			t.Fatalf("nothing came back: %v, want a field error telling to cancel instead", err)
+		}
 		receipt := store.ReturnReceipt{ReturnID: ret.ID, Warehouse: "A", Lines: []store.ReceivedQty{{LineNo: 1, Received: 2, Sellable: 1}}, By: "user:w", At: at.Add(time.Hour)}
 		got, err := s.ReceiveReturn(ctx, receipt)
 		if err != nil || got.Return.Status != models.ReturnReceived || len(got.Receipts) != 1 || got.Receipts[0].Run == nil ||
@@ -101,6 +104,11 @@ func TestReturnsAndCreditNotes(t *testing.T) {
 		}
 		if again, err := s.ReceiveReturn(ctx, receipt); err != nil || len(again.Receipts) != 0 || len(again.Credits) != 1 {
 			t.Fatalf("receiving again: %+v %v; want the same credit to issue and no stock moved", again, err)
+		}
+		other := receipt
+		other.Lines = []store.ReceivedQty{{LineNo: 1, Received: 2, Sellable: 2}}
+		if _, err := s.ReceiveReturn(ctx, other); !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("another receipt of a received return: %v, want a conflict", err)
 		}
 		if onHand, reserved := checkInvariants(t, s, "WID"); onHand != 2 || reserved != 2 {
 			t.Fatalf("stock: on hand %d reserved %d; want 2 (SO-W's reserved unit and the returned one) and 2", onHand, reserved)

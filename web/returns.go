@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -76,7 +77,12 @@ type returnForm struct {
 }
 
 func (s *Server) newReturnPage(v *visit) error {
-	return v.showReturnForm(v.r.URL.Query().Get("order_id"), nil)
+	id := strings.TrimSpace(v.r.URL.Query().Get("order_id"))
+	if id == "" { // a return starts from the order: choose one
+		http.Redirect(v.w, v.r, "/orders", http.StatusSeeOther)
+		return nil
+	}
+	return v.showReturnForm(id, nil)
 }
 
 func (v *visit) showReturnForm(orderID string, formErr *apiError) error {
@@ -215,9 +221,12 @@ func (v *visit) receiveForm(r models.Return, formErr *apiError) (form, error) {
 		}
 		return d
 	}
+	// No warehouse is chosen for the receiver: the units go where they
+	// really arrived.
 	f := form{Action: "/returns/" + r.ID + "/receive", Submit: "Receive and credit", CSRF: v.csrf, Key: randomToken(), Prefix: "rc-", Err: formErr,
-		Fields: []field{{Name: "warehouse", Label: "Received at", Type: "select", Options: warehouses, Value: val("warehouse", ""), Required: true}}}
-	for i, l := range returnLineTotals(r) {
+		Fields: []field{{Name: "warehouse", Label: "Received at", Type: "select", Options: append([]option{{"", "Choose the warehouse"}}, warehouses...),
+			Value: val("warehouse", ""), Required: true}}}
+	for i, l := range store.ReturnLineTotals(r) {
 		n := strconv.Itoa(l.LineNo)
 		f.Fields = append(f.Fields,
 			field{Name: "received_" + n, Label: fmt.Sprintf("Line %d · %s: units received (of %d)", l.LineNo, l.SKU, l.Qty), Type: "number", Min: "0",
@@ -228,19 +237,6 @@ func (v *visit) receiveForm(r models.Return, formErr *apiError) (form, error) {
 	return f, nil
 }
 
-// returnLineTotals sums a return's lines per order line (one order line can
-// span several invoices).
-func returnLineTotals(r models.Return) []models.ReturnLine {
-	var out []models.ReturnLine
-	for _, l := range r.Lines {
-		if n := len(out); n > 0 && out[n-1].LineNo == l.LineNo {
-			out[n-1].Qty += l.Qty
-			continue
-		}
-		out = append(out, l)
-	}
-	return out
-}
 
 func (s *Server) receiveReturn(v *visit) error {
 	id := v.r.PathValue("id")
@@ -249,7 +245,7 @@ func (s *Server) receiveReturn(v *visit) error {
 		return err
 	}
 	lines := []store.ReceivedQty{}
-	for i, l := range returnLineTotals(r) {
+	for i, l := range store.ReturnLineTotals(r) {
 		n := strconv.Itoa(l.LineNo)
 		got, err1 := strconv.ParseInt(strings.TrimSpace(v.r.PostFormValue("received_"+n)), 10, 64)
 		ok, err2 := strconv.ParseInt(strings.TrimSpace(v.r.PostFormValue("sellable_"+n)), 10, 64)
@@ -322,8 +318,11 @@ func creditForm(inv invoiceView, csrf string, formErr *apiError, val func(k, d s
 func (s *Server) creditInvoice(v *visit) error {
 	id := v.r.PathValue("id")
 	body := map[string]any{"kind": v.r.PostFormValue("kind"), "reason": v.r.PostFormValue("reason")}
-	if v.r.PostFormValue("kind") == models.CreditPriceCorrection {
-		amount, err := models.ParseMoney(v.r.PostFormValue("amount"), models.Currency(v.r.PostFormValue("currency")))
+	if raw := strings.TrimSpace(v.r.PostFormValue("amount")); raw != "" || v.r.PostFormValue("kind") == models.CreditPriceCorrection {
+		amount, err := models.ParseMoney(raw, models.Currency(v.r.PostFormValue("currency")))
+		if err == nil && amount <= 0 {
+			err = errors.New("must be more than 0")
+		}
 		if err != nil {
 			return v.showInvoice(&apiError{Status: http.StatusUnprocessableEntity, Title: "Check the amount",
 				Errors: []models.FieldError{{Field: "amount", Message: err.Error()}}})
