@@ -128,8 +128,10 @@ func (s *Server) listInvoices(c *gin.Context) {
 
 type invoiceView struct {
 	models.Invoice
-	Balance int64                   `json:"balance"`
-	Lines   []workflows.InvoiceLine `json:"lines"`
+	Balance int64 `json:"balance"`
+	// Credited is the part of Paid that credit notes paid.
+	Credited int64                   `json:"credited"`
+	Lines    []workflows.InvoiceLine `json:"lines"`
 }
 
 func (s *Server) getInvoice(c *gin.Context) {
@@ -143,6 +145,10 @@ func (s *Server) getInvoice(c *gin.Context) {
 		return
 	}
 	v := invoiceView{Invoice: inv, Balance: inv.Balance()}
+	if v.Credited, err = s.Store.InvoiceCredited(reqCtx(c), inv.ID); err != nil {
+		fail(c, err)
+		return
+	}
 	if err := json.Unmarshal([]byte(inv.Lines), &v.Lines); err != nil {
 		fail(c, err)
 		return

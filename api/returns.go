@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/q2c-dev/q2c/models"
@@ -244,8 +245,35 @@ func (s *Server) issueCredit(ctx context.Context, in workflows.CreditInput) (mod
 		}
 		return s.Store.CreditNoteByKey(ctx, in.Key)
 	}
-	return s.Store.IssueCreditNote(ctx, store.CreditRequest{Key: in.Key, InvoiceID: in.InvoiceID, Kind: in.Kind, ReturnID: in.ReturnID,
+	cn, err := s.Store.IssueCreditNote(ctx, store.CreditRequest{Key: in.Key, InvoiceID: in.InvoiceID, Kind: in.Kind, ReturnID: in.ReturnID,
 		Reason: in.Reason, Amount: in.Amount, Lines: in.Lines, By: in.Actor.Subject, At: time.Now()})
+	if err != nil {
+		return cn, err
+	}
+	return cn, s.tellOfCreditNote(ctx, inv, cn)
+}
+
+// tellOfCreditNote emails the customer a credit note issued outside its
+// order's workflow (the order had finished), through the durable one-message
+// workflow, under the key the order's workflow would have used: a retry
+// sends it once.
+func (s *Server) tellOfCreditNote(ctx context.Context, inv models.Invoice, cn models.CreditNote) error {
+	cust, err := s.Store.CustomerByID(ctx, cn.CustomerID)
+	if err != nil || cust.Email == "" || s.Temporal == nil {
+		return err
+	}
+	money := func(v int64) string { return models.NewMoney(v, cn.Currency).String() }
+	n := workflows.Notification{Channel: models.ChannelEmail, To: cust.Email, ToName: cust.Name,
+		IdempotencyKey: workflows.OrderWorkflowID(cn.OrderID) + "/" + cn.ID + "/issued", Event: workflows.EventCreditNoteIssued,
+		OwnerKind: models.OwnerCustomer, OwnerID: cust.ID, OrderID: cn.OrderID, Phone: cust.Phone,
+		Data: map[string]string{"credit_note_id": cn.ID, "invoice_id": cn.InvoiceID, "amount": money(cn.Total), "reason": cn.Reason,
+			"applied": money(cn.Applied), "to_account": money(cn.ToAccount), "balance": money(max(inv.Total-inv.Paid-cn.Applied, 0)), "order_id": cn.OrderID}}
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.ResendWorkflowID(n.IdempotencyKey), TaskQueue: s.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.ResendWorkflowName, n)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUnavailable, err)
+	}
+	return nil
 }
 
 func (s *Server) listCreditNotes(c *gin.Context) {

@@ -831,7 +831,7 @@ func TestWebReturnFillsABackorder(t *testing.T) {
 	finance := signIn(t, a, "finance@q2c.local")
 	finance.Open("/invoices/" + inv.ID)
 	finance.WaitText("main table", "CN-")
-	finance.WaitText("main", "return")
+	finance.WaitText(".tiles", "Credited") // paid by the credit note, not by money
 	look(t, finance, "invoice-credit-note")
 	a.recordHistory(workflows.OrderWorkflowID(acmeOrder.OrderID), "order-shipped-credited-by-return")
 }

@@ -319,6 +319,17 @@ func (s *Store) CreditNoteByID(ctx context.Context, id string) (models.CreditNot
 	return cn, mapErr(err, "credit note", id)
 }
 
+// InvoiceCredited is how much of an invoice credit notes paid (the rest
+// of its paid figure is money received).
+func (s *Store) InvoiceCredited(ctx context.Context, invoiceID string) (int64, error) {
+	var v []int64
+	err := s.conn(ctx).Raw(`SELECT COALESCE(SUM(applied), 0) FROM credit_notes WHERE invoice_id = ?`, invoiceID).Scan(&v).Error
+	if err != nil || len(v) == 0 {
+		return 0, err
+	}
+	return v[0], nil
+}
+
 // CreditNoteByKey reads the credit note issued under a request's key.
 func (s *Store) CreditNoteByKey(ctx context.Context, key string) (models.CreditNote, error) {
 	var cn models.CreditNote
@@ -349,11 +360,21 @@ func (s *Store) Refund(ctx context.Context, r models.Refund) (models.Refund, err
 		if err := tx.locking(tx.conn(ctx)).Where("id = ?", r.CustomerID).Take(&c).Error; err != nil {
 			return mapErr(err, "customer", r.CustomerID)
 		}
-		var prev models.Refund
-		if err := tx.conn(ctx).Where("refund_key = ?", r.Key).Take(&prev).Error; err == nil {
-			r = prev
+		// The same request again, or the same bank reference entered twice,
+		// is the refund already made.
+		var prev []models.Refund
+		if err := tx.conn(ctx).Where("refund_key = ? OR (customer_id = ? AND reference = ?)", r.Key, r.CustomerID, strings.TrimSpace(r.Reference)).
+			Find(&prev).Error; err != nil {
+			return err
+		}
+		if len(prev) > 0 {
+			if prev[0].Amount != r.Amount || prev[0].Currency != r.Currency {
+				return models.Conflict("refund %q was made already: %s", prev[0].Reference, models.NewMoney(prev[0].Amount, prev[0].Currency))
+			}
+			r = prev[0]
 			return nil
 		}
+		r.Reference = strings.TrimSpace(r.Reference)
 		avail, err := tx.CreditBalance(ctx, r.CustomerID, r.Currency)
 		if err != nil {
 			return err

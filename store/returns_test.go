@@ -179,6 +179,10 @@ func TestReturnsAndCreditNotes(t *testing.T) {
 		if bal, _ := s.CreditBalance(ctx, cust.ID, "USD"); bal != 0 {
 			t.Fatalf("credit after the refund %d, want 0", bal)
 		}
+		// The same bank reference entered again is the same refund.
+		if again, err := s.Refund(ctx, models.Refund{Key: "r3", CustomerID: cust.ID, Currency: "USD", Amount: 1000, Reference: "wire back", RefundedBy: "user:f"}); err != nil || again.Key != "r2" {
+			t.Fatalf("the same reference again: %+v %v; want the first refund", again, err)
+		}
 		// Revenue nets every credit: 99.99 + 20.00 + 50.00 invoiced, less
 		// 66.66 + 33.33 + 20.00 + 10.00 credited = 40.00.
 		rep, err := s.Sales(ctx, store.SalesQuery{GroupBy: store.DimCustomer, Granularity: calendar.Month, From: at, To: at, Rank: store.SalesInvoiced})

@@ -31,8 +31,9 @@ func (s *Server) invoicesPage(v *visit) error {
 
 type invoiceView struct {
 	models.Invoice
-	Balance int64                   `json:"balance"`
-	Lines   []workflows.InvoiceLine `json:"lines"`
+	Balance  int64                   `json:"balance"`
+	Credited int64                   `json:"credited"` // of Paid, what credit notes paid
+	Lines    []workflows.InvoiceLine `json:"lines"`
 }
 
 func (s *Server) invoicePage(v *visit) error { return v.showInvoice(nil) }

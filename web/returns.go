@@ -237,7 +237,6 @@ func (v *visit) receiveForm(r models.Return, formErr *apiError) (form, error) {
 	return f, nil
 }
 
-
 func (s *Server) receiveReturn(v *visit) error {
 	id := v.r.PathValue("id")
 	var r models.Return

@@ -2,7 +2,9 @@ package workflows
 
 import "go.temporal.io/sdk/workflow"
 
-// ResendWorkflowName sends one notification again (staff asked for it).
+// ResendWorkflowName delivers one notification durably: one staff asked to
+// send again, or one about a document whose own workflow has finished (a
+// credit note on a paid order).
 const ResendWorkflowName = "Resend"
 
 // ResendWorkflowID is built from the new message's idempotency key.
