@@ -32,7 +32,8 @@ func (a *Activities) NotifyRole(ctx context.Context, m workflows.RoleMessage) (i
 }
 
 func toMessage(n workflows.Notification) notify.Message {
-	return notify.Message{Channel: n.Channel, To: n.To, ToName: n.ToName, Subject: n.Subject, Text: n.Text, HTML: n.HTML, IdempotencyKey: n.IdempotencyKey}
+	return notify.Message{Channel: n.Channel, To: n.To, ToName: n.ToName, Subject: n.Subject, Text: n.Text, HTML: n.HTML, IdempotencyKey: n.IdempotencyKey,
+		Unsubscribe: n.Data["unsubscribe_url"]} // set on marketing messages only
 }
 
 // SendNotification delivers a message through the outbox. For each channel

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -36,7 +38,9 @@ func (s *Server) notificationRoutes() []Route {
 		{Method: "PUT", Path: "/api/v1/me/notification-preferences", Summary: "Turn a channel on or off for an event", Roles: anyone, Handler: s.setMyPreference, Body: preferenceRequest{}},
 		{Method: "PUT", Path: "/api/v1/me/marketing-consent", Summary: "Agree to, or stop, marketing messages for your account", Roles: []models.Role{models.RoleCustomer}, Handler: s.setMyConsent, Body: consentRequest{}},
 		{Method: "PUT", Path: "/api/v1/customers/:id/marketing-consent", Summary: "Record a customer's marketing consent given by phone or in writing (audited)", Roles: []models.Role{models.RoleCustomerService, models.RoleServiceManager}, Handler: s.setCustomerConsent, Body: consentRequest{}},
-		{Method: "GET", Path: "/unsubscribe", Summary: "One-click unsubscribe from marketing (signed link from the email)", Public: true, Handler: s.unsubscribe},
+		{Method: "GET", Path: "/unsubscribe", Summary: "Where a marketing email's signed unsubscribe link lands: a page whose one button unsubscribes (fetching the link changes nothing, so mail scanners unsubscribe nobody)", Public: true, Handler: s.unsubscribePage},
+		{Method: "POST", Path: "/unsubscribe", Summary: "Unsubscribe from marketing with the signed link's c and t: the page's button, or a mail client's one-click (RFC 8058, List-Unsubscribe-Post)", Public: true, Handler: s.unsubscribe,
+			Body: oneClickForm{}, ContentType: "application/x-www-form-urlencoded"},
 		{Method: "POST", Path: "/webhooks/sendgrid", Summary: "SendGrid event webhook (signed; ECDSA verified)", Public: true, Handler: s.sendgridWebhook, Body: []sendgridEvent{}},
 		{Method: "POST", Path: "/webhooks/twilio", Summary: "Twilio message status callback (X-Twilio-Signature verified)", Public: true, Handler: s.twilioWebhook,
 			Body: twilioStatusForm{}, ContentType: "application/x-www-form-urlencoded"},
@@ -292,18 +296,42 @@ func (s *Server) recordConsent(c *gin.Context, customerID string, consent bool) 
 // unsubscribe is the link in every marketing email: the signature proves
 // the email was ours, so no login is needed, and it only ever turns
 // marketing off.
+// oneClickForm is what a mail client posts for a one-click unsubscribe.
+type oneClickForm struct {
+	ListUnsubscribe string `json:"List-Unsubscribe"` // "One-Click"
+}
+
+// unsubscribePage asks the person to confirm with one button.
+func (s *Server) unsubscribePage(c *gin.Context) {
+	id, token := c.Query("c"), c.Query("t")
+	if !s.Tokens.VerifyUnsubscribe(id, token) {
+		unsubscribeHTML(c, http.StatusForbidden, `<p>This unsubscribe link is not valid: it may have been cut short. Use the link in your latest email, or change your choices on your profile page.</p>`)
+		return
+	}
+	action := "/unsubscribe?c=" + url.QueryEscape(id) + "&t=" + url.QueryEscape(token)
+	unsubscribeHTML(c, http.StatusOK, `<p>Stop sending me offers and news.</p>
+<form method="post" action="`+html.EscapeString(action)+`"><button type="submit">Unsubscribe</button></form>
+<p>Messages about your orders and invoices continue either way.</p>`)
+}
+
+// unsubscribe turns marketing off for the link's customer.
 func (s *Server) unsubscribe(c *gin.Context) {
 	id, token := c.Query("c"), c.Query("t")
 	if !s.Tokens.VerifyUnsubscribe(id, token) {
-		fail(c, fmt.Errorf("%w: this unsubscribe link is not valid", models.ErrForbidden))
+		unsubscribeHTML(c, http.StatusForbidden, `<p>This unsubscribe link is not valid.</p>`)
 		return
 	}
 	if err := s.Store.SetMarketingConsent(reqCtx(c), id, false); err != nil {
 		fail(c, err)
 		return
 	}
-	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(`<!doctype html><html><body style="font-family:sans-serif">
-<p>You are unsubscribed: you will get no more offers from us. Messages about your orders and invoices continue.</p></body></html>`))
+	unsubscribeHTML(c, http.StatusOK, `<p>You are unsubscribed: you will get no more offers from us. Messages about your orders and invoices continue.</p>`)
+}
+
+// unsubscribeHTML answers a person in a browser, not a program.
+func unsubscribeHTML(c *gin.Context, status int, body string) {
+	c.Data(status, "text/html; charset=utf-8", []byte(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Unsubscribe</title></head><body style="font-family:sans-serif;max-width:40rem;margin:2rem auto">`+body+`</body></html>`))
 }
 
 func (s *Server) listOutbox(c *gin.Context) {

@@ -22,7 +22,7 @@ var publicRoutes = []string{
 	// Webhooks are public to the network but verify the provider's signature.
 	"POST /webhooks/sendgrid", "POST /webhooks/twilio",
 	// The unsubscribe link verifies its own signature and can only turn marketing off.
-	"GET /unsubscribe",
+	"GET /unsubscribe", "POST /unsubscribe",
 }
 
 func testServer(t *testing.T) (*Server, *auth.Tokens) {

@@ -220,16 +220,28 @@ func TestUnsubscribeAndConsent(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if w := h.do("GET", "/unsubscribe?"+tc.query, "", "", nil); w.Code != tc.code {
-				t.Fatalf("%d, want %d", w.Code, tc.code)
+			for _, method := range []string{"GET", "POST"} {
+				if w := h.do(method, "/unsubscribe?"+tc.query, "", "", nil); w.Code != tc.code {
+					t.Fatalf("%s: %d, want %d", method, w.Code, tc.code)
+				}
 			}
 			if ok, _ := h.st.MarketingConsent(ctx, cust.ID); !ok {
 				t.Fatal("a refused link changed consent")
 			}
 		})
 	}
-	if w := h.do("GET", "/unsubscribe?c="+cust.ID+"&t="+tokens.UnsubscribeToken(cust.ID), "", "", nil); w.Code != 200 {
-		t.Fatalf("valid link: %d", w.Code)
+	link := "/unsubscribe?c=" + cust.ID + "&t=" + tokens.UnsubscribeToken(cust.ID)
+	// Following the link (a person, or a scanner fetching it) shows the
+	// button and changes nothing; the button, or a mail client's
+	// one-click POST, unsubscribes.
+	if w := h.do("GET", link, "", "", nil); w.Code != 200 || !strings.Contains(w.Body.String(), `method="post"`) {
+		t.Fatalf("valid link: %d %s", w.Code, w.Body)
+	}
+	if ok, _ := h.st.MarketingConsent(ctx, cust.ID); !ok {
+		t.Fatal("fetching the link unsubscribed")
+	}
+	if w := h.do("POST", link, "", "List-Unsubscribe=One-Click", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); w.Code != 200 {
+		t.Fatalf("one-click: %d %s", w.Code, w.Body)
 	}
 	if ok, _ := h.st.MarketingConsent(ctx, cust.ID); ok {
 		t.Fatal("still subscribed after a valid unsubscribe")

@@ -46,7 +46,7 @@ func (s Secret) Reveal() string { return string(s) }
 // default tag its value when the variable is unset.
 type Config struct {
 	HTTPAddr        string        `env:"Q2C_HTTP_ADDR" default:"127.0.0.1:8080"`
-	PublicURL       string        `env:"Q2C_PUBLIC_URL" default:"http://127.0.0.1:8080"`
+	PublicURL       string        `env:"Q2C_PUBLIC_URL" default:"http://127.0.0.1:8080"` // unset: http:// and Q2C_HTTP_ADDR
 	TemporalUIURL   string        `env:"Q2C_TEMPORAL_UI_URL"`
 	DataDir         string        `env:"Q2C_DATA_DIR" default:"./data"`
 	DatabaseURL     Secret        `env:"Q2C_DATABASE_URL"`
@@ -125,6 +125,17 @@ func Load(getenv func(string) string) (Config, error) {
 	var c Config
 	if err := fill(&c, getenv); err != nil {
 		return Config{}, err
+	}
+	if getenv("Q2C_PUBLIC_URL") == "" {
+		// Links in emails (unsubscribe) reach this process by default:
+		// the address it listens on, on loopback when it listens on all.
+		host, port, err := net.SplitHostPort(c.HTTPAddr)
+		if err == nil {
+			if host == "" || host == "0.0.0.0" || host == "::" {
+				host = "127.0.0.1"
+			}
+			c.PublicURL = "http://" + net.JoinHostPort(host, port)
+		}
 	}
 	return c, c.Validate()
 }

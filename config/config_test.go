@@ -96,3 +96,23 @@ func TestREADMEDocumentsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicURLFollowsTheListenAddress: links in emails reach the process
+// by default; a configured public URL wins.
+func TestPublicURLFollowsTheListenAddress(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"default", nil, "http://127.0.0.1:8080"},
+		{"another port", map[string]string{"Q2C_HTTP_ADDR": "127.0.0.1:18080"}, "http://127.0.0.1:18080"},
+		{"all interfaces", map[string]string{"Q2C_HTTP_ADDR": ":9090"}, "http://127.0.0.1:9090"},
+		{"configured", map[string]string{"Q2C_HTTP_ADDR": ":9090", "Q2C_PUBLIC_URL": "https://q2c.example.com"}, "https://q2c.example.com"},
+	} {
+		c, err := config.Load(env(tc.env))
+		if err != nil || c.PublicURL != tc.want {
+			t.Errorf("%s: %q %v, want %q", tc.name, c.PublicURL, err, tc.want)
+		}
+	}
+}

@@ -902,7 +902,7 @@ func TestWebMarketingCampaign(t *testing.T) {
 	// The link is on the configured public address; the path and query
 	// are what this test's server answers.
 	_, query, _ := strings.Cut(strings.TrimSpace(link), "/unsubscribe?")
-	resp, err := http.Get(a.base() + "/unsubscribe?" + query)
+	resp, err := http.Post(a.base()+"/unsubscribe?"+query, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("unsubscribe: %v %v", resp, err)
 	}

@@ -24,6 +24,11 @@ type Message struct {
 	// IdempotencyKey identifies the message across retries; providers get it
 	// as metadata, the outbox as its unique key.
 	IdempotencyKey string
+	// Unsubscribe, on a marketing email, is its one-click unsubscribe URL:
+	// sent as List-Unsubscribe with List-Unsubscribe-Post (RFC 8058), so a
+	// mail client's button unsubscribes by POST while a scanner that fetches
+	// links unsubscribes nobody.
+	Unsubscribe string
 }
 
 // Validate checks the message before any provider sees it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -91,6 +92,36 @@ func TestSendGridSendsWhatTheAPIExpects(t *testing.T) {
 		len(body.Content) != 2 || body.Content[0].Type != "text/plain" || body.Content[1].Type != "text/html" ||
 		body.CustomArgs["q2c_key"] != "Order:Q-1/confirmed" {
 		t.Fatalf("unexpected mail body: %s", r.Body)
+	}
+}
+
+// TestSendGridMarketingCarriesOneClickUnsubscribe: a marketing email names
+// its unsubscribe URL in List-Unsubscribe and offers the one-click POST
+// (RFC 8058); a transactional one carries neither.
+func TestSendGridMarketingCarriesOneClickUnsubscribe(t *testing.T) {
+	for _, tc := range []struct {
+		name, url string
+		want      map[string]string
+	}{
+		{"marketing", "https://q2c.test/unsubscribe?c=1&t=x", map[string]string{
+			"List-Unsubscribe": "<https://q2c.test/unsubscribe?c=1&t=x>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}},
+		{"transactional", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, base := newCapture(t, http.StatusAccepted, "", map[string]string{"X-Message-Id": "sg-1"})
+			m := email
+			m.Unsubscribe = tc.url
+			if _, err := (notify.SendGrid{APIKey: "SG.k", BaseURL: base, From: "offers@q2c.test"}).Send(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+			var body struct{ Headers map[string]string }
+			if err := json.Unmarshal(c.only(t).Body, &body); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(body.Headers) != fmt.Sprint(tc.want) {
+				t.Fatalf("headers %v, want %v", body.Headers, tc.want)
+			}
+		})
 	}
 }
 

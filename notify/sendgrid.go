@@ -45,6 +45,10 @@ func (s SendGrid) Send(ctx context.Context, m Message) (Receipt, error) {
 		email.AddContent(mail.NewContent("text/html", m.HTML))
 	}
 	email.SetCustomArg("q2c_key", m.IdempotencyKey)
+	if m.Unsubscribe != "" {
+		email.SetHeader("List-Unsubscribe", "<"+m.Unsubscribe+">")
+		email.SetHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 
 	req := sendgrid.GetRequest(s.APIKey, "/v3/mail/send", s.BaseURL)
 	req.Method = rest.Post
