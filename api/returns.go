@@ -88,6 +88,10 @@ func (s *Server) createReturn(c *gin.Context) {
 		}
 		return tx.AppendAudit(ctx, s.audit(c, "return.authorize", "return", ret.ID, fmt.Sprintf("order %s: %s", ret.OrderID, ret.Reason)))
 	})
+	if err == nil {
+		err = s.tellCustomer(ctx, ret.CustomerID, ret.OrderID, "Return:"+ret.ID+"/authorized", workflows.EventReturnAuthorized,
+			map[string]string{"return_id": ret.ID, "lines": returnLines(ret, false)})
+	}
 	respond(c, http.StatusCreated, ret, err)
 }
 
@@ -153,6 +157,11 @@ func (s *Server) receiveReturn(c *gin.Context) {
 		if r.Run != nil {
 			s.wakeAllocator(ctx, r.SKU) // the orders hear of their filled backorders
 		}
+	}
+	if err := s.tellCustomer(ctx, res.Return.CustomerID, res.Return.OrderID, "Return:"+res.Return.ID+"/received", workflows.EventReturnReceived,
+		map[string]string{"return_id": res.Return.ID, "lines": returnLines(res.Return, true)}); err != nil {
+		fail(c, err)
+		return
 	}
 	// The money: one credit note per invoice. A retry of this request
 	// finds the return received and issues the same notes (same keys).
@@ -258,22 +267,41 @@ func (s *Server) issueCredit(ctx context.Context, in workflows.CreditInput) (mod
 // workflow, under the key the order's workflow would have used: a retry
 // sends it once.
 func (s *Server) tellOfCreditNote(ctx context.Context, inv models.Invoice, cn models.CreditNote) error {
-	cust, err := s.Store.CustomerByID(ctx, cn.CustomerID)
+	money := func(v int64) string { return models.NewMoney(v, cn.Currency).String() }
+	return s.tellCustomer(ctx, cn.CustomerID, cn.OrderID, workflows.OrderWorkflowID(cn.OrderID)+"/"+cn.ID+"/issued", workflows.EventCreditNoteIssued,
+		map[string]string{"credit_note_id": cn.ID, "invoice_id": cn.InvoiceID, "amount": money(cn.Total), "reason": cn.Reason,
+			"applied": money(cn.Applied), "to_account": money(cn.ToAccount), "balance": money(max(inv.Total-inv.Paid-cn.Applied, 0))})
+}
+
+// tellCustomer emails a customer about one of their documents through the
+// durable one-message workflow (Temporal retries it; the key sends it once).
+func (s *Server) tellCustomer(ctx context.Context, customerID, orderID, key, event string, data map[string]string) error {
+	cust, err := s.Store.CustomerByID(ctx, customerID)
 	if err != nil || cust.Email == "" || s.Temporal == nil {
 		return err
 	}
-	money := func(v int64) string { return models.NewMoney(v, cn.Currency).String() }
-	n := workflows.Notification{Channel: models.ChannelEmail, To: cust.Email, ToName: cust.Name,
-		IdempotencyKey: workflows.OrderWorkflowID(cn.OrderID) + "/" + cn.ID + "/issued", Event: workflows.EventCreditNoteIssued,
-		OwnerKind: models.OwnerCustomer, OwnerID: cust.ID, OrderID: cn.OrderID, Phone: cust.Phone,
-		Data: map[string]string{"credit_note_id": cn.ID, "invoice_id": cn.InvoiceID, "amount": money(cn.Total), "reason": cn.Reason,
-			"applied": money(cn.Applied), "to_account": money(cn.ToAccount), "balance": money(max(inv.Total-inv.Paid-cn.Applied, 0)), "order_id": cn.OrderID}}
-	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.ResendWorkflowID(n.IdempotencyKey), TaskQueue: s.TaskQueue,
+	data["customer_name"], data["order_id"] = cust.Name, orderID
+	n := workflows.Notification{Channel: models.ChannelEmail, To: cust.Email, ToName: cust.Name, IdempotencyKey: key, Event: event,
+		OwnerKind: models.OwnerCustomer, OwnerID: cust.ID, OrderID: orderID, Phone: cust.Phone, Data: data}
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.ResendWorkflowID(key), TaskQueue: s.TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.ResendWorkflowName, n)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUnavailable, err)
 	}
 	return nil
+}
+
+// returnLines says a return's lines in words, per order line.
+func returnLines(ret models.Return, received bool) string {
+	var out []string
+	for _, l := range store.ReturnLineTotals(ret) {
+		if received {
+			out = append(out, fmt.Sprintf("line %d %s: %d units received, %d back in stock", l.LineNo, l.SKU, l.Received, l.Restocked))
+		} else {
+			out = append(out, fmt.Sprintf("line %d %s: %d units", l.LineNo, l.SKU, l.Qty))
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func (s *Server) listCreditNotes(c *gin.Context) {

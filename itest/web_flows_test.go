@@ -792,6 +792,9 @@ func TestWebReturnFillsABackorder(t *testing.T) {
 	buyer.Choose("f-reason", models.ReturnDamaged)
 	buyer.Click("form[action='/returns'] button[type=submit]")
 	buyer.WaitText(".field-error", "2 units shipped and not yet returned")
+	if label := buyer.Text("label[for='f-qty_1']"); !strings.Contains(label, "2 shipped, 2 can still come back") {
+		t.Errorf("the line's label: %q", label)
+	}
 	buyer.Fill("f-qty_1", "1")
 	buyer.Fill("f-note", "The casing is cracked.")
 	buyer.Click("form[action='/returns'] button[type=submit]")
@@ -832,6 +835,18 @@ func TestWebReturnFillsABackorder(t *testing.T) {
 	finance.Open("/invoices/" + inv.ID)
 	finance.WaitText("main table", "CN-")
 	finance.WaitText(".tiles", "Credited") // paid by the credit note, not by money
+	// Acme was told at each step: authorized, received, credited.
+	waitFor(t, func() bool {
+		var out struct{ Items []models.OutboxMessage }
+		a.call("GET", "/api/v1/outbox?recipient=purchasing@acme.example", a.login("admin@q2c.local"), "", nil, &out)
+		seen := map[string]bool{}
+		for _, m := range out.Items {
+			for _, s := range []string{"Return RMA-", "We received return RMA-", "Credit note CN-"} {
+				seen[s] = seen[s] || strings.HasPrefix(m.Subject, s)
+			}
+		}
+		return len(seen) == 3 && seen["Return RMA-"] && seen["We received return RMA-"] && seen["Credit note CN-"]
+	})
 	look(t, finance, "invoice-credit-note")
 	a.recordHistory(workflows.OrderWorkflowID(acmeOrder.OrderID), "order-shipped-credited-by-return")
 }

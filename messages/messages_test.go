@@ -27,6 +27,8 @@ var fixtures = map[string]messages.Data{
 	"payment_reminder":   {"invoice_id": "INV-000042", "order_id": "SO-7K3M9P2X", "amount": "USD 122.20", "due_date": "2026-12-22"},
 	"payment_overdue":    {"invoice_id": "INV-000042", "order_id": "SO-7K3M9P2X", "amount": "USD 22.20", "due_date": "2026-12-22"},
 	"payment_received":   {"invoice_id": "INV-000042", "amount": "USD 100.00", "balance": "USD 22.20"},
+	"return_authorized":  {"return_id": "RMA-000003", "order_id": "SO-7K3M9P2X", "customer_name": "Acme Corp", "lines": "line 1 WID-100: 2 units"},
+	"return_received":    {"return_id": "RMA-000003", "order_id": "SO-7K3M9P2X", "customer_name": "Acme Corp", "lines": "line 1 WID-100: 2 units received, 1 back in stock"},
 	"stock_shortage":     {"sku": "WID-200", "waiting": "40", "free": "5", "on_order": "20", "short": "15"},
 	"supply_slipped":     {"sku": "PMP-900", "count": "2", "lines": "1. SO-AAA line 2: 1 for Acme Corp, promised 2027-01-06, now expected 2027-01-20 (supply PO-17)\n2. SO-BBB line 1: 2 for Globex, promised 2027-01-10, now expected 2027-01-20 (supply PO-17)"},
 	"credit_note_issued": {"credit_note_id": "CN-000007", "invoice_id": "INV-000042", "amount": "USD 61.10", "reason": "return RMA-000003: damaged",

@@ -90,6 +90,28 @@ func (v *visit) showReturnForm(orderID string, formErr *apiError) error {
 	if err := v.call(http.MethodGet, "/api/v1/orders/"+url.PathEscape(orderID), nil, &o); err != nil {
 		return err
 	}
+	// What earlier returns took: units authorized, or received once in.
+	var earlier store.List[models.Return]
+	if err := v.call(http.MethodGet, withQuery("/api/v1/returns", url.Values{"order_id": {o.OrderID}, "limit": {"100"}}), nil, &earlier); err != nil {
+		return err
+	}
+	taken := map[int]int64{}
+	for _, r := range earlier.Items {
+		var full models.Return
+		if r.Status == models.ReturnCancelled {
+			continue
+		}
+		if err := v.call(http.MethodGet, "/api/v1/returns/"+url.PathEscape(r.ID), nil, &full); err != nil {
+			return err
+		}
+		for _, l := range full.Lines {
+			if full.Status == models.ReturnReceived {
+				taken[l.LineNo] += l.Received
+			} else {
+				taken[l.LineNo] += l.Qty
+			}
+		}
+	}
 	f := returnForm{Order: o, CSRF: v.csrf, Key: randomToken(), Err: formErr}
 	idx := 0
 	for _, l := range o.Lines {
@@ -105,7 +127,8 @@ func (v *visit) showReturnForm(orderID string, formErr *apiError) error {
 				idx++
 			}
 		}
-		f.Lines = append(f.Lines, field{Name: qtyField(l.LineNo), Label: fmt.Sprintf("Line %d · %s: units to return (%d shipped)", l.LineNo, l.SKU, l.Shipped),
+		f.Lines = append(f.Lines, field{Name: qtyField(l.LineNo), Label: fmt.Sprintf("Line %d · %s: units to return (%d shipped, %d can still come back)",
+			l.LineNo, l.SKU, l.Shipped, max(l.Shipped-taken[l.LineNo], 0)),
 			Type: "number", Min: "0", Value: val, ErrKey: errKey})
 	}
 	val := func(k, d string) string {

@@ -53,15 +53,17 @@ const (
 	EventCreditNoteIssued  = "credit_note_issued"
 	EventStockShortage     = "stock_shortage" // to production managers: a SKU made to stock is short of what waits
 	EventSupplySlipped     = "supply_slipped" // to production managers: a later supply date broke promised dates
+	EventReturnAuthorized  = "return_authorized"
+	EventReturnReceived    = "return_received"
 )
 
 // Events lists every event kind, for preferences.
 var Events = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventApprovalRequested,
 	EventApprovalEscalated, EventOrderConfirmed, EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder,
-	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventBackorderCreated, EventPromotion, EventTicketReply, EventTicketEscalated, EventCreditNoteIssued, EventStockShortage, EventSupplySlipped}
+	EventPaymentOverdue, EventPaymentReceived, EventLineBackordered, EventETAChanged, EventStockArrived, EventProductionAlert, EventBackorderOverdue, EventBackorderCreated, EventPromotion, EventTicketReply, EventTicketEscalated, EventCreditNoteIssued, EventStockShortage, EventSupplySlipped, EventReturnAuthorized, EventReturnReceived}
 
 // CustomerEvents are the events a customer can be told of (the rest go to
 // staff: approvals, production alerts, overdue escalations).
 var CustomerEvents = []string{EventQuoteReady, EventQuoteRejected, EventQuoteExpired, EventQuoteWithdrawn, EventOrderConfirmed,
 	EventOrderCancelled, EventShipped, EventInvoiceIssued, EventPaymentReminder, EventPaymentOverdue, EventPaymentReceived,
-	EventLineBackordered, EventETAChanged, EventStockArrived, EventPromotion, EventTicketReply, EventCreditNoteIssued}
+	EventLineBackordered, EventETAChanged, EventStockArrived, EventPromotion, EventTicketReply, EventCreditNoteIssued, EventReturnAuthorized, EventReturnReceived}
