@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/q2c-dev/q2c/models"
@@ -225,8 +226,13 @@ func (s *Server) createCampaign(c *gin.Context) {
 		fail(c, fmt.Errorf("%w: no workflow engine", errUnavailable))
 		return
 	}
-	if _, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignWorkflowID(camp.ID), TaskQueue: s.TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.CampaignWorkflowName, workflows.CampaignRequest{Campaign: camp}); err != nil {
+	// Started once: a retry finds it running (or finished: one run per
+	// campaign, never a second walk over its audience).
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignWorkflowID(camp.ID), TaskQueue: s.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE},
+		workflows.CampaignWorkflowName, workflows.CampaignRequest{Campaign: camp})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
 		fail(c, fmt.Errorf("%w: %v", errUnavailable, err))
 		return
 	}

@@ -158,15 +158,16 @@ func (s *Server) receiveReturn(c *gin.Context) {
 			s.wakeAllocator(ctx, r.SKU) // the orders hear of their filled backorders
 		}
 	}
-	if err := s.tellCustomer(ctx, res.Return.CustomerID, res.Return.OrderID, "Return:"+res.Return.ID+"/received", workflows.EventReturnReceived,
-		map[string]string{"return_id": res.Return.ID, "lines": returnLines(res.Return, true)}); err != nil {
-		fail(c, err)
-		return
-	}
-	// The money: one credit note per invoice. A retry of this request
-	// finds the return received and issues the same notes (same keys).
+	// The money first: one credit note per invoice. When one cannot be
+	// issued now (Temporal unavailable), the same receipt again (the
+	// return's page offers it) finds the return received and issues the
+	// missing notes under the same keys. An invoice cancelled meanwhile
+	// was credited in full already: nothing more to credit on it.
 	out := receivedReturn{ReturnResult: res, CreditNotes: []models.CreditNote{}}
 	for _, cr := range res.Credits {
+		if inv, err := s.Store.InvoiceByID(ctx, cr.InvoiceID); err == nil && inv.Status == models.InvoiceVoid {
+			continue
+		}
 		cn, err := s.issueCredit(ctx, workflows.CreditInput{Actor: actorOf(c), Key: cr.Key, InvoiceID: cr.InvoiceID, Kind: cr.Kind,
 			ReturnID: cr.ReturnID, Reason: cr.Reason, Lines: cr.Lines})
 		if err != nil {
@@ -174,6 +175,11 @@ func (s *Server) receiveReturn(c *gin.Context) {
 			return
 		}
 		out.CreditNotes = append(out.CreditNotes, cn)
+	}
+	if err := s.tellCustomer(ctx, res.Return.CustomerID, res.Return.OrderID, "Return:"+res.Return.ID+"/received", workflows.EventReturnReceived,
+		map[string]string{"return_id": res.Return.ID, "lines": returnLines(res.Return, true)}); err != nil {
+		fail(c, err)
+		return
 	}
 	c.JSON(http.StatusOK, out)
 }

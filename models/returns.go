@@ -41,6 +41,9 @@ type Return struct {
 	ReceivedAt  *time.Time   `json:"received_at,omitempty"`
 	Lines       []ReturnLine `json:"lines" gorm:"-"`
 	CreditNotes []CreditNote `json:"credit_notes,omitempty" gorm:"-"`
+	// CreditsPending counts the invoices a received return still owes a
+	// credit note on (one could not be issued when it was received).
+	CreditsPending int `json:"credits_pending,omitempty" gorm:"-"`
 }
 
 func (Return) TableName() string { return "returns" }

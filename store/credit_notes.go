@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/q2c-dev/q2c/models"
-	"github.com/q2c-dev/q2c/pricing"
 )
 
 // CreditRequest asks for a credit note on one invoice. Returns credit the
@@ -78,16 +77,6 @@ func (s *Store) IssueCreditNote(ctx context.Context, r CreditRequest) (models.Cr
 		if err != nil {
 			return err
 		}
-		if left := inv.Total - credited; r.Kind == models.CreditForReturn && out.Total > left && len(lines) > 0 {
-			// Goods coming back after a price correction: what is credited
-			// is what is left of the invoice, taken off the last line with
-			// its tax in the line's own proportion.
-			last := &out.Lines[len(out.Lines)-1]
-			excess := out.Total - left
-			tax := models.DivRoundHalfAwayFromZero(excess*last.Tax, max(last.Total, 1))
-			last.Total, last.Tax, last.Net, last.Gross = last.Total-excess, last.Tax-tax, last.Net-(excess-tax), last.Gross-(excess-tax)
-			out.Total, out.Tax, out.Net = left, out.Tax-tax, out.Net-(excess-tax)
-		}
 		if out.Total > inv.Total-credited {
 			return models.Invalid("amount", "%s credited would be more than the %s left on %s after its earlier credit notes",
 				models.NewMoney(out.Total, inv.Currency), models.NewMoney(inv.Total-credited, inv.Currency), inv.ID)
@@ -113,47 +102,50 @@ func (s *Store) IssueCreditNote(ctx context.Context, r CreditRequest) (models.Cr
 func (s *Store) creditLines(ctx context.Context, inv models.Invoice, r CreditRequest) ([]models.CreditNoteLine, error) {
 	switch r.Kind {
 	case models.CreditCancellation, models.CreditPriceCorrection:
-		left, applied, err := s.creditLeft(ctx, inv)
+		left, _, err := s.creditLeft(ctx, inv)
 		if err != nil {
 			return nil, err
 		}
 		if r.Kind == models.CreditPriceCorrection {
 			return priceCorrectionLines(left, r.Amount), nil
 		}
-		if cash := inv.Paid - applied; cash > 0 {
+		cash, err := s.cashPaid(ctx, inv.ID)
+		if err != nil {
+			return nil, err
+		}
+		if cash > 0 {
 			return nil, models.Conflict("invoice %s has %s paid: only an unpaid invoice is cancelled; credit the goods or the price instead",
 				inv.ID, models.NewMoney(cash, inv.Currency))
 		}
 		return left, nil
+	}
+	left, _, err := s.creditLeft(ctx, inv)
+	if err != nil {
+		return nil, err
 	}
 	var out []models.CreditNoteLine
 	for _, rl := range r.Lines {
 		if rl.Received == 0 {
 			continue
 		}
-		var billed []InvoiceLineFact
-		if err := s.conn(ctx).Raw(`SELECT line_no, sku, qty, gross, discount, net, tax, total FROM invoice_lines WHERE invoice_id = ? AND line_no = ?`,
-			inv.ID, rl.LineNo).Scan(&billed).Error; err != nil {
-			return nil, err
+		i := slices.IndexFunc(left, func(l models.CreditNoteLine) bool { return l.LineNo == rl.LineNo })
+		if i < 0 || left[i].Qty < rl.Received {
+			units := int64(0)
+			if i >= 0 {
+				units = left[i].Qty
+			}
+			return nil, models.Invalid("lines", "line %d of %s has %d units not yet credited; %d is more", rl.LineNo, inv.ID, units, rl.Received)
 		}
-		if len(billed) == 0 {
-			return nil, models.Invalid("lines", "line %d was not billed on %s", rl.LineNo, inv.ID)
-		}
-		prior, err := s.returnedBefore(ctx, inv.ID, rl.LineNo)
-		if err != nil {
-			return nil, err
-		}
-		b := billed[0]
-		if prior+rl.Received > b.Qty {
-			return nil, models.Invalid("lines", "line %d: %d units credited already and %d more is over the %d billed", rl.LineNo, prior, rl.Received, b.Qty)
-		}
-		// Prorated as the invoice was: the units credited so far and these
-		// together take their share of the line, so crediting every unit
-		// gives back exactly what was billed, whatever the rounding.
-		line := pricing.PricedLine{Qty: b.Qty, Gross: b.Gross, Discount: b.Discount, Tax: b.Tax}
-		before := pricing.Prorate(line, prior, pricing.Invoiced{})
-		part := pricing.Prorate(line, rl.Received, before)
-		out = append(out, models.CreditNoteLine{LineNo: rl.LineNo, SKU: b.SKU, Qty: rl.Received, Gross: part.Gross, Discount: part.Discount, Net: part.Net, Tax: part.Tax, Total: part.Total})
+		// Priced against what is left of the line (after earlier returns
+		// and price corrections), each figure in proportion to the units
+		// and rounded half away from zero: crediting every unit left
+		// gives back exactly what is left, whatever the rounding.
+		l := left[i]
+		share := func(x int64) int64 { return models.DivRoundHalfAwayFromZero(x*rl.Received, l.Qty) }
+		part := models.CreditNoteLine{LineNo: l.LineNo, SKU: l.SKU, Qty: rl.Received, Gross: share(l.Gross), Discount: share(l.Discount), Tax: share(l.Tax)}
+		part.Net = part.Gross - part.Discount
+		part.Total = part.Net + part.Tax
+		out = append(out, part)
 	}
 	return out, nil
 }
@@ -193,6 +185,18 @@ func (s *Store) creditLeft(ctx context.Context, inv models.Invoice) ([]models.Cr
 	return slices.DeleteFunc(out, func(l models.CreditNoteLine) bool { return l.Total <= 0 }), applied, nil
 }
 
+// cashPaid is what money paid of an invoice: not credit notes, not the
+// customer's credit applied when it was issued.
+func (s *Store) cashPaid(ctx context.Context, invoiceID string) (int64, error) {
+	var v []int64
+	err := s.conn(ctx).Raw(`SELECT COALESCE(SUM(applied), 0) FROM payments WHERE invoice_id = ? AND method NOT IN (?, ?)`,
+		invoiceID, CreditPaymentMethod, CreditReference).Scan(&v).Error
+	if err != nil || len(v) == 0 {
+		return 0, err
+	}
+	return v[0], nil
+}
+
 // priceCorrectionLines spreads a correction of amount (tax included) over
 // what is left of each line in proportion to its total, each share rounded
 // half away from zero and the last line taking the remainder; each share's
@@ -203,13 +207,15 @@ func priceCorrectionLines(left []models.CreditNoteLine, amount int64) []models.C
 		total += l.Total
 	}
 	out := []models.CreditNoteLine{}
-	rest := amount
-	for i, l := range left {
-		share := rest
-		if i < len(left)-1 {
-			share = models.DivRoundHalfAwayFromZero(amount*l.Total, max(total, 1))
-		}
-		rest -= share
+	// Cumulative rounding: each line takes the rounded share of the lines
+	// so far less what the lines before took, so no share is negative or
+	// above its line and the shares add up to the amount exactly.
+	var cum, given int64
+	for _, l := range left {
+		cum += l.Total
+		upto := models.DivRoundHalfAwayFromZero(amount*cum, max(total, 1))
+		share := upto - given
+		given = upto
 		if share == 0 {
 			continue
 		}
@@ -217,24 +223,6 @@ func priceCorrectionLines(left []models.CreditNoteLine, amount int64) []models.C
 		out = append(out, models.CreditNoteLine{LineNo: l.LineNo, SKU: l.SKU, Gross: share - tax, Net: share - tax, Tax: tax, Total: share})
 	}
 	return out
-}
-
-// returnedBefore is how many units of an invoice line earlier credit notes
-// gave back.
-func (s *Store) returnedBefore(ctx context.Context, invoiceID string, lineNo int) (int64, error) {
-	var notes []models.CreditNote
-	if err := s.conn(ctx).Where("invoice_id = ? AND kind = ?", invoiceID, models.CreditForReturn).Find(&notes).Error; err != nil {
-		return 0, err
-	}
-	var n int64
-	for _, cn := range notes {
-		for _, l := range cn.Lines {
-			if l.LineNo == lineNo {
-				n += l.Qty
-			}
-		}
-	}
-	return n, nil
 }
 
 // creditedTotal is what credit notes gave back on an invoice so far.

@@ -222,8 +222,9 @@ func (s *Store) CampaignResults(ctx context.Context, c models.Campaign) (models.
 		Status string
 		N      int64
 	}
-	if err := s.conn(ctx).Raw(`SELECT status, COUNT(*) AS n FROM notifications WHERE idempotency_key LIKE ? GROUP BY status`,
-		models.CampaignKeyPrefix(c.ID)+"%").Scan(&rows).Error; err != nil {
+	// Emails only: a recipient who takes offers by SMS too is one recipient.
+	if err := s.conn(ctx).Raw(`SELECT status, COUNT(*) AS n FROM notifications WHERE idempotency_key LIKE ? AND channel = ? GROUP BY status`,
+		models.CampaignKeyPrefix(c.ID)+"%", models.ChannelEmail).Scan(&rows).Error; err != nil {
 		return out, err
 	}
 	for _, r := range rows {

@@ -324,7 +324,20 @@ func (s *Store) ReturnByID(ctx context.Context, id string) (models.Return, error
 	if err := s.conn(ctx).Where("return_id = ?", id).Order("line_no").Order("invoice_id").Find(&ret.Lines).Error; err != nil {
 		return ret, err
 	}
-	err := s.conn(ctx).Where("return_id = ?", id).Order("number").Find(&ret.CreditNotes).Error
+	if err := s.conn(ctx).Where("return_id = ?", id).Order("number").Find(&ret.CreditNotes).Error; err != nil {
+		return ret, err
+	}
+	if ret.Status != models.ReturnReceived {
+		return ret, nil
+	}
+	var pending []int64
+	err := s.conn(ctx).Raw(`SELECT COUNT(DISTINCT l.invoice_id) FROM return_lines l JOIN invoices i ON i.id = l.invoice_id
+		WHERE l.return_id = ? AND l.received > 0 AND i.status <> ?
+		AND NOT EXISTS (SELECT 1 FROM credit_notes c WHERE c.return_id = l.return_id AND c.invoice_id = l.invoice_id)`,
+		id, models.InvoiceVoid).Scan(&pending).Error
+	if len(pending) > 0 {
+		ret.CreditsPending = int(pending[0])
+	}
 	return ret, err
 }
 

@@ -113,12 +113,18 @@ func TestReturnsAndCreditNotes(t *testing.T) {
 		if onHand, reserved := checkInvariants(t, s, "WID"); onHand != 2 || reserved != 2 {
 			t.Fatalf("stock: on hand %d reserved %d; want 2 (SO-W's reserved unit and the returned one) and 2", onHand, reserved)
 		}
+		if r, err := s.ReturnByID(ctx, ret.ID); err != nil || r.CreditsPending != 1 {
+			t.Fatalf("received, before its credit note: %d pending %v, want 1", r.CreditsPending, err)
+		}
 		cn1, err := s.IssueCreditNote(ctx, got.Credits[0])
 		if err != nil || cn1.ID != "CN-000001" || cn1.Net != 6666 || cn1.Tax != 483 || cn1.Total != 7149 || cn1.Applied != 7149 || cn1.ToAccount != 0 {
 			t.Fatalf("credit note for 2 of 3: %+v %v; want 66.66 + 4.83 = 71.49, all applied", cn1, err)
 		}
 		if again, err := s.IssueCreditNote(ctx, got.Credits[0]); err != nil || again.ID != cn1.ID {
 			t.Fatalf("the same credit again: %+v %v", again, err)
+		}
+		if r, err := s.ReturnByID(ctx, ret.ID); err != nil || r.CreditsPending != 0 || len(r.CreditNotes) != 1 {
+			t.Fatalf("after its credit note: %d pending, %d notes, %v", r.CreditsPending, len(r.CreditNotes), err)
 		}
 		last, err := s.CreateReturn(ctx, store.ReturnRequest{OrderID: "SO-1", Reason: models.ReturnNotNeeded, Lines: []store.ReturnQty{{LineNo: 1, Qty: 1}}, By: "user:c", At: at})
 		if err != nil {
@@ -192,6 +198,42 @@ func TestReturnsAndCreditNotes(t *testing.T) {
 		list, err := s.ListCreditNotes(ctx, cust.ID, "", store.Page{})
 		if err != nil || len(list.Items) != 4 || list.Items[0].ID != "CN-000004" {
 			t.Fatalf("credit notes: %s %v", fmt.Sprint(list.Items), err)
+		}
+	})
+}
+
+// TestAReturnAfterAPriceCorrectionCreditsWhatIsLeft: 10 units billed
+// 1,000.00, corrected by 500.00; 5 units back credit half of the 500.00
+// left, 250.00 (not 500.00 at the billed price), and the last 5 the other
+// 250.00: the invoice is credited exactly once in full.
+func TestAReturnAfterAPriceCorrectionCreditsWhatIsLeft(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		at := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+		stockUp(t, s, "WID", map[string]int64{"A": 10})
+		cust := &models.Customer{Name: "Acme", Email: "a@example.com", Currency: "USD", Tier: 1}
+		if err := s.CreateCustomer(ctx, cust); err != nil {
+			t.Fatal(err)
+		}
+		inv := soldAndInvoiced(t, s, "SO-9", cust.ID, 10, store.InvoiceLineFact{Gross: 100000, Net: 100000, Total: 100000}, at)
+		if _, err := s.IssueCreditNote(ctx, store.CreditRequest{Key: "fix", InvoiceID: inv.ID, Kind: models.CreditPriceCorrection, Amount: 50000, Reason: "agreed", At: at}); err != nil {
+			t.Fatal(err)
+		}
+		var totals []int64
+		for i, key := range []string{"r1", "r2"} {
+			cn, err := s.IssueCreditNote(ctx, store.CreditRequest{Key: key, InvoiceID: inv.ID, Kind: models.CreditForReturn, Reason: "back", At: at,
+				Lines: []models.ReturnLine{{InvoiceID: inv.ID, LineNo: 1, SKU: "WID", Qty: 5, Received: 5}}})
+			if err != nil {
+				t.Fatalf("return %d: %v", i+1, err)
+			}
+			totals = append(totals, cn.Total)
+		}
+		if fmt.Sprint(totals) != "[25000 25000]" {
+			t.Fatalf("returns credited %v, want 250.00 each", totals)
+		}
+		if _, err := s.IssueCreditNote(ctx, store.CreditRequest{Key: "r3", InvoiceID: inv.ID, Kind: models.CreditForReturn, Reason: "back", At: at,
+			Lines: []models.ReturnLine{{InvoiceID: inv.ID, LineNo: 1, SKU: "WID", Qty: 1, Received: 1}}}); !isField(err, "lines") {
+			t.Fatalf("an eleventh unit: %v", err)
 		}
 	})
 }

@@ -220,6 +220,18 @@ func (v *visit) showReturn(formErr *apiError, which string) error {
 		}
 		d.Receive = &f
 	}
+	if r.Status == models.ReturnReceived && r.CreditsPending > 0 && v.s.mayUse(v.me, "POST /api/v1/returns/:id/receive") {
+		// The goods are in but a credit note could not be issued then: the
+		// same receipt again issues what is missing.
+		f := form{Action: "/returns/" + r.ID + "/receive", Submit: "Issue the missing credit notes", CSRF: v.csrf, Key: randomToken(), Prefix: "rt-",
+			Err: errIf(which == "receive", formErr), Fields: []field{{Name: "warehouse", Type: "hidden", Value: r.Warehouse}}}
+		for _, l := range store.ReturnLineTotals(r) {
+			n := strconv.Itoa(l.LineNo)
+			f.Fields = append(f.Fields, field{Name: "received_" + n, Type: "hidden", Value: itoa(l.Received)},
+				field{Name: "sellable_" + n, Type: "hidden", Value: itoa(l.Restocked)})
+		}
+		d.Receive = &f
+	}
 	if r.Status == models.ReturnAuthorized && v.s.mayUse(v.me, "POST /api/v1/returns/:id/cancel") {
 		d.Cancel = &form{Action: "/returns/" + r.ID + "/cancel", Submit: "Cancel the return", CSRF: v.csrf, Key: randomToken(), Prefix: "cx-", Danger: true,
 			Err: errIf(which == "cancel", formErr), Fields: []field{{Name: "reason", Label: "Why", Required: true}}}

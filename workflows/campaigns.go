@@ -26,14 +26,14 @@ func Campaign(ctx workflow.Context, req CampaignRequest) (models.Campaign, error
 		}
 		req.Frozen = true
 	}
-	for batches := 0; ; batches++ {
+	for sent := 0; ; {
 		if err := workflow.Await(ctx, func() bool { return c.Status != models.CampaignPaused }); err != nil {
 			return *c, err
 		}
 		if c.Status == models.CampaignCancelled {
 			break
 		}
-		if batches == CampaignBatchesPerRun {
+		if sent >= CampaignSendsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return *c, err
 			}
@@ -57,6 +57,7 @@ func Campaign(ctx workflow.Context, req CampaignRequest) (models.Campaign, error
 				return *c, err
 			}
 			c.Sent++
+			sent++
 			req.After = to.ID
 		}
 		if len(batch) < c.PerMinute && c.Status != models.CampaignCancelled {

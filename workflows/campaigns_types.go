@@ -22,9 +22,11 @@ const (
 // CampaignWorkflowID is a campaign's workflow ID, from its business key.
 func CampaignWorkflowID(campaignID string) string { return "Campaign:" + campaignID }
 
-// CampaignBatchesPerRun bounds one run's history: a campaign continues as
-// new after this many batches, carrying where it got to.
-const CampaignBatchesPerRun = 50
+// CampaignSendsPerRun bounds one run's history (about six events and the
+// message's figures per send): a campaign continues as new, carrying where
+// it got to, at the first batch after this many sends, or sooner when
+// Temporal suggests it.
+const CampaignSendsPerRun = 1000
 
 // CampaignPace is the throttle's period: at most PerMinute messages go
 // out per CampaignPace.
