@@ -36,6 +36,8 @@ func (s *Server) returnRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/api/v1/returns", Summary: "Authorize a return (RMA) of shipped units of an order's lines, with a reason (a customer for their own orders); refused beyond what was shipped and not yet returned",
 			Roles: returnRequesters, Handler: s.createReturn, Body: returnRequest{}},
+		{Method: "GET", Path: "/api/v1/orders/:id/returnable", Summary: "How many units of each of the order's lines can still be returned (billed, not on a return that was not cancelled)",
+			Roles: returnRequesters, Handler: s.returnableUnits},
 		{Method: "GET", Path: "/api/v1/returns", Summary: "Returns, newest first (?status=, ?order_id=, staff: ?customer_id=; a customer sees their own)", Roles: returnReaders, Handler: s.listReturns},
 		{Method: "GET", Path: "/api/v1/returns/:id", Summary: "A return with its lines and credit notes", Roles: returnReaders, Handler: s.getReturn},
 		{Method: "POST", Path: "/api/v1/returns/:id/receive", Summary: "Receive a return at a warehouse: per line the units that came back and how many of them are sellable; sellable units go back to stock through the SKU's lock and fill waiting backorders by priority (the answer carries the pick lists), and a credit note per invoice credits what came back",
@@ -93,6 +95,34 @@ func (s *Server) createReturn(c *gin.Context) {
 			map[string]string{"return_id": ret.ID, "lines": returnLines(ret, false)})
 	}
 	respond(c, http.StatusCreated, ret, err)
+}
+
+// returnableLine is what of one order line can still come back.
+type returnableLine struct {
+	LineNo int    `json:"line_no"`
+	SKU    string `json:"sku"`
+	Qty    int64  `json:"qty"`
+}
+
+func (s *Server) returnableUnits(c *gin.Context) {
+	if _, err := s.orderFor(c); err != nil { // the caller may see it
+		fail(c, err)
+		return
+	}
+	lines, err := s.Store.Returnable(reqCtx(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := []returnableLine{}
+	for _, l := range lines { // per invoice: summed per order line
+		if n := len(out); n > 0 && out[n-1].LineNo == l.LineNo {
+			out[n-1].Qty += l.Qty
+			continue
+		}
+		out = append(out, returnableLine{LineNo: l.LineNo, SKU: l.SKU, Qty: l.Qty})
+	}
+	c.JSON(http.StatusOK, gin.H{"lines": out})
 }
 
 func (s *Server) listReturns(c *gin.Context) {

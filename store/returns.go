@@ -72,11 +72,12 @@ func (s *Store) CreateReturn(ctx context.Context, r ReturnRequest) (models.Retur
 		if r.Key != "" {
 			out.Key = &r.Key
 		}
+		all, err := tx.Returnable(ctx, o.ID)
+		if err != nil {
+			return err
+		}
 		for i, want := range r.Lines {
-			lines, err := tx.returnable(ctx, o.ID, want.LineNo)
-			if err != nil {
-				return err
-			}
+			lines := slices.DeleteFunc(slices.Clone(all), func(l models.ReturnLine) bool { return l.LineNo != want.LineNo })
 			var can int64
 			for _, l := range lines {
 				can += l.Qty
@@ -94,7 +95,6 @@ func (s *Store) CreateReturn(ctx context.Context, r ReturnRequest) (models.Retur
 				out.Lines = append(out.Lines, l)
 			}
 		}
-		var err error
 		if out.Number, err = tx.NextNumber(ctx, "return"); err != nil {
 			return err
 		}
@@ -110,16 +110,16 @@ func (s *Store) CreateReturn(ctx context.Context, r ReturnRequest) (models.Retur
 	return out, err
 }
 
-// returnable lists, per invoice (oldest first), the units of an order line
-// billed and not yet on a return that was not cancelled.
-func (s *Store) returnable(ctx context.Context, orderID string, lineNo int) ([]models.ReturnLine, error) {
+// Returnable lists, per order line and invoice (oldest first), the units
+// of an order billed and not yet on a return that was not cancelled.
+func (s *Store) Returnable(ctx context.Context, orderID string) ([]models.ReturnLine, error) {
 	var out []models.ReturnLine
 	err := s.conn(ctx).Raw(`SELECT l.invoice_id, l.line_no, l.sku, l.qty - COALESCE((
 			SELECT SUM(CASE WHEN r.status = ? THEN rl.received ELSE rl.qty END) FROM return_lines rl JOIN returns r ON r.id = rl.return_id
 			WHERE rl.invoice_id = l.invoice_id AND rl.line_no = l.line_no AND r.status <> ?), 0) AS qty
 		FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-		WHERE l.order_id = ? AND l.line_no = ? AND l.qty > 0 AND i.status <> ?
-		ORDER BY i.number`, models.ReturnReceived, models.ReturnCancelled, orderID, lineNo, models.InvoiceVoid).Scan(&out).Error
+		WHERE l.order_id = ? AND l.qty > 0 AND i.status <> ?
+		ORDER BY l.line_no, i.number`, models.ReturnReceived, models.ReturnCancelled, orderID, models.InvoiceVoid).Scan(&out).Error
 	return slices.DeleteFunc(out, func(l models.ReturnLine) bool { return l.Qty <= 0 }), err
 }
 

@@ -311,7 +311,7 @@ func (s *Server) campaignsPage(v *visit) error {
 	for _, c := range l.Items {
 		t.Rows = append(t.Rows, []templ.Component{link("/marketing/campaigns/"+c.ID, c.Name), badge(c.Status), text(itoa(c.Audience)), text(itoa(c.Sent)), when(at(c.CreatedAt))})
 	}
-	return v.show(creditNotesView(t, first, next))
+	return v.show(pagedTable(t, first, next))
 }
 
 type campaignData struct {

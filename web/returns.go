@@ -90,27 +90,18 @@ func (v *visit) showReturnForm(orderID string, formErr *apiError) error {
 	if err := v.call(http.MethodGet, "/api/v1/orders/"+url.PathEscape(orderID), nil, &o); err != nil {
 		return err
 	}
-	// What earlier returns took: units authorized, or received once in.
-	var earlier store.List[models.Return]
-	if err := v.call(http.MethodGet, withQuery("/api/v1/returns", url.Values{"order_id": {o.OrderID}, "limit": {"100"}}), nil, &earlier); err != nil {
+	var returnable struct {
+		Lines []struct {
+			LineNo int   `json:"line_no"`
+			Qty    int64 `json:"qty"`
+		} `json:"lines"`
+	}
+	if err := v.call(http.MethodGet, "/api/v1/orders/"+url.PathEscape(o.OrderID)+"/returnable", nil, &returnable); err != nil {
 		return err
 	}
-	taken := map[int]int64{}
-	for _, r := range earlier.Items {
-		var full models.Return
-		if r.Status == models.ReturnCancelled {
-			continue
-		}
-		if err := v.call(http.MethodGet, "/api/v1/returns/"+url.PathEscape(r.ID), nil, &full); err != nil {
-			return err
-		}
-		for _, l := range full.Lines {
-			if full.Status == models.ReturnReceived {
-				taken[l.LineNo] += l.Received
-			} else {
-				taken[l.LineNo] += l.Qty
-			}
-		}
+	canReturn := map[int]int64{}
+	for _, l := range returnable.Lines {
+		canReturn[l.LineNo] = l.Qty
 	}
 	f := returnForm{Order: o, CSRF: v.csrf, Key: randomToken(), Err: formErr}
 	idx := 0
@@ -128,7 +119,7 @@ func (v *visit) showReturnForm(orderID string, formErr *apiError) error {
 			}
 		}
 		f.Lines = append(f.Lines, field{Name: qtyField(l.LineNo), Label: fmt.Sprintf("Line %d · %s: units to return (%d shipped, %d can still come back)",
-			l.LineNo, l.SKU, l.Shipped, max(l.Shipped-taken[l.LineNo], 0)),
+			l.LineNo, l.SKU, l.Shipped, canReturn[l.LineNo]),
 			Type: "number", Min: "0", Value: val, ErrKey: errKey})
 	}
 	val := func(k, d string) string {
@@ -333,7 +324,7 @@ func (s *Server) creditNotesPage(v *visit) error {
 		return err
 	}
 	first, next := pages("/credit-notes", q, l.NextCursor)
-	return v.show(creditNotesView(creditNoteTable(l.Items, "Credit notes, newest first", "No credit notes."), first, next))
+	return v.show(pagedTable(creditNoteTable(l.Items, "Credit notes, newest first", "No credit notes."), first, next))
 }
 
 var creditKindOptions = []option{{models.CreditPriceCorrection, "Price correction (amount, tax included)"}, {models.CreditCancellation, "Cancel the whole invoice (unpaid only)"}}
