@@ -102,7 +102,7 @@ func (s *Store) IssueCreditNote(ctx context.Context, r CreditRequest) (models.Cr
 func (s *Store) creditLines(ctx context.Context, inv models.Invoice, r CreditRequest) ([]models.CreditNoteLine, error) {
 	switch r.Kind {
 	case models.CreditCancellation, models.CreditPriceCorrection:
-		left, _, err := s.creditLeft(ctx, inv)
+		left, err := s.creditLeft(ctx, inv)
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +119,7 @@ func (s *Store) creditLines(ctx context.Context, inv models.Invoice, r CreditReq
 		}
 		return left, nil
 	}
-	left, _, err := s.creditLeft(ctx, inv)
+	left, err := s.creditLeft(ctx, inv)
 	if err != nil {
 		return nil, err
 	}
@@ -151,28 +151,25 @@ func (s *Store) creditLines(ctx context.Context, inv models.Invoice, r CreditReq
 }
 
 // creditLeft is, per billed line, what earlier credit notes left of it
-// (the whole invoice as line 0 when it has no lines on record), and how
-// much of the invoice those notes paid.
-func (s *Store) creditLeft(ctx context.Context, inv models.Invoice) ([]models.CreditNoteLine, int64, error) {
+// (the whole invoice as line 0 when it has no lines on record).
+func (s *Store) creditLeft(ctx context.Context, inv models.Invoice) ([]models.CreditNoteLine, error) {
 	var billed []InvoiceLineFact
 	if err := s.conn(ctx).Raw(`SELECT line_no, sku, qty, gross, discount, net, tax, total FROM invoice_lines WHERE invoice_id = ? ORDER BY line_no`,
 		inv.ID).Scan(&billed).Error; err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if len(billed) == 0 {
 		billed = []InvoiceLineFact{{Gross: inv.Subtotal, Discount: inv.Discount, Net: inv.Total - inv.Tax, Tax: inv.Tax, Total: inv.Total}}
 	}
 	var notes []models.CreditNote
 	if err := s.conn(ctx).Where("invoice_id = ?", inv.ID).Find(&notes).Error; err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	var applied int64
 	out := make([]models.CreditNoteLine, len(billed))
 	for i, b := range billed {
 		out[i] = models.CreditNoteLine{LineNo: b.LineNo, SKU: b.SKU, Qty: b.Qty, Gross: b.Gross, Discount: b.Discount, Net: b.Net, Tax: b.Tax, Total: b.Total}
 	}
 	for _, cn := range notes {
-		applied += cn.Applied
 		for _, l := range cn.Lines {
 			for i := range out {
 				if out[i].LineNo == l.LineNo {
@@ -182,7 +179,7 @@ func (s *Store) creditLeft(ctx context.Context, inv models.Invoice) ([]models.Cr
 			}
 		}
 	}
-	return slices.DeleteFunc(out, func(l models.CreditNoteLine) bool { return l.Total <= 0 }), applied, nil
+	return slices.DeleteFunc(out, func(l models.CreditNoteLine) bool { return l.Total <= 0 }), nil
 }
 
 // cashPaid is what money paid of an invoice: not credit notes, not the
