@@ -46,6 +46,7 @@ type fakes struct {
 	released     []workflows.ReleaseLineInput
 	credit       workflows.CreditCheck // the customer's credit position; no limit when zero
 	creditChecks []workflows.CheckCreditInput
+	beforeNote   func(workflows.Notification) // when set, called as each message is sent
 }
 
 // registerMessages fakes the messaging activities: every message a
@@ -61,6 +62,9 @@ func (f *fakes) registerMessages(env *testsuite.TestWorkflowEnvironment) {
 			if _, err := messages.Render(n.Event, data); err != nil {
 				return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
 			}
+		}
+		if f.beforeNote != nil {
+			f.beforeNote(n)
 		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -301,6 +305,33 @@ func TestQuoteAutoApprovedAndAccepted(t *testing.T) {
 	}
 	if len(f.orderReqs) != 1 || f.orderReqs[0].OrderID != "SO-TEST1" || f.orderReqs[0].QuoteID != "Q-TEST1" {
 		t.Fatalf("order started %d times: %+v", len(f.orderReqs), f.orderReqs)
+	}
+}
+
+// TestQuoteAnswersBeforeNotices: the creator waits for the price and the
+// stored quote only. Pricing and saving run as local activities (inside the
+// workflow task), and the open update has answered when the "quote ready"
+// email is sent.
+func TestQuoteAnswersBeforeNotices(t *testing.T) {
+	f := &fakes{pricing: pricedAt(500, 100_000)}
+	env := newEnv(t, f)
+	var local []string
+	env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
+		local = append(local, info.ActivityType.Name)
+	})
+	open := update(env, 0, workflows.UpdateQuoteOpen, nil)
+	var answered []bool
+	f.beforeNote = func(workflows.Notification) { answered = append(answered, open.done) }
+	env.ExecuteWorkflow(workflows.QuoteWorkflowName, request()) // runs to its expiry
+	if open.failed != nil || open.state.Status != workflows.QuoteApproved {
+		t.Fatalf("open answered %+v", open)
+	}
+	want := []string{workflows.ActivityPriceQuote, workflows.ActivitySaveQuote, workflows.ActivitySaveQuote} // priced, saved; saved expired
+	if !slices.Equal(local, want) {
+		t.Fatalf("local activities %v, want %v", local, want)
+	}
+	if !slices.Equal(answered, []bool{true, true}) {
+		t.Fatalf("answered before each notice: %v (want the ready notice after the answer, then the expiry's)", answered)
 	}
 }
 
