@@ -114,9 +114,12 @@ func (p Policy) Compare(a, b Line) int {
 }
 
 // Sort returns the lines in priority order, leaving waiting as it was.
+// Compare ends on the order line, which no two lines share, so the order
+// is total and an unstable sort gives the one answer (a stable sort took a
+// third of a receipt over 10,000 waiting lines).
 func (p Policy) Sort(waiting []Line) []Line {
 	lines := slices.Clone(waiting)
-	slices.SortStableFunc(lines, p.Compare)
+	slices.SortFunc(lines, p.Compare)
 	return lines
 }
 

@@ -73,6 +73,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	s.Temporal, err = devtemporal.Start(ctx, devtemporal.Options{
 		DBFile: filepath.Join(cfg.DataDir, "temporal.db"), Port: cfg.DevTemporalPort,
 		Namespaces: []string{cfg.TemporalNamespace}, LogFile: filepath.Join(cfg.DataDir, "temporal.log"),
+		LowLatency: true, // one process, idle cores: no reason to make each step wait for a poll
 	})
 	if err != nil {
 		return nil, err

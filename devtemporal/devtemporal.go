@@ -43,7 +43,19 @@ type Options struct {
 	// LogFile receives the server's own logs; empty means stderr. The server
 	// logs transient errors while it starts, which would bury q2c's output.
 	LogFile string
+	// Postgres, when set, keeps Temporal's state in PostgreSQL instead of
+	// SQLite (DBFile is then unused), over Shards history shards (4 when 0).
+	Postgres *Postgres
+	Shards   int
+	// LowLatency polls the history service's task queues at up to 1,000
+	// times a second instead of 20: each workflow step otherwise waits up
+	// to 50 ms for the next poll, which a one-process dev server with idle
+	// cores need not. The dev stack sets it; see README, Performance.
+	LowLatency bool
 }
+
+// lowLatencyPollRPS is the history queues' poll rate with LowLatency.
+const lowLatencyPollRPS = 1000
 
 // Server is a running embedded Temporal server.
 type Server struct {
@@ -69,11 +81,38 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.Port == 0 {
 		o.Port = ports[8]
 	}
-	sqlCfg, err := sqlConfig(o)
-	if err != nil {
-		return nil, err
+	var cfg *config.Config
+	if o.Postgres != nil {
+		history, visibility, err := postgresConfigs(*o.Postgres)
+		if err != nil {
+			return nil, err
+		}
+		cfg = serverConfig(o, history, ports)
+		if o.Shards <= 0 {
+			o.Shards = 4
+		}
+		cfg.Persistence.NumHistoryShards = int32(o.Shards)
+		cfg.Persistence.DefaultStore, cfg.Persistence.VisibilityStore = "postgres", "postgres-visibility"
+		cfg.Persistence.DataStores = map[string]config.DataStore{"postgres": {SQL: history}, "postgres-visibility": {SQL: visibility}}
+	} else {
+		sqlCfg, err := sqlConfig(o)
+		if err != nil {
+			return nil, err
+		}
+		cfg = serverConfig(o, sqlCfg, ports)
 	}
-	cfg := serverConfig(o, sqlCfg, ports)
+	dynamic := dynamicconfig.StaticClient{
+		// Let the dev stack and tests see new workflows in lists at once.
+		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
+		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
+		// Schedules run on a per-namespace system worker, started 10 a
+		// second by default: with the integration tests' 200 namespaces a
+		// schedule could wait 20 s for its worker.
+		dynamicconfig.WorkerPerNamespaceWorkerStartRate.Key(): 1000.0,
+	}
+	if o.LowLatency {
+		dynamic[dynamicconfig.TransferProcessorMaxPollRPS.Key()] = lowLatencyPollRPS
+	}
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
@@ -84,15 +123,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		// membership to remember, so a restart is as fast as a first start.
 		temporal.WithStaticHosts(staticHosts(cfg)),
 		temporal.WithLogger(log.NewZapLogger(log.BuildZapLogger(log.Config{Level: o.LogLevel, Format: "json", OutputFile: o.LogFile}))),
-		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
-			// Let the dev stack and tests see new workflows in lists at once.
-			dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
-			dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
-			// Schedules run on a per-namespace system worker, started 10 a
-			// second by default: with the integration tests' 200 namespaces a
-			// schedule could wait 20 s for its worker.
-			dynamicconfig.WorkerPerNamespaceWorkerStartRate.Key(): 1000.0,
-		}),
+		temporal.WithDynamicConfigClient(dynamic),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("devtemporal: build server: %w", err)
@@ -101,6 +132,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("devtemporal: start server: %w", err)
 	}
 	s := &Server{srv: srv, address: net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port)), namespace: o.Namespaces[0]}
+	if o.Postgres != nil {
+		if err := s.registerNamespaces(ctx, o.Namespaces); err != nil {
+			s.Stop()
+			return nil, err
+		}
+	}
 	if err := s.waitReady(ctx); err != nil {
 		s.Stop()
 		return nil, err
@@ -119,22 +156,30 @@ func (s *Server) Stop() { s.srv.Stop() }
 
 // waitReady returns once the frontend serves the namespace.
 func (s *Server) waitReady(ctx context.Context) error {
+	return s.retry(ctx, func() error {
+		c, err := client.DialContext(ctx, client.Options{HostPort: s.address, Namespace: s.namespace, Logger: quietSDKLogger{}})
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: s.namespace})
+		return err
+	})
+}
+
+// retry calls try every 50 ms until it succeeds, for at most a minute: the
+// frontend answers moments after Start returns.
+func (s *Server) retry(ctx context.Context, try func() error) error {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	var lastErr error
 	for {
-		c, err := client.DialContext(ctx, client.Options{HostPort: s.address, Namespace: s.namespace, Logger: quietSDKLogger{}})
+		err := try()
 		if err == nil {
-			_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: s.namespace})
-			c.Close()
-			if err == nil {
-				return nil
-			}
+			return nil
 		}
-		lastErr = err
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("devtemporal: server not ready: %w", errors.Join(ctx.Err(), lastErr))
+			return fmt.Errorf("devtemporal: server not ready: %w", errors.Join(ctx.Err(), err))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

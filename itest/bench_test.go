@@ -18,13 +18,19 @@ import (
 // internal/salesload does, and returns how long the instant quote took to
 // answer.
 func (a *app) lifecycle(ctx context.Context, customerID string, tokens map[string]string) time.Duration {
+	_, _, d := a.sale(ctx, customerID, tokens)
+	return d
+}
+
+// sale is lifecycle that also names the sale's quote and order.
+func (a *app) sale(_ context.Context, customerID string, tokens map[string]string) (quoteID, orderID string, quoteLatency time.Duration) {
 	c := a.careful()
 	start := time.Now()
 	var q quoteView
 	if err := c.Mutate("POST", "/api/v1/quotes", tokens["rep"], fmt.Sprintf(`{"customer_id":%q,"lines":[{"sku":"BENCH-1","qty":2}]}`, customerID), 201, &q); err != nil {
 		a.t.Fatal(err)
 	}
-	quoteLatency := time.Since(start)
+	quoteLatency = time.Since(start)
 	var acc quoteView
 	if err := c.Mutate("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", tokens["rep"], `{"allow_partial":true}`, 200, &acc); err != nil {
 		a.t.Fatal(err)
@@ -44,7 +50,7 @@ func (a *app) lifecycle(ctx context.Context, customerID string, tokens map[strin
 		fmt.Sprintf(`{"invoice_id":%q,"reference":"p","amount":%d}`, inv.ID, inv.Total), 200, &order); err != nil || order.Status != workflows.OrderCompleted {
 		a.t.Fatalf("pay: %v %s", err, order.Status)
 	}
-	return quoteLatency
+	return q.QuoteID, acc.OrderID, quoteLatency
 }
 
 func benchSetup(b testing.TB) (*app, string, map[string]string) {

