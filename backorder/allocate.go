@@ -93,7 +93,9 @@ type Line struct {
 }
 
 // Compare orders two lines by the policy, then by the fixed tie-break.
-func (p Policy) Compare(a, b Line) int {
+func (p Policy) Compare(a, b Line) int { return p.compare(&a, &b) }
+
+func (p Policy) compare(a, b *Line) int {
 	for _, k := range p {
 		var c int
 		switch k {
@@ -118,9 +120,28 @@ func (p Policy) Compare(a, b Line) int {
 // is total and an unstable sort gives the one answer (a stable sort took a
 // third of a receipt over 10,000 waiting lines).
 func (p Policy) Sort(waiting []Line) []Line {
-	lines := slices.Clone(waiting)
-	slices.SortFunc(lines, p.Compare)
+	// Sorting positions rather than the lines themselves moves 4 bytes per
+	// swap instead of a whole Line, and compares the lines where they lie.
+	at := make([]int32, len(waiting))
+	for i := range at {
+		at[i] = int32(i)
+	}
+	slices.SortFunc(at, func(i, j int32) int { return p.compare(&waiting[i], &waiting[j]) })
+	lines := make([]Line, len(waiting))
+	for k, i := range at {
+		lines[k] = waiting[i]
+	}
 	return lines
+}
+
+// ranked is waiting in priority order: waiting itself when it is in order
+// already (as a queue ranked once and allocated from stays), which the
+// callers here only read; a sorted copy otherwise.
+func (p Policy) ranked(waiting []Line) []Line {
+	if slices.IsSortedFunc(waiting, func(a, b Line) int { return p.compare(&a, &b) }) {
+		return waiting
+	}
+	return p.Sort(waiting)
 }
 
 // Decision is what one line gets from an allocation run, and why.
@@ -141,7 +162,7 @@ type Decision struct {
 // decision per line it considered, in priority order, and the units left.
 func (p Policy) Allocate(waiting []Line, qty int64) (decisions []Decision, left int64) {
 	left = qty
-	for i, l := range p.Sort(waiting) {
+	for i, l := range p.ranked(waiting) {
 		if left <= 0 {
 			break
 		}

@@ -35,7 +35,7 @@ type Estimate struct {
 func (p Policy) PlanETAs(waiting []Line, free int64, lots []Lot, now time.Time) []Estimate {
 	out := make([]Estimate, 0, len(waiting))
 	lot, inLot := 0, int64(0) // the lot being drawn on and what of it is used
-	for _, l := range p.Sort(waiting) {
+	for _, l := range p.ranked(waiting) {
 		need := l.Short
 		e := Estimate{ID: l.ID, ETA: now, Source: SourceStock}
 		take := min(max(free, 0), need)

@@ -193,7 +193,7 @@ func (s *Store) Waiting(ctx context.Context, sku string) (models.WaitingSummary,
 			out.Earliest = b.PromisedAt
 		}
 		byID[b.ID] = b
-		lines = append(lines, backorderLine(b, models.Product{}))
+		lines = append(lines, backorderLine(&b, models.Product{}))
 	}
 	out.Orders = int64(len(orders))
 	var sched []string

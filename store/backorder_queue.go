@@ -16,7 +16,7 @@ import (
 // skuQueue is a SKU's waiting backorders, read under its lock.
 type skuQueue struct {
 	rows  map[string]*models.Backorder
-	order []string // ids, as read
+	order []string // ids: as read, then in the order of the last ranking
 }
 
 var waitingStatuses = []string{models.BackorderOpen, models.BackorderPartiallyFilled}
@@ -30,15 +30,21 @@ const queueColumns = "id, order_id, line_no, customer_name, customer_tier, qty_o
 // straight into place: through gorm's reflection, reading 10,000 waiting
 // rows took 88 ms of a receipt's 150.
 func (s *Store) queue(ctx context.Context, sku *lockedSKU) (*skuQueue, error) {
-	rows, err := s.conn(ctx).Raw(`SELECT `+queueColumns+` FROM backorders WHERE sku = ? AND status IN ? ORDER BY id`,
+	rows, err := s.conn(ctx).Raw(`SELECT `+queueColumns+` FROM backorders WHERE sku = ? AND status IN ?`, // unordered: each use ranks them by the policy (a total order)
 		sku.product.SKU, waitingStatuses).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	q := &skuQueue{rows: map[string]*models.Backorder{}}
+	var slab []models.Backorder // rows allocated 256 at a time, not one by one
 	for rows.Next() {
-		b := &models.Backorder{SKU: sku.product.SKU}
+		if len(slab) == 0 {
+			slab = make([]models.Backorder, 256)
+		}
+		b := &slab[0]
+		slab = slab[1:]
+		b.SKU = sku.product.SKU
 		if err := rows.Scan(&b.ID, &b.OrderID, &b.LineNo, &b.CustomerName, &b.CustomerTier, &b.QtyOrdered, &b.QtyShort, &b.QtyFilled,
 			&b.QtyCancelled, &b.AllowPartial, &b.Skips, &b.Status, &b.Currency, &b.LineNet, &b.ValueOpen, &b.PromisedAt, &b.ETA,
 			&b.ETASource, &b.ETARef, &b.OrderedAt, &b.Rev); err != nil {
@@ -54,18 +60,31 @@ func (q *skuQueue) add(b *models.Backorder) {
 	q.order = append(q.order, b.ID)
 }
 
-// lines are the rule's view of the backorders still waiting.
+// lines are the rule's view of the backorders still waiting, in the
+// order of the last ranking: ranking them again after an allocation run
+// then finds them (nearly) sorted and takes one pass, where sorting 10,000
+// lines from scratch took a sixth of a receipt.
 func (q *skuQueue) lines(p models.Product) []backorder.Line {
 	out := make([]backorder.Line, 0, len(q.order))
 	for _, id := range q.order {
 		if b := q.rows[id]; b.IsWaiting() && b.Waiting() > 0 {
-			out = append(out, backorderLine(*b, p))
+			out = append(out, backorderLine(b, p))
 		}
 	}
 	return out
 }
 
-func backorderLine(b models.Backorder, p models.Product) backorder.Line {
+// ranked returns the waiting lines in the policy's order and remembers it.
+func (q *skuQueue) ranked(policy backorder.Policy, p models.Product) []backorder.Line {
+	lines := policy.Sort(q.lines(p))
+	q.order = q.order[:0]
+	for _, l := range lines {
+		q.order = append(q.order, l.ID)
+	}
+	return lines
+}
+
+func backorderLine(b *models.Backorder, p models.Product) backorder.Line {
 	return backorder.Line{ID: b.ID, OrderID: b.OrderID, LineNo: b.LineNo, Tier: b.CustomerTier, PromisedDate: b.PromisedAt,
 		OrderedAt: b.OrderedAt, Value: b.ValueOpen, Short: b.Waiting(), AllowPartial: b.AllowPartial, Skips: b.Skips,
 		LeadTimeETA: leadTimeETA(b.OrderedAt, p)}
@@ -84,7 +103,7 @@ func (s *Store) allocateWaiting(ctx context.Context, sku *lockedSKU, trigger str
 	if err != nil || len(q.order) == 0 {
 		return nil, err
 	}
-	decisions, left := s.policy.Allocate(q.lines(sku.product), sku.free())
+	decisions, left := s.policy.Allocate(q.ranked(s.policy, sku.product), sku.free())
 	picks, err := s.applyDecisions(ctx, sku, q, decisions, left, "", prefer)
 	if err != nil {
 		return nil, err

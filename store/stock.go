@@ -145,10 +145,10 @@ func (s *Store) Reserve(ctx context.Context, r ReserveRequest) (models.Allocatio
 			// Free stock while others wait is held for a ship-whole line, or
 			// too little for any: the new line takes only what the policy
 			// gives it among them.
-			me := backorderLine(models.Backorder{ID: models.BackorderID(r.OrderID, r.LineNo), OrderID: r.OrderID, LineNo: r.LineNo,
+			me := backorderLine(&models.Backorder{ID: models.BackorderID(r.OrderID, r.LineNo), OrderID: r.OrderID, LineNo: r.LineNo,
 				CustomerTier: cust.Tier, PromisedAt: leadTimeETA(now, sku.product), OrderedAt: now, QtyShort: r.Qty, AllowPartial: true,
 				Status: models.BackorderOpen}, sku.product)
-			decisions, left := tx.policy.Allocate(append(q.lines(sku.product), me), sku.free())
+			decisions, left := tx.policy.Allocate(append(q.ranked(tx.policy, sku.product), me), sku.free())
 			take = 0
 			for _, d := range decisions {
 				if d.ID == me.ID {
