@@ -44,8 +44,9 @@ bench: ## benchmarks (speed and memory targets live here, never in timed tests);
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $$($(GO) list ./... | grep -v -e /itest -e /devstack)
 	$(GO) test -run '^$$' -bench 'DevStack(Pages|Restart|CarriedLoad)' -count=1 ./devstack/
 	$(GO) test -run '^$$' -bench DevStackQuote -benchtime 200x -count=1 ./devstack/
-	$(GO) test -run '^$$' -bench SaleAgainstCeiling -benchtime 64x -count=1 ./itest/
-	Q2C_ITEST_TEMPORAL=postgres $(GO) test -run '^$$' -bench SaleAgainstCeiling -benchtime 64x -count=1 ./itest/
+	Q2C_ITEST_TEMPORAL_LOW_LATENCY=1 $(GO) test -run '^$$' -bench SaleAgainstCeiling -benchtime 64x -count=1 ./itest/
+	Q2C_ITEST_TEMPORAL=postgres Q2C_ITEST_TEMPORAL_LOW_LATENCY=1 $(GO) test -run '^$$' -bench SaleAgainstCeiling -benchtime 64x -count=1 ./itest/
+	$(GO) test -run '^$$' -bench SaleInProcesses -benchtime 128x -count=1 ./itest/
 
 histories: ## re-record workflow histories for the replay test from real runs
 	Q2C_RECORD_HISTORIES=1 $(GO) test -count=1 -run . ./itest/

@@ -135,14 +135,19 @@ type app struct {
 	log    *slog.Logger
 	mu     sync.Mutex
 	api    *httptest.Server
+	remote string // an API in a process of its own, when set
 	worker sdkworker.Worker
 	sender notify.Sender
 }
 
-// base is the API's current URL (it changes when the API restarts).
+// base is the API's current URL (it changes when the API restarts), or
+// the API process's when one runs apart (remote).
 func (a *app) base() string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.remote != "" {
+		return a.remote
+	}
 	return a.api.URL
 }
 

@@ -72,3 +72,43 @@ func cmpOr(a, b error) error {
 	}
 	return b
 }
+
+// Paced makes n calls at a steady rate per second whatever the answers'
+// pace, each in its own goroutine (an open loop: how many people quoting
+// at once load the server, where Run's clients each wait for their answer
+// before asking again and so measure the server flat out). A call's times
+// count from when it was due, so a late start counts against it.
+func Paced(rate float64, n int, call func() (answer time.Duration, err error)) (Result, error) {
+	var (
+		mu    sync.Mutex
+		r     Result
+		wg    sync.WaitGroup
+		first error
+	)
+	every := time.Duration(float64(time.Second) / rate)
+	start := time.Now()
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for i := range n {
+		due := start.Add(time.Duration(i) * every)
+		wg.Go(func() {
+			late := time.Since(due)
+			answer, err := call()
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				first = cmpOr(first, err)
+				return
+			}
+			r.Calls, r.Answers = append(r.Calls, time.Since(due)), append(r.Answers, late+answer)
+		})
+		if i < n-1 {
+			<-tick.C
+		}
+	}
+	wg.Wait()
+	r.PerSecond = float64(len(r.Calls)) / time.Since(start).Seconds()
+	slices.Sort(r.Calls)
+	slices.Sort(r.Answers)
+	return r, first
+}
