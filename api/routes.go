@@ -51,6 +51,7 @@ func (s *Server) routeTable(metrics http.Handler) []Route {
 		{Method: "POST", Path: "/api/v1/api-keys", Summary: "Create an API key for a portal integration", Roles: admins, Handler: s.createAPIKey, Body: createAPIKeyRequest{}},
 		{Method: "DELETE", Path: "/api/v1/api-keys/:id", Summary: "Revoke an API key", Roles: admins, Handler: s.revokeAPIKey},
 		{Method: "GET", Path: "/api/v1/audit", Summary: "Audit trail of changes, newest first", Roles: admins, Handler: s.listAudit},
+		{Method: "GET", Path: "/api/v1/audit/verify", Summary: "Walk the audit trail's hash chain: the entries that hold, the head's hash, and the first entry changed, removed or written around q2c", Roles: admins, Handler: s.verifyAudit},
 
 		{Method: "GET", Path: "/api/v1/products", Summary: "List the catalog", Roles: anyone, Handler: s.listProducts},
 		{Method: "GET", Path: "/api/v1/inventory", Summary: "Stock on hand, reserved and available per SKU and warehouse", Roles: inventoryViewer, Handler: s.listInventory},

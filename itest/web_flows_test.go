@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp/kb"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/q2c-dev/q2c/internal/browser"
 	"github.com/q2c-dev/q2c/models"
@@ -931,4 +932,35 @@ func TestWebMarketingCampaign(t *testing.T) {
 	}
 	look(t, m, "campaign")
 	a.recordHistory(workflows.CampaignWorkflowID(strings.TrimPrefix(campaignPath, "/marketing/campaigns/")), "campaign-completed")
+}
+
+// TestWebAuditTrailCheck: the IT admin checks the audit trail from its
+// page and finds it intact; a row edited in the database directly is then
+// named on the same check, with the reason.
+func TestWebAuditTrailCheck(t *testing.T) {
+	a := newApp(t)
+	admin := a.login("admin@q2c.local")
+	if r := a.call("POST", "/api/v1/api-keys", admin, `{"name":"portal","roles":["sales_rep"]}`, nil, nil); r.StatusCode != 201 {
+		t.Fatalf("create key: %d", r.StatusCode)
+	}
+	tab := signIn(t, a, "admin@q2c.local")
+	tab.Open("/admin/audit")
+	tab.WaitText("main table", "api_key.create")
+	tab.Click("a[href='/admin/audit/verify']")
+	tab.WaitText(".notice", "The audit trail is intact")
+	look(t, tab, "audit-check")
+
+	c, err := pgx.Connect(context.Background(), a.DBURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	if _, err := c.Exec(context.Background(), `UPDATE audit_events SET detail = 'roles=it_admin' WHERE action = 'api_key.create'`); err != nil {
+		t.Fatal(err)
+	}
+	tab.Open("/admin/audit/verify")
+	tab.WaitText(".notice", "The audit trail is broken")
+	if got := tab.Text(".notice"); !strings.Contains(got, "changed after it was written") {
+		t.Errorf("the check says:\n%s", got)
+	}
 }

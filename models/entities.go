@@ -138,6 +138,11 @@ type AuditEvent struct {
 	Entity   string    `json:"entity"`
 	EntityID string    `json:"entity_id"`
 	Detail   string    `json:"detail,omitempty"`
+	// Seq is the entry's place in the audit chain; Hash covers its content
+	// and PrevHash, the hash of the entry before (store/audit.go).
+	Seq      int64  `json:"seq"`
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
 }
 
 func (AuditEvent) TableName() string { return "audit_events" }

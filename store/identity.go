@@ -84,23 +84,6 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string) (models.APIKey, err
 	return k, err
 }
 
-// AppendAudit records who changed what.
-func (s *Store) AppendAudit(ctx context.Context, e models.AuditEvent) error {
-	if e.ID == "" {
-		e.ID = NewID()
-	}
-	e.At = s.now()
-	return s.conn(ctx).Create(&e).Error
-}
-
-// ListAudit pages through audit events of one entity, or all when entity is "".
-//
-// The latest come first: an audit trail is read from now backwards.
-func (s *Store) ListAudit(ctx context.Context, entity, entityID string, p Page) (List[models.AuditEvent], error) {
-	q := whereEq(s.conn(ctx).Model(&models.AuditEvent{}), "entity", entity, "entity_id", entityID)
-	return listNewestFirst(q, "id", p, func(e models.AuditEvent) string { return e.ID })
-}
-
 // UserChange is what an IT admin may change about a user. Every change
 // bumps the user's token version: tokens issued before stop working.
 type UserChange struct {

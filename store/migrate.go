@@ -61,6 +61,15 @@ func (s *Store) render(sql string) string {
 	return r.Replace(sql)
 }
 
+// migrationSteps are work in Go that a migration does after its SQL, in
+// the same transaction.
+var migrationSteps = map[int]func(context.Context, *Store) error{
+	// Entries from before the audit chain join it in the order they were
+	// written, once, when the chain begins: a row that turns up outside it
+	// later was written around q2c, and VerifyAudit finds it.
+	auditChainMigration: func(ctx context.Context, s *Store) error { _, err := s.sealAudit(ctx); return err },
+}
+
 // Migrate applies every migration not yet applied, each in its own
 // transaction. On Postgres an advisory lock keeps replicas that start at
 // once from racing; SQLite's write lock does the same there.
@@ -91,6 +100,11 @@ func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
 			for _, stmt := range splitStatements(s.render(m.SQL)) {
 				if err := tx.Exec(stmt).Error; err != nil {
 					return fmt.Errorf("%w\n-- in statement:\n%s", err, stmt)
+				}
+			}
+			if step := migrationSteps[m.Version]; step != nil {
+				if err := step(ctx, &Store{db: tx, dialect: s.dialect, now: s.now, policy: s.policy, loc: s.loc}); err != nil {
+					return err
 				}
 			}
 			applied = append(applied, m.Version)

@@ -207,6 +207,16 @@ func (s *Server) auditPage(v *visit) error {
 	return v.show(auditView(l.Items, first, next))
 }
 
+// auditVerifyPage walks the whole audit chain (the API's check) and shows
+// whether it holds, and where it breaks when it does not.
+func (s *Server) auditVerifyPage(v *visit) error {
+	var c store.AuditCheck
+	if err := v.call(http.MethodGet, "/api/v1/audit/verify", nil, &c); err != nil {
+		return err
+	}
+	return v.show(auditCheckView(c))
+}
+
 func (s *Server) outboxPage(v *visit) error {
 	q := v.r.URL.Query()
 	var l store.List[models.OutboxMessage]

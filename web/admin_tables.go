@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+
 	"github.com/a-h/templ"
 
 	"github.com/q2c-dev/q2c/models"
@@ -45,9 +47,9 @@ func keyTable(ks []models.APIKey, csrf string, customers names) table {
 }
 
 func auditTable(es []models.AuditEvent) table {
-	t := table{Caption: "Audit trail", Head: []string{"When", "Who", "Action", "What", "Detail"}, Empty: "Nothing recorded yet."}
+	t := table{Caption: "Audit trail", Head: []string{"No.", "When", "Who", "Action", "What", "Detail"}, Empty: "Nothing recorded yet."}
 	for _, e := range es {
-		t.Rows = append(t.Rows, []templ.Component{when(at(e.At)), text(e.Actor), text(e.Action), text(e.Entity + " " + e.EntityID), text(e.Detail)})
+		t.Rows = append(t.Rows, []templ.Component{text(fmt.Sprint(e.Seq)), when(at(e.At)), text(e.Actor), text(e.Action), text(e.Entity + " " + e.EntityID), text(e.Detail)})
 	}
 	return t
 }

@@ -47,6 +47,9 @@ commands:
             --demo, since its users share a published password
   create-admin --email E [--name N] [--password-file F]
             make an IT admin; the password is read from F, or standard input
+  audit verify
+            walk the whole audit trail's hash chain; name the first entry
+            that was changed, removed or written around q2c (exit 1)
   config    print the effective configuration, secrets masked
   dev       run everything in one process with embedded Temporal and SQLite
   version   print the version
@@ -94,6 +97,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runSeed(ctx, cfg, log, args[1:], out)
 	case "create-admin":
 		return runCreateAdmin(ctx, cfg, log, args[1:], stdin, out)
+	case "audit":
+		return runAudit(ctx, cfg, log, args[1:], out)
 	case "api":
 		return runAPI(ctx, cfg, log)
 	case "worker":
@@ -170,6 +175,28 @@ func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger, out io
 	}
 	v, _ := st.SchemaVersion(ctx)
 	fmt.Fprintf(out, "applied %d migration(s) %v; schema version %d\n", len(applied), applied, v)
+	return nil
+}
+
+// runAudit checks the audit trail's hash chain; a broken chain is an
+// error, so scripts and monitors see a non-zero exit.
+func runAudit(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	if len(args) != 1 || args[0] != "verify" {
+		return errors.New("usage: q2c audit verify")
+	}
+	st, err := openCurrentStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	check, err := st.VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	if b := check.Broken; b != nil {
+		return fmt.Errorf("audit trail broken after %d intact entries: entry %d (%s): %s", check.Entries, b.Seq, b.ID, b.Reason)
+	}
+	fmt.Fprintf(out, "audit trail intact: %d entries; head %s\n", check.Entries, check.Head)
 	return nil
 }
 

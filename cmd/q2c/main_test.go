@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/internal/testdb"
 	"github.com/q2c-dev/q2c/models"
@@ -69,5 +71,39 @@ func TestFirstAdminIsSafe(t *testing.T) {
 	// A throwaway database can still have the demo, when asked for.
 	if err := run(ctx, []string{"seed", "--demo"}, &out); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAuditVerify: `q2c audit verify` says the trail is intact with its
+// entry count, and after a row is edited in the database directly it fails
+// naming the entry.
+func TestAuditVerify(t *testing.T) {
+	ctx := context.Background()
+	dbURL := testdb.PostgresURL(t)
+	t.Setenv("Q2C_DATABASE_URL", dbURL)
+	t.Setenv("Q2C_LOG_LEVEL", "error")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"migrate"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	stdin = strings.NewReader("a-long-enough-secret\n")
+	if err := run(ctx, []string{"create-admin", "--email", "it@example.com"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"audit", "verify"}, &out); err != nil || !strings.Contains(out.String(), "intact: 1 entries") {
+		t.Fatalf("verify: %q, %v", out.String(), err)
+	}
+	c, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, `UPDATE audit_events SET detail = 'roles=customer' WHERE seq = 1`); err != nil {
+		t.Fatal(err)
+	}
+	err = run(ctx, []string{"audit", "verify"}, &out)
+	if err == nil || !strings.Contains(err.Error(), "entry 1") || !strings.Contains(err.Error(), "changed after it was written") {
+		t.Fatalf("verify after an edit: %v", err)
 	}
 }
