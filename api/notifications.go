@@ -330,6 +330,8 @@ func (s *Server) unsubscribe(c *gin.Context) {
 
 // unsubscribeHTML answers a person in a browser, not a program.
 func unsubscribeHTML(c *gin.Context, status int, body string) {
+	// A page, not data: its one inline style and its form may work.
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	c.Data(status, "text/html; charset=utf-8", []byte(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Unsubscribe</title></head><body style="font-family:sans-serif;max-width:40rem;margin:2rem auto">`+body+`</body></html>`))
 }

@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -48,6 +49,9 @@ type Deps struct {
 	ReportLocation *time.Location
 	Version        string
 	Webhooks       Webhooks
+	// MetricsToken is the bearer token /metrics asks for on this router;
+	// empty, it answers 404 here (serve Metrics on a listener of its own).
+	MetricsToken string
 }
 
 // Server is the HTTP API.
@@ -56,6 +60,7 @@ type Server struct {
 	engine   *gin.Engine
 	routes   []Route
 	metrics  *httpMetrics
+	scrape   http.Handler // the Prometheus registry's answer
 	inFlight chan struct{}
 }
 
@@ -95,7 +100,8 @@ func New(d Deps) *Server {
 	s.engine.NoMethod(func(c *gin.Context) {
 		writeProblem(c, Problem{Type: ProblemNotFound, Title: "Method not allowed on this route", Status: http.StatusMethodNotAllowed})
 	})
-	s.routes = s.routeTable(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	s.scrape = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	s.routes = s.routeTable()
 	for _, r := range s.routes {
 		s.register(r)
 	}
@@ -109,6 +115,10 @@ const DefaultAnswerWait = 5 * time.Second
 
 // Handler is the http.Handler to serve.
 func (s *Server) Handler() http.Handler { return s.engine }
+
+// Metrics serves the Prometheus metrics without asking who calls: for a
+// listener of their own on an internal address (Q2C_METRICS_ADDR).
+func (s *Server) Metrics() http.Handler { return s.scrape }
 
 // Routes lists every declared route with its roles.
 func (s *Server) Routes() []Route { return s.routes }
@@ -126,7 +136,13 @@ func ListenAndServe(ctx context.Context, srv *http.Server, grace time.Duration, 
 		ready(ln.Addr().String())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if srv.TLSConfig != nil && len(srv.TLSConfig.Certificates) > 0 {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err
@@ -135,6 +151,17 @@ func ListenAndServe(ctx context.Context, srv *http.Server, grace time.Duration, 
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// UseTLS makes srv serve HTTPS with the certificate and key in these
+// files (PEM), TLS 1.2 at least.
+func UseTLS(srv *http.Server, certFile, keyFile string) error {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return fmt.Errorf("Q2C_TLS_CERT/Q2C_TLS_KEY: %w", err)
+	}
+	srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	return nil
 }
 
 // NewHTTPServer wraps h with the timeouts a public server needs.

@@ -36,7 +36,8 @@ func API(cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger,
 		Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: log, Version: version,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxOverpayment: cfg.MaxOverpayment, AnswerWait: cfg.AnswerWait,
 		IdempotencyLease: cfg.IdempotencyLease, MaxInFlight: cfg.MaxInFlight, TrustedProxies: cfg.TrustedProxyList(), ReportLocation: cfg.ReportLocation(),
-		Webhooks: api.Webhooks{SendGridPublicKey: cfg.SendGridWebhookKey, TwilioAuthToken: cfg.TwilioAuthToken.Reveal(), PublicURL: cfg.PublicURL},
+		Webhooks:     api.Webhooks{SendGridPublicKey: cfg.SendGridWebhookKey, TwilioAuthToken: cfg.TwilioAuthToken.Reveal(), PublicURL: cfg.PublicURL},
+		MetricsToken: cfg.MetricsToken.Reveal(),
 	}), nil
 }
 
@@ -98,5 +99,5 @@ func Site(cfg config.Config, srv *api.Server, log *slog.Logger, version string) 
 		mux.Handle(prefix, srv.Handler())
 	}
 	mux.Handle("/", Web(cfg, srv, log, version).Handler())
-	return mux
+	return api.SecurityHeaders(mux, cfg.HTTPS())
 }

@@ -56,6 +56,16 @@ type Config struct {
 	// AnswerWait: how long a mutation waits for its workflow's result before
 	// answering 202 with an operation to poll.
 	AnswerWait time.Duration `env:"Q2C_ANSWER_WAIT" default:"5s"`
+	// TLSCertFile and TLSKeyFile: when both are set the API serves HTTPS
+	// (TLS 1.2 and later) and every answer carries HSTS.
+	TLSCertFile string `env:"Q2C_TLS_CERT"`
+	TLSKeyFile  string `env:"Q2C_TLS_KEY"`
+	// MetricsAddr: when set, /metrics is served on this address alone (an
+	// internal interface) and not on Q2C_HTTP_ADDR.
+	MetricsAddr string `env:"Q2C_METRICS_ADDR"`
+	// MetricsToken: the bearer token a scraper shows to read /metrics on
+	// Q2C_HTTP_ADDR; with neither this nor Q2C_METRICS_ADDR it is not served.
+	MetricsToken Secret `env:"Q2C_METRICS_TOKEN"`
 	// TrustedProxies: comma-separated CIDRs of load balancers whose
 	// X-Forwarded-For is believed.
 	TrustedProxies string `env:"Q2C_TRUSTED_PROXIES"`
@@ -148,6 +158,17 @@ func (c Config) Validate() error {
 	var errs []error
 	bad := func(name, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		bad("Q2C_TLS_CERT", "and Q2C_TLS_KEY must be set together")
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		bad("Q2C_METRICS_TOKEN", "must be at least 16 characters; make one with: openssl rand -base64 24")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("Q2C_METRICS_ADDR", "must be host:port")
+		}
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL.Reveal(), "postgres://") && !strings.HasPrefix(c.DatabaseURL.Reveal(), "postgresql://") && !strings.HasPrefix(c.DatabaseURL.Reveal(), "sqlite:") {
 		bad("Q2C_DATABASE_URL", "must start with postgres://, postgresql:// or sqlite:")
@@ -276,6 +297,13 @@ func (c Config) RequireServer() error {
 		errs = append(errs, errors.New("Q2C_JWT_SECRET: is required (32+ random bytes)"))
 	}
 	return errors.Join(errs...)
+}
+
+// HTTPS reports whether people reach q2c over HTTPS: it serves TLS
+// itself, or its public URL is https (a proxy in front ends TLS). Answers
+// then carry Strict-Transport-Security.
+func (c Config) HTTPS() bool {
+	return c.TLSCertFile != "" || strings.HasPrefix(c.PublicURL, "https://")
 }
 
 // TrustedProxyList splits TrustedProxies.

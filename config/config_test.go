@@ -45,6 +45,9 @@ func TestInvalidSettingsAreNamed(t *testing.T) {
 		{"bad base url", map[string]string{"Q2C_TWILIO_BASE_URL": "ftp://x"}, "Q2C_TWILIO_BASE_URL"},
 		{"bad number", map[string]string{"Q2C_MAX_BODY_BYTES": "lots"}, "Q2C_MAX_BODY_BYTES"},
 		{"half a TLS pair", map[string]string{"Q2C_TEMPORAL_TLS_CERT": "/c.pem"}, "Q2C_TEMPORAL_TLS_CERT"},
+		{"half of the API's TLS pair", map[string]string{"Q2C_TLS_KEY": "/k.pem"}, "Q2C_TLS_CERT"},
+		{"a guessable metrics token", map[string]string{"Q2C_METRICS_TOKEN": "prom"}, "Q2C_METRICS_TOKEN"},
+		{"a metrics address without a port", map[string]string{"Q2C_METRICS_ADDR": "10.0.0.5"}, "Q2C_METRICS_ADDR"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,6 +67,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 		"Q2C_EMAIL_PROVIDER":    "sendgrid",
 		"Q2C_TWILIO_AUTH_TOKEN": "twilio-secret",
 		"Q2C_TEMPORAL_API_KEY":  "temporal-secret",
+		"Q2C_METRICS_TOKEN":     "metrics-secret-0123456",
 	}
 	c, err := config.Load(env(secrets))
 	if err != nil {
@@ -72,7 +76,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
 	out := buf.String() + strings.Join(c.Describe(), "\n")
-	for _, s := range []string{"jY3vN8qLw2ZxR5tK", "hunter2", "SG.very-secret", "twilio-secret", "temporal-secret"} {
+	for _, s := range []string{"jY3vN8qLw2ZxR5tK", "hunter2", "SG.very-secret", "twilio-secret", "temporal-secret", "metrics-secret"} {
 		if strings.Contains(out, s) {
 			t.Fatalf("secret %q printed:\n%s", s, out)
 		}

@@ -85,6 +85,22 @@ func TestDevStackKeepsItsDataAcrossRestarts(t *testing.T) {
 	if code := get(t, s1.URL+"/readyz", "", nil); code != 200 {
 		t.Fatalf("readyz: %d", code)
 	}
+	// Every answer, API or page, carries the security headers; pages their
+	// own Content-Security-Policy, data one that lets nothing run.
+	for path, csp := range map[string]string{"/healthz": "default-src 'none'", "/login": "script-src 'self'"} {
+		res, err := http.Get(s1.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("X-Frame-Options") != "DENY" ||
+			!strings.Contains(res.Header.Get("Content-Security-Policy"), csp) {
+			t.Errorf("%s answered with headers %v", path, res.Header)
+		}
+	}
+	if code := get(t, s1.URL+"/metrics", "", nil); code != 404 {
+		t.Errorf("/metrics without Q2C_METRICS_TOKEN: %d, want 404", code)
+	}
 	var login struct{ Token string }
 	if code := post(t, s1.URL+"/api/v1/auth/login", "", `{"email":"admin@q2c.local","password":"`+seed.DemoPassword+`"}`, &login); code != 200 {
 		t.Fatalf("demo login: %d", code)

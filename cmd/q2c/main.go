@@ -313,8 +313,28 @@ func runAPI(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("starting API", "config", cfg)
-	return api.ListenAndServe(ctx, api.NewHTTPServer(cfg.HTTPAddr, app.Site(cfg, srv, log, version)), cfg.ShutdownTimeout,
-		func(addr string) { log.Info("API listening", "addr", addr) })
+	public := api.NewHTTPServer(cfg.HTTPAddr, app.Site(cfg, srv, log, version))
+	if cfg.TLSCertFile != "" {
+		if err := api.UseTLS(public, cfg.TLSCertFile, cfg.TLSKeyFile); err != nil {
+			return err
+		}
+	}
+	if cfg.MetricsAddr == "" {
+		return api.ListenAndServe(ctx, public, cfg.ShutdownTimeout, func(addr string) { log.Info("API listening", "addr", addr, "https", cfg.TLSCertFile != "") })
+	}
+	// Metrics on an internal address of their own, beside the public one;
+	// either ending ends both.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() {
+		defer stop()
+		errc <- api.ListenAndServe(ctx, api.NewHTTPServer(cfg.MetricsAddr, srv.Metrics()), cfg.ShutdownTimeout,
+			func(addr string) { log.Info("metrics listening", "addr", addr) })
+	}()
+	err = api.ListenAndServe(ctx, public, cfg.ShutdownTimeout, func(addr string) { log.Info("API listening", "addr", addr, "https", cfg.TLSCertFile != "") })
+	stop()
+	return errors.Join(err, <-errc)
 }
 
 func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
