@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 Q2C_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 export Q2C_TEST_DATABASE_URL
 
-.PHONY: run test build build-dev vet fmt-check generate generated-check bench histories clean help
+.PHONY: run test build build-dev vet fmt-check generate generated-check bench fuzz histories clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -16,8 +16,21 @@ help: ## list the targets
 run: build-dev ## the whole stack in one process: embedded Temporal, worker, API, SQLite in ./data
 	$(BIN)/q2c-dev dev
 
-test: fmt-check generated-check vet ## every test: unit, workflow (testsuite), Postgres and embedded-Temporal integration
+test: fmt-check generated-check vet ## every test: unit, workflow (testsuite), Postgres and embedded-Temporal integration, and a short fuzz of each target
 	$(GO) test -count=1 -p 2 -timeout 30m ./...
+	$(MAKE) fuzz FUZZTIME=5s
+
+# Native Go fuzz targets: request bodies, CSV cells, pricing and the checked
+# arithmetic under it. `make test` runs each for FUZZTIME=5s; run longer with
+# `make fuzz FUZZTIME=10m`. A failing input is saved under the package's
+# testdata/fuzz and then runs in every `go test`.
+FUZZTIME ?= 1m
+FUZZ_TARGETS = FuzzRequestBodies:./api FuzzCSVCell:./api FuzzPriceNeverWraps:./pricing FuzzMulDivRound:./models
+
+fuzz: ## run every fuzz target for FUZZTIME (1m by default)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t%%:*} ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:}; done
 
 build: ## production binary (api, worker, migrate, seed): no embedded Temporal
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/q2c ./cmd/q2c

@@ -5,7 +5,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -116,6 +118,9 @@ func writeCSV(c *gin.Context, name string, header []string, rows func(row func([
 	c.Status(http.StatusOK)
 	w := csv.NewWriter(c.Writer)
 	write := func(r []string) error {
+		for i, cell := range r {
+			r[i] = csvCell(cell)
+		}
 		if err := w.Write(r); err != nil {
 			return err
 		}
@@ -126,6 +131,21 @@ func writeCSV(c *gin.Context, name string, header []string, rows func(row func([
 	}
 	w.Flush()
 }
+
+// csvCell keeps a spreadsheet from running a cell as a formula: a cell
+// that begins with =, +, -, @, a tab or a carriage return gets a leading
+// apostrophe (OWASP's advice), unless it is a plain number such as -12.50,
+// which a spreadsheet reads as the number it is. Customer names, notes and
+// references are typed by people outside the company.
+func csvCell(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) || plainNumber.MatchString(s) {
+		return s
+	}
+	return "'" + s
+}
+
+// plainNumber is a decimal number and nothing else.
+var plainNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
 
 // reportPeriod reads ?from= and ?to= (days in the report time zone): by
 // default this month to today; with only ?to=, from the first of its month.

@@ -180,36 +180,87 @@ type Result struct {
 const MaxQty = models.MaxQty
 
 // Price prices b under book. Errors are validation errors naming the field.
+// Every product, sum and share is checked: an amount that would not fit an
+// int64, or a line or total above models.MaxAmount, is refused naming the
+// line (or "lines" for the total), never wrapped into a wrong figure.
 func Price(book Book, b Basket) (Result, error) {
 	if err := validate(book, b); err != nil {
 		return Result{}, err
 	}
 	res := Result{Currency: b.Customer.Currency}
 	taxBP := book.TaxRatesBP[b.Customer.taxRegion()]
+	var a arith
 	for i, l := range b.Lines {
+		f := fmt.Sprintf("lines[%d].qty", i)
 		p := book.Products[l.SKU]
 		unit, source := unitPrice(book, b, l, p)
 		pl := PricedLine{LineNo: i + 1, SKU: l.SKU, Name: p.Name, Qty: l.Qty, ListUnit: p.ListPrice.Amount,
-			UnitPrice: unit, PriceSource: source, Gross: unit * l.Qty, TaxBP: taxBP}
+			UnitPrice: unit, PriceSource: source, Gross: a.mul(f, unit, l.Qty), TaxBP: taxBP}
 		if adj, ok := bestPromotion(book, b, l, pl.Gross); ok {
 			pl.Discounts = []Adjustment{adj}
 			pl.Discount = adj.Amount
 		}
-		pl.Net = pl.Gross - pl.Discount
-		pl.Tax = models.DivRoundHalfAwayFromZero(pl.Net*taxBP, 10_000)
-		pl.Total = pl.Net + pl.Tax
+		pl.Net = pl.Gross - pl.Discount // 0 ≤ discount ≤ gross
+		pl.Tax = a.mulDiv(f, pl.Net, taxBP, 10_000)
+		pl.Total = a.add(f, pl.Net, pl.Tax)
+		a.atMost(f, pl.Total)
 		res.Lines = append(res.Lines, pl)
-		res.ListTotal += p.ListPrice.Amount * l.Qty
-		res.Subtotal += pl.Gross
-		res.Discount += pl.Discount
-		res.Net += pl.Net
-		res.Tax += pl.Tax
-		res.Total += pl.Total
+		res.ListTotal = a.add(f, res.ListTotal, a.mul(f, p.ListPrice.Amount, l.Qty))
+		res.Subtotal = a.add("lines", res.Subtotal, pl.Gross)
+		res.Discount = a.add("lines", res.Discount, pl.Discount)
+		res.Net = a.add("lines", res.Net, pl.Net)
+		res.Tax = a.add("lines", res.Tax, pl.Tax)
+		res.Total = a.add("lines", res.Total, pl.Total)
 	}
+	a.atMost("lines", res.Total)
 	if res.ListTotal > 0 {
-		res.DiscountBP = models.DivRoundHalfAwayFromZero((res.ListTotal-res.Net)*10_000, res.ListTotal)
+		res.DiscountBP = a.mulDiv("lines", res.ListTotal-res.Net, 10_000, res.ListTotal)
+	}
+	if a.err != nil {
+		return Result{}, a.err
 	}
 	return res, nil
+}
+
+// arith is checked arithmetic for one pricing: the first amount that does
+// not fit an int64, or passes models.MaxAmount, becomes the error, naming
+// the field whose value made it; later steps carry on harmlessly.
+type arith struct{ err error }
+
+func (a *arith) fail(field string) {
+	if a.err == nil {
+		a.err = models.Invalid(field, "makes an amount too large to price (at most %s minor units)", fmt.Sprint(models.MaxAmount))
+	}
+}
+
+func (a *arith) mul(field string, x, y int64) int64 {
+	p, ok := models.MulChecked(x, y)
+	if !ok {
+		a.fail(field)
+	}
+	return p
+}
+
+func (a *arith) add(field string, x, y int64) int64 {
+	s, ok := models.AddChecked(x, y)
+	if !ok {
+		a.fail(field)
+	}
+	return s
+}
+
+func (a *arith) mulDiv(field string, x, y, d int64) int64 {
+	q, ok := models.MulDivRound(x, y, d)
+	if !ok {
+		a.fail(field)
+	}
+	return q
+}
+
+func (a *arith) atMost(field string, amount int64) {
+	if amount > models.MaxAmount {
+		a.fail(field)
+	}
 }
 
 func validate(book Book, b Basket) error {
@@ -298,6 +349,24 @@ func newer(a, b PriceList) bool {
 	return a.ID > b.ID
 }
 
+// promotionOff is what p takes off a line of qty units worth gross: its
+// share and its amount per unit together, never more than the line, so a
+// share or an amount too large to count is simply the whole line.
+func promotionOff(p Promotion, currency models.Currency, qty, gross int64) int64 {
+	amount, ok := models.MulDivRound(gross, p.PercentBP, 10_000)
+	if !ok || amount > gross {
+		return gross
+	}
+	if p.AmountOff > 0 && (p.Currency == "" || p.Currency == currency) {
+		per, ok := models.MulChecked(p.AmountOff, qty)
+		if !ok || per > gross-amount {
+			return gross
+		}
+		amount += per
+	}
+	return amount
+}
+
 func bestPromotion(book Book, b Basket, l Line, gross int64) (Adjustment, bool) {
 	var best Adjustment
 	found := false
@@ -306,11 +375,7 @@ func bestPromotion(book Book, b Basket, l Line, gross int64) (Adjustment, bool) 
 			(p.SKU != "" && p.SKU != l.SKU) || (p.Segment != "" && p.Segment != b.Customer.Segment) || l.Qty < p.MinQty {
 			continue
 		}
-		amount := models.DivRoundHalfAwayFromZero(gross*p.PercentBP, 10_000)
-		if p.AmountOff > 0 && (p.Currency == "" || p.Currency == b.Customer.Currency) {
-			amount += p.AmountOff * l.Qty
-		}
-		amount = min(amount, gross)
+		amount := promotionOff(p, b.Customer.Currency, l.Qty, gross)
 		if amount <= 0 {
 			continue
 		}
