@@ -165,7 +165,13 @@ func (s *Server) setMyPreference(c *gin.Context) {
 		return
 	}
 	p := models.Preference{OwnerKind: kind, OwnerID: id, Event: req.Event, Channel: req.Channel, Enabled: req.Enabled, UpdatedBy: s.subject(c)}
-	respond(c, http.StatusOK, p, s.Store.SetPreference(reqCtx(c), p))
+	err = s.Store.Tx(reqCtx(c), func(tx *store.Store) error {
+		if err := tx.SetPreference(reqCtx(c), p); err != nil {
+			return err
+		}
+		return tx.AppendAudit(reqCtx(c), s.audit(c, "preference.set", kind, id, fmt.Sprintf("%s by %s: %v", p.Event, p.Channel, p.Enabled)))
+	})
+	respond(c, http.StatusOK, p, err)
 }
 
 // sendgridEvent is the part of SendGrid's event webhook q2c reads; custom
@@ -321,7 +327,13 @@ func (s *Server) unsubscribe(c *gin.Context) {
 		unsubscribeHTML(c, http.StatusForbidden, `<p>This unsubscribe link is not valid.</p>`)
 		return
 	}
-	if err := s.Store.SetMarketingConsent(reqCtx(c), id, false); err != nil {
+	err := s.Store.Tx(reqCtx(c), func(tx *store.Store) error {
+		if err := tx.SetMarketingConsent(reqCtx(c), id, false); err != nil {
+			return err
+		}
+		return tx.AppendAudit(reqCtx(c), models.AuditEvent{Actor: "unsubscribe-link", Action: "customer.marketing_consent", Entity: "customer", EntityID: id, Detail: "false (unsubscribe link)"})
+	})
+	if err != nil {
 		fail(c, err)
 		return
 	}

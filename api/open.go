@@ -61,9 +61,13 @@ func (s *Server) open(c *gin.Context, workflowID, updateID, resource, workflowNa
 		start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 			ID: workflowID, TaskQueue: s.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		}, workflowName, input)
-		return s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 			StartWorkflowOperation: start,
 			UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: updateName, UpdateID: updateID, WaitForStage: client.WorkflowUpdateStageAccepted},
 		})
+		if err == nil {
+			err = s.auditUpdate(ctx, c, workflowID, updateID, resource, auditCreate, nil)
+		}
+		return h, err
 	})
 }

@@ -299,10 +299,14 @@ func (s *Server) quoteUpdate(c *gin.Context, name string, arg any) {
 func (s *Server) update(c *gin.Context, workflowID, resource, name string, arg, out any) bool {
 	id := updateID(c)
 	return s.awaitUpdate(c, workflowID, id, resource, out, func(ctx context.Context) (client.WorkflowUpdateHandle, error) {
-		return s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: workflowID, UpdateName: name, UpdateID: id,
 			Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageAccepted,
 		})
+		if err == nil {
+			err = s.auditUpdate(ctx, c, workflowID, id, resource, name, arg)
+		}
+		return h, err
 	})
 }
 

@@ -72,7 +72,7 @@ func (s *Server) arAging(c *gin.Context) {
 	if answeredJSON(c, r) {
 		return
 	}
-	writeCSV(c, "ar-aging-"+r.AsOf, []string{"customer_id", "customer", "currency", "invoices", "current", "days_1_30", "days_31_60", "days_61_90", "over_90", "total"},
+	s.writeCSV(c, "ar-aging-"+r.AsOf, []string{"customer_id", "customer", "currency", "invoices", "current", "days_1_30", "days_31_60", "days_61_90", "over_90", "total"},
 		func(row func([]string) error) error {
 			for _, rows := range [][]store.AgingRow{r.Customers, r.Totals} {
 				for _, a := range rows {
@@ -112,7 +112,14 @@ func checkFormat(c *gin.Context) error {
 
 // writeCSV streams a CSV download row by row: amounts are decimal strings
 // in major units with a currency column, never floats.
-func writeCSV(c *gin.Context, name string, header []string, rows func(row func([]string) error) error) {
+//
+// Every export is audited (report.export, with the file's name) before a
+// byte of it is sent.
+func (s *Server) writeCSV(c *gin.Context, name string, header []string, rows func(row func([]string) error) error) {
+	if err := s.Store.AppendAudit(reqCtx(c), s.audit(c, "report.export", "report", name, c.Request.URL.RequestURI())); err != nil {
+		fail(c, err)
+		return
+	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
 	c.Status(http.StatusOK)
@@ -202,7 +209,7 @@ func periodReport[R any](s *Server, c *gin.Context, read func(ctx context.Contex
 	if answeredJSON(c, r) {
 		return
 	}
-	writeCSV(c, name(r), header, func(row func([]string) error) error { return rows(r, row) })
+	s.writeCSV(c, name(r), header, func(row func([]string) error) error { return rows(r, row) })
 }
 
 // optionalTenths is tenths, or "" when there is no figure.
@@ -273,7 +280,7 @@ func (s *Server) cashForecast(c *gin.Context) {
 	if answeredJSON(c, r) {
 		return
 	}
-	writeCSV(c, "cash-forecast-"+r.From, []string{"currency", "week", "starts", "invoices", "backorders", "total"}, func(row func([]string) error) error {
+	s.writeCSV(c, "cash-forecast-"+r.From, []string{"currency", "week", "starts", "invoices", "backorders", "total"}, func(row func([]string) error) error {
 		for _, f := range r.Currencies {
 			m := func(v int64) string { return models.NewMoney(v, f.Currency).Decimal() }
 			if err := row([]string{string(f.Currency), "overdue", "", m(f.Overdue), "", m(f.Overdue)}); err != nil {
@@ -305,7 +312,7 @@ func (s *Server) creditBalances(c *gin.Context) {
 	if answeredJSON(c, gin.H{"credits": rows}) {
 		return
 	}
-	writeCSV(c, "credits", []string{"customer_id", "customer", "currency", "credit"}, func(row func([]string) error) error {
+	s.writeCSV(c, "credits", []string{"customer_id", "customer", "currency", "credit"}, func(row func([]string) error) error {
 		for _, r := range rows {
 			if err := row([]string{r.CustomerID, r.CustomerName, string(r.Currency), models.NewMoney(r.Credit, r.Currency).Decimal()}); err != nil {
 				return err

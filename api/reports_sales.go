@@ -96,7 +96,7 @@ func (s *Server) salesReport(c *gin.Context) {
 	for _, k := range []string{"booked", "invoiced"} {
 		header = append(header, k+"_lines", k+"_qty", k+"_net", k+"_cost", k+"_margin")
 	}
-	writeCSV(c, fmt.Sprintf("sales-by-%s-%s-%s", r.GroupBy, r.From, r.To), header, func(row func([]string) error) error {
+	s.writeCSV(c, fmt.Sprintf("sales-by-%s-%s-%s", r.GroupBy, r.From, r.To), header, func(row func([]string) error) error {
 		for _, rows := range [][]store.SalesRow{r.Rows, r.Totals} {
 			for _, x := range rows {
 				cells := func(period string, cell store.SalesCell) []string {
@@ -138,7 +138,7 @@ func (s *Server) salesLines(c *gin.Context) {
 		return t.In(s.ReportLocation).Format(time.DateOnly)
 	}
 	name := "sales-lines-" + from.Format(time.DateOnly) + "-" + to.Format(time.DateOnly)
-	writeCSV(c, name, []string{"order_id", "line_no", "ordered_at", "customer_id", "region", "segment", "rep_id", "sku", "category", "currency",
+	s.writeCSV(c, name, []string{"order_id", "line_no", "ordered_at", "customer_id", "region", "segment", "rep_id", "sku", "category", "currency",
 		"qty", "qty_shipped", "qty_cancelled", "gross", "discount", "net", "tax", "unit_cost", "promised_on", "shipped_on"},
 		func(row func([]string) error) error {
 			return s.Store.EachSalesLine(reqCtx(c), from, to, repScope(p), func(l store.SalesLine) error {

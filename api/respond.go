@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -44,6 +45,31 @@ func (s *Server) audit(c *gin.Context, action, entity, id, detail string) models
 	return models.AuditEvent{Actor: p.Subject(), Action: action, Entity: entity, EntityID: id, Detail: detail}
 }
 
+// auditCreate is the action recorded when a document's workflow opens it.
+const auditCreate = "create"
+
+// auditDetailer is an update's input that says what the trail keeps of it.
+type auditDetailer interface{ AuditDetail() string }
+
+// auditUpdate records a change a person asked a document's workflow for,
+// once the workflow has accepted it (its validators passed), as
+// "<entity>.<update>" on the document resource names (/api/v1/quotes/Q-1:
+// quote Q-1). The update's id makes the entry: a retried request with the
+// same Idempotency-Key, which Temporal answers with the same update, adds
+// none.
+func (s *Server) auditUpdate(ctx context.Context, c *gin.Context, workflowID, updateID, resource, name string, arg any) error {
+	parts := strings.Split(strings.TrimPrefix(resource, "/api/v1/"), "/")
+	entity, id := strings.TrimSuffix(parts[0], "s"), parts[len(parts)-1]
+	detail := ""
+	if d, ok := arg.(auditDetailer); ok {
+		detail = truncate(d.AuditDetail(), models.MaxCommentLen)
+	}
+	e := s.audit(c, entity+"."+name, entity, id, detail)
+	ref := workflowID + "/" + updateID
+	e.Ref = &ref
+	return s.Store.AppendAudit(ctx, e)
+}
+
 // customerExists checks an optional customer reference; a missing customer
 // is a bad customer_id field. It answers and returns false on failure.
 func (s *Server) customerExists(c *gin.Context, id *string) bool {
@@ -72,4 +98,12 @@ func customerScope(c *gin.Context, p auth.Principal) string {
 		return p.CustomerID
 	}
 	return c.Query("customer_id")
+}
+
+// truncate cuts s to at most n characters.
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }

@@ -140,9 +140,12 @@ type AuditEvent struct {
 	Detail   string    `json:"detail,omitempty"`
 	// Seq is the entry's place in the audit chain; Hash covers its content
 	// and PrevHash, the hash of the entry before (store/audit.go).
-	Seq      int64  `json:"seq"`
-	PrevHash string `json:"prev_hash"`
-	Hash     string `json:"hash"`
+	// Ref, when set, is what the entry records once (a workflow update's
+	// id): appending another with the same Ref adds nothing.
+	Ref      *string `json:"ref,omitempty"`
+	Seq      int64   `json:"seq"`
+	PrevHash string  `json:"prev_hash"`
+	Hash     string  `json:"hash"`
 }
 
 func (AuditEvent) TableName() string { return "audit_events" }

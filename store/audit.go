@@ -33,7 +33,8 @@ const auditLockKey = 7290017
 const auditChainMigration = 17
 
 // AppendAudit records who changed what, as the next link of the audit
-// chain, in the caller's transaction when there is one.
+// chain, in the caller's transaction when there is one. The chain's lock
+// is held from here to that transaction's commit, so append last.
 func (s *Store) AppendAudit(ctx context.Context, e models.AuditEvent) error {
 	if e.ID == "" {
 		e.ID = NewID()
@@ -44,6 +45,12 @@ func (s *Store) AppendAudit(ctx context.Context, e models.AuditEvent) error {
 		seq, prev, err := tx.auditHead(ctx)
 		if err != nil {
 			return err
+		}
+		if e.Ref != nil {
+			var n int64
+			if err := tx.conn(ctx).Raw(`SELECT count(*) FROM audit_events WHERE ref = ?`, *e.Ref).Scan(&n).Error; err != nil || n > 0 {
+				return err // recorded already: a retried request
+			}
 		}
 		e.Seq, e.PrevHash = seq+1, prev
 		e.Hash = auditHash(e)
@@ -75,7 +82,11 @@ func (s *Store) auditHead(ctx context.Context) (int64, string, error) {
 // auditHash is an entry's hash: SHA-256 of its fields and its link, as a
 // JSON array (one unambiguous encoding), in hex.
 func auditHash(e models.AuditEvent) string {
-	raw, err := json.Marshal([]any{e.Seq, e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Entity, e.EntityID, e.Detail, e.PrevHash})
+	ref := ""
+	if e.Ref != nil {
+		ref = *e.Ref
+	}
+	raw, err := json.Marshal([]any{e.Seq, e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Entity, e.EntityID, e.Detail, ref, e.PrevHash})
 	if err != nil {
 		panic(err) // strings and an int64 always encode
 	}
@@ -144,7 +155,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditCheck, error) {
 	}
 	prev, want := genesisHash, int64(1)
 	for {
-		rows, err := s.conn(ctx).Raw(`SELECT id, at, actor, action, entity, entity_id, detail, seq, prev_hash, hash FROM audit_events
+		rows, err := s.conn(ctx).Raw(`SELECT id, at, actor, action, entity, entity_id, detail, ref, seq, prev_hash, hash FROM audit_events
 			WHERE seq >= ? ORDER BY seq LIMIT ?`, want, auditBatch).Rows()
 		if err != nil {
 			return out, err
@@ -153,11 +164,15 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditCheck, error) {
 		for rows.Next() {
 			var e models.AuditEvent
 			var seq sql.NullInt64
-			if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Detail, &seq, &e.PrevHash, &e.Hash); err != nil {
+			var ref sql.NullString
+			if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Detail, &ref, &seq, &e.PrevHash, &e.Hash); err != nil {
 				_ = rows.Close()
 				return out, err
 			}
 			e.Seq = seq.Int64
+			if ref.Valid {
+				e.Ref = &ref.String
+			}
 			batch = append(batch, e)
 		}
 		if err := rows.Close(); err != nil {

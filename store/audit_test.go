@@ -152,6 +152,8 @@ func TestAuditChainTakesInEarlierEntries(t *testing.T) {
 		// Back to the schema before the chain, with three entries of then.
 		for _, q := range []string{
 			`DROP INDEX audit_events_seq`,
+			`DROP INDEX audit_events_ref`,
+			`ALTER TABLE audit_events DROP COLUMN ref`,
 			`ALTER TABLE audit_events DROP COLUMN seq`,
 			`ALTER TABLE audit_events DROP COLUMN prev_hash`,
 			`ALTER TABLE audit_events DROP COLUMN hash`,
@@ -180,6 +182,24 @@ func TestAuditChainTakesInEarlierEntries(t *testing.T) {
 		}
 		if fmt.Sprint(order) != "map[u1:1 u2:2 u3:3]" {
 			t.Fatalf("places in the chain: %v; want them in the order written", order)
+		}
+	})
+}
+
+// TestAuditRefRecordsOnce: an entry with a ref is recorded once, however
+// often the request behind it is retried.
+func TestAuditRefRecordsOnce(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ref := "Order:SO-1/upd-1"
+		for range 3 {
+			if err := s.AppendAudit(ctx, models.AuditEvent{Actor: "user:wh", Action: "order.ship", Entity: "order", EntityID: "SO-1", Ref: &ref}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.VerifyAudit(ctx)
+		if err != nil || !got.OK || got.Entries != 1 {
+			t.Fatalf("three appends of one ref: %+v, %v", got, err)
 		}
 	})
 }

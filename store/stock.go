@@ -368,7 +368,13 @@ func (s *Store) Receive(ctx context.Context, r Receipt) (models.ReceiptResult, e
 		if err != nil {
 			return err
 		}
-		return tx.conn(ctx).Exec(`UPDATE receipts SET result = ? WHERE receipt_key = ?`, string(raw), receiptKey(r)).Error
+		if err := tx.conn(ctx).Exec(`UPDATE receipts SET result = ? WHERE receipt_key = ?`, string(raw), receiptKey(r)).Error; err != nil {
+			return err
+		}
+		// Last: the audit chain's lock is held from here to the commit.
+		ref := "receipt/" + receiptKey(r)
+		return tx.AppendAudit(ctx, models.AuditEvent{Actor: r.ReceivedBy, Action: "stock.receive", Entity: "stock", EntityID: r.SKU + "@" + r.Warehouse,
+			Detail: fmt.Sprintf("%d units, delivery %s, supply order %q", r.Qty, r.Key, r.SupplyOrderID), Ref: &ref})
 	})
 	return out, err
 }

@@ -8,3 +8,7 @@ ALTER TABLE audit_events ADD COLUMN seq BIGINT;
 ALTER TABLE audit_events ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX audit_events_seq ON audit_events (seq);
+-- ref: what the entry records once, such as a workflow update (its id): a
+-- retried request finds its entry and adds none.
+ALTER TABLE audit_events ADD COLUMN ref TEXT;
+CREATE UNIQUE INDEX audit_events_ref ON audit_events (ref);
