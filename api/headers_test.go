@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -106,6 +107,7 @@ func TestServesHTTPS(t *testing.T) {
 	if err := UseTLS(srv, certFile, keyFile); err != nil {
 		t.Fatal(err)
 	}
+	srv.ErrorLog = log.New(io.Discard, "", 0) // the refused TLS 1.1 handshake is expected
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc, done := make(chan string, 1), make(chan error, 1)
 	go func() { done <- ListenAndServe(ctx, srv, time.Second, func(addr string) { addrc <- addr }) }()

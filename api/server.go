@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/store"
@@ -49,6 +50,9 @@ type Deps struct {
 	ReportLocation *time.Location
 	Version        string
 	Webhooks       Webhooks
+	// PayloadCodec seals and opens Temporal payloads, for the codec routes
+	// the Temporal Web UI and CLI of IT admins call.
+	PayloadCodec converter.PayloadCodec
 	// MetricsToken is the bearer token /metrics asks for on this router;
 	// empty, it answers 404 here (serve Metrics on a listener of its own).
 	MetricsToken string

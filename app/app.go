@@ -13,12 +13,14 @@ import (
 	"strings"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/q2c-dev/q2c/activities"
 	"github.com/q2c-dev/q2c/api"
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/config"
+	"github.com/q2c-dev/q2c/keyring"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/notify"
 	"github.com/q2c-dev/q2c/store"
@@ -32,12 +34,21 @@ func API(cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
+	var codec converter.PayloadCodec
+	if cfg.PayloadKeys != "" {
+		ring, err := keyring.Parse(cfg.PayloadKeys.Reveal())
+		if err != nil {
+			return nil, err
+		}
+		codec = keyring.Codec{Ring: ring}
+	}
 	return api.New(api.Deps{
 		Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue, Tokens: tokens, Logger: log, Version: version,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxOverpayment: cfg.MaxOverpayment, AnswerWait: cfg.AnswerWait,
 		IdempotencyLease: cfg.IdempotencyLease, MaxInFlight: cfg.MaxInFlight, TrustedProxies: cfg.TrustedProxyList(), ReportLocation: cfg.ReportLocation(),
 		Webhooks:     api.Webhooks{SendGridPublicKey: cfg.SendGridWebhookKey, TwilioAuthToken: cfg.TwilioAuthToken.Reveal(), PublicURL: cfg.PublicURL},
 		MetricsToken: cfg.MetricsToken.Reveal(),
+		PayloadCodec: codec,
 	}), nil
 }
 

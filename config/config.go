@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/q2c-dev/q2c/backorder"
+	"github.com/q2c-dev/q2c/keyring"
 	"github.com/q2c-dev/q2c/models"
 
 	// The zone database is built in, so Q2C_REPORT_TIME_ZONE works on a
@@ -86,6 +87,11 @@ type Config struct {
 
 	JWTSecret Secret        `env:"Q2C_JWT_SECRET"`
 	JWTTTL    time.Duration `env:"Q2C_JWT_TTL" default:"15m"`
+
+	// PayloadKeys encrypt every Temporal payload: "id=base64key,…", 32-byte
+	// AES-256-GCM keys, the first encrypting and all decrypting (q2c keygen
+	// makes one). Required for api and worker; the dev stack keeps its own.
+	PayloadKeys Secret `env:"Q2C_PAYLOAD_KEYS"`
 
 	TemporalAddress       string `env:"Q2C_TEMPORAL_ADDRESS" default:"127.0.0.1:7233"`
 	TemporalNamespace     string `env:"Q2C_TEMPORAL_NAMESPACE" default:"default"`
@@ -158,6 +164,11 @@ func (c Config) Validate() error {
 	var errs []error
 	bad := func(name, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.PayloadKeys != "" {
+		if _, err := keyring.Parse(c.PayloadKeys.Reveal()); err != nil {
+			bad("Q2C_PAYLOAD_KEYS", "%v", err)
+		}
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		bad("Q2C_TLS_CERT", "and Q2C_TLS_KEY must be set together")
@@ -295,6 +306,9 @@ func (c Config) RequireServer() error {
 	}
 	if c.JWTSecret == "" {
 		errs = append(errs, errors.New("Q2C_JWT_SECRET: is required (32+ random bytes)"))
+	}
+	if c.PayloadKeys == "" {
+		errs = append(errs, errors.New("Q2C_PAYLOAD_KEYS: is required: it encrypts what Temporal stores; make one with: q2c keygen"))
 	}
 	return errors.Join(errs...)
 }

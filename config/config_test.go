@@ -47,6 +47,7 @@ func TestInvalidSettingsAreNamed(t *testing.T) {
 		{"half a TLS pair", map[string]string{"Q2C_TEMPORAL_TLS_CERT": "/c.pem"}, "Q2C_TEMPORAL_TLS_CERT"},
 		{"half of the API's TLS pair", map[string]string{"Q2C_TLS_KEY": "/k.pem"}, "Q2C_TLS_CERT"},
 		{"a guessable metrics token", map[string]string{"Q2C_METRICS_TOKEN": "prom"}, "Q2C_METRICS_TOKEN"},
+		{"a payload key that is not 32 bytes", map[string]string{"Q2C_PAYLOAD_KEYS": "k1=c2hvcnQ="}, "Q2C_PAYLOAD_KEYS"},
 		{"a metrics address without a port", map[string]string{"Q2C_METRICS_ADDR": "10.0.0.5"}, "Q2C_METRICS_ADDR"},
 	}
 	for _, tc := range tests {
@@ -68,6 +69,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 		"Q2C_TWILIO_AUTH_TOKEN": "twilio-secret",
 		"Q2C_TEMPORAL_API_KEY":  "temporal-secret",
 		"Q2C_METRICS_TOKEN":     "metrics-secret-0123456",
+		"Q2C_PAYLOAD_KEYS":      "k1=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 	}
 	c, err := config.Load(env(secrets))
 	if err != nil {
@@ -76,7 +78,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
 	out := buf.String() + strings.Join(c.Describe(), "\n")
-	for _, s := range []string{"jY3vN8qLw2ZxR5tK", "hunter2", "SG.very-secret", "twilio-secret", "temporal-secret", "metrics-secret"} {
+	for _, s := range []string{"jY3vN8qLw2ZxR5tK", "hunter2", "SG.very-secret", "twilio-secret", "temporal-secret", "metrics-secret", "AAECAwQFBgcI"} {
 		if strings.Contains(out, s) {
 			t.Fatalf("secret %q printed:\n%s", s, out)
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/config"
 	"github.com/q2c-dev/q2c/devtemporal"
+	"github.com/q2c-dev/q2c/keyring"
 	"github.com/q2c-dev/q2c/seed"
 	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/temporalclient"
@@ -66,6 +67,13 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		}
 		s.Config.JWTSecret = config.Secret(secret)
 	}
+	if s.Config.PayloadKeys == "" {
+		keys, err := persistentPayloadKeys(filepath.Join(cfg.DataDir, "payload-keys"))
+		if err != nil {
+			return nil, err
+		}
+		s.Config.PayloadKeys = config.Secret(keys)
+	}
 	if s.Config.DatabaseURL == "" {
 		s.Config.DatabaseURL = config.Secret("sqlite:" + cfg.SQLitePath())
 	}
@@ -80,7 +88,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	}
 	s.Config.TemporalAddress = s.Temporal.Address()
 	if cfg.DevUI {
-		s.TemporalUI, s.ui, err = startUI(s.Temporal.Address(), cfg.DevUIPort)
+		ring, rerr := keyring.Parse(s.Config.PayloadKeys.Reveal())
+		if rerr != nil {
+			return nil, rerr
+		}
+		s.TemporalUI, s.ui, err = startUI(s.Temporal.Address(), cfg.DevUIPort, keyring.HTTPHandler(ring))
 		if err != nil {
 			log.Warn("Temporal Web UI not started", "error", err)
 		}
@@ -181,6 +193,27 @@ func (s *Stack) Stop(ctx context.Context) {
 
 // persistentSecret reads a secret from path, creating it on first use, so
 // tokens stay valid across dev restarts.
+// persistentPayloadKeys is the dev stack's payload key ring, made on the
+// first start and kept beside its data (the histories it encrypted need it).
+func persistentPayloadKeys(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		keys := strings.TrimSpace(string(b))
+		if _, perr := keyring.Parse(keys); perr != nil {
+			return "", fmt.Errorf("%s: %w", path, perr)
+		}
+		return keys, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	keys := keyring.Generate("dev1")
+	if err := os.WriteFile(path, []byte(keys+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return keys, nil
+}
+
 func persistentSecret(path string) (string, error) {
 	b, err := os.ReadFile(path)
 	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {

@@ -41,6 +41,17 @@ import (
 
 var temporalServer *devtemporal.Server
 
+// itestPayloadKeys seal every app's Temporal payloads: the replay test's
+// key (workflows/testdata/payload-keys), so the histories `make histories`
+// records replay there.
+var itestPayloadKeys = func() string {
+	raw, err := os.ReadFile(filepath.Join("..", "workflows", "testdata", "payload-keys"))
+	if err != nil {
+		panic(fmt.Sprintf("itest: %v", err))
+	}
+	return strings.TrimSpace(string(raw))
+}()
+
 // Each app gets a namespace of its own, so workflows whose IDs come from
 // shared business keys (Allocator:<sku>) never meet another test's.
 var (
@@ -296,6 +307,7 @@ func newApp(t testing.TB, opts ...appOption) *app {
 		t.Fatal(err)
 	}
 	cfg.TemporalAddress, cfg.TemporalNamespace = temporalServer.Address(), nextNamespace()
+	cfg.PayloadKeys = config.Secret(itestPayloadKeys)
 	cfg.TaskQueue = "itest-" + randomHex(6)
 	setup := appSetup{cfg: &cfg, wrap: func(s notify.Sender) notify.Sender { return s }}
 	for _, o := range opts {

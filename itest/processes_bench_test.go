@@ -37,7 +37,7 @@ func BenchmarkSaleInProcesses(b *testing.B) {
 	env := append(os.Environ(),
 		"Q2C_DATABASE_URL="+a.DBURL, "Q2C_TEMPORAL_ADDRESS="+a.Config.TemporalAddress,
 		"Q2C_TEMPORAL_NAMESPACE="+a.Config.TemporalNamespace, "Q2C_TASK_QUEUE="+a.TaskQueue,
-		"Q2C_JWT_SECRET="+a.Config.JWTSecret.Reveal(), "Q2C_JWT_TTL=1h", "Q2C_LOG_LEVEL=error",
+		"Q2C_JWT_SECRET="+a.Config.JWTSecret.Reveal(), "Q2C_JWT_TTL=1h", "Q2C_LOG_LEVEL=error", "Q2C_PAYLOAD_KEYS="+a.Config.PayloadKeys.Reveal(),
 		"Q2C_HTTP_ADDR="+addr, "Q2C_PUBLIC_URL=http://"+addr)
 	worker, api := start(b, bin, env, "worker"), start(b, bin, env, "api")
 	a.mu.Lock()

@@ -14,14 +14,27 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/q2c-dev/q2c/config"
+	"github.com/q2c-dev/q2c/keyring"
 )
 
 // Dial connects using the config's address, namespace, TLS and API key.
+// Every payload it sends is sealed with the config's payload keys
+// (keyring), so Temporal stores no customer's data in clear; payloads
+// written before the keys existed are read as they are.
 func Dial(ctx context.Context, cfg config.Config, log *slog.Logger) (client.Client, error) {
+	if cfg.PayloadKeys == "" {
+		return nil, fmt.Errorf("Q2C_PAYLOAD_KEYS: is required: it encrypts what Temporal stores; make one with: q2c keygen")
+	}
+	ring, err := keyring.Parse(cfg.PayloadKeys.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("Q2C_PAYLOAD_KEYS: %w", err)
+	}
 	opts := client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+		HostPort:         cfg.TemporalAddress,
+		Namespace:        cfg.TemporalNamespace,
+		Logger:           sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+		DataConverter:    keyring.DataConverter(ring),
+		FailureConverter: keyring.FailureConverter(ring),
 	}
 	if cfg.TemporalAPIKey != "" {
 		opts.Credentials = client.NewAPIKeyStaticCredentials(cfg.TemporalAPIKey.Reveal())

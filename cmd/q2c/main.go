@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"go.temporal.io/sdk/client"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/q2c-dev/q2c/app"
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/config"
+	"github.com/q2c-dev/q2c/keyring"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/seed"
 	"github.com/q2c-dev/q2c/store"
@@ -47,6 +49,9 @@ commands:
             --demo, since its users share a published password
   create-admin --email E [--name N] [--password-file F]
             make an IT admin; the password is read from F, or standard input
+  keygen [--id ID]
+            print a new payload key for Q2C_PAYLOAD_KEYS (rotate: put the
+            new one first, keep the old ones after it)
   audit verify
             walk the whole audit trail's hash chain; name the first entry
             that was changed, removed or written around q2c (exit 1)
@@ -99,6 +104,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runCreateAdmin(ctx, cfg, log, args[1:], stdin, out)
 	case "audit":
 		return runAudit(ctx, cfg, log, args[1:], out)
+	case "keygen":
+		return runKeygen(args[1:], out)
 	case "api":
 		return runAPI(ctx, cfg, log)
 	case "worker":
@@ -175,6 +182,23 @@ func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger, out io
 	}
 	v, _ := st.SchemaVersion(ctx)
 	fmt.Fprintf(out, "applied %d migration(s) %v; schema version %d\n", len(applied), applied, v)
+	return nil
+}
+
+// runKeygen prints a fresh payload key as a Q2C_PAYLOAD_KEYS entry. Its id
+// defaults to the day, so a ring reads oldest last: "k20270301=…,k20261203=…".
+func runKeygen(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
+	fs.SetOutput(out)
+	id := fs.String("id", "k"+time.Now().UTC().Format("20060102"), "the key's id (letters, digits, '.', '-', '_')")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	entry := keyring.Generate(*id)
+	if _, err := keyring.Parse(entry); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, entry)
 	return nil
 }
 
