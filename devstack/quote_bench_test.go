@@ -69,38 +69,15 @@ func BenchmarkDevStackQuote(b *testing.B) {
 	if _, err := quote(); err != nil { // warm: caches, connections
 		b.Fatal(err)
 	}
-	for _, clients := range []int{1, 16} {
-		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
-			n := max(b.N, clients)
-			// The bare calls first: after the quotes, the server is still
-			// sending their notices.
-			c, err := ceiling.Run(clients, n, bare)
-			if err != nil {
-				b.Fatal(err)
-			}
-			q, err := ceiling.Run(clients, n, quote)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(ceiling.Ms(q.Answer(0.50)), "quote-p50-ms")
-			b.ReportMetric(ceiling.Ms(q.Answer(0.95)), "quote-p95-ms")
-			b.ReportMetric(ceiling.Ms(q.Answer(0.99)), "quote-p99-ms")
-			b.ReportMetric(ceiling.Ms(c.Answer(0.50)), "bare-uws-p50-ms")
-			b.ReportMetric(ceiling.Ms(c.Answer(0.95)), "bare-uws-p95-ms")
-			b.ReportMetric(q.PerSecond, "quotes/s")
-		})
-	}
-	// Sixteen reps each quoting once a second: the load of people at work,
-	// where the closed loop above is sixteen scripts flat out, which only
-	// measures how long the queue before a saturated server grows.
-	b.Run("clients=16,paced=1/s", func(b *testing.B) {
-		const clients, rate = 16, 16.0
-		n := max(b.N, clients)
-		c, err := ceiling.Paced(rate, n, bare)
+	// drive runs the bare calls, then the quotes, both the same way: the
+	// bare ones first, since after the quotes the server is still sending
+	// their notices.
+	drive := func(b *testing.B, load func(func() (time.Duration, error)) (ceiling.Result, error)) {
+		c, err := load(bare)
 		if err != nil {
 			b.Fatal(err)
 		}
-		q, err := ceiling.Paced(rate, n, quote)
+		q, err := load(quote)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -109,6 +86,22 @@ func BenchmarkDevStackQuote(b *testing.B) {
 		b.ReportMetric(ceiling.Ms(q.Answer(0.99)), "quote-p99-ms")
 		b.ReportMetric(ceiling.Ms(c.Answer(0.50)), "bare-uws-p50-ms")
 		b.ReportMetric(ceiling.Ms(c.Answer(0.95)), "bare-uws-p95-ms")
+		b.ReportMetric(q.PerSecond, "quotes/s")
+	}
+	for _, clients := range []int{1, 16} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			drive(b, func(call func() (time.Duration, error)) (ceiling.Result, error) {
+				return ceiling.Run(clients, max(b.N, clients), call)
+			})
+		})
+	}
+	// Sixteen reps each quoting once a second: the load of people at work,
+	// where the closed loop above is sixteen scripts flat out, which only
+	// measures how long the queue before a saturated server grows.
+	b.Run("clients=16,paced=1/s", func(b *testing.B) {
+		drive(b, func(call func() (time.Duration, error)) (ceiling.Result, error) {
+			return ceiling.Paced(16, max(b.N, 16), call)
+		})
 	})
 }
 

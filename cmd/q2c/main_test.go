@@ -24,13 +24,8 @@ func init() { auth.BcryptCost = 4 }
 // appears on a command line.
 func TestFirstAdminIsSafe(t *testing.T) {
 	ctx := context.Background()
-	dbURL := testdb.PostgresURL(t)
-	t.Setenv("Q2C_DATABASE_URL", dbURL)
-	t.Setenv("Q2C_LOG_LEVEL", "error")
+	dbURL := migrated(t)
 	var out bytes.Buffer
-	if err := run(ctx, []string{"migrate"}, &out); err != nil {
-		t.Fatal(err)
-	}
 	st, err := store.Open(ctx, dbURL, testdb.Quiet)
 	if err != nil {
 		t.Fatal(err)
@@ -79,13 +74,8 @@ func TestFirstAdminIsSafe(t *testing.T) {
 // naming the entry.
 func TestAuditVerify(t *testing.T) {
 	ctx := context.Background()
-	dbURL := testdb.PostgresURL(t)
-	t.Setenv("Q2C_DATABASE_URL", dbURL)
-	t.Setenv("Q2C_LOG_LEVEL", "error")
+	dbURL := migrated(t)
 	var out bytes.Buffer
-	if err := run(ctx, []string{"migrate"}, &out); err != nil {
-		t.Fatal(err)
-	}
 	stdin = strings.NewReader("a-long-enough-secret\n")
 	if err := run(ctx, []string{"create-admin", "--email", "it@example.com"}, &out); err != nil {
 		t.Fatal(err)
@@ -106,4 +96,18 @@ func TestAuditVerify(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "entry 1") || !strings.Contains(err.Error(), "changed after it was written") {
 		t.Fatalf("verify after an edit: %v", err)
 	}
+}
+
+// migrated is a fresh Postgres database migrated by `q2c migrate`, which
+// the commands under test then use (Q2C_DATABASE_URL).
+func migrated(t *testing.T) string {
+	t.Helper()
+	dbURL := testdb.PostgresURL(t)
+	t.Setenv("Q2C_DATABASE_URL", dbURL)
+	t.Setenv("Q2C_LOG_LEVEL", "error")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	return dbURL
 }
