@@ -49,6 +49,10 @@ type Stack struct {
 	serveCh chan error
 }
 
+// Version is what the stack's /healthz and pages report; `q2c dev` sets it
+// to its build's version before Start.
+var Version = "dev"
+
 // Start brings the stack up. Stop it with Stop.
 func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, err error) {
 	s := &Stack{Config: cfg}
@@ -121,7 +125,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		return nil, err
 	}
 	s.Worker = w
-	if s.API, err = app.API(s.Config, s.Store, s.Client, log, "dev"); err != nil {
+	if s.API, err = app.API(s.Config, s.Store, s.Client, log, Version); err != nil {
 		return nil, err
 	}
 	if err := s.waitReady(ctx); err != nil {
@@ -132,7 +136,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		return nil, fmt.Errorf("API listen on %s: %w", cfg.HTTPAddr, err)
 	}
 	s.URL = "http://" + ln.Addr().String()
-	s.httpSrv = api.NewHTTPServer(cfg.HTTPAddr, app.Site(s.Config, s.API, log, "dev"))
+	s.httpSrv = api.NewHTTPServer(cfg.HTTPAddr, app.Site(s.Config, s.API, log, Version))
 	s.serveCh = make(chan error, 1)
 	go func() { s.serveCh <- s.httpSrv.Serve(ln) }()
 	return s, nil

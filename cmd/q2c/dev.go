@@ -16,6 +16,7 @@ import (
 
 func runDev(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
 	start := time.Now()
+	devstack.Version = version
 	st, err := devstack.Start(ctx, cfg, log)
 	if err != nil {
 		return err
