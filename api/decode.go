@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -74,7 +75,13 @@ func decodeJSON(c *gin.Context, dst any) error {
 		if errors.As(err, &pe) {
 			return badTime(body, pe)
 		}
-		return err
+		if strings.Contains(err.Error(), "Time.UnmarshalJSON") {
+			// A date given as a number, a list or an object: what was sent
+			// is wrong, never the server (the fuzz target found {"at": 0}).
+			return badTimeKind(body, dst)
+		}
+		// Whatever else the decoder refuses, the body is at fault.
+		return fmt.Errorf("%w: %v", errMalformed, err)
 	}
 	if dec.More() {
 		return fmt.Errorf("%w: more than one JSON value", errMalformed)
@@ -136,4 +143,37 @@ func badTime(body []byte, pe *time.ParseError) error {
 		}
 	}
 	return models.Invalid(field, "must be a date and time like 2026-06-30T00:00:00Z (RFC 3339)")
+}
+
+// badTimeKind names the date and time field sent as something other than a
+// string: the first top-level field of dst's type that is a time.Time (or
+// *time.Time) and whose value in the body is not a JSON string.
+func badTimeKind(body []byte, dst any) error {
+	var top map[string]json.RawMessage
+	_ = json.Unmarshal(body, &top)
+	field := "body"
+	t := reflect.TypeOf(dst)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Struct {
+		timeType := reflect.TypeOf(time.Time{})
+		for i := range t.NumField() {
+			f := t.Field(i)
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if ft != timeType || name == "" || name == "-" {
+				continue
+			}
+			for k, v := range top {
+				if strings.EqualFold(k, name) && len(bytes.TrimSpace(v)) > 0 && bytes.TrimSpace(v)[0] != '"' && string(bytes.TrimSpace(v)) != "null" {
+					field = name
+				}
+			}
+		}
+	}
+	return models.Invalid(field, "must be a date and time like 2026-06-30T00:00:00Z (RFC 3339), as a string")
 }

@@ -102,6 +102,8 @@ func TestReportInputsAreRefusedByName(t *testing.T) {
 		{"AR aging of a day to come", "GET", "/api/v1/reports/ar-aging?as_of=" + tomorrow, exec, "", []string{"as_of"}},
 		{"KPI snapshots of days to come", "POST", "/api/v1/reports/kpis/backfill", exec, `{"from":"2026-01-01","to":"` + tomorrow + `"}`, []string{"to"}},
 		{"a cost from a date without a time", "POST", "/api/v1/products/WID/costs", pricing, `{"currency":"USD","unit_cost":100,"valid_from":"2026-12-02"}`, []string{"valid_from"}},
+		// The fuzz target found this one answered 500.
+		{"a cost from a date sent as a number", "POST", "/api/v1/products/WID/costs", pricing, `{"currency":"USD","unit_cost":100,"valid_from":0}`, []string{"valid_from"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := h.do(tc.method, tc.path, tc.token, tc.body, nil)
