@@ -31,20 +31,37 @@ type Activities struct {
 	// Retention is how long idempotent answers and polled operations are
 	// kept (they can hold personal data); 0 keeps them a day.
 	Retention time.Duration
+	// NotificationRetention is how long a message's text is kept (it
+	// quotes customers' names, addresses and purchases); 0 keeps it 90 days.
+	NotificationRetention time.Duration
 	// CreditOverdueDays is how long past due an invoice may be before the
 	// customer's next order needs a credit approval; 0 is
 	// approval.DefaultOverdueDays.
 	CreditOverdueDays int
 }
 
-// PurgeExpired deletes idempotent answers and operations past Retention.
+// PurgeExpired deletes idempotent answers and operations past Retention,
+// and empties the text of messages past NotificationRetention.
 func (a *Activities) PurgeExpired(ctx context.Context) (int64, error) {
 	keep := a.Retention
 	if keep <= 0 {
 		keep = 24 * time.Hour
 	}
-	return a.Store.PurgeExpired(ctx, time.Now().Add(-keep))
+	n, err := a.Store.PurgeExpired(ctx, time.Now().Add(-keep))
+	if err != nil {
+		return n, err
+	}
+	bodies := a.NotificationRetention
+	if bodies <= 0 {
+		bodies = DefaultNotificationRetention
+	}
+	m, err := a.Store.PurgeNotificationBodies(ctx, time.Now().Add(-bodies))
+	return n + m, err
 }
+
+// DefaultNotificationRetention is how long a message's text is kept when
+// nothing says otherwise.
+const DefaultNotificationRetention = 90 * 24 * time.Hour
 
 // RecordPing stores a finished ping; a retry leaves the first record.
 func (a *Activities) RecordPing(ctx context.Context, in workflows.RecordPingInput) error {

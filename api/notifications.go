@@ -78,6 +78,10 @@ func (s *Server) resendNotification(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if store.Purged(orig) {
+		fail(c, models.Conflict("its text was removed after the retention period (Q2C_NOTIFICATION_RETENTION): send a new message instead"))
+		return
+	}
 	key := orig.IdempotencyKey + "/resend-" + store.NewID()
 	n := workflows.Notification{Channel: orig.Channel, To: orig.Recipient, ToName: orig.RecipientName, Subject: orig.Subject,
 		Text: orig.BodyText, HTML: orig.BodyHTML, IdempotencyKey: key, Event: orig.Event, OrderID: orig.OrderID}

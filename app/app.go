@@ -61,7 +61,7 @@ func Sender(cfg config.Config, st *store.Store) notify.Sender { return worker.Se
 func Worker(cfg config.Config, st *store.Store, tc client.Client, sender notify.Sender) sdkworker.Worker {
 	return worker.New(tc, cfg.TaskQueue, &activities.Activities{
 		Store: st, Sender: sender, UnsubscribeURL: worker.UnsubscribeLinks(cfg),
-		Temporal: tc, TaskQueue: cfg.TaskQueue, Retention: cfg.IdempotencyRetention,
+		Temporal: tc, TaskQueue: cfg.TaskQueue, Retention: cfg.IdempotencyRetention, NotificationRetention: cfg.NotificationRetention,
 		CreditOverdueDays: cfg.CreditOverdueDays,
 	}, cfg.WorkerStopTimeout)
 }

@@ -78,6 +78,9 @@ type Config struct {
 	IdempotencyLease time.Duration `env:"Q2C_IDEMPOTENCY_LEASE" default:"1m"`
 	// IdempotencyRetention: stored answers and operations are deleted after this.
 	IdempotencyRetention time.Duration `env:"Q2C_IDEMPOTENCY_RETENTION" default:"24h"`
+	// NotificationRetention: a message's subject and text are emptied after
+	// this (its row, recipient and delivery status stay).
+	NotificationRetention time.Duration `env:"Q2C_NOTIFICATION_RETENTION" default:"2160h"`
 	// WorkerStopTimeout: on stop the worker lets running activities finish
 	// for this long before cancelling them.
 	WorkerStopTimeout time.Duration `env:"Q2C_WORKER_STOP_TIMEOUT" default:"30s"`
@@ -212,6 +215,9 @@ func (c Config) Validate() error {
 	}
 	if c.IdempotencyRetention < time.Hour {
 		bad("Q2C_IDEMPOTENCY_RETENTION", "must be at least 1h")
+	}
+	if c.NotificationRetention < 24*time.Hour {
+		bad("Q2C_NOTIFICATION_RETENTION", "must be at least 24h")
 	}
 	if c.CreditOverdueDays < 1 || c.CreditOverdueDays > models.MaxTermsDays {
 		bad("Q2C_CREDIT_OVERDUE_DAYS", "must be between 1 and 365")

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm/clause"
 
@@ -162,3 +163,27 @@ func (s *Store) SetMarketingConsent(ctx context.Context, customerID string, cons
 		return tx.conn(ctx).Exec(`INSERT INTO marketing_unsubscribes (id, customer_id, created_at) VALUES (?, ?, ?)`, NewID(), customerID, now).Error
 	})
 }
+
+// PurgeNotificationBodies empties the subject and text of messages written
+// before cutoff that are no longer being sent, and deletes the dev outbox's
+// copies from before it: a message's words (names, addresses, what was
+// bought) are kept for Q2C_NOTIFICATION_RETENTION, while the row itself (to
+// whom, when, which event, its delivery status) stays for support. It says
+// how many messages lost their text.
+func (s *Store) PurgeNotificationBodies(ctx context.Context, cutoff time.Time) (int64, error) {
+	var n int64
+	err := s.Tx(ctx, func(tx *Store) error {
+		res := tx.conn(ctx).Exec(`UPDATE notifications SET subject = '', body_text = '', body_html = '', updated_at = ?
+			WHERE created_at < ? AND status NOT IN (?, ?) AND body_text <> ''`, s.now(), cutoff, models.NotificationPending, models.NotificationSending)
+		if res.Error != nil {
+			return res.Error
+		}
+		n = res.RowsAffected
+		return tx.conn(ctx).Where("created_at < ?", cutoff).Delete(&models.OutboxMessage{}).Error
+	})
+	return n, err
+}
+
+// Purged reports whether a message's text was removed after the retention
+// period (PurgeNotificationBodies): it can no longer be sent again.
+func Purged(n models.Notification) bool { return n.BodyText == "" }
