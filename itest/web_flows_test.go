@@ -2,7 +2,9 @@ package itest
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -962,5 +964,51 @@ func TestWebAuditTrailCheck(t *testing.T) {
 	tab.WaitText(".notice", "The audit trail is broken")
 	if got := tab.Text(".notice"); !strings.Contains(got, "changed after it was written") {
 		t.Errorf("the check says:\n%s", got)
+	}
+}
+
+// TestWebPersonalDataExport: a customer downloads everything held about
+// their account from their profile, with their quotes and their user but
+// no password hash; customer service finds the same download on the
+// account's page, a sales rep does not; each download is audited.
+func TestWebPersonalDataExport(t *testing.T) {
+	a := newApp(t)
+	buyer := a.login("buyer@acme.example")
+	var q quoteView
+	if r := a.call("POST", "/api/v1/quotes", buyer, `{"lines":[{"sku":"WID-100","qty":1}]}`, nil, &q); r.StatusCode != 201 {
+		t.Fatalf("quote: %d", r.StatusCode)
+	}
+	tab := signIn(t, a, "buyer@acme.example")
+	tab.Open("/profile")
+	tab.WaitText("main", "Download everything we hold")
+	got := browser.Await[string](tab, `fetch(document.querySelector("a[href='/profile/personal-data.json']").href).then(r => r.text())`)
+	for _, want := range []string{`"customer_contacts"`, `"buyer@acme.example"`, q.QuoteID} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the export lacks %s", want)
+		}
+	}
+	if strings.Contains(got, "password_hash") || strings.Contains(got, "$2a$") {
+		t.Error("the export holds a password hash")
+	}
+
+	var acme struct {
+		CustomerID string `json:"customer_id"`
+	}
+	if err := json.Unmarshal([]byte(got), &acme); err != nil || acme.CustomerID == "" {
+		t.Fatalf("export: %v", err)
+	}
+	service := signIn(t, a, "service@q2c.local")
+	service.Open("/customers/" + acme.CustomerID)
+	if !service.Has("a[href='/customers/" + acme.CustomerID + "/personal-data.json']") {
+		t.Error("customer service has no export on the account's page")
+	}
+	rep := signIn(t, a, "rep@q2c.local")
+	rep.Open("/customers/" + acme.CustomerID)
+	if rep.Has("a[href$='/personal-data.json']") {
+		t.Error("a sales rep is offered the personal-data export")
+	}
+	l, err := a.Store.ListAudit(context.Background(), "customer", acme.CustomerID, store.Page{})
+	if err != nil || !slices.ContainsFunc(l.Items, func(e models.AuditEvent) bool { return e.Action == "customer.personal_data_export" }) {
+		t.Fatalf("the export is not in the audit trail: %v", err)
 	}
 }

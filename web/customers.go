@@ -29,6 +29,15 @@ func (s *Server) customersPage(v *visit) error {
 // limit and rep.
 func (s *Server) customerPage(v *visit) error { return v.showCustomer(nil, "") }
 
+// customerPersonalData downloads everything held about the account
+// (a data-subject access request), as the API writes it.
+func (s *Server) customerPersonalData(v *visit) error {
+	return v.download("/api/v1/customers/" + url.PathEscape(v.r.PathValue("id")) + "/personal-data")
+}
+
+// myPersonalData downloads everything held about the visitor's own account.
+func (s *Server) myPersonalData(v *visit) error { return v.download("/api/v1/me/personal-data") }
+
 // showCustomer shows the 360 view; formErr is a refused credit or owner
 // change, shown beside the form named by which.
 func (v *visit) showCustomer(formErr *apiError, which string) error {
@@ -41,6 +50,7 @@ func (v *visit) showCustomer(formErr *apiError, which string) error {
 	d.Resend = v.s.mayUse(v.me, "POST /api/v1/notifications/:id/resend")
 	d.Edit = v.s.mayUse(v.me, "PUT /api/v1/customers/:id")
 	d.CanCredit = v.s.mayUse(v.me, "PUT /api/v1/customers/:id/credit")
+	d.PersonalData = v.s.mayUse(v.me, "GET /api/v1/customers/:id/personal-data")
 	if v.s.mayUse(v.me, "PUT /api/v1/customers/:id/owner") {
 		var reps struct {
 			Items []struct{ ID, Name, Email string }
@@ -68,6 +78,7 @@ type customer360 struct {
 
 	CSRF                    string    `json:"-"`
 	Resend, Edit, CanCredit bool      `json:"-"`
+	PersonalData            bool      `json:"-"` // the visitor answers data-subject requests
 	Reps                    []option  `json:"-"` // offered when the visitor assigns reps
 	Err                     *apiError `json:"-"`
 	ErrFor                  string    `json:"-"` // "credit" or "owner"

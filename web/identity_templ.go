@@ -337,6 +337,12 @@ func profileView(p profile) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
+		if p.Customer {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<section class=\"card\"><h2>Your data</h2><p>Everything we hold about your account: its details, contacts and addresses, quotes, orders, invoices, payments, returns, tickets, messages and your choices.</p><div class=\"actions\"><a class=\"button\" href=\"/profile/personal-data.json\" download>Download everything we hold (JSON)</a></div></section>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
 		return nil
 	})
 }

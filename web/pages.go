@@ -84,6 +84,7 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "GET /customers/new", Title: "New customer", Uses: "POST /api/v1/customers", Handle: s.newCustomerPage},
 		{Pattern: "POST /customers", Title: "New customer", Uses: "POST /api/v1/customers", Handle: s.createCustomer},
 		{Pattern: "GET /customers/{id}", Title: "Customer", Uses: "GET /api/v1/customers/:id/360", Handle: s.customerPage},
+		{Pattern: "GET /customers/{id}/personal-data.json", Title: "Customer", Uses: "GET /api/v1/customers/:id/personal-data", Handle: s.customerPersonalData},
 		{Pattern: "GET /customers/{id}/edit", Title: "Edit customer", Uses: "PUT /api/v1/customers/:id", Handle: s.editCustomerPage},
 		{Pattern: "POST /customers/{id}/edit", Title: "Edit customer", Uses: "PUT /api/v1/customers/:id", Handle: s.editCustomer},
 		{Pattern: "POST /customers/{id}/credit", Title: "Customer", Uses: "PUT /api/v1/customers/:id/credit", Handle: s.setCustomerCredit},
@@ -138,6 +139,7 @@ func (s *Server) pageTable() []Page {
 
 		// Everyone.
 		{Pattern: "GET /profile", Title: "Profile and notifications", Uses: "GET /api/v1/me/notification-preferences", Nav: navAccount, Handle: s.profilePage},
+		{Pattern: "GET /profile/personal-data.json", Title: "Profile and notifications", Uses: "GET /api/v1/me/personal-data", Handle: s.myPersonalData},
 		{Pattern: "POST /profile", Title: "Profile and notifications", Uses: "PUT /api/v1/me/notification-preferences", Handle: s.profileSave},
 		{Pattern: "POST /profile/phone", Title: "Profile and notifications", Uses: "PUT /api/v1/me/phone", Handle: s.savePhone},
 	}
