@@ -14,6 +14,7 @@ import (
 
 	"github.com/q2c-dev/q2c/internal/browser"
 	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/seed"
 	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/workflows"
 )
@@ -1010,5 +1011,39 @@ func TestWebPersonalDataExport(t *testing.T) {
 	l, err := a.Store.ListAudit(context.Background(), "customer", acme.CustomerID, store.Page{})
 	if err != nil || !slices.ContainsFunc(l.Items, func(e models.AuditEvent) bool { return e.Action == "customer.personal_data_export" }) {
 		t.Fatalf("the export is not in the audit trail: %v", err)
+	}
+}
+
+// TestWebErasePerson: an IT admin erases the Acme buyer from the privacy
+// page; a missing reason is named beside its field first; afterwards the
+// buyer cannot sign in, the account's contact holds no name of theirs, and
+// the trail records the erasure under the pseudonym, not the address.
+func TestWebErasePerson(t *testing.T) {
+	a := newApp(t)
+	tab := signIn(t, a, "admin@q2c.local")
+	tab.Open("/admin/privacy")
+	tab.Fill("f-email", "buyer@acme.example")
+	tab.Click("form[action='/admin/privacy'] button[type=submit]")
+	tab.WaitText(".field-error", "")
+	if !tab.Has("#e-reason") {
+		t.Fatalf("no error beside the reason: %s", tab.Text("main"))
+	}
+	tab.Fill("f-reason", "request DSR-17 of 2026-12-03")
+	tab.Click("form[action='/admin/privacy'] button[type=submit]")
+	tab.WaitText(".notice", "Erased")
+	look(t, tab, "privacy-erased")
+	pseudonym := store.PseudonymFor("buyer@acme.example")
+	if got := tab.Text(".notice"); !strings.Contains(got, pseudonym) || !strings.Contains(got, "users: 1") {
+		t.Errorf("the answer:\n%s", got)
+	}
+	if r := a.call("POST", "/api/v1/auth/login", "", `{"email":"buyer@acme.example","password":"`+seed.DemoPassword+`"}`, nil, nil); r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the erased buyer signs in: %d", r.StatusCode)
+	}
+	l, err := a.Store.ListAudit(context.Background(), "person", pseudonym, store.Page{})
+	if err != nil || len(l.Items) != 1 || strings.Contains(l.Items[0].Detail, "buyer@acme.example") || !strings.Contains(l.Items[0].Detail, "DSR-17") {
+		t.Fatalf("the erasure's audit entry: %+v, %v", l.Items, err)
+	}
+	if check, err := a.Store.VerifyAudit(context.Background()); err != nil || !check.OK {
+		t.Fatalf("the chain after the erasure: %+v, %v", check, err)
 	}
 }

@@ -226,3 +226,33 @@ func (s *Server) outboxPage(v *visit) error {
 	first, next := pages("/outbox", q, l.NextCursor)
 	return v.show(outboxView(l.Items, first, next))
 }
+
+// privacyPage is where IT admins and service managers answer a person's
+// request to be erased.
+func (s *Server) privacyPage(v *visit) error { return v.showPrivacy(nil, nil, "") }
+
+func (v *visit) showPrivacy(err *apiError, done *store.Erasure, email string) error {
+	f := form{Action: "/admin/privacy", Submit: "Erase this person", CSRF: v.csrf, Key: randomToken(), Err: err, Danger: true,
+		Fields: []field{
+			{Name: "email", Label: "The person's email", Type: "email", Required: true, Value: email, Hint: "Their user, contact entries, messages and stored answers are anonymised; invoices keep what they were issued with."},
+			{Name: "reason", Label: "Reason", Type: "textarea", Required: true, Hint: "The request's reference and date. Kept in the audit trail."},
+		}}
+	status := http.StatusOK
+	if err != nil {
+		status = err.Status
+	}
+	return v.showStatus(status, v.page.Title, privacyView(f, done))
+}
+
+func (s *Server) erasePerson(v *visit) error {
+	email := v.r.PostFormValue("email")
+	var out store.Erasure
+	if err := v.call(http.MethodPost, "/api/v1/personal-data/erase", map[string]any{"email": email, "reason": v.r.PostFormValue("reason")}, &out); err != nil {
+		ae := refusal(err)
+		if ae == nil {
+			return err
+		}
+		return v.showPrivacy(ae, nil, email)
+	}
+	return v.showPrivacy(nil, &out, "")
+}

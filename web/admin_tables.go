@@ -2,10 +2,13 @@ package web
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/a-h/templ"
 
 	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
 )
 
 func userToggle(u models.User) string {
@@ -60,4 +63,13 @@ func outboxTable(ms []models.OutboxMessage) table {
 		t.Rows = append(t.Rows, []templ.Component{when(at(m.CreatedAt)), text(m.Channel), text(m.Recipient), text(m.Subject), text(m.BodyText)})
 	}
 	return t
+}
+
+// erasureRows says what an erasure changed, a table a line, in a fixed order.
+func erasureRows(e *store.Erasure) []string {
+	var out []string
+	for _, t := range slices.Sorted(maps.Keys(e.Rows)) {
+		out = append(out, fmt.Sprintf("%s: %d", t, e.Rows[t]))
+	}
+	return out
 }

@@ -135,6 +135,8 @@ func (s *Server) pageTable() []Page {
 		{Pattern: "POST /admin/keys/{id}/revoke", Title: "API keys", Uses: "DELETE /api/v1/api-keys/:id", Handle: s.revokeKey},
 		{Pattern: "GET /admin/audit", Title: "Audit trail", Uses: "GET /api/v1/audit", Nav: navAdmin, Handle: s.auditPage},
 		{Pattern: "GET /admin/audit/verify", Title: "Audit trail check", Uses: "GET /api/v1/audit/verify", Handle: s.auditVerifyPage},
+		{Pattern: "GET /admin/privacy", Title: "Data-subject requests", Uses: "POST /api/v1/personal-data/erase", Nav: navAdmin, Handle: s.privacyPage},
+		{Pattern: "POST /admin/privacy", Title: "Data-subject requests", Uses: "POST /api/v1/personal-data/erase", Handle: s.erasePerson},
 		{Pattern: "GET /outbox", Title: "Outbox", Uses: "GET /api/v1/outbox", Nav: navAdmin, Handle: s.outboxPage},
 
 		// Everyone.

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/q2c-dev/q2c/models"
+)
+
+// Erasure is what erasing a person changed, table by table.
+type Erasure struct {
+	// Pseudonym replaces the person's email where a row must stay (a user,
+	// the account's address, a message's recipient): the same for the same
+	// address, so rows about one person still read as one.
+	Pseudonym string           `json:"pseudonym"`
+	Rows      map[string]int64 `json:"rows"`
+}
+
+// ErasedName stands where a person's name was.
+const ErasedName = "Erased person"
+
+// PseudonymFor is the address that replaces email when it is erased.
+func PseudonymFor(email string) string {
+	sum := sha256.Sum256([]byte(models.NormalizeEmail(email)))
+	return "erased-" + hex.EncodeToString(sum[:6]) + "@erased.invalid"
+}
+
+// ErasePerson anonymises the person with this email everywhere q2c keeps
+// personal data, in one transaction: their user (deactivated, signed out,
+// no password), their contact entries, the account address when it is
+// theirs, the messages sent to them (recipient pseudonymised, texts
+// emptied), the dev outbox's copies, stored idempotent answers that quote
+// the address, and their failed-login counters. Invoices, credit notes and
+// payments keep what they were issued with: the law requires it. Erasing
+// again changes nothing.
+func (s *Store) ErasePerson(ctx context.Context, email string) (Erasure, error) {
+	norm := models.NormalizeEmail(email)
+	if norm == "" {
+		return Erasure{}, models.Invalid("email", "is required")
+	}
+	out := Erasure{Pseudonym: PseudonymFor(norm), Rows: map[string]int64{}}
+	err := s.Tx(ctx, func(tx *Store) error {
+		now := s.now()
+		steps := []struct {
+			table, sql string
+			args       []any
+		}{
+			{"users", `UPDATE users SET email = ?, name = ?, phone = '', active = ?, password_hash = '!', token_version = token_version + 1, updated_at = ? WHERE lower(email) = ?`,
+				[]any{out.Pseudonym, ErasedName, false, now, norm}},
+			{"customer_contacts", `UPDATE customer_contacts SET name = ?, email = '', phone = '' WHERE lower(email) = ?`, []any{ErasedName, norm}},
+			{"customers", `UPDATE customers SET email = ? WHERE lower(email) = ?`, []any{out.Pseudonym, norm}},
+			{"notifications", `UPDATE notifications SET recipient = ?, recipient_name = '', subject = '', body_text = '', body_html = '', updated_at = ? WHERE lower(recipient) = ?`,
+				[]any{out.Pseudonym, now, norm}},
+			{"outbox_messages", `DELETE FROM outbox_messages WHERE lower(recipient) = ?`, []any{norm}},
+			{"idempotency_keys", `DELETE FROM idempotency_keys WHERE lower(response) LIKE ?`, []any{"%" + norm + "%"}},
+			{"login_throttle", `DELETE FROM login_throttle WHERE key = ?`, []any{"email:" + norm}},
+		}
+		for _, st := range steps {
+			res := tx.conn(ctx).Exec(st.sql, st.args...)
+			if res.Error != nil {
+				return res.Error
+			}
+			out.Rows[st.table] = res.RowsAffected
+		}
+		return nil
+	})
+	return out, err
+}
