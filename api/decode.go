@@ -80,6 +80,11 @@ func decodeJSON(c *gin.Context, dst any) error {
 			// is wrong, never the server (the fuzz target found {"at": 0}).
 			return badTimeKind(body, dst)
 		}
+		var typeErr *json.UnmarshalTypeError
+		var syntax *json.SyntaxError
+		if errors.As(err, &typeErr) || errors.As(err, &syntax) {
+			return err // problemOf names the field, or the byte
+		}
 		// Whatever else the decoder refuses, the body is at fault.
 		return fmt.Errorf("%w: %v", errMalformed, err)
 	}
