@@ -14,7 +14,7 @@ import (
 // codecRoutes answer Temporal's remote codec protocol for IT admins: the
 // Temporal Web UI or CLI posts the payloads it shows, sealed as Temporal
 // stores them, and gets them back readable (decode), or the other way
-// (encode, for what a person sends from the UI). Each call is audited.
+// (encode, for what a person sends from the UI). Each decode is audited.
 func (s *Server) codecRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/api/v1/codec/decode", Summary: "Temporal remote codec: decrypt payloads (a JSON {\"payloads\": […]}) for the Temporal Web UI or CLI", Roles: admins, Handler: s.codec, Body: codecPayloads{}},

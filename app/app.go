@@ -36,7 +36,7 @@ func API(cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger,
 	}
 	var codec converter.PayloadCodec
 	if cfg.PayloadKeys != "" {
-		ring, err := keyring.Parse(cfg.PayloadKeys.Reveal())
+		ring, err := cfg.PayloadRing()
 		if err != nil {
 			return nil, err
 		}

@@ -169,7 +169,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
 	}
 	if c.PayloadKeys != "" {
-		if _, err := keyring.Parse(c.PayloadKeys.Reveal()); err != nil {
+		if _, err := c.PayloadRing(); err != nil {
 			bad("Q2C_PAYLOAD_KEYS", "%v", err)
 		}
 	}
@@ -314,9 +314,20 @@ func (c Config) RequireServer() error {
 		errs = append(errs, errors.New("Q2C_JWT_SECRET: is required (32+ random bytes)"))
 	}
 	if c.PayloadKeys == "" {
-		errs = append(errs, errors.New("Q2C_PAYLOAD_KEYS: is required: it encrypts what Temporal stores; make one with: q2c keygen"))
+		errs = append(errs, errNoPayloadKeys)
 	}
 	return errors.Join(errs...)
+}
+
+// errNoPayloadKeys: api and worker need keys to read and write Temporal.
+var errNoPayloadKeys = errors.New("Q2C_PAYLOAD_KEYS: is required: it encrypts what Temporal stores; make one with: q2c keygen")
+
+// PayloadRing is the key ring in PayloadKeys, the one place it is parsed.
+func (c Config) PayloadRing() (*keyring.Ring, error) {
+	if c.PayloadKeys == "" {
+		return nil, errNoPayloadKeys
+	}
+	return keyring.Parse(c.PayloadKeys.Reveal())
 }
 
 // HTTPS reports whether people reach q2c over HTTPS: it serves TLS

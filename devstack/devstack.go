@@ -92,7 +92,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	}
 	s.Config.TemporalAddress = s.Temporal.Address()
 	if cfg.DevUI {
-		ring, rerr := keyring.Parse(s.Config.PayloadKeys.Reveal())
+		ring, rerr := s.Config.PayloadRing()
 		if rerr != nil {
 			return nil, rerr
 		}

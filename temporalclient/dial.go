@@ -22,12 +22,9 @@ import (
 // (keyring), so Temporal stores no customer's data in clear; payloads
 // written before the keys existed are read as they are.
 func Dial(ctx context.Context, cfg config.Config, log *slog.Logger) (client.Client, error) {
-	if cfg.PayloadKeys == "" {
-		return nil, fmt.Errorf("Q2C_PAYLOAD_KEYS: is required: it encrypts what Temporal stores; make one with: q2c keygen")
-	}
-	ring, err := keyring.Parse(cfg.PayloadKeys.Reveal())
+	ring, err := cfg.PayloadRing()
 	if err != nil {
-		return nil, fmt.Errorf("Q2C_PAYLOAD_KEYS: %w", err)
+		return nil, err
 	}
 	opts := client.Options{
 		HostPort:         cfg.TemporalAddress,
