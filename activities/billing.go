@@ -21,12 +21,18 @@ func (a *Activities) ShipLines(ctx context.Context, in workflows.ShipLinesInput)
 
 // IssueInvoice issues a shipment's invoice (once per shipment).
 func (a *Activities) IssueInvoice(ctx context.Context, in workflows.IssueInvoiceInput) (workflows.InvoiceRef, error) {
+	return a.issueInvoice(ctx, in, 0)
+}
+
+// issueInvoice issues the invoice numbered number, or with the next number
+// when number is 0.
+func (a *Activities) issueInvoice(ctx context.Context, in workflows.IssueInvoiceInput, number int64) (workflows.InvoiceRef, error) {
 	lines, err := json.Marshal(in.Lines)
 	if err != nil {
 		return workflows.InvoiceRef{}, err
 	}
 	inv := models.Invoice{OrderID: in.OrderID, ShipmentID: in.ShipmentID, CustomerID: in.CustomerID, Currency: in.Currency,
-		Lines: string(lines), IssuedAt: in.IssuedAt, DueAt: in.DueAt, ShipTo: in.ShipTo, TermsDays: in.TermsDays}
+		Lines: string(lines), IssuedAt: in.IssuedAt, DueAt: in.DueAt, ShipTo: in.ShipTo, TermsDays: in.TermsDays, Number: number}
 	for _, l := range in.Lines {
 		inv.Subtotal += l.Gross
 		inv.Discount += l.Discount
@@ -64,7 +70,13 @@ func invoiceRef(i models.Invoice) workflows.InvoiceRef {
 // figures (more than is left on the invoice, a paid invoice cancelled) is
 // the caller's mistake and is not retried.
 func (a *Activities) IssueCreditNote(ctx context.Context, in workflows.IssueCreditNoteInput) (models.CreditNote, error) {
+	return a.issueCreditNote(ctx, in, 0)
+}
+
+// issueCreditNote issues the credit note numbered number, or with the next
+// number when number is 0.
+func (a *Activities) issueCreditNote(ctx context.Context, in workflows.IssueCreditNoteInput, number int64) (models.CreditNote, error) {
 	cn, err := a.Store.IssueCreditNote(ctx, store.CreditRequest{Key: in.Key, InvoiceID: in.InvoiceID, Kind: in.Kind, ReturnID: in.ReturnID,
-		Reason: in.Reason, Amount: in.Amount, Lines: in.Lines, By: in.Actor.Subject, At: in.IssuedAt})
+		Reason: in.Reason, Amount: in.Amount, Lines: in.Lines, By: in.Actor.Subject, At: in.IssuedAt, Number: number})
 	return cn, businessError(err)
 }

@@ -66,11 +66,22 @@ func (a *Activities) CheckCredit(ctx context.Context, in workflows.CheckCreditIn
 	}
 	pos, reasons, err := a.Store.CheckCredit(ctx, store.CreditCheck{CustomerID: in.CustomerID, QuoteID: in.QuoteID, Currency: in.Currency,
 		Total: in.Total, At: in.At, OverdueDays: days, Approved: in.Approved})
-	return workflows.CreditCheck{Credit: pos, OverdueDays: days, Reasons: reasons}, err
+	out := workflows.CreditCheck{Credit: pos, OverdueDays: days, Reasons: reasons}
+	if len(reasons) == 0 || in.Approved {
+		out.Committed = &in
+	}
+	return out, err
 }
 
-// SaveQuote writes a quote's read model.
-func (a *Activities) SaveQuote(ctx context.Context, st workflows.QuoteState) error {
+// SaveQuote writes a quote's read model. It answers with the state it
+// saved: the quote saves in a local activity, whose input Temporal does not
+// keep, and the answer is what lets a reconciliation after a restore write
+// the quote again from the workflow's history.
+func (a *Activities) SaveQuote(ctx context.Context, st workflows.QuoteState) (workflows.QuoteState, error) {
+	return st, a.saveQuote(ctx, st)
+}
+
+func (a *Activities) saveQuote(ctx context.Context, st workflows.QuoteState) error {
 	raw, err := json.Marshal(st)
 	if err != nil {
 		return err

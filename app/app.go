@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -23,6 +24,7 @@ import (
 	"github.com/q2c-dev/q2c/keyring"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/notify"
+	"github.com/q2c-dev/q2c/reconcile"
 	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/web"
 	"github.com/q2c-dev/q2c/worker"
@@ -59,11 +61,42 @@ func Sender(cfg config.Config, st *store.Store) notify.Sender { return worker.Se
 // Worker builds the worker with every workflow and activity, sending
 // messages through sender.
 func Worker(cfg config.Config, st *store.Store, tc client.Client, sender notify.Sender) sdkworker.Worker {
-	return worker.New(tc, cfg.TaskQueue, &activities.Activities{
+	return worker.New(tc, cfg.TaskQueue, newActivities(cfg, st, tc, sender), cfg.WorkerStopTimeout)
+}
+
+func newActivities(cfg config.Config, st *store.Store, tc client.Client, sender notify.Sender) *activities.Activities {
+	return &activities.Activities{
 		Store: st, Sender: sender, UnsubscribeURL: worker.UnsubscribeLinks(cfg),
 		Temporal: tc, TaskQueue: cfg.TaskQueue, Retention: cfg.IdempotencyRetention, NotificationRetention: cfg.NotificationRetention,
 		CreditOverdueDays: cfg.CreditOverdueDays,
-	}, cfg.WorkerStopTimeout)
+	}
+}
+
+// ReconcileMargin is how far before the restored database's newest change
+// a reconciliation starts by default: room for the clocks of the app's
+// hosts and Temporal's to disagree.
+const ReconcileMargin = 5 * time.Minute
+
+// Reconcile applies again what Temporal recorded since the backup the
+// database was restored from (package reconcile); a zero since starts
+// ReconcileMargin before the database's newest change. Run it before the
+// workers start.
+func Reconcile(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, since time.Time, log *slog.Logger) (reconcile.Report, error) {
+	ring, err := cfg.PayloadRing()
+	if err != nil {
+		return reconcile.Report{}, err
+	}
+	if since.IsZero() {
+		latest, err := st.LatestWrite(ctx)
+		if err != nil {
+			return reconcile.Report{}, fmt.Errorf("reconcile: the database's newest change: %w", err)
+		}
+		if !latest.IsZero() {
+			since = latest.Add(-ReconcileMargin)
+		}
+	}
+	r := activities.Reapplier{A: newActivities(cfg, st, tc, Sender(cfg, st))}
+	return reconcile.Run(ctx, tc, keyring.DataConverter(ring), r, reconcile.Options{TaskQueue: cfg.TaskQueue, Since: since, Log: log})
 }
 
 // StartWorker brings the reporting side up to date (the rollup's time zone,

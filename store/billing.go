@@ -141,8 +141,24 @@ func (s *Store) NextNumber(ctx context.Context, name string) (int64, error) {
 	return v, err
 }
 
+// numberFor is the number a document takes from counter name: recorded, when
+// the document is issued again with the number Temporal remembers it was
+// given (a reconciliation after a restore), with the counter moved past it;
+// the counter's next value otherwise.
+func (s *Store) numberFor(ctx context.Context, name string, recorded int64) (int64, error) {
+	if recorded <= 0 {
+		return s.NextNumber(ctx, name)
+	}
+	if err := s.conn(ctx).Exec(`INSERT INTO counters (name, value) VALUES (?, 0) ON CONFLICT (name) DO NOTHING`, name).Error; err != nil {
+		return 0, err
+	}
+	err := s.conn(ctx).Exec(`UPDATE counters SET value = ? WHERE name = ? AND value < ?`, recorded, name, recorded).Error
+	return recorded, err
+}
+
 // CreateInvoice issues inv once per shipment, numbering it from the gap-free
-// "invoice" counter, and mirrors its lines for revenue in the same
+// "invoice" counter (or with inv.Number when it is reissued with the number
+// it was first given), and mirrors its lines for revenue in the same
 // transaction; a repeat returns the invoice already issued.
 func (s *Store) CreateInvoice(ctx context.Context, inv models.Invoice, lines []InvoiceLineFact) (models.Invoice, error) {
 	var out models.Invoice
@@ -154,7 +170,7 @@ func (s *Store) CreateInvoice(ctx context.Context, inv models.Invoice, lines []I
 		if err = mapErr(err, "invoice", inv.ShipmentID); !isNotFound(err) {
 			return err
 		}
-		if inv.Number, err = tx.NextNumber(ctx, "invoice"); err != nil {
+		if inv.Number, err = tx.numberFor(ctx, "invoice", inv.Number); err != nil {
 			return err
 		}
 		inv.ID = fmt.Sprintf("INV-%06d", inv.Number)

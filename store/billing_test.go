@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -112,6 +113,59 @@ func TestShipInvoiceAndPay(t *testing.T) {
 		}
 		if got, err := s.MarkOverdue(ctx, second.ID); err != nil || got.Status != models.InvoiceOverdue {
 			t.Fatalf("unpaid invoice is %s", got.Status)
+		}
+	})
+}
+
+// After a restore, an invoice Temporal remembers is issued again with its
+// own number, and the counter moves past it, so the next invoice never
+// takes a number a customer already holds; a number below the counter
+// leaves the counter where it is.
+func TestInvoiceReissuedWithItsNumber(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		stockUp(t, s, "WID", map[string]int64{"A": 10})
+		cust := &models.Customer{Name: "Acme", Email: "a@example.com", Currency: "USD", Tier: 1}
+		if err := s.CreateCustomer(ctx, cust); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveOrder(ctx, models.OrderRecord{ID: "SO-1", QuoteID: "Q-1", CustomerID: cust.ID, Status: "allocated", Rev: 1, Currency: "USD", Total: 1000, State: "{}"}, store.OrderFacts{}); err != nil {
+			t.Fatal(err)
+		}
+		for line := 1; line <= 3; line++ {
+			if _, err := s.Reserve(ctx, store.ReserveRequest{OrderID: "SO-1", LineNo: line, SKU: "WID", Qty: 1, CustomerID: testCustomer}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Ship(ctx, store.Shipment{ID: fmt.Sprintf("SO-1/%d", line), OrderID: "SO-1", Carrier: "UPS", Tracking: "x", ShippedBy: "w", ShippedAt: now,
+				Lines: []store.ShipLine{{LineNo: line, SKU: "WID", Qty: 1}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		issue := func(shipment string, number int64) models.Invoice {
+			t.Helper()
+			inv, err := s.CreateInvoice(ctx, models.Invoice{OrderID: "SO-1", ShipmentID: shipment, CustomerID: cust.ID, Currency: "USD", Total: 10,
+				Lines: "[]", IssuedAt: now, DueAt: now, Number: number}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return inv
+		}
+		tests := []struct {
+			name, shipment string
+			number, want   int64
+		}{
+			{"reissued with the number it was given", "SO-1/2", 7, 7},
+			{"the next one goes past it", "SO-1/1", 0, 8},
+			{"a reissue below the counter leaves it", "SO-1/3", 5, 5},
+		}
+		for _, tc := range tests {
+			if got := issue(tc.shipment, tc.number); got.Number != tc.want || got.ID != fmt.Sprintf("INV-%06d", tc.want) {
+				t.Errorf("%s: %s (%d), want number %d", tc.name, got.ID, got.Number, tc.want)
+			}
+		}
+		if n, err := s.NextNumber(ctx, "invoice"); err != nil || n != 9 {
+			t.Errorf("next number %d (%v), want 9", n, err)
 		}
 	})
 }

@@ -24,6 +24,7 @@ type CreditRequest struct {
 	Lines     []models.ReturnLine // returns: the units received, by invoice line
 	By        string
 	At        time.Time
+	Number    int64 // the number it was first given, when it is issued again after a restore; 0 takes the next
 }
 
 // CreditPaymentMethod is the method of the payment row a credit note's
@@ -84,7 +85,7 @@ func (s *Store) IssueCreditNote(ctx context.Context, r CreditRequest) (models.Cr
 		if out.Total <= 0 {
 			return models.Invalid("lines", "nothing to credit")
 		}
-		if out.Number, err = tx.NextNumber(ctx, "credit_note"); err != nil {
+		if out.Number, err = tx.numberFor(ctx, "credit_note", r.Number); err != nil {
 			return err
 		}
 		out.ID = fmt.Sprintf("CN-%06d", out.Number)

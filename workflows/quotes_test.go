@@ -87,11 +87,11 @@ func (f *fakes) register(env *testsuite.TestWorkflowEnvironment) {
 	reg(func(_ context.Context, in workflows.PriceQuoteInput) (workflows.PricedQuote, error) {
 		return f.pricing(in)
 	}, workflows.ActivityPriceQuote)
-	reg(func(_ context.Context, st workflows.QuoteState) error {
+	reg(func(_ context.Context, st workflows.QuoteState) (workflows.QuoteState, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.saved = append(f.saved, st)
-		return nil
+		return st, nil
 	}, workflows.ActivitySaveQuote)
 	reg(func(_ context.Context, in workflows.CheckCreditInput) (workflows.CreditCheck, error) {
 		c := f.credit

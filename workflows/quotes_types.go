@@ -103,6 +103,10 @@ type CreditCheck struct {
 	Credit      approval.Credit `json:"credit"`
 	OverdueDays int             `json:"overdue_days"`
 	Reasons     []string        `json:"reasons,omitempty"`
+	// Committed is the commitment made, kept in the answer because the
+	// check runs as a local activity, whose input Temporal does not keep: a
+	// reconciliation after a restore commits it again from the history.
+	Committed *CheckCreditInput `json:"committed,omitempty"`
 }
 
 // Decision is one approval or rejection.

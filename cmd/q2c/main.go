@@ -55,6 +55,10 @@ commands:
   audit verify
             walk the whole audit trail's hash chain; name the first entry
             that was changed, removed or written around q2c (exit 1)
+  reconcile [--since TIME]
+            after a restore, before the workers start: apply again what
+            Temporal recorded since the backup (default: 5 minutes before
+            the database's newest change); exit 1 on a conflict
   config    print the effective configuration, secrets masked
   dev       run everything in one process with embedded Temporal and SQLite
   version   print the version
@@ -104,6 +108,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runCreateAdmin(ctx, cfg, log, args[1:], stdin, out)
 	case "audit":
 		return runAudit(ctx, cfg, log, args[1:], out)
+	case "reconcile":
+		return runReconcile(ctx, cfg, log, args[1:], out)
 	case "keygen":
 		return runKeygen(args[1:], out)
 	case "api":
@@ -221,6 +227,44 @@ func runAudit(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 		return fmt.Errorf("audit trail broken after %d intact entries: entry %d (%s): %s", check.Entries, b.Seq, b.ID, b.Reason)
 	}
 	fmt.Fprintf(out, "audit trail intact: %d entries; head %s\n", check.Entries, check.Head)
+	return nil
+}
+
+// runReconcile brings a restored database level with Temporal; a conflict
+// (an outcome that differs from the one recorded) is an error, for a
+// person to look at.
+func runReconcile(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
+	fs.SetOutput(out)
+	since := fs.String("since", "", "apply what Temporal recorded from this time (RFC 3339), no later than the backup")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var from time.Time
+	if *since != "" {
+		t, err := time.Parse(time.RFC3339, *since)
+		if err != nil {
+			return fmt.Errorf("--since: want a time such as 2026-12-03T09:00:00Z: %w", err)
+		}
+		from = t
+	}
+	st, tc, closeAll, err := connect(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	rep, err := app.Reconcile(ctx, cfg, st, tc, from, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "reconciled from %s: %d workflow runs read, %d recorded writes, %d applied again (what the database held was left as it was)\n",
+		rep.Since.Format(time.RFC3339), rep.Runs, rep.Writes, rep.Applied)
+	for _, c := range rep.Conflicts {
+		fmt.Fprintln(out, "conflict:", c)
+	}
+	if len(rep.Conflicts) > 0 {
+		return fmt.Errorf("%d conflicts: the history and the database disagree; see above", len(rep.Conflicts))
+	}
 	return nil
 }
 

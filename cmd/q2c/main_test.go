@@ -111,3 +111,13 @@ func migrated(t *testing.T) string {
 	}
 	return dbURL
 }
+
+// `q2c reconcile --since` takes an RFC 3339 time and says so when it is
+// not one, before it connects to anything.
+func TestReconcileSince(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"reconcile", "--since", "yesterday"}, &out)
+	if err == nil || !strings.Contains(err.Error(), "--since") {
+		t.Fatalf("reconcile --since yesterday: %v", err)
+	}
+}
