@@ -86,13 +86,18 @@ func (s *Server) login(c *gin.Context) {
 }
 
 // auditLogin records a login attempt; the trail must not block a login, so
-// a failure to write it is logged.
+// a failure to write it is logged. The entry names the address typed by its
+// key (store.LoginSubject), never the address: the chain cannot be edited,
+// so an erasure could not take an address out of it later.
 func (s *Server) auditLogin(c *gin.Context, action, email, detail string) {
-	e := models.AuditEvent{Actor: "ip:" + c.ClientIP(), Action: action, Entity: "login", EntityID: models.NormalizeEmail(email), Detail: detail}
+	e := models.AuditEvent{Actor: "ip:" + c.ClientIP(), Action: action, Entity: auditEntityLogin, EntityID: store.LoginSubject(email), Detail: detail}
 	if err := s.Store.AppendAudit(reqCtx(c), e); err != nil {
 		s.Logger.Error("login not audited", "action", action, "error", err)
 	}
 }
+
+// auditEntityLogin is the entity of login entries.
+const auditEntityLogin = "login"
 
 // tooManyAttempts answers a throttled login.
 type tooManyAttempts struct{ retryAfter time.Duration }
@@ -256,7 +261,11 @@ func (s *Server) verifyAudit(c *gin.Context) {
 
 func (s *Server) listAudit(c *gin.Context) {
 	listPage(c, func(ctx context.Context, p store.Page) (store.List[models.AuditEvent], error) {
-		return s.Store.ListAudit(ctx, c.Query("entity"), c.Query("entity_id"), p)
+		entity, id := c.Query("entity"), c.Query("entity_id")
+		if entity == auditEntityLogin && strings.Contains(id, "@") {
+			id = store.LoginSubject(id) // login entries are found by the address typed
+		}
+		return s.Store.ListAudit(ctx, entity, id, p)
 	})
 }
 

@@ -2,9 +2,11 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,6 +64,19 @@ func TestLoginIsThrottledAndAudited(t *testing.T) {
 	// admin and fin at the end.
 	if counts["auth.login"] != 2 || counts["auth.login_failed"] != 11 || counts["auth.login_throttled"] != 4 {
 		t.Fatalf("audited %v", counts)
+	}
+	// The entries name the address by its key, never in clear (an entry
+	// cannot be erased later), and the audit list finds them by the address.
+	for _, e := range audit.Items {
+		if strings.Contains(e.EntityID+e.Detail, "@") {
+			t.Fatalf("a login entry holds an address: %+v", e)
+		}
+	}
+	admin := h.login("admin@q2c.test", "admin-password")
+	var byAddress store.List[models.AuditEvent]
+	w := h.do("GET", "/api/v1/audit?entity=login&entity_id=Fin@Q2C.test", admin, "", nil)
+	if err := json.Unmarshal(w.Body.Bytes(), &byAddress); err != nil || w.Code != 200 || len(byAddress.Items) != 10 { // fin: 6 failed, 3 refused while locked, 1 logged in
+		t.Fatalf("login entries for fin by address: %d, %d items, %v", w.Code, len(byAddress.Items), err)
 	}
 }
 

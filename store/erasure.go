@@ -21,9 +21,18 @@ type Erasure struct {
 const ErasedName = "Erased person"
 
 // PseudonymFor is the address that replaces email when it is erased.
-func PseudonymFor(email string) string {
+func PseudonymFor(email string) string { return "erased-" + personKey(email) + "@erased.invalid" }
+
+// LoginSubject is how the audit trail names the address a login was tried
+// with: the address's key, not the address, since an entry of the chain
+// cannot be erased later. It is the same key the address's pseudonym holds,
+// so an erased person's logins still read as theirs.
+func LoginSubject(email string) string { return "email#" + personKey(email) }
+
+// personKey is an address's short SHA-256, for pseudonyms and the trail.
+func personKey(email string) string {
 	sum := sha256.Sum256([]byte(models.NormalizeEmail(email)))
-	return "erased-" + hex.EncodeToString(sum[:6]) + "@erased.invalid"
+	return hex.EncodeToString(sum[:6])
 }
 
 // ErasePerson anonymises the person with this email everywhere q2c keeps
