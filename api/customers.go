@@ -32,7 +32,7 @@ var (
 
 func (s *Server) customerRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/api/v1/customers", Summary: "List customers (?q= finds a part of the name, legal name, email or id, a contact's email, a phone number, an order or quote id, or an invoice id or number; a customer sees only their own account)", Roles: customerFacing, Handler: s.listCustomers},
+		{Method: "GET", Path: "/api/v1/customers", Summary: "List customers (?q= finds a part of the name, legal name or id, a whole email or phone number of the account or a contact (they are sealed: found through keyed hashes), an order or quote id, or an invoice id or number; a customer sees only their own account)", Roles: customerFacing, Handler: s.listCustomers},
 		{Method: "GET", Path: "/api/v1/customers/:id", Summary: "A customer's master data: contacts, addresses, payment terms, credit limit (a customer sees only their own account)", Roles: customerFacing, Handler: s.getCustomer},
 		{Method: "GET", Path: "/api/v1/customers/:id/360", Summary: "A customer in one place: master data, credit position (owed, ordered, overdue, limit), and the latest 20 quotes, orders, invoices, waiting backorders and messages, newest first", Roles: customerDirectory, Handler: s.customer360},
 		{Method: "GET", Path: "/api/v1/sales-reps", Summary: "Active sales reps, to assign accounts to", Roles: accountAssigners, Handler: s.listSalesReps},

@@ -110,6 +110,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	}
 	s.Store.SetBackorderPolicy(cfg.BackorderPolicy())
 	s.Store.SetReportLocation(cfg.ReportLocation())
+	ring, err := s.Config.PayloadRing()
+	if err != nil {
+		return nil, err
+	}
+	s.Store.SetKeys(ring)
 	if _, err := s.Store.Migrate(ctx); err != nil {
 		return nil, err
 	}

@@ -22,12 +22,14 @@ var keyID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,32}$`)
 type Ring struct {
 	active string
 	keys   map[string]cipher.AEAD
+	order  []string          // ids as given, the active one first
+	lookup map[string][]byte // per key: the key its lookup hashes use (fields.go)
 }
 
 // Parse reads a key ring written as "id=base64key,id=base64key", the
 // active key first; each key is 32 random bytes (make one with Generate).
 func Parse(spec string) (*Ring, error) {
-	r := &Ring{keys: map[string]cipher.AEAD{}}
+	r := &Ring{keys: map[string]cipher.AEAD{}, lookup: map[string][]byte{}}
 	for i, part := range strings.Split(spec, ",") {
 		id, b64, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok || !keyID.MatchString(id) {
@@ -49,6 +51,8 @@ func Parse(spec string) (*Ring, error) {
 			return nil, err
 		}
 		r.keys[id] = aead
+		r.order = append(r.order, id)
+		r.lookup[id] = lookupKey(raw)
 		if i == 0 {
 			r.active = id
 		}

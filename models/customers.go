@@ -43,10 +43,14 @@ type CustomerContact struct {
 	ID         string `json:"id"`
 	CustomerID string `json:"-"`
 	Position   int    `json:"-"`
-	Name       string `json:"name"`
-	Email      string `json:"email,omitempty"`
-	Phone      string `json:"phone,omitempty"` // E.164
-	Role       string `json:"role,omitempty"`  // e.g. "purchasing", "accounts payable"
+	// Name, Email and Phone are sealed in the database (store/sealed.go),
+	// found by their keyed hashes.
+	Name      string `json:"name" gorm:"serializer:sealed"`
+	Email     string `json:"email,omitempty" gorm:"serializer:sealed"`
+	EmailHash string `json:"-"`
+	Phone     string `json:"phone,omitempty" gorm:"serializer:sealed"` // E.164
+	PhoneHash string `json:"-"`
+	Role      string `json:"role,omitempty"` // e.g. "purchasing", "accounts payable"
 }
 
 func (CustomerContact) TableName() string { return "customer_contacts" }
@@ -59,11 +63,13 @@ type Address struct {
 	Position   int    `json:"-"`
 	Kind       string `json:"kind"` // billing or shipping
 	Label      string `json:"label,omitempty"`
-	Line1      string `json:"line1"`
-	Line2      string `json:"line2,omitempty"`
+	// The street lines and postal code are sealed in the database
+	// (store/sealed.go); city, region and country stay plain for reports.
+	Line1      string `json:"line1" gorm:"serializer:sealed"`
+	Line2      string `json:"line2,omitempty" gorm:"serializer:sealed"`
 	City       string `json:"city"`
 	Region     string `json:"region,omitempty"`
-	PostalCode string `json:"postal_code,omitempty"`
+	PostalCode string `json:"postal_code,omitempty" gorm:"serializer:sealed"`
 	Country    string `json:"country"` // ISO 3166-1 alpha-2
 	IsDefault  bool   `json:"is_default"`
 }

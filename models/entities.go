@@ -10,10 +10,13 @@ import (
 // User is a person who signs in: staff, or a customer's contact (then
 // CustomerID is set and they only ever see that customer's data).
 type User struct {
-	ID           string  `json:"id"`
-	Email        string  `json:"email"`
-	Name         string  `json:"name"`
-	Phone        string  `json:"phone,omitempty"`
+	ID string `json:"id"`
+	// Email, Name and Phone are sealed in the database (store/sealed.go);
+	// EmailHash is the keyed hash that finds a user by address.
+	Email        string  `json:"email" gorm:"serializer:sealed"`
+	EmailHash    string  `json:"-"`
+	Name         string  `json:"name" gorm:"serializer:sealed"`
+	Phone        string  `json:"phone,omitempty" gorm:"serializer:sealed"`
 	Roles        Roles   `json:"roles"`
 	CustomerID   *string `json:"customer_id,omitempty"`
 	PasswordHash string  `json:"-"`
@@ -47,8 +50,10 @@ type Customer struct {
 	ID        string   `json:"id"`
 	Name      string   `json:"name"`
 	LegalName string   `json:"legal_name,omitempty"`
-	Email     string   `json:"email"`
-	Phone     string   `json:"phone,omitempty"`
+	Email     string   `json:"email" gorm:"serializer:sealed"` // sealed in the database, found by EmailHash
+	EmailHash string   `json:"-"`
+	Phone     string   `json:"phone,omitempty" gorm:"serializer:sealed"`
+	PhoneHash string   `json:"-"`
 	Segment   string   `json:"segment"`              // e.g. "enterprise", "smb"
 	Region    string   `json:"region"`               // e.g. "US-CA"
 	TaxRegion string   `json:"tax_region,omitempty"` // the region whose tax rates apply; Region when empty

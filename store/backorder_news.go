@@ -98,6 +98,9 @@ func (s *Store) newsContacts(ctx context.Context, rows []models.Backorder) (map[
 		return nil, nil, err
 	}
 	for _, f := range found {
+		if err := s.openContact("users", &f.Contact); err != nil {
+			return nil, nil, err
+		}
 		reps[f.OrderID] = append(reps[f.OrderID], f.Contact)
 	}
 	return contacts, reps, nil

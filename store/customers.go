@@ -44,6 +44,9 @@ func (s *Store) insertCustomer(ctx context.Context, c *models.Customer, every bo
 		} else if c.TermsDays == 0 {
 			q = q.Omit("terms_days")
 		}
+		if err := tx.indexCustomer(c); err != nil {
+			return err
+		}
 		if err := q.Create(c).Error; err != nil {
 			return mapErr(err, "customer", c.ID)
 		}
@@ -60,6 +63,9 @@ func (s *Store) insertCustomer(ctx context.Context, c *models.Customer, every bo
 // writeCustomerParts replaces the account's contacts and addresses with
 // c's, keeping the IDs they came with (quotes name a ship-to by ID).
 func (s *Store) writeCustomerParts(ctx context.Context, c *models.Customer) error {
+	if err := s.indexCustomer(c); err != nil {
+		return err
+	}
 	db := s.conn(ctx)
 	if err := db.Where("customer_id = ?", c.ID).Delete(&models.CustomerContact{}).Error; err != nil {
 		return err
@@ -140,8 +146,20 @@ func (s *Store) UpdateCustomer(ctx context.Context, id string, version int, chan
 		}
 		now := s.now()
 		c.Version, c.UpdatedAt = c.Version+1, &now
+		if err := tx.indexCustomer(&c); err != nil {
+			return err
+		}
+		email, err := tx.seal("customers", "email", c.Email)
+		if err != nil {
+			return err
+		}
+		phone, err := tx.seal("customers", "phone", c.Phone)
+		if err != nil {
+			return err
+		}
 		if err := tx.conn(ctx).Model(&models.Customer{}).Where("id = ?", id).Updates(map[string]any{
-			"name": c.Name, "legal_name": c.LegalName, "email": c.Email, "phone": c.Phone, "segment": c.Segment, "region": c.Region,
+			"name": c.Name, "legal_name": c.LegalName, "email": email, "email_hash": c.EmailHash, "phone": phone, "phone_hash": c.PhoneHash,
+			"segment": c.Segment, "region": c.Region,
 			"tax_region": c.TaxRegion, "tier": c.Tier, "currency": c.Currency, "terms_days": c.TermsDays, "credit_limit": c.CreditLimit,
 			"owner_id": c.OwnerID, "version": c.Version, "updated_at": now,
 		}).Error; err != nil {
@@ -158,20 +176,33 @@ func (s *Store) UpdateCustomer(ctx context.Context, id string, version int, chan
 
 // ListCustomers pages through customers; only is a filter to one id (the
 // caller's own, for customer users) when not empty. search finds a part
-// of the name, legal name, email or id, any contact's email, a phone
-// number however it is typed, or an order or invoice (by id or number).
+// of the name, legal name or id, the whole email of the account or of any
+// contact, the whole phone number however it is typed, or an order or
+// invoice (by id or number). Emails and phones are sealed in the database
+// (sealed.go), so they are found whole, through their keyed hashes.
 func (s *Store) ListCustomers(ctx context.Context, only, search string, p Page) (List[models.Customer], error) {
 	q := whereEq(s.conn(ctx).Model(&models.Customer{}), "id", only)
 	if search = strings.ToLower(strings.TrimSpace(search)); search != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(search) + "%"
-		cond := `LOWER(name) LIKE @like ESCAPE '\' OR LOWER(legal_name) LIKE @like ESCAPE '\' OR LOWER(email) LIKE @like ESCAPE '\' OR LOWER(id) LIKE @like ESCAPE '\'` +
-			` OR id IN (SELECT customer_id FROM customer_contacts WHERE LOWER(email) LIKE @like ESCAPE '\')` +
+		cond := `LOWER(name) LIKE @like ESCAPE '\' OR LOWER(legal_name) LIKE @like ESCAPE '\' OR LOWER(id) LIKE @like ESCAPE '\'` +
 			` OR id IN (SELECT customer_id FROM orders WHERE LOWER(id) = @exact OR LOWER(quote_id) = @exact)` +
 			` OR id IN (SELECT customer_id FROM invoices WHERE LOWER(id) = @exact)`
 		args := map[string]any{"like": like, "exact": search}
+		if strings.Contains(search, "@") {
+			emails, err := s.lookups(lookupEmail, models.NormalizeEmail(search))
+			if err != nil {
+				return List[models.Customer]{}, err
+			}
+			cond += ` OR email_hash IN @emails OR id IN (SELECT customer_id FROM customer_contacts WHERE email_hash IN @emails)`
+			args["emails"] = emails
+		}
 		if phone := models.NormalizePhone(search); len(phone) >= 4 && strings.Trim(phone, "+0123456789") == "" {
-			cond += ` OR phone LIKE @phone OR id IN (SELECT customer_id FROM customer_contacts WHERE phone LIKE @phone)`
-			args["phone"] = "%" + strings.TrimPrefix(phone, "+") + "%"
+			phones, err := s.lookups(lookupPhone, phone)
+			if err != nil {
+				return List[models.Customer]{}, err
+			}
+			cond += ` OR phone_hash IN @phones OR id IN (SELECT customer_id FROM customer_contacts WHERE phone_hash IN @phones)`
+			args["phones"] = phones
 		}
 		if n, err := strconv.ParseInt(strings.TrimPrefix(search, "#"), 10, 64); err == nil && n > 0 {
 			cond += ` OR id IN (SELECT customer_id FROM invoices WHERE number = @number)`

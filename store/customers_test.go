@@ -41,10 +41,23 @@ func TestCustomerMasterDataOnEachEngine(t *testing.T) {
 		if _, err := s.UpdateCustomer(ctx, c.ID, 1, func(c *models.Customer) error { c.Name = "Other"; return nil }, models.AuditEvent{}); !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("a stale change: %v, want a conflict", err)
 		}
-		for _, q := range []string{"7700900123", "+44 20 7946", "umbre"} {
-			l, err := s.ListCustomers(ctx, "", q, store.Page{Limit: 10})
-			if err != nil || len(l.Items) != 1 || l.Items[0].ID != c.ID {
-				t.Fatalf("search %q: %+v %v", q, l.Items, err)
+		// Emails and phones are sealed: found whole (however typed), through
+		// their keyed hashes, never by a part.
+		searches := []struct {
+			name, q string
+			found   bool
+		}{
+			{"a contact's phone as typed", "+44 7700 900123", true},
+			{"the account's phone", "+44 20 7946 0000", true},
+			{"the account's email in another case", "U@Example.com", true},
+			{"part of the name", "umbre", true},
+			{"part of a phone", "7700900123", false},
+			{"part of an email", "example.com", false},
+		}
+		for _, tc := range searches {
+			l, err := s.ListCustomers(ctx, "", tc.q, store.Page{Limit: 10})
+			if err != nil || tc.found != (len(l.Items) == 1 && l.Items[0].ID == c.ID) || len(l.Items) > 1 {
+				t.Fatalf("%s (%q): %+v %v; found: want %v", tc.name, tc.q, l.Items, err, tc.found)
 			}
 		}
 	})

@@ -49,16 +49,38 @@ func (s *Store) ErasePerson(ctx context.Context, email string) (Erasure, error) 
 		return Erasure{}, models.Invalid("email", "is required")
 	}
 	out := Erasure{Pseudonym: PseudonymFor(norm), Rows: map[string]int64{}}
-	err := s.Tx(ctx, func(tx *Store) error {
+	// Sealed columns are found by the address's keyed hashes and written
+	// sealed; the pseudonym is indexed as any address is.
+	hashes, err := s.lookups(lookupEmail, norm)
+	if err != nil {
+		return out, err
+	}
+	pseudoHash, err := s.lookup(lookupEmail, out.Pseudonym)
+	if err != nil {
+		return out, err
+	}
+	sealed := func(table, column, v string) string {
+		x, serr := s.seal(table, column, v)
+		if serr != nil && err == nil {
+			err = serr
+		}
+		return x
+	}
+	userEmail, userName := sealed("users", "email", out.Pseudonym), sealed("users", "name", ErasedName)
+	contactName, customerEmail := sealed("customer_contacts", "name", ErasedName), sealed("customers", "email", out.Pseudonym)
+	if err != nil {
+		return out, err
+	}
+	err = s.Tx(ctx, func(tx *Store) error {
 		now := s.now()
 		steps := []struct {
 			table, sql string
 			args       []any
 		}{
-			{"users", `UPDATE users SET email = ?, name = ?, phone = '', active = ?, password_hash = '!', token_version = token_version + 1, updated_at = ? WHERE lower(email) = ?`,
-				[]any{out.Pseudonym, ErasedName, false, now, norm}},
-			{"customer_contacts", `UPDATE customer_contacts SET name = ?, email = '', phone = '' WHERE lower(email) = ?`, []any{ErasedName, norm}},
-			{"customers", `UPDATE customers SET email = ? WHERE lower(email) = ?`, []any{out.Pseudonym, norm}},
+			{"users", `UPDATE users SET email = ?, email_hash = ?, name = ?, phone = '', active = ?, password_hash = '!', token_version = token_version + 1, updated_at = ? WHERE email_hash IN ?`,
+				[]any{userEmail, pseudoHash, userName, false, now, hashes}},
+			{"customer_contacts", `UPDATE customer_contacts SET name = ?, email = '', email_hash = '', phone = '', phone_hash = '' WHERE email_hash IN ?`, []any{contactName, hashes}},
+			{"customers", `UPDATE customers SET email = ?, email_hash = ? WHERE email_hash IN ?`, []any{customerEmail, pseudoHash, hashes}},
 			{"notifications", `UPDATE notifications SET recipient = ?, recipient_name = '', subject = '', body_text = '', body_html = '', updated_at = ? WHERE lower(recipient) = ?`,
 				[]any{out.Pseudonym, now, norm}},
 			{"outbox_messages", `DELETE FROM outbox_messages WHERE lower(recipient) = ?`, []any{norm}},

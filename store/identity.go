@@ -17,13 +17,21 @@ func (s *Store) CreateUser(ctx context.Context, u *models.User) error {
 	u.Email = models.NormalizeEmail(u.Email)
 	u.CreatedAt, u.UpdatedAt = s.now(), s.now()
 	u.TokenVersion = max(u.TokenVersion, 1)
+	if err := s.indexUser(u); err != nil {
+		return err
+	}
 	return mapErr(s.conn(ctx).Create(u).Error, "user", u.Email)
 }
 
-// UserByEmail finds a user by address (case-insensitive).
+// UserByEmail finds a user by address (case-insensitive), through the
+// address's keyed hash: the address itself is sealed.
 func (s *Store) UserByEmail(ctx context.Context, email string) (models.User, error) {
 	var u models.User
-	err := s.conn(ctx).Where("email = ?", models.NormalizeEmail(email)).Take(&u).Error
+	hashes, err := s.lookups(lookupEmail, models.NormalizeEmail(email))
+	if err != nil {
+		return u, err
+	}
+	err = s.conn(ctx).Where("email_hash IN ?", hashes).Take(&u).Error
 	return u, mapErr(err, "user", email)
 }
 
@@ -135,7 +143,11 @@ func (s *Store) ChangeUser(ctx context.Context, id string, ch UserChange) (after
 func (s *Store) SetUserPhone(ctx context.Context, id, phone string, audit models.AuditEvent) (models.User, error) {
 	var u models.User
 	err := s.Tx(ctx, func(tx *Store) error {
-		res := tx.conn(ctx).Model(&models.User{}).Where("id = ?", id).Updates(map[string]any{"phone": phone, "updated_at": s.now()})
+		sealed, err := tx.seal("users", "phone", phone)
+		if err != nil {
+			return err
+		}
+		res := tx.conn(ctx).Model(&models.User{}).Where("id = ?", id).Updates(map[string]any{"phone": sealed, "updated_at": s.now()})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -154,7 +166,15 @@ func (s *Store) SetUserPhone(ctx context.Context, id, phone string, audit models
 // messages go to, with its audit entry, in one transaction.
 func (s *Store) SetCustomerPhone(ctx context.Context, id, phone string, audit models.AuditEvent) error {
 	return s.Tx(ctx, func(tx *Store) error {
-		res := tx.conn(ctx).Model(&models.Customer{}).Where("id = ?", id).Update("phone", phone)
+		sealed, err := tx.seal("customers", "phone", phone)
+		if err != nil {
+			return err
+		}
+		hash, err := tx.lookup(lookupPhone, models.NormalizePhone(phone))
+		if err != nil {
+			return err
+		}
+		res := tx.conn(ctx).Model(&models.Customer{}).Where("id = ?", id).Updates(map[string]any{"phone": sealed, "phone_hash": hash})
 		if res.Error != nil {
 			return res.Error
 		}

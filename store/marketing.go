@@ -82,6 +82,11 @@ func (s *Store) SegmentMembers(ctx context.Context, f models.SegmentFilter, now 
 	}
 	out := []models.SegmentMember{}
 	err := q.Order("name").Order("id").Limit(limit).Scan(&out).Error
+	for i := range out {
+		if err == nil {
+			out[i].Email, err = s.open("customers", "email", out[i].Email)
+		}
+	}
 	return out, err
 }
 
@@ -192,6 +197,11 @@ func (s *Store) CampaignBatch(ctx context.Context, campaignID, after string, lim
 	out := []models.Contact{}
 	err := s.conn(ctx).Raw(`SELECT c.id, c.name, c.email, c.phone FROM campaign_recipients r JOIN customers c ON c.id = r.customer_id
 		WHERE r.campaign_id = ? AND r.customer_id > ? ORDER BY r.customer_id LIMIT ?`, campaignID, after, limit).Scan(&out).Error
+	for i := range out {
+		if err == nil {
+			err = s.openContact("customers", &out[i])
+		}
+	}
 	return out, err
 }
 

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,7 +87,7 @@ func TestSegmentsAndCampaignAudience(t *testing.T) {
 			t.Fatalf("a second segment called West: %v", err)
 		}
 		members, err := s.SegmentMembers(ctx, west.Filter, today, true, 100)
-		if err != nil || len(members) != 2 || members[0].Name != "Acme" || members[0].ConsentAt == nil || !members[0].ConsentAt.Equal(today) {
+		if err != nil || len(members) != 2 || members[0].Name != "Acme" || members[0].Email != "Acme@example.com" || members[0].ConsentAt == nil || !members[0].ConsentAt.Equal(today) {
 			t.Fatalf("export: %+v %v; want Acme and Crane with their consent date", members, err)
 		}
 		c := models.Campaign{ID: "CMP-1", Name: "Spring", SegmentID: west.ID, Headline: "10% off", Body: "This week only.", PerMinute: 60, CreatedBy: "user:m"}
@@ -99,8 +100,8 @@ func TestSegmentsAndCampaignAudience(t *testing.T) {
 			}
 		}
 		batch, err := s.CampaignBatch(ctx, c.ID, "", 1)
-		if err != nil || len(batch) != 1 {
-			t.Fatalf("batch %+v %v", batch, err)
+		if err != nil || len(batch) != 1 || !strings.HasSuffix(batch[0].Email, "@example.com") {
+			t.Fatalf("batch %+v %v (the address opened)", batch, err)
 		}
 		rest, _ := s.CampaignBatch(ctx, c.ID, batch[0].ID, 10)
 		if len(rest) != 1 || rest[0].ID == batch[0].ID {

@@ -68,6 +68,8 @@ var migrationSteps = map[int]func(context.Context, *Store) error{
 	// written, once, when the chain begins: a row that turns up outside it
 	// later was written around q2c, and VerifyAudit finds it.
 	auditChainMigration: func(ctx context.Context, s *Store) error { _, err := s.sealAudit(ctx); return err },
+	// People's contact data written before sealing began is sealed in place.
+	sealedPeopleMigration: func(ctx context.Context, s *Store) error { return s.sealPeople(ctx) },
 }
 
 // Migrate applies every migration not yet applied, each in its own
@@ -103,7 +105,7 @@ func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
 				}
 			}
 			if step := migrationSteps[m.Version]; step != nil {
-				if err := step(ctx, &Store{db: tx, dialect: s.dialect, now: s.now, policy: s.policy, loc: s.loc}); err != nil {
+				if err := step(ctx, &Store{db: tx, dialect: s.dialect, now: s.now, policy: s.policy, loc: s.loc, keys: s.keys}); err != nil {
 					return err
 				}
 			}

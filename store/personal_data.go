@@ -73,6 +73,16 @@ func (s *Store) PersonalData(ctx context.Context, id string) (PersonalData, erro
 					r[k] = string(b)
 				}
 			}
+			// Sealed columns are handed out open, and the keyed hashes
+			// that index them not at all (they are not data about the
+			// person, only a way to find it).
+			for _, col := range sealedColumns[t.table] {
+				if r[col], err = s.open(t.table, col, asString(r[col])); err != nil {
+					return PersonalData{}, err
+				}
+			}
+			delete(r, "email_hash")
+			delete(r, "phone_hash")
 		}
 		out.Tables[t.table] = rows
 	}

@@ -330,6 +330,14 @@ func (s *Store) salesLabels(ctx context.Context, dim string, keys []string) (map
 		}
 		kv = append(kv, part...)
 	}
+	if dim == DimRep { // people's names are sealed
+		for i := range kv {
+			var err error
+			if kv[i].V, err = s.open("users", "name", kv[i].V); err != nil {
+				return nil, err
+			}
+		}
+	}
 	out := make(map[string]string, len(kv))
 	for _, p := range kv {
 		out[p.K] = p.V

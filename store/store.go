@@ -39,6 +39,7 @@ type Store struct {
 	now     func() time.Time
 	policy  backorder.Policy
 	loc     *time.Location // the report time zone: days of the sales rollup and KPI snapshots
+	keys    Keys           // seal people's contact data (sealed.go)
 }
 
 // Open connects to url: postgres://… or sqlite:<path>. It does not migrate.
@@ -144,11 +145,15 @@ func (s *Store) Close() error {
 // Tx runs fn in one transaction; fn's Store shares it. An error rolls back.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		return fn(&Store{db: gtx, dialect: s.dialect, now: s.now, policy: s.policy, loc: s.loc})
+		return fn(&Store{db: gtx, dialect: s.dialect, now: s.now, policy: s.policy, loc: s.loc, keys: s.keys})
 	})
 }
 
-func (s *Store) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+// conn is the handle for one statement; its context carries the keys the
+// sealed fields need.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	return s.db.WithContext(context.WithValue(ctx, keysKey{}, s.keys))
+}
 
 // NewID returns a time-ordered unique id (UUIDv7), so ids sort by creation.
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -237,6 +237,7 @@ func TestFailedQueriesLogNoValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	s.SetKeys(testdb.Keys)
 	if _, err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}

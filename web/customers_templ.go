@@ -36,7 +36,7 @@ func customersView(cs []models.Customer, q, first, next string, canCreate bool) 
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = fieldView(field{Name: "q", Label: "Find a customer", Type: "search", Value: q, Hint: "Part of the name or email, a contact's email, a phone number, an order, quote or invoice."}, nil).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = fieldView(field{Name: "q", Label: "Find a customer", Type: "search", Value: q, Hint: "Part of the name; a whole email or phone number (the account's or a contact's); an order, quote or invoice."}, nil).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

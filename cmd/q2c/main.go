@@ -139,6 +139,14 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	}
 	st.SetBackorderPolicy(cfg.BackorderPolicy())
 	st.SetReportLocation(cfg.ReportLocation())
+	if cfg.PayloadKeys != "" { // without them, the store refuses to seal or open people's data
+		ring, err := cfg.PayloadRing()
+		if err != nil {
+			_ = st.Close()
+			return nil, err
+		}
+		st.SetKeys(ring)
+	}
 	return st, nil
 }
 

@@ -31,6 +31,7 @@ func TestFirstAdminIsSafe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	st.SetKeys(testdb.Keys)
 
 	if err := run(ctx, []string{"seed"}, &out); err == nil || !strings.Contains(err.Error(), "create-admin") {
 		t.Fatalf("seed on Postgres without --demo: %v", err)
@@ -104,6 +105,7 @@ func migrated(t *testing.T) string {
 	t.Helper()
 	dbURL := testdb.PostgresURL(t)
 	t.Setenv("Q2C_DATABASE_URL", dbURL)
+	t.Setenv("Q2C_PAYLOAD_KEYS", testdb.KeySpec)
 	t.Setenv("Q2C_LOG_LEVEL", "error")
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"migrate"}, &out); err != nil {

@@ -63,7 +63,7 @@ var layers = map[string][]string{
 	"devtemporal":        {},
 	"devstack":           {"api", "app", "auth", "config", "devtemporal", "keyring", "seed", "store", "temporalclient"},
 	"cmd/q2c":            {"api", "app", "auth", "config", "devstack", "keyring", "models", "seed", "store", "temporalclient"},
-	"internal/testdb":    {"store"},
+	"internal/testdb":    {"keyring", "store"},
 	"internal/salesload": {"workflows"},
 	"internal/ceiling":   {"workflows"}, // the sale's names, for its no-op twin
 	"internal/arch":      {},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/q2c-dev/q2c/keyring"
 	"github.com/q2c-dev/q2c/store"
 )
 
@@ -91,12 +92,26 @@ func SQLite(t testing.TB) *store.Store {
 	return open(t, "sqlite:"+filepath.Join(t.TempDir(), "q2c.db"))
 }
 
+// KeySpec is the key ring (Q2C_PAYLOAD_KEYS) that seals people's data in
+// every test store: one per test binary, so a database restored in a test
+// opens with the same keys; Keys is it parsed.
+var KeySpec = keyring.Generate("test")
+
+var Keys = func() *keyring.Ring {
+	r, err := keyring.Parse(KeySpec)
+	if err != nil {
+		panic(fmt.Sprintf("testdb: %v", err))
+	}
+	return r
+}()
+
 func open(t testing.TB, dbURL string) *store.Store {
 	t.Helper()
 	s, err := store.Open(context.Background(), dbURL, Quiet)
 	if err != nil {
 		t.Fatalf("testdb: open: %v", err)
 	}
+	s.SetKeys(Keys)
 	t.Cleanup(func() { _ = s.Close() })
 	if _, err := s.Migrate(context.Background()); err != nil {
 		t.Fatalf("testdb: migrate: %v", err)
