@@ -45,10 +45,14 @@ var notReapplied = map[string]bool{
 	workflows.ActivityPriceQuote:    true,
 	workflows.ActivityBackorderNews: true, workflows.ActivityWaitingForSKU: true,
 	workflows.ActivitySKUsNeedingAttention: true, workflows.ActivityWakeAllocator: true,
-	workflows.ActivityCampaignBatch: true, workflows.ActivityFreezeAudience: true,
-	workflows.ActivityRecordPing: true, workflows.ActivityPurgeExpired: true,
+	workflows.ActivityCampaignBatch: true,
+	workflows.ActivityRecordPing:    true, workflows.ActivityPurgeExpired: true,
 	workflows.ActivityTakeKPISnapshots: true,
 }
+
+// CampaignStarted names the start of a Campaign workflow among recorded
+// writes: its input is the campaign the API recorded before starting it.
+const CampaignStarted = "Campaign started"
 
 // Apply applies one recorded run again.
 func (r Reapplier) Apply(ctx context.Context, rec Recorded) (Reapplied, error) {
@@ -136,6 +140,21 @@ func (r Reapplier) Apply(ctx context.Context, rec Recorded) (Reapplied, error) {
 		return applyIn(rec.Input, func(in models.Announced) (string, error) { return "", a.MarkAnnounced(ctx, in) })
 	case workflows.ActivityEscalateOverdue:
 		return applyIn(rec.Input, func(in workflows.EscalateInput) (string, error) { _, err := a.EscalateOverdue(ctx, in); return "", err })
+	case CampaignStarted:
+		// The API records a campaign, then starts its workflow with it:
+		// the start is the record.
+		return applyIn(rec.Input, func(in workflows.CampaignRequest) (string, error) {
+			if _, err := a.Store.CampaignByID(ctx, in.Campaign.ID); !errors.Is(err, models.ErrNotFound) {
+				return "", err
+			}
+			c := in.Campaign
+			return "", a.Store.CreateCampaign(ctx, &c)
+		})
+	case workflows.ActivityFreezeAudience:
+		return applyIn(rec.Input, func(in workflows.FreezeAudienceInput) (string, error) {
+			_, err := a.FreezeAudience(ctx, in)
+			return "", err
+		})
 	case workflows.ActivitySaveCampaign:
 		return applyIn(rec.Input, func(in models.Campaign) (string, error) { return "", a.SaveCampaign(ctx, in) })
 	case workflows.ActivitySaveTicket:

@@ -46,7 +46,12 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	ctx := reqCtx(c)
-	keys := []string{"email:" + models.NormalizeEmail(req.Email), "ip:" + c.ClientIP()}
+	subject, err := s.Store.LoginSubject(req.Email) // the address's keyed hash: the throttle table holds no address
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	keys := []string{subject, "ip:" + c.ClientIP()}
 	for _, k := range keys {
 		wait, err := s.Store.LoginLockedFor(ctx, k)
 		if err != nil {
@@ -54,7 +59,7 @@ func (s *Server) login(c *gin.Context) {
 			return
 		}
 		if wait > 0 {
-			s.auditLogin(c, "auth.login_throttled", req.Email, strings.SplitN(k, ":", 2)[0]+" locked")
+			s.auditLogin(c, "auth.login_throttled", req.Email, lockedWhat(k, subject))
 			fail(c, &tooManyAttempts{retryAfter: wait})
 			return
 		}
@@ -87,13 +92,27 @@ func (s *Server) login(c *gin.Context) {
 
 // auditLogin records a login attempt; the trail must not block a login, so
 // a failure to write it is logged. The entry names the address typed by its
-// key (store.LoginSubject), never the address: the chain cannot be edited,
+// keyed hash (Store.LoginSubject), never the address: the chain cannot be edited,
 // so an erasure could not take an address out of it later.
 func (s *Server) auditLogin(c *gin.Context, action, email, detail string) {
-	e := models.AuditEvent{Actor: "ip:" + c.ClientIP(), Action: action, Entity: auditEntityLogin, EntityID: store.LoginSubject(email), Detail: detail}
+	subject, err := s.Store.LoginSubject(email)
+	if err != nil {
+		s.Logger.Error("login not audited", "action", action, "error", err)
+		return
+	}
+	e := models.AuditEvent{Actor: "ip:" + c.ClientIP(), Action: action, Entity: auditEntityLogin, EntityID: subject, Detail: detail}
 	if err := s.Store.AppendAudit(reqCtx(c), e); err != nil {
 		s.Logger.Error("login not audited", "action", action, "error", err)
 	}
+}
+
+// lockedWhat says which throttle locked a login: the address's or the
+// client's.
+func lockedWhat(key, subject string) string {
+	if key == subject {
+		return "email locked"
+	}
+	return "ip locked"
 }
 
 // auditEntityLogin is the entity of login entries.
@@ -263,7 +282,7 @@ func (s *Server) listAudit(c *gin.Context) {
 	listPage(c, func(ctx context.Context, p store.Page) (store.List[models.AuditEvent], error) {
 		entity, id := c.Query("entity"), c.Query("entity_id")
 		if entity == auditEntityLogin && strings.Contains(id, "@") {
-			id = store.LoginSubject(id) // login entries are found by the address typed
+			return s.Store.ListLoginAudit(ctx, id, p) // login entries are found by the address typed
 		}
 		return s.Store.ListAudit(ctx, entity, id, p)
 	})

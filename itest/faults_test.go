@@ -142,7 +142,7 @@ func (a *app) checkAfterFaults(t *testing.T, fault string, counts *salesload.Cou
 		"payments":                    one(`SELECT count(*) FROM payments`),
 		"on hand":                     one(`SELECT coalesce(sum(on_hand), 0) FROM stock_levels WHERE sku = '` + faultSKU + `'`),
 		"reserved":                    one(`SELECT coalesce(sum(reserved), 0) FROM stock_levels WHERE sku = '` + faultSKU + `'`),
-		"units shipped (from orders)": one(`SELECT coalesce(sum((l->>'shipped')::bigint), 0) FROM orders, jsonb_array_elements(state::jsonb->'lines') l`),
+		"units shipped (from orders)": one(`SELECT coalesce(sum(qty), 0) FROM shipment_lines WHERE sku = '` + faultSKU + `'`),
 		"receipts":                    one(`SELECT count(*) FROM receipts`),
 	}
 	want := map[string]int64{

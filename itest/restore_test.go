@@ -48,6 +48,18 @@ func TestRestoreDrill(t *testing.T) {
 	a.call("GET", "/api/v1/customers", tokens["rep"], "", nil, &customers)
 	client := &salesload.Client{Base: a.base, Rep: tokens["rep"], Warehouse: tokens["warehouse"], Finance: tokens["finance"], SKU: drillSKU, Qty: drillQty}
 	customer := func(i int) string { return customers.Items[i%len(customers.Items)].ID }
+	// Two customers take marketing; a segment of everyone is saved (both
+	// in the backup).
+	for _, name := range []string{"Acme", "Initech"} {
+		if err := a.Store.SetMarketingConsent(ctx, customerNamed(t, a, name).ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	marketer := a.login("marketing@q2c.local")
+	var segment models.Segment
+	if err := client.Mutate("POST", "/api/v1/segments", marketer, `{"name":"Everyone","filters":{}}`, 201, &segment); err != nil {
+		t.Fatal(err)
+	}
 
 	// 1. Sales run; the backup is taken when half their steps are done.
 	backup := filepath.Join(t.TempDir(), "q2c.dump")
@@ -88,6 +100,17 @@ func TestRestoreDrill(t *testing.T) {
 	for _, h := range held {
 		a.creditNote(t, client, h, 100)
 	}
+	// And a campaign runs to its end: recorded by the API, its audience
+	// frozen and sent by its workflow, all after the backup.
+	var campaign models.Campaign
+	if err := client.Mutate("POST", "/api/v1/campaigns", marketer,
+		fmt.Sprintf(`{"name":"Drill offer","segment_id":%q,"headline":"Drill offer","body":"Restored.","per_minute":600}`, segment.ID), 201, &campaign); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		c, err := a.Store.CampaignByID(ctx, campaign.ID)
+		return err == nil && c.Status == models.CampaignCompleted
+	})
 
 	// 3. Restore behind Temporal: stop everything, restore into a fresh
 	// database, migrate, reconcile, start the worker and the API.
@@ -127,6 +150,12 @@ func TestRestoreDrill(t *testing.T) {
 		}
 	}
 
+	// The campaign came back from its workflow's history, with its frozen
+	// audience and what it sent; its messages were not sent again.
+	if c, err := a.Store.CampaignByID(ctx, campaign.ID); err != nil || c.Status != models.CampaignCompleted || c.Sent != 2 {
+		t.Errorf("the campaign after the restore: %+v, %v; want completed with 2 sent", c, err)
+	}
+
 	// 5. The books.
 	total := int64(drillSales + 3 + drillLater)
 	got := countRows(t, a.DBURL, "orders", "invoices", "credit_notes")
@@ -145,6 +174,7 @@ func TestRestoreDrill(t *testing.T) {
 		"credit notes":               {got["credit_notes"], 3},
 		"distinct credit numbers":    {one(`SELECT count(DISTINCT number) FROM credit_notes`), 3},
 		"highest credit number":      {one(`SELECT max(number) FROM credit_notes`), 3},
+		"campaign recipients":        {one(`SELECT count(*) FROM campaign_recipients`), 2},
 		"on hand":                    {one(`SELECT sum(on_hand) FROM stock_levels WHERE sku = '` + drillSKU + `'`), drillStock - total*drillQty},
 		"reserved":                   {one(`SELECT sum(reserved) FROM stock_levels WHERE sku = '` + drillSKU + `'`), 0},
 		"units shipped":              {one(`SELECT coalesce(sum(qty), 0) FROM shipment_lines WHERE sku = '` + drillSKU + `'`), total * drillQty},

@@ -48,6 +48,17 @@ func (r *Ring) OpenField(stored, column string) (string, error) {
 // IsSealed says whether stored is a sealed value.
 func IsSealed(stored string) bool { return strings.HasPrefix(stored, fieldPrefix) }
 
+// KeyOf is the id of the key a sealed value was sealed with; false for a
+// value that is not sealed.
+func (r *Ring) KeyOf(stored string) (string, bool) {
+	rest, ok := strings.CutPrefix(stored, fieldPrefix)
+	if !ok {
+		return "", false
+	}
+	id, _, _ := strings.Cut(rest, ":")
+	return id, true
+}
+
 // Lookup is the keyed hash of value under the active key, for an index that
 // finds sealed values by exact match ("<key id>:<hash>"); kind keeps hashes
 // of different things apart ("email", "phone"). Without the key, a hash

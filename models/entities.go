@@ -290,7 +290,7 @@ type QuoteRecord struct {
 	NeedsApproval bool       `json:"needs_approval"`
 	ApprovedAt    *time.Time `json:"approved_at,omitempty"`
 	AcceptedAt    *time.Time `json:"accepted_at,omitempty"`
-	State         string     `json:"-"`
+	State         string     `json:"-" gorm:"serializer:sealed"` // the workflow's JSON, sealed: it copies the customer's contact
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
 }
@@ -306,7 +306,7 @@ type OrderRecord struct {
 	Rev        int       `json:"rev"`
 	Currency   Currency  `json:"currency"`
 	Total      int64     `json:"total"`
-	State      string    `json:"-"`
+	State      string    `json:"-" gorm:"serializer:sealed"` // sealed: it copies the customer's contact and ship-to
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 }

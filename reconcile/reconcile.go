@@ -34,6 +34,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/q2c-dev/q2c/activities"
+	"github.com/q2c-dev/q2c/workflows"
 )
 
 // localActivityMarker is the marker the SDK records a local activity's
@@ -153,6 +154,13 @@ func recordedWrites(ctx context.Context, tc client.Client, dc converter.DataConv
 		}
 		at := e.GetEventTime().AsTime()
 		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+			st := e.GetWorkflowExecutionStartedEventAttributes()
+			if st.GetWorkflowType().GetName() != workflows.CampaignWorkflowName || at.Before(since) || st.GetContinuedExecutionRunId() != "" {
+				continue
+			}
+			out = append(out, write{at: at, workflowID: run.GetWorkflowId(), eventID: e.GetEventId(), rec: activities.Recorded{
+				Activity: activities.CampaignStarted, Input: decoder(st.GetInput())}})
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			scheduled[e.GetEventId()] = e.GetActivityTaskScheduledEventAttributes()
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:

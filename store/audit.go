@@ -218,3 +218,17 @@ func (s *Store) ListAudit(ctx context.Context, entity, entityID string, p Page) 
 	q := whereEq(s.conn(ctx).Model(&models.AuditEvent{}), "entity", entity, "entity_id", entityID)
 	return listNewestFirst(q, "id", p, func(e models.AuditEvent) string { return e.ID })
 }
+
+// ListLoginAudit lists the login entries for an address, under whichever
+// key named it (LoginSubjects).
+func (s *Store) ListLoginAudit(ctx context.Context, email string, p Page) (List[models.AuditEvent], error) {
+	subjects, err := s.LoginSubjects(email)
+	if err != nil {
+		return List[models.AuditEvent]{}, err
+	}
+	q := s.conn(ctx).Model(&models.AuditEvent{}).Where("entity = ? AND entity_id IN ?", auditEntityLogin, subjects)
+	return listNewestFirst(q, "id", p, func(e models.AuditEvent) string { return e.ID })
+}
+
+// auditEntityLogin is the entity of login entries.
+const auditEntityLogin = "login"

@@ -41,7 +41,7 @@ func (s *Store) PendingNews(ctx context.Context, sku string, limit int) (models.
 	var runs []struct {
 		ID, SKU, Trigger, Picks string
 	}
-	if err := s.conn(ctx).Raw(`SELECT id, sku, trigger, picks FROM allocation_runs WHERE sku = ? AND announced_at IS NULL ORDER BY id LIMIT ?`,
+	if err := s.conn(ctx).Raw(`SELECT id, sku, trigger, picks FROM allocation_runs WHERE sku = ? AND announced_at IS NULL ORDER BY created_at, id LIMIT ?`,
 		sku, limit).Scan(&runs).Error; err != nil {
 		return out, err
 	}

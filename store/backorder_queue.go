@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -98,7 +100,12 @@ func leadTimeETA(orderedAt time.Time, p models.Product) time.Time {
 // the policy, records a pick list when anything was allocated, and
 // recomputes the ETAs of those still waiting. prefer lists the warehouses
 // to reserve from first (where stock just arrived).
-func (s *Store) allocateWaiting(ctx context.Context, sku *lockedSKU, trigger string, prefer []string) (*models.AllocationRun, error) {
+//
+// once says the trigger happens once (a reservation, a release, a
+// receipt): the run's id then derives from it (runID), so the same change
+// applied again after a restore (package reconcile) records the run its
+// announcement in Temporal's history names, and no pick list goes twice.
+func (s *Store) allocateWaiting(ctx context.Context, sku *lockedSKU, trigger string, once bool, prefer []string) (*models.AllocationRun, error) {
 	q, err := s.queue(ctx, sku)
 	if err != nil || len(q.order) == 0 {
 		return nil, err
@@ -108,19 +115,24 @@ func (s *Store) allocateWaiting(ctx context.Context, sku *lockedSKU, trigger str
 	if err != nil {
 		return nil, err
 	}
-	run, err := s.recordRun(ctx, sku, trigger, picks)
+	run, err := s.recordRun(ctx, sku, trigger, once, picks)
 	if err != nil {
 		return nil, err
 	}
 	return run, s.replan(ctx, sku, q, nil)
 }
 
-// recordRun keeps a pick list for the SKU's allocator to send; no picks, no run.
-func (s *Store) recordRun(ctx context.Context, sku *lockedSKU, trigger string, picks []models.Pick) (*models.AllocationRun, error) {
+// recordRun keeps a pick list for the SKU's allocator to send; no picks, no
+// run. A trigger that happens once names its run (allocateWaiting).
+func (s *Store) recordRun(ctx context.Context, sku *lockedSKU, trigger string, once bool, picks []models.Pick) (*models.AllocationRun, error) {
 	if len(picks) == 0 {
 		return nil, nil
 	}
-	run := &models.AllocationRun{ID: NewID(), SKU: sku.product.SKU, Trigger: trigger, Picks: picks}
+	id := NewID()
+	if once {
+		id = runID(sku.product.SKU, trigger)
+	}
+	run := &models.AllocationRun{ID: id, SKU: sku.product.SKU, Trigger: trigger, Picks: picks}
 	raw, err := json.Marshal(picks)
 	if err != nil {
 		return nil, err
@@ -365,4 +377,10 @@ func (s *Store) shipBackorder(ctx context.Context, orderID string, lineNo int, q
 
 func (s *Store) addEvent(ctx context.Context, backorderID, kind, actor string, qty int64, detail string) error {
 	return s.conn(ctx).Create(&models.BackorderEvent{ID: NewID(), BackorderID: backorderID, At: s.now(), Kind: kind, Actor: actor, Qty: qty, Detail: detail}).Error
+}
+
+// runID is the id of the run a once-only trigger records.
+func runID(sku, trigger string) string {
+	sum := sha256.Sum256([]byte(sku + "\x00" + trigger))
+	return "run-" + hex.EncodeToString(sum[:12])
 }

@@ -65,7 +65,7 @@ func (s *Store) SetOnHand(ctx context.Context, sku, warehouse string, onHand int
 		if err := tx.putOnHand(ctx, locked, warehouse, onHand); err != nil || !grew {
 			return mapErr(err, "stock", sku)
 		}
-		_, err = tx.allocateWaiting(ctx, locked, "stock count at "+warehouse, []string{warehouse})
+		_, err = tx.allocateWaiting(ctx, locked, "stock count at "+warehouse, false, []string{warehouse})
 		return err
 	})
 }

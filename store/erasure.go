@@ -21,18 +21,28 @@ type Erasure struct {
 const ErasedName = "Erased person"
 
 // PseudonymFor is the address that replaces email when it is erased.
-func PseudonymFor(email string) string { return "erased-" + personKey(email) + "@erased.invalid" }
-
-// LoginSubject is how the audit trail names the address a login was tried
-// with: the address's key, not the address, since an entry of the chain
-// cannot be erased later. It is the same key the address's pseudonym holds,
-// so an erased person's logins still read as theirs.
-func LoginSubject(email string) string { return "email#" + personKey(email) }
-
-// personKey is an address's short SHA-256, for pseudonyms and the trail.
-func personKey(email string) string {
+func PseudonymFor(email string) string {
 	sum := sha256.Sum256([]byte(models.NormalizeEmail(email)))
-	return hex.EncodeToString(sum[:6])
+	return "erased-" + hex.EncodeToString(sum[:6]) + "@erased.invalid"
+}
+
+// LoginSubject is how the audit trail and the login throttle name the
+// address a login was tried with: its keyed hash under the active key, not
+// the address, since an entry of the chain cannot be erased later and a
+// hash without the key tells nothing. LoginSubjects are its hashes under
+// every key, to find entries written before a rotation.
+func (s *Store) LoginSubject(email string) (string, error) {
+	h, err := s.lookup(lookupLogin, models.NormalizeEmail(email))
+	return "email#" + h, err
+}
+
+// LoginSubjects: see LoginSubject.
+func (s *Store) LoginSubjects(email string) ([]string, error) {
+	hs, err := s.lookups(lookupLogin, models.NormalizeEmail(email))
+	for i := range hs {
+		hs[i] = "email#" + hs[i]
+	}
+	return hs, err
 }
 
 // ErasePerson anonymises the person with this email everywhere q2c keeps
@@ -56,6 +66,10 @@ func (s *Store) ErasePerson(ctx context.Context, email string) (Erasure, error) 
 		return out, err
 	}
 	pseudoHash, err := s.lookup(lookupEmail, out.Pseudonym)
+	if err != nil {
+		return out, err
+	}
+	subjects, err := s.LoginSubjects(norm)
 	if err != nil {
 		return out, err
 	}
@@ -85,7 +99,7 @@ func (s *Store) ErasePerson(ctx context.Context, email string) (Erasure, error) 
 				[]any{out.Pseudonym, now, norm}},
 			{"outbox_messages", `DELETE FROM outbox_messages WHERE lower(recipient) = ?`, []any{norm}},
 			{"idempotency_keys", `DELETE FROM idempotency_keys WHERE lower(response) LIKE ?`, []any{"%" + norm + "%"}},
-			{"login_throttle", `DELETE FROM login_throttle WHERE key = ?`, []any{"email:" + norm}},
+			{"login_throttle", `DELETE FROM login_throttle WHERE key IN ?`, []any{subjects}},
 		}
 		for _, st := range steps {
 			res := tx.conn(ctx).Exec(st.sql, st.args...)

@@ -30,11 +30,19 @@ func TestErasePerson(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		subject, err := s.LoginSubject("Ann@acme.test")
+		if err != nil || strings.Contains(subject, "ann") {
+			t.Fatalf("login subject %q, %v: the address must not show", subject, err)
+		}
+		if _, err := s.RecordLoginFailure(ctx, subject); err != nil {
+			t.Fatal(err)
+		}
+
 		got, err := s.ErasePerson(ctx, " ANN@acme.test ")
 		if err != nil {
 			t.Fatal(err)
 		}
-		for table, n := range map[string]int64{"users": 1, "customer_contacts": 1, "customers": 1, "notifications": 1} {
+		for table, n := range map[string]int64{"users": 1, "customer_contacts": 1, "customers": 1, "notifications": 1, "login_throttle": 1} {
 			if got.Rows[table] != n {
 				t.Errorf("%s: %d rows changed, want %d", table, got.Rows[table], n)
 			}

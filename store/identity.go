@@ -20,6 +20,19 @@ func (s *Store) CreateUser(ctx context.Context, u *models.User) error {
 	if err := s.indexUser(u); err != nil {
 		return err
 	}
+	// The unique index holds for the active key's hashes; an address
+	// indexed under an older key (before `q2c reseal`) is found here.
+	hashes, err := s.lookups(lookupEmail, u.Email)
+	if err != nil {
+		return err
+	}
+	var taken int64
+	if err := s.conn(ctx).Model(&models.User{}).Where("email_hash IN ?", hashes).Count(&taken).Error; err != nil {
+		return err
+	}
+	if taken > 0 {
+		return models.Conflict("user %q already exists", u.Email)
+	}
 	return mapErr(s.conn(ctx).Create(u).Error, "user", u.Email)
 }
 

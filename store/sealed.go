@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -18,6 +19,8 @@ import (
 type Keys interface {
 	SealField(value, column string) string
 	OpenField(stored, column string) (string, error)
+	KeyOf(stored string) (id string, sealed bool)
+	Active() string
 	Lookup(kind, value string) string
 	Lookups(kind, value string) []string
 }
@@ -30,6 +33,7 @@ func (s *Store) SetKeys(k Keys) { s.keys = k }
 const (
 	lookupEmail = "email"
 	lookupPhone = "phone"
+	lookupLogin = "login" // the audit trail's and the login throttle's name for an address
 )
 
 // sealedColumns are the columns that hold sealed values, by table: the
@@ -40,6 +44,8 @@ var sealedColumns = map[string][]string{
 	"customers":          {"email", "phone"},
 	"customer_contacts":  {"name", "email", "phone"},
 	"customer_addresses": {"line1", "line2", "postal_code"},
+	"quotes":             {"state"},
+	"orders":             {"state"},
 }
 
 // sealedPeopleMigration is the migration that began sealing.
@@ -162,61 +168,132 @@ func (s *Store) indexCustomer(c *models.Customer) error {
 	return nil
 }
 
-// sealPeople seals the rows written before sealing began and fills their
-// lookup hashes, once, as the migration's Go step: every sealed column of
-// every row, in place.
+// lookupColumns are the keyed-hash columns, by table, and what each
+// indexes.
+var lookupColumns = map[string]map[string]string{
+	"users":             {"email_hash": lookupEmail},
+	"customers":         {"email_hash": lookupEmail, "phone_hash": lookupPhone},
+	"customer_contacts": {"email_hash": lookupEmail, "phone_hash": lookupPhone},
+}
+
+// sealPeople seals the rows written before sealing began and indexes them,
+// as migration 18's Go step.
 func (s *Store) sealPeople(ctx context.Context) error {
-	hashes := map[string]map[string]string{ // table → hash column → what it hashes
-		"users":             {"email_hash": "email"},
-		"customers":         {"email_hash": "email", "phone_hash": "phone"},
-		"customer_contacts": {"email_hash": "email", "phone_hash": "phone"},
-	}
-	for table, cols := range sealedColumns {
-		var rows []map[string]any
-		if err := s.conn(ctx).Table(table).Select(append([]string{"id"}, cols...)).Find(&rows).Error; err != nil {
-			return err
-		}
-		for _, r := range rows {
-			upd := map[string]any{}
-			plain := map[string]string{}
-			for _, c := range cols {
-				v := asString(r[c])
-				plain[c] = v
-				if v == "" || strings.HasPrefix(v, "q2c:s1:") {
-					continue // nothing to seal, or sealed already
-				}
-				sealed, err := s.seal(table, c, v)
-				if err != nil {
-					return fmt.Errorf("migration %d seals people's contact data: %w", sealedPeopleMigration, err)
-				}
-				upd[c] = sealed
-			}
-			for hashCol, of := range hashes[table] {
-				v := plain[of]
-				if strings.HasPrefix(v, "q2c:s1:") {
-					continue // sealed by q2c, which indexed it then
-				}
-				if of == "email" {
-					v = models.NormalizeEmail(v)
-				} else {
-					v = models.NormalizePhone(v)
-				}
-				h, err := s.lookup(of, v)
-				if err != nil {
-					return err
-				}
-				upd[hashCol] = h
-			}
-			if len(upd) == 0 {
-				continue
-			}
-			if err := s.conn(ctx).Table(table).Where("id = ?", r["id"]).Updates(upd).Error; err != nil {
-				return err
-			}
-		}
+	_, err := s.sealRows(ctx, false)
+	if err != nil {
+		return fmt.Errorf("migration %d seals people's contact data: %w", sealedPeopleMigration, err)
 	}
 	return nil
 }
+
+// Reseal seals every sealed field again under the active key and indexes it
+// again (after a key rotation, so the old key can go), table by table. It
+// returns how many values it rewrote; running it again rewrites none.
+func (s *Store) Reseal(ctx context.Context) (int64, error) { return s.sealRows(ctx, true) }
+
+// sealRows seals what is plain (and, with rekey, what another key sealed)
+// and brings each keyed hash to the active key's, one table per
+// transaction.
+func (s *Store) sealRows(ctx context.Context, rekey bool) (int64, error) {
+	tables := slices.Sorted(maps.Keys(sealedColumns))
+	var changed int64
+	for _, table := range tables {
+		n, err := s.sealTable(ctx, table, rekey)
+		changed += n
+		if err != nil {
+			return changed, fmt.Errorf("%s: %w", table, err)
+		}
+	}
+	return changed, nil
+}
+
+func (s *Store) sealTable(ctx context.Context, table string, rekey bool) (int64, error) {
+	cols := sealedColumns[table]
+	hashCols := slices.Sorted(maps.Keys(lookupColumns[table]))
+	var changed int64
+	for after, done := "", false; !done; {
+		// One short transaction per batch, its rows locked: a live system
+		// writing a row waits for one batch at most, and a row written
+		// meanwhile is sealed by its writer with the active key.
+		err := s.Tx(ctx, func(tx *Store) error {
+			var rows []map[string]any
+			if err := tx.locking(tx.conn(ctx).Table(table)).Select(slices.Concat([]string{"id"}, cols, hashCols)).
+				Where("id > ?", after).Order("id").Limit(sealBatch).Find(&rows).Error; err != nil {
+				return err
+			}
+			if len(rows) == 0 {
+				done = true
+				return nil
+			}
+			after = asString(rows[len(rows)-1]["id"])
+			n, err := tx.sealBatch(ctx, table, rows, rekey)
+			changed += n
+			return err
+		})
+		if err != nil {
+			return changed, err
+		}
+	}
+	return changed, nil
+}
+
+// sealBatch is how many rows sealTable reads at a time (states of quotes
+// and orders run to kilobytes each).
+const sealBatch = 500
+
+func (s *Store) sealBatch(ctx context.Context, table string, rows []map[string]any, rekey bool) (int64, error) {
+	cols := sealedColumns[table]
+	hashCols := slices.Sorted(maps.Keys(lookupColumns[table]))
+	var changed int64
+	for _, r := range rows {
+		upd := map[string]any{}
+		plain := map[string]string{}
+		for _, c := range cols {
+			stored := asString(r[c])
+			if stored == "" {
+				continue
+			}
+			p, err := s.open(table, c, stored)
+			if err != nil {
+				return changed, err
+			}
+			plain[c] = p
+			if id, sealed := s.keys.KeyOf(stored); sealed && (!rekey || id == s.keys.Active()) {
+				continue
+			}
+			if upd[c], err = s.seal(table, c, p); err != nil {
+				return changed, err
+			}
+			changed++
+		}
+		for _, hc := range hashCols {
+			kind := lookupColumns[table][hc]
+			v := plain[hashSource(hc)]
+			if kind == lookupEmail {
+				v = models.NormalizeEmail(v)
+			} else {
+				v = models.NormalizePhone(v)
+			}
+			want, err := s.lookup(kind, v)
+			if err != nil {
+				return changed, err
+			}
+			if asString(r[hc]) != want {
+				upd[hc] = want
+			}
+		}
+		if len(upd) == 0 {
+			continue
+		}
+		if err := s.conn(ctx).Table(table).Where("id = ?", r["id"]).Updates(upd).Error; err != nil {
+			return changed, err
+		}
+	}
+	return changed, nil
+}
+
+// hashSource is the column a keyed-hash column indexes.
+func hashSource(hashColumn string) string { return strings.TrimSuffix(hashColumn, "_hash") }
 
 // asString reads a text column from a map row (SQLite hands text back as
 // bytes).

@@ -159,7 +159,7 @@ func (s *Store) Reserve(ctx context.Context, r ReserveRequest) (models.Allocatio
 			if err != nil {
 				return err
 			}
-			if _, err := tx.recordRun(ctx, sku, fmt.Sprintf("order %s line %d joined the queue", r.OrderID, r.LineNo), picks); err != nil {
+			if _, err := tx.recordRun(ctx, sku, fmt.Sprintf("order %s line %d joined the queue", r.OrderID, r.LineNo), true, picks); err != nil {
 				return err
 			}
 		}
@@ -287,7 +287,7 @@ func (s *Store) Release(ctx context.Context, orderID string, lineNo int) (int64,
 		if err := tx.cancelBackorder(ctx, models.BackorderID(orderID, lineNo)); err != nil {
 			return err
 		}
-		_, err = tx.allocateWaiting(ctx, sku, fmt.Sprintf("released by order %s line %d", orderID, lineNo), nil)
+		_, err = tx.allocateWaiting(ctx, sku, fmt.Sprintf("released by order %s line %d", orderID, lineNo), true, nil)
 		return err
 	})
 	return freed, err
@@ -359,7 +359,7 @@ func (s *Store) Receive(ctx context.Context, r Receipt) (models.ReceiptResult, e
 				return err
 			}
 		}
-		run, err := tx.allocateWaiting(ctx, sku, "receipt "+r.Key, []string{r.Warehouse})
+		run, err := tx.allocateWaiting(ctx, sku, "receipt "+r.Key, true, []string{r.Warehouse})
 		if err != nil {
 			return err
 		}

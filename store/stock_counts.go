@@ -97,7 +97,7 @@ func (s *Store) AdjustStock(ctx context.Context, a Adjustment) (models.StockAdju
 			return err
 		}
 		if after > before {
-			if out.Run, err = tx.allocateWaiting(ctx, sku, fmt.Sprintf("stock count %s at %s", a.Key, a.Warehouse), []string{a.Warehouse}); err != nil {
+			if out.Run, err = tx.allocateWaiting(ctx, sku, fmt.Sprintf("stock count %s at %s", a.Key, a.Warehouse), false, []string{a.Warehouse}); err != nil {
 				return err
 			}
 		}

@@ -245,14 +245,15 @@ func TestFailedQueriesLogNoValues(t *testing.T) {
 	if err := s.CreateUser(context.Background(), &u); err != nil {
 		t.Fatal(err)
 	}
-	u.ID = ""
+	// The same id again, another address: the database refuses the insert.
+	u.Email = "other.person@example.com"
 	if err := s.CreateUser(context.Background(), &u); err == nil {
-		t.Fatal("a duplicate email was accepted")
+		t.Fatal("a duplicate id was accepted")
 	}
 	if !strings.Contains(buf.String(), "INSERT") {
 		t.Fatalf("the failed statement was not logged at all: %q", buf.String())
 	}
-	for _, secret := range []string{"private.person@example.com", "secret-hash-value"} {
+	for _, secret := range []string{"private.person@example.com", "other.person@example.com", "secret-hash-value"} {
 		if strings.Contains(buf.String(), secret) {
 			t.Fatalf("the log shows %q: %s", secret, buf.String())
 		}

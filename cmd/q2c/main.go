@@ -55,6 +55,8 @@ commands:
   audit verify
             walk the whole audit trail's hash chain; name the first entry
             that was changed, removed or written around q2c (exit 1)
+  reseal    after a key rotation: seal people's data in the database again
+            under the first key of Q2C_PAYLOAD_KEYS, so the old key can go
   reconcile [--since TIME]
             after a restore, before the workers start: apply again what
             Temporal recorded since the backup (default: 5 minutes before
@@ -108,6 +110,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runCreateAdmin(ctx, cfg, log, args[1:], stdin, out)
 	case "audit":
 		return runAudit(ctx, cfg, log, args[1:], out)
+	case "reseal":
+		return runReseal(ctx, cfg, log, out)
 	case "reconcile":
 		return runReconcile(ctx, cfg, log, args[1:], out)
 	case "keygen":
@@ -235,6 +239,30 @@ func runAudit(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 		return fmt.Errorf("audit trail broken after %d intact entries: entry %d (%s): %s", check.Entries, b.Seq, b.ID, b.Reason)
 	}
 	fmt.Fprintf(out, "audit trail intact: %d entries; head %s\n", check.Entries, check.Head)
+	return nil
+}
+
+// runReseal seals every sealed field again under the active key, and
+// audits that it did.
+func runReseal(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+	if cfg.PayloadKeys == "" {
+		return errors.New("Q2C_PAYLOAD_KEYS is required: the new key first, the old ones after it")
+	}
+	st, err := openCurrentStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.Reseal(ctx)
+	if err != nil {
+		return err
+	}
+	ring, _ := cfg.PayloadRing()
+	detail := fmt.Sprintf("%d values sealed again under key %s", n, ring.Active())
+	if err := st.AppendAudit(ctx, models.AuditEvent{Actor: "cli:reseal", Action: "keys.reseal", Entity: "keys", EntityID: ring.Active(), Detail: detail}); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, detail)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/internal/testdb"
+	"github.com/q2c-dev/q2c/keyring"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
 )
@@ -121,5 +122,25 @@ func TestReconcileSince(t *testing.T) {
 	err := run(context.Background(), []string{"reconcile", "--since", "yesterday"}, &out)
 	if err == nil || !strings.Contains(err.Error(), "--since") {
 		t.Fatalf("reconcile --since yesterday: %v", err)
+	}
+}
+
+// TestReseal: after a rotation `q2c reseal` seals what the old key sealed
+// under the new one, says how many values, and audits it; again, it has
+// nothing left to do.
+func TestReseal(t *testing.T) {
+	ctx := context.Background()
+	migrated(t)
+	var out bytes.Buffer
+	stdin = strings.NewReader("a-long-enough-secret\n")
+	if err := run(ctx, []string{"create-admin", "--email", "it@example.com", "--name", "Ida Admin"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("Q2C_PAYLOAD_KEYS", keyring.Generate("next")+","+testdb.KeySpec)
+	for _, want := range []string{"2 values sealed again under key next", "0 values sealed again under key next"} { // email and name
+		out.Reset()
+		if err := run(ctx, []string{"reseal"}, &out); err != nil || !strings.Contains(out.String(), want) {
+			t.Fatalf("reseal: %q, %v; want %q", out.String(), err, want)
+		}
 	}
 }

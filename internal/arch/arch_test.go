@@ -57,7 +57,7 @@ var layers = map[string][]string{
 	"worker":             {"activities", "auth", "config", "notify", "workflows"},
 	"api":                {"atp", "auth", "calendar", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
 	"web":                {"approval", "atp", "auth", "models", "pricing", "store", "workflows"},
-	"reconcile":          {"activities"},
+	"reconcile":          {"activities", "workflows"},
 	"app":                {"activities", "api", "auth", "config", "keyring", "models", "notify", "reconcile", "store", "web", "worker"},
 	"seed":               {"auth", "models", "pricing", "store"},
 	"devtemporal":        {},
