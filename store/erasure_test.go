@@ -30,6 +30,12 @@ func TestErasePerson(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// Her account's order copies her in its stored state.
+		if err := s.SaveOrder(ctx, models.OrderRecord{ID: "SO-ANN", QuoteID: "Q-ANN", CustomerID: cid, Status: "allocated", Rev: 1, Currency: "USD",
+			State: `{"customer":{"name":"Acme","email":"Ann@Acme.test","phone":"+14155550100"},"timeline":[{"detail":"accepted by Ann Smith"}],"total":1200}`},
+			store.OrderFacts{}); err != nil {
+			t.Fatal(err)
+		}
 		subject, err := s.LoginSubject("Ann@acme.test")
 		if err != nil || strings.Contains(subject, "ann") {
 			t.Fatalf("login subject %q, %v: the address must not show", subject, err)
@@ -42,13 +48,17 @@ func TestErasePerson(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for table, n := range map[string]int64{"users": 1, "customer_contacts": 1, "customers": 1, "notifications": 1, "login_throttle": 1} {
+		for table, n := range map[string]int64{"users": 1, "customer_contacts": 1, "customers": 1, "notifications": 1, "login_throttle": 1, "orders": 1} {
 			if got.Rows[table] != n {
 				t.Errorf("%s: %d rows changed, want %d", table, got.Rows[table], n)
 			}
 		}
 		if _, err := s.UserByEmail(ctx, "ann@acme.test"); err == nil {
 			t.Error("Ann can still be found to sign in")
+		}
+		if o, err := s.OrderByID(ctx, "SO-ANN"); err != nil || strings.Contains(strings.ToLower(o.State), "ann") || strings.Contains(o.State, "4155550100") ||
+			!strings.Contains(o.State, got.Pseudonym) || !strings.Contains(o.State, "accepted by "+store.ErasedName) || !strings.Contains(o.State, `"total":1200`) {
+			t.Errorf("the order's state after erasure: %s, %v", o.State, err)
 		}
 		u, err := s.UserByEmail(ctx, got.Pseudonym)
 		if err != nil || u.Active || u.Name != store.ErasedName || u.Phone != "" {
