@@ -33,6 +33,7 @@ import (
 	"github.com/q2c-dev/q2c/devtemporal"
 	"github.com/q2c-dev/q2c/internal/salesload"
 	"github.com/q2c-dev/q2c/internal/testdb"
+	"github.com/q2c-dev/q2c/keyring"
 	"github.com/q2c-dev/q2c/notify"
 	"github.com/q2c-dev/q2c/seed"
 	"github.com/q2c-dev/q2c/store"
@@ -50,6 +51,16 @@ var itestPayloadKeys = func() string {
 		panic(fmt.Sprintf("itest: %v", err))
 	}
 	return strings.TrimSpace(string(raw))
+}()
+
+// itestKeys is itestPayloadKeys parsed: every app's store seals people's
+// data with it, as a q2c process given Q2C_PAYLOAD_KEYS does.
+var itestKeys = func() *keyring.Ring {
+	r, err := keyring.Parse(itestPayloadKeys)
+	if err != nil {
+		panic(fmt.Sprintf("itest: %v", err))
+	}
+	return r
 }()
 
 // Each app gets a namespace of its own, so workflows whose IDs come from
@@ -315,6 +326,7 @@ func newApp(t testing.TB, opts ...appOption) *app {
 	}
 	dbURL := testdb.PostgresURL(t)
 	st := testdb.Open(t, dbURL)
+	st.SetKeys(itestKeys) // the app's own ring, as q2c api and q2c worker processes have it
 	if _, err := seed.Demo(ctx, st); err != nil {
 		t.Fatal(err)
 	}

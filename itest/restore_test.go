@@ -125,6 +125,7 @@ func TestRestoreDrill(t *testing.T) {
 	inBackup := countRows(t, restoredURL, "orders", "invoices", "credit_notes")
 	inBackup["payments"] = queryOne(t, restoredURL)(`SELECT count(*) FROM payments WHERE method <> '` + store.CreditPaymentMethod + `'`)
 	a.Store, a.DBURL = testdb.Open(t, restoredURL), restoredURL
+	a.Store.SetKeys(itestKeys)
 	a.sender = q2capp.Sender(a.Config, a.Store)
 	rep, err := q2capp.Reconcile(ctx, a.Config, a.Store, a.Client, time.Time{}, newErrorLog(t))
 	if err != nil {

@@ -57,6 +57,7 @@ func withBackdoor(t *testing.T, fn func(t *testing.T, s *store.Store, exec func(
 			if err != nil {
 				t.Fatal(err)
 			}
+			s.SetKeys(testdb.Keys)
 			t.Cleanup(func() { _ = s.Close() })
 			if _, err := s.Migrate(context.Background()); err != nil {
 				t.Fatal(err)

@@ -23,6 +23,7 @@ func benchQueue(b *testing.B, n int) *store.Store {
 	if err != nil {
 		b.Fatal(err)
 	}
+	st.SetKeys(testdb.Keys)
 	b.Cleanup(func() { _ = st.Close() })
 	if _, err := st.Migrate(context.Background()); err != nil {
 		b.Fatal(err)

@@ -23,6 +23,7 @@ func BenchmarkARAging100000Invoices(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	st.SetKeys(testdb.Keys)
 	b.Cleanup(func() { _ = st.Close() })
 	ctx := context.Background()
 	if _, err := st.Migrate(ctx); err != nil {
@@ -89,6 +90,7 @@ func BenchmarkARAging100000Invoices(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	serial.SetKeys(testdb.Keys)
 	defer serial.Close()
 	b.Run("today, serial plans", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {

@@ -33,6 +33,7 @@ func salesBench(b *testing.B) *store.Store {
 	if err != nil {
 		b.Fatal(err)
 	}
+	st.SetKeys(testdb.Keys)
 	b.Cleanup(func() { _ = st.Close() })
 	if _, err := st.Migrate(ctx); err != nil {
 		b.Fatal(err)
