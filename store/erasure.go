@@ -63,6 +63,9 @@ func (s *Store) ErasePerson(ctx context.Context, email string) (Erasure, error) 
 	if norm == "" {
 		return Erasure{}, models.Invalid("email", "is required")
 	}
+	if at := strings.LastIndex(norm, "@"); at <= 0 || at == len(norm)-1 {
+		return Erasure{}, models.Invalid("email", "is not an email address")
+	}
 	out := Erasure{Pseudonym: PseudonymFor(norm), Rows: map[string]int64{}}
 	// Sealed columns are found by the address's keyed hashes and written
 	// sealed; the pseudonym is indexed as any address is.

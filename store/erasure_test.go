@@ -44,6 +44,11 @@ func TestErasePerson(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		for _, bad := range []string{"", "not-an-email", "ann@", "@acme.test"} {
+			if _, err := s.ErasePerson(ctx, bad); !isField(err, "email") {
+				t.Fatalf("erase %q: %v, want a refusal naming email", bad, err)
+			}
+		}
 		got, err := s.ErasePerson(ctx, " ANN@acme.test ")
 		if err != nil {
 			t.Fatal(err)

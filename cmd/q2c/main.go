@@ -273,7 +273,9 @@ func runReconcile(ctx context.Context, cfg config.Config, log *slog.Logger, args
 	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
 	fs.SetOutput(out)
 	since := fs.String("since", "", "apply what Temporal recorded from this time (RFC 3339), no later than the backup")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil // the usage was asked for and printed
+	} else if err != nil {
 		return err
 	}
 	var from time.Time
