@@ -121,8 +121,19 @@ func (s *Store) open(table, column, stored string) (string, error) {
 	return openStored(s.keys, stored, table+"."+column)
 }
 
-// lookup is the keyed hash that indexes value (empty for no value).
+// normalizeFor is value as its kind is indexed: an address in lower case,
+// a phone in E.164, so any way it is typed finds it.
+func normalizeFor(kind, value string) string {
+	if kind == lookupPhone {
+		return models.NormalizePhone(value)
+	}
+	return models.NormalizeEmail(value)
+}
+
+// lookup is the keyed hash that indexes value, normalised for its kind
+// (empty for no value).
 func (s *Store) lookup(kind, value string) (string, error) {
+	value = normalizeFor(kind, value)
 	if value == "" {
 		return "", nil
 	}
@@ -138,30 +149,30 @@ func (s *Store) lookups(kind, value string) ([]string, error) {
 	if s.keys == nil {
 		return nil, fmt.Errorf("store: no keys to find a %s (Q2C_PAYLOAD_KEYS)", kind)
 	}
-	return s.keys.Lookups(kind, value), nil
+	return s.keys.Lookups(kind, normalizeFor(kind, value)), nil
 }
 
 // indexUser fills a user's lookup hash from its address.
 func (s *Store) indexUser(u *models.User) (err error) {
-	u.EmailHash, err = s.lookup(lookupEmail, models.NormalizeEmail(u.Email))
+	u.EmailHash, err = s.lookup(lookupEmail, u.Email)
 	return err
 }
 
 // indexCustomer fills the lookup hashes of a customer and its contacts.
 func (s *Store) indexCustomer(c *models.Customer) error {
 	var err error
-	if c.EmailHash, err = s.lookup(lookupEmail, models.NormalizeEmail(c.Email)); err != nil {
+	if c.EmailHash, err = s.lookup(lookupEmail, c.Email); err != nil {
 		return err
 	}
-	if c.PhoneHash, err = s.lookup(lookupPhone, models.NormalizePhone(c.Phone)); err != nil {
+	if c.PhoneHash, err = s.lookup(lookupPhone, c.Phone); err != nil {
 		return err
 	}
 	for i := range c.Contacts {
 		ct := &c.Contacts[i]
-		if ct.EmailHash, err = s.lookup(lookupEmail, models.NormalizeEmail(ct.Email)); err != nil {
+		if ct.EmailHash, err = s.lookup(lookupEmail, ct.Email); err != nil {
 			return err
 		}
-		if ct.PhoneHash, err = s.lookup(lookupPhone, models.NormalizePhone(ct.Phone)); err != nil {
+		if ct.PhoneHash, err = s.lookup(lookupPhone, ct.Phone); err != nil {
 			return err
 		}
 	}
@@ -226,7 +237,7 @@ func (s *Store) sealTable(ctx context.Context, table string, rekey bool) (int64,
 				return nil
 			}
 			after = asString(rows[len(rows)-1]["id"])
-			n, err := tx.sealBatch(ctx, table, rows, rekey)
+			n, err := tx.sealBatch(ctx, table, cols, hashCols, rows, rekey)
 			changed += n
 			return err
 		})
@@ -241,9 +252,7 @@ func (s *Store) sealTable(ctx context.Context, table string, rekey bool) (int64,
 // and orders run to kilobytes each).
 const sealBatch = 500
 
-func (s *Store) sealBatch(ctx context.Context, table string, rows []map[string]any, rekey bool) (int64, error) {
-	cols := sealedColumns[table]
-	hashCols := slices.Sorted(maps.Keys(lookupColumns[table]))
+func (s *Store) sealBatch(ctx context.Context, table string, cols, hashCols []string, rows []map[string]any, rekey bool) (int64, error) {
 	var changed int64
 	for _, r := range rows {
 		upd := map[string]any{}
@@ -267,14 +276,7 @@ func (s *Store) sealBatch(ctx context.Context, table string, rows []map[string]a
 			changed++
 		}
 		for _, hc := range hashCols {
-			kind := lookupColumns[table][hc]
-			v := plain[hashSource(hc)]
-			if kind == lookupEmail {
-				v = models.NormalizeEmail(v)
-			} else {
-				v = models.NormalizePhone(v)
-			}
-			want, err := s.lookup(kind, v)
+			want, err := s.lookup(lookupColumns[table][hc], plain[hashSource(hc)])
 			if err != nil {
 				return changed, err
 			}
