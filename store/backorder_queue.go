@@ -26,7 +26,7 @@ var waitingStatuses = []string{models.BackorderOpen, models.BackorderPartiallyFi
 // queueColumns are what ranking, filling and planning a queue read, in
 // the order queue scans them.
 const queueColumns = "id, order_id, line_no, customer_name, customer_tier, qty_ordered, qty_short, qty_filled, qty_cancelled, " +
-	"allow_partial, skips, status, currency, line_net, value_open, promised_at, eta, eta_source, eta_ref, ordered_at, rev"
+	"allow_partial, skips, status, currency, line_net, value_open, promised_at, eta, eta_source, eta_ref, supplier, ordered_at, created_at, rev"
 
 // queue reads the SKU's waiting backorders. It scans each row's columns
 // straight into place: through gorm's reflection, reading 10,000 waiting
@@ -49,7 +49,7 @@ func (s *Store) queue(ctx context.Context, sku *lockedSKU) (*skuQueue, error) {
 		b.SKU = sku.product.SKU
 		if err := rows.Scan(&b.ID, &b.OrderID, &b.LineNo, &b.CustomerName, &b.CustomerTier, &b.QtyOrdered, &b.QtyShort, &b.QtyFilled,
 			&b.QtyCancelled, &b.AllowPartial, &b.Skips, &b.Status, &b.Currency, &b.LineNet, &b.ValueOpen, &b.PromisedAt, &b.ETA,
-			&b.ETASource, &b.ETARef, &b.OrderedAt, &b.Rev); err != nil {
+			&b.ETASource, &b.ETARef, &b.Supplier, &b.OrderedAt, &b.CreatedAt, &b.Rev); err != nil {
 			return nil, err
 		}
 		q.add(b)
@@ -164,6 +164,7 @@ func (s *Store) applyDecisions(ctx context.Context, sku *lockedSKU, q *skuQueue,
 				Update("reserved", gorm.Expr("reserved + ?", d.Qty)).Error; err != nil {
 				return nil, err
 			}
+			s.noteBackorder(b, nil)
 			b.QtyFilled += d.Qty
 			b.Status = models.BackorderPartiallyFilled
 			if b.Waiting() == 0 {
@@ -176,6 +177,7 @@ func (s *Store) applyDecisions(ctx context.Context, sku *lockedSKU, q *skuQueue,
 			}).Error; err != nil {
 				return nil, err
 			}
+			s.noteBackorder(nil, b)
 			if err := s.addEvent(ctx, b.ID, models.BackorderEventAllocated, "system", d.Qty, d.Reason); err != nil {
 				return nil, err
 			}
@@ -253,6 +255,7 @@ func (s *Store) replan(ctx context.Context, sku *lockedSKU, q *skuQueue, fresh *
 			if err := s.conn(ctx).Create(b).Error; err != nil {
 				return mapErr(err, "backorder", b.ID)
 			}
+			s.noteBackorder(nil, b)
 			detail := fmt.Sprintf("%d of %d short; ETA %s from %s", b.QtyShort, b.QtyOrdered, eta.Format(time.DateOnly), e.Source)
 			if err := s.addEvent(ctx, b.ID, models.BackorderEventCreated, "system", b.QtyShort, detail); err != nil {
 				return err
@@ -267,7 +270,9 @@ func (s *Store) replan(ctx context.Context, sku *lockedSKU, q *skuQueue, fresh *
 			events = append(events, models.BackorderEvent{ID: NewID(), BackorderID: b.ID, At: now, Kind: models.BackorderEventETAChanged, Actor: "system",
 				Detail: fmt.Sprintf("ETA %s -> %s (%s %s)", b.ETA.Format(time.DateOnly), eta.Format(time.DateOnly), e.Source, e.Ref)})
 		}
+		s.noteBackorder(b, nil)
 		b.ETA, b.ETASource, b.ETARef, b.Supplier = eta, e.Source, e.Ref, e.Supplier
+		s.noteBackorder(nil, b)
 		moved = append(moved, etaChange{b.ID, eta, e.Source, e.Ref, e.Supplier, b.Rev})
 	}
 	if err := s.updateETAs(ctx, moved, now); err != nil {
@@ -341,12 +346,14 @@ func (s *Store) cancelBackorder(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	waiting := b.Waiting()
+	waiting, before := b.Waiting(), b
+	b.Status, b.QtyCancelled, b.ValueOpen, b.Rev = models.BackorderCancelled, b.QtyCancelled+waiting, 0, b.Rev+1
 	if err := s.conn(ctx).Model(&models.Backorder{}).Where("id = ?", id).Updates(map[string]any{
-		"status": models.BackorderCancelled, "qty_cancelled": b.QtyCancelled + waiting, "value_open": 0, "rev": b.Rev + 1, "updated_at": s.now(),
+		"status": b.Status, "qty_cancelled": b.QtyCancelled, "value_open": b.ValueOpen, "rev": b.Rev, "updated_at": s.now(),
 	}).Error; err != nil {
 		return err
 	}
+	s.noteBackorder(&before, &b)
 	return s.addEvent(ctx, id, models.BackorderEventCancelled, "system", waiting, fmt.Sprintf("order line cancelled with %d still waiting", waiting))
 }
 
@@ -367,10 +374,13 @@ func (s *Store) shipBackorder(ctx context.Context, orderID string, lineNo int, q
 		return err
 	}
 	if b.Status == models.BackorderAllocated && active == 0 {
+		before := b
+		b.Status, b.Rev = models.BackorderShipped, b.Rev+1
 		if err := s.conn(ctx).Model(&models.Backorder{}).Where("id = ?", b.ID).
-			Updates(map[string]any{"status": models.BackorderShipped, "rev": b.Rev + 1, "updated_at": s.now()}).Error; err != nil {
+			Updates(map[string]any{"status": b.Status, "rev": b.Rev, "updated_at": s.now()}).Error; err != nil {
 			return err
 		}
+		s.noteBackorder(&before, &b)
 	}
 	return s.addEvent(ctx, b.ID, models.BackorderEventShipped, "system", qty, fmt.Sprintf("%d shipped", qty))
 }

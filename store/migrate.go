@@ -70,6 +70,8 @@ var migrationSteps = map[int]func(context.Context, *Store) error{
 	auditChainMigration: func(ctx context.Context, s *Store) error { _, err := s.sealAudit(ctx); return err },
 	// People's contact data written before sealing began is sealed in place.
 	sealedPeopleMigration: func(ctx context.Context, s *Store) error { return s.sealPeople(ctx) },
+	// The backorder KPIs' totals begin with what the backorders already count.
+	backorderTotalsMigration: func(ctx context.Context, s *Store) error { return s.RecountBackorderTotals(ctx) },
 }
 
 // Migrate applies every migration not yet applied, each in its own

@@ -40,6 +40,7 @@ type Store struct {
 	policy  backorder.Policy
 	loc     *time.Location // the report time zone: days of the sales rollup and KPI snapshots
 	keys    Keys           // seal people's contact data (sealed.go)
+	pending totalsDelta    // inside Tx: its changes to the backorder totals, written at its end
 }
 
 // Open connects to url: postgres://… or sqlite:<path>. It does not migrate.
@@ -143,9 +144,22 @@ func (s *Store) Close() error {
 }
 
 // Tx runs fn in one transaction; fn's Store shares it. An error rolls back.
+// The outermost Tx writes the backorder totals its writes changed last
+// (backorder_totals.go); a nested one hands them to its parent if it
+// succeeds.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		return fn(&Store{db: gtx, dialect: s.dialect, now: s.now, policy: s.policy, loc: s.loc, keys: s.keys})
+		tx := &Store{db: gtx, dialect: s.dialect, now: s.now, policy: s.policy, loc: s.loc, keys: s.keys, pending: totalsDelta{}}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if s.pending != nil {
+			for k, t := range tx.pending {
+				s.pending.add(k, t, 1)
+			}
+			return nil
+		}
+		return tx.writeTotals(ctx, tx.pending)
 	})
 }
 
