@@ -18,7 +18,7 @@ import (
 // skuQueue is a SKU's waiting backorders, read under its lock.
 type skuQueue struct {
 	rows  map[string]*models.Backorder
-	order []string // ids: as read, then in the order of the last ranking
+	order []*models.Backorder // as read, then in the order of the last ranking
 }
 
 var waitingStatuses = []string{models.BackorderOpen, models.BackorderPartiallyFilled}
@@ -28,10 +28,10 @@ var waitingStatuses = []string{models.BackorderOpen, models.BackorderPartiallyFi
 const queueColumns = "id, order_id, line_no, customer_name, customer_tier, qty_ordered, qty_short, qty_filled, qty_cancelled, " +
 	"allow_partial, skips, status, currency, line_net, value_open, promised_at, eta, eta_source, eta_ref, supplier, ordered_at, created_at, rev"
 
-// queue reads the SKU's waiting backorders. It scans each row's columns
-// straight into place: through gorm's reflection, reading 10,000 waiting
-// rows took 88 ms of a receipt's 150.
-func (s *Store) queue(ctx context.Context, sku *lockedSKU) (*skuQueue, error) {
+// readQueue reads the SKU's waiting backorders. It scans each row's
+// columns straight into place: through gorm's reflection, reading 10,000
+// waiting rows took 88 ms of a receipt's 150.
+func (s *Store) readQueue(ctx context.Context, sku *lockedSKU) (*skuQueue, error) {
 	rows, err := s.conn(ctx).Raw(`SELECT `+queueColumns+` FROM backorders WHERE sku = ? AND status IN ?`, // unordered: each use ranks them by the policy (a total order)
 		sku.product.SKU, waitingStatuses).Rows()
 	if err != nil {
@@ -59,7 +59,7 @@ func (s *Store) queue(ctx context.Context, sku *lockedSKU) (*skuQueue, error) {
 
 func (q *skuQueue) add(b *models.Backorder) {
 	q.rows[b.ID] = b
-	q.order = append(q.order, b.ID)
+	q.order = append(q.order, b)
 }
 
 // lines are the rule's view of the backorders still waiting, in the
@@ -68,8 +68,8 @@ func (q *skuQueue) add(b *models.Backorder) {
 // lines from scratch took a sixth of a receipt.
 func (q *skuQueue) lines(p models.Product) []backorder.Line {
 	out := make([]backorder.Line, 0, len(q.order))
-	for _, id := range q.order {
-		if b := q.rows[id]; b.IsWaiting() && b.Waiting() > 0 {
+	for _, b := range q.order {
+		if b.IsWaiting() && b.Waiting() > 0 {
 			out = append(out, backorderLine(b, p))
 		}
 	}
@@ -77,11 +77,22 @@ func (q *skuQueue) lines(p models.Product) []backorder.Line {
 }
 
 // ranked returns the waiting lines in the policy's order and remembers it.
+// waiting are the rows lines describes, in the same order.
+func (q *skuQueue) waiting() []*models.Backorder {
+	out := make([]*models.Backorder, 0, len(q.order))
+	for _, b := range q.order {
+		if b.IsWaiting() && b.Waiting() > 0 {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 func (q *skuQueue) ranked(policy backorder.Policy, p models.Product) []backorder.Line {
 	lines := policy.Sort(q.lines(p))
 	q.order = q.order[:0]
 	for _, l := range lines {
-		q.order = append(q.order, l.ID)
+		q.order = append(q.order, q.rows[l.ID])
 	}
 	return lines
 }
@@ -165,6 +176,7 @@ func (s *Store) applyDecisions(ctx context.Context, sku *lockedSKU, q *skuQueue,
 				return nil, err
 			}
 			s.noteBackorder(b, nil)
+			s.changedQueue(b.SKU)
 			b.QtyFilled += d.Qty
 			b.Status = models.BackorderPartiallyFilled
 			if b.Waiting() == 0 {
@@ -186,6 +198,7 @@ func (s *Store) applyDecisions(ctx context.Context, sku *lockedSKU, q *skuQueue,
 					Tier: b.CustomerTier, Warehouse: p.WarehouseCode, Qty: p.Qty, Reason: d.Reason})
 			}
 		case d.PassedOver:
+			s.changedQueue(b.SKU)
 			b.Skips++
 			if err := s.conn(ctx).Model(&models.Backorder{}).Where("id = ?", b.ID).Updates(map[string]any{"skips": b.Skips, "updated_at": now}).Error; err != nil {
 				return nil, err
@@ -244,8 +257,12 @@ func (s *Store) replan(ctx context.Context, sku *lockedSKU, q *skuQueue, fresh *
 	now := s.now()
 	var moved []etaChange
 	var events []models.BackorderEvent
-	for _, e := range s.policy.PlanETAs(q.lines(sku.product), sku.free(), lots, now) {
-		b := q.rows[e.ID]
+	waiting := q.waiting()
+	for i, e := range s.policy.PlanETAs(q.lines(sku.product), sku.free(), lots, now) {
+		b := waiting[i]
+		if b.ID != e.ID { // the plan ranked the lines itself: they were out of order
+			b = q.rows[e.ID]
+		}
 		eta := e.ETA.UTC().Truncate(time.Second)
 		if e.Source == backorder.SourceLeadTime {
 			e.Supplier = sku.product.Supplier
@@ -256,6 +273,7 @@ func (s *Store) replan(ctx context.Context, sku *lockedSKU, q *skuQueue, fresh *
 				return mapErr(err, "backorder", b.ID)
 			}
 			s.noteBackorder(nil, b)
+			s.changedQueue(b.SKU)
 			detail := fmt.Sprintf("%d of %d short; ETA %s from %s", b.QtyShort, b.QtyOrdered, eta.Format(time.DateOnly), e.Source)
 			if err := s.addEvent(ctx, b.ID, models.BackorderEventCreated, "system", b.QtyShort, detail); err != nil {
 				return err
@@ -271,6 +289,7 @@ func (s *Store) replan(ctx context.Context, sku *lockedSKU, q *skuQueue, fresh *
 				Detail: fmt.Sprintf("ETA %s -> %s (%s %s)", b.ETA.Format(time.DateOnly), eta.Format(time.DateOnly), e.Source, e.Ref)})
 		}
 		s.noteBackorder(b, nil)
+		s.changedQueue(b.SKU)
 		b.ETA, b.ETASource, b.ETARef, b.Supplier = eta, e.Source, e.Ref, e.Supplier
 		s.noteBackorder(nil, b)
 		moved = append(moved, etaChange{b.ID, eta, e.Source, e.Ref, e.Supplier, b.Rev})
@@ -354,6 +373,7 @@ func (s *Store) cancelBackorder(ctx context.Context, id string) error {
 		return err
 	}
 	s.noteBackorder(&before, &b)
+	s.staleQueue(b.SKU) // the queue, if this transaction holds one, still shows it waiting
 	return s.addEvent(ctx, id, models.BackorderEventCancelled, "system", waiting, fmt.Sprintf("order line cancelled with %d still waiting", waiting))
 }
 

@@ -91,14 +91,12 @@ func utcDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 // noteBackorder records, in the transaction's totals, that a write turned
 // before into after; nil stands for a backorder that did not exist.
 func (s *Store) noteBackorder(before, after *models.Backorder) {
-	if s.pending == nil {
-		panic("store: a backorder written outside a transaction would leave the KPIs' totals behind")
-	}
+	totals := s.mustPending().totals
 	if before != nil {
-		s.pending.backorder(before, -1)
+		totals.backorder(before, -1)
 	}
 	if after != nil {
-		s.pending.backorder(after, 1)
+		totals.backorder(after, 1)
 	}
 }
 
@@ -169,13 +167,18 @@ func (s *Store) readTotals(ctx context.Context) ([]totalsRow, error) {
 // RecountBackorderTotals counts the totals again from the backorders and
 // order lines themselves: the migration that began them runs it, and so
 // does anyone who loads backorders around q2c (a bulk load by SQL). It
-// counts in Go with the same rule every write uses.
+// counts in Go with the same rule every write uses, and makes every cached
+// queue a miss.
 func (s *Store) RecountBackorderTotals(ctx context.Context) error {
 	return s.Tx(ctx, func(tx *Store) error {
 		if err := tx.conn(ctx).Exec(`DELETE FROM backorder_totals`).Error; err != nil {
 			return err
 		}
-		d := tx.pending
+		// Rows written around q2c are not in any cached queue either.
+		if err := tx.conn(ctx).Exec(`UPDATE products SET queue_token = ''`).Error; err != nil {
+			return err
+		}
+		d := tx.pending.totals
 		rows, err := tx.conn(ctx).Raw(`SELECT sku, supplier, currency, status, qty_short, qty_filled, qty_cancelled, value_open,
 			promised_at, eta, created_at, filled_at FROM backorders`).Rows()
 		if err != nil {

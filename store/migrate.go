@@ -107,7 +107,7 @@ func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
 				}
 			}
 			if step := migrationSteps[m.Version]; step != nil {
-				if err := step(ctx, &Store{db: tx, dialect: s.dialect, now: s.now, policy: s.policy, loc: s.loc, keys: s.keys}); err != nil {
+				if err := step(ctx, s.with(tx)); err != nil {
 					return err
 				}
 			}

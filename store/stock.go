@@ -168,7 +168,7 @@ func (s *Store) Reserve(ctx context.Context, r ReserveRequest) (models.Allocatio
 			Requested: r.Qty, Reserved: take, CreatedAt: now}).Error; err != nil {
 			return mapErr(err, "allocation", r.OrderID)
 		}
-		tx.pending.line(r.SKU)
+		tx.pending.totals.line(r.SKU)
 		if out.Parts, err = tx.reserveParts(ctx, sku, r.Warehouses, r.OrderID, r.LineNo, take); err != nil {
 			return err
 		}

@@ -40,7 +40,34 @@ type Store struct {
 	policy  backorder.Policy
 	loc     *time.Location // the report time zone: days of the sales rollup and KPI snapshots
 	keys    Keys           // seal people's contact data (sealed.go)
-	pending totalsDelta    // inside Tx: its changes to the backorder totals, written at its end
+	queues  *queueCache    // this process's cached backorder queues (backorder_queue_cache.go)
+	pending *txWrites      // inside Tx: what its writes leave to do at its end
+}
+
+// txWrites is what a transaction's writes leave to do at its end: the
+// backorder totals they changed and the queues they read or changed.
+type txWrites struct {
+	totals totalsDelta
+	queues map[string]*txQueue
+}
+
+func newTxWrites() *txWrites { return &txWrites{totals: totalsDelta{}, queues: map[string]*txQueue{}} }
+
+// merge takes in a nested transaction's writes. A queue the parent holds
+// that the child changed through another copy is stale.
+func (w *txWrites) merge(child *txWrites) {
+	for k, t := range child.totals {
+		w.totals.add(k, t, 1)
+	}
+	for sku, c := range child.queues {
+		p := w.queues[sku]
+		switch {
+		case p == nil:
+			w.queues[sku] = c
+		case c.changed:
+			p.changed, p.stale = true, p.stale || c.stale || p.q != c.q
+		}
+	}
 }
 
 // Open connects to url: postgres://… or sqlite:<path>. It does not migrate.
@@ -91,7 +118,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s := &Store{db: db, dialect: dialect, now: gcfg.NowFunc, policy: backorder.DefaultPolicy, loc: time.UTC}
+	s := &Store{db: db, dialect: dialect, now: gcfg.NowFunc, policy: backorder.DefaultPolicy, loc: time.UTC, queues: newQueueCache()}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -144,23 +171,38 @@ func (s *Store) Close() error {
 }
 
 // Tx runs fn in one transaction; fn's Store shares it. An error rolls back.
-// The outermost Tx writes the backorder totals its writes changed last
-// (backorder_totals.go); a nested one hands them to its parent if it
-// succeeds.
+// The outermost Tx ends with what its writes left to do: new queue tokens
+// for the SKUs whose backorders changed, then the backorder totals
+// (backorder_queue_cache.go, backorder_totals.go); once committed, it
+// caches the queues it kept current. A nested Tx hands its writes to its
+// parent if it succeeds.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		tx := &Store{db: gtx, dialect: s.dialect, now: s.now, policy: s.policy, loc: s.loc, keys: s.keys, pending: totalsDelta{}}
+	var publish func()
+	err := s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
+		tx := s.with(gtx)
+		tx.pending = newTxWrites()
 		if err := fn(tx); err != nil {
 			return err
 		}
 		if s.pending != nil {
-			for k, t := range tx.pending {
-				s.pending.add(k, t, 1)
-			}
+			s.pending.merge(tx.pending)
 			return nil
 		}
-		return tx.writeTotals(ctx, tx.pending)
+		var err error
+		if publish, err = tx.settleQueues(ctx); err != nil {
+			return err
+		}
+		return tx.writeTotals(ctx, tx.pending.totals)
 	})
+	if err == nil && publish != nil {
+		publish()
+	}
+	return err
+}
+
+// with is s on another handle (a transaction), sharing its settings and cache.
+func (s *Store) with(db *gorm.DB) *Store {
+	return &Store{db: db, dialect: s.dialect, now: s.now, policy: s.policy, loc: s.loc, keys: s.keys, queues: s.queues}
 }
 
 // conn is the handle for one statement; its context carries the keys the

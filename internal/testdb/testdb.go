@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -20,6 +21,22 @@ import (
 	"github.com/q2c-dev/q2c/keyring"
 	"github.com/q2c-dev/q2c/store"
 )
+
+// Tests check every backorder queue the store serves from its cache
+// against the rows; benchmarks (go test -bench) measure the cache as it
+// runs in production.
+func init() {
+	store.VerifyQueueCache(!benchmarking())
+}
+
+func benchmarking() bool {
+	for _, a := range os.Args[1:] {
+		if v, ok := strings.CutPrefix(a, "-test.bench="); ok && v != "" {
+			return true
+		}
+	}
+	return false
+}
 
 // DefaultURL is the server the tests use when Q2C_TEST_DATABASE_URL is unset.
 const DefaultURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"

@@ -18,3 +18,8 @@ CREATE TABLE backorder_totals (
     late_millis BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (dim, key, currency)
 );
+
+-- Each SKU's queue token changes with every transaction that changes its
+-- backorders; a queue cached in memory is used only while its token is
+-- current (store/backorder_queue_cache.go).
+ALTER TABLE products ADD COLUMN queue_token TEXT NOT NULL DEFAULT '';
