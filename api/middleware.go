@@ -151,15 +151,15 @@ func (s *Server) verifyToken(c *gin.Context, token string) (auth.Principal, erro
 	if err != nil {
 		return p, err
 	}
-	u, err := s.Store.UserByID(reqCtx(c), p.ID)
+	active, version, err := s.Store.UserAccess(reqCtx(c), p.ID)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		return auth.Principal{}, fmt.Errorf("%w: the token's user no longer exists", models.ErrUnauthorized)
 	case err != nil:
 		return auth.Principal{}, err
-	case !u.Active:
+	case !active:
 		return auth.Principal{}, fmt.Errorf("%w: the user is deactivated", models.ErrUnauthorized)
-	case u.TokenVersion != p.TokenVersion:
+	case version != p.TokenVersion:
 		return auth.Principal{}, fmt.Errorf("%w: the user's access changed since this token was issued; log in again", models.ErrUnauthorized)
 	}
 	return p, nil

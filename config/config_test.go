@@ -45,6 +45,7 @@ func TestInvalidSettingsAreNamed(t *testing.T) {
 		{"bad base url", map[string]string{"Q2C_TWILIO_BASE_URL": "ftp://x"}, "Q2C_TWILIO_BASE_URL"},
 		{"bad number", map[string]string{"Q2C_MAX_BODY_BYTES": "lots"}, "Q2C_MAX_BODY_BYTES"},
 		{"half a TLS pair", map[string]string{"Q2C_TEMPORAL_TLS_CERT": "/c.pem"}, "Q2C_TEMPORAL_TLS_CERT"},
+		{"unknown Temporal compression", map[string]string{"Q2C_TEMPORAL_COMPRESSION": "zstd"}, "Q2C_TEMPORAL_COMPRESSION"},
 		{"half of the API's TLS pair", map[string]string{"Q2C_TLS_KEY": "/k.pem"}, "Q2C_TLS_CERT"},
 		{"a guessable metrics token", map[string]string{"Q2C_METRICS_TOKEN": "prom"}, "Q2C_METRICS_TOKEN"},
 		{"a payload key that is not 32 bytes", map[string]string{"Q2C_PAYLOAD_KEYS": "k1=c2hvcnQ="}, "Q2C_PAYLOAD_KEYS"},

@@ -14,8 +14,12 @@ import (
 // is not yet sent.
 func (s *Store) ClaimNotification(ctx context.Context, n models.Notification) (models.Notification, error) {
 	n.ID, n.Status, n.CreatedAt, n.UpdatedAt = NewID(), models.NotificationPending, s.now(), s.now()
-	if err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).Create(&n).Error; err != nil {
-		return models.Notification{}, err
+	res := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).Create(&n)
+	if res.Error != nil {
+		return models.Notification{}, res.Error
+	}
+	if res.RowsAffected == 1 {
+		return n, nil // the row is this one: no need to read it back
 	}
 	var stored models.Notification
 	err := s.conn(ctx).Where("idempotency_key = ?", n.IdempotencyKey).Take(&stored).Error

@@ -15,12 +15,15 @@ func (s *Store) RecordOutboxMessage(ctx context.Context, m models.OutboxMessage)
 		m.ID = NewID()
 	}
 	m.CreatedAt = s.now()
-	err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).Create(&m).Error
-	if err != nil {
-		return models.OutboxMessage{}, err
+	res := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).Create(&m)
+	if res.Error != nil {
+		return models.OutboxMessage{}, res.Error
+	}
+	if res.RowsAffected == 1 {
+		return m, nil // the row is this one: no need to read it back
 	}
 	var stored models.OutboxMessage
-	err = s.conn(ctx).Where("idempotency_key = ?", m.IdempotencyKey).Take(&stored).Error
+	err := s.conn(ctx).Where("idempotency_key = ?", m.IdempotencyKey).Take(&stored).Error
 	return stored, err
 }
 

@@ -33,6 +33,10 @@ func Dial(ctx context.Context, cfg config.Config, log *slog.Logger) (client.Clie
 		DataConverter:    keyring.DataConverter(ring),
 		FailureConverter: keyring.FailureConverter(ring),
 	}
+	opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
+	if cfg.TemporalCompression == "gzip" {
+		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionGzip{}
+	}
 	if cfg.TemporalAPIKey != "" {
 		opts.Credentials = client.NewAPIKeyStaticCredentials(cfg.TemporalAPIKey.Reveal())
 	}

@@ -13,6 +13,22 @@ import (
 type Result struct {
 	Calls, Answers []time.Duration
 	PerSecond      float64
+	Elapsed        time.Duration // the batch's wall time
+}
+
+// Merge is batches of the same calls taken together: their calls per
+// second over their summed wall time.
+func Merge(rs ...Result) Result {
+	var m Result
+	for _, r := range rs {
+		m.Calls, m.Answers, m.Elapsed = append(m.Calls, r.Calls...), append(m.Answers, r.Answers...), m.Elapsed+r.Elapsed
+	}
+	if m.Elapsed > 0 {
+		m.PerSecond = float64(len(m.Calls)) / m.Elapsed.Seconds()
+	}
+	slices.Sort(m.Calls)
+	slices.Sort(m.Answers)
+	return m
 }
 
 // Call returns the p-th fraction (0.95 for p95) of the calls' times, and
@@ -60,7 +76,8 @@ func Run(clients, n int, call func() (answer time.Duration, err error)) (Result,
 		})
 	}
 	wg.Wait()
-	r.PerSecond = float64(len(r.Calls)) / time.Since(start).Seconds()
+	r.Elapsed = time.Since(start)
+	r.PerSecond = float64(len(r.Calls)) / r.Elapsed.Seconds()
 	slices.Sort(r.Calls)
 	slices.Sort(r.Answers)
 	return r, first
