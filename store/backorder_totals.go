@@ -165,12 +165,14 @@ func (s *Store) readTotals(ctx context.Context) ([]totalsRow, error) {
 }
 
 // RecountBackorderTotals counts the totals again from the backorders and
-// order lines themselves: the migration that began them runs it, and so
-// does anyone who loads backorders around q2c (a bulk load by SQL). It
-// counts in Go with the same rule every write uses, and makes every cached
-// queue a miss.
-func (s *Store) RecountBackorderTotals(ctx context.Context) error {
-	return s.Tx(ctx, func(tx *Store) error {
+// order lines themselves, and returns how many backorders it counted: the
+// migration that began them runs it, and so does anyone who loads
+// backorders around q2c (a bulk load by SQL; `q2c recount`). It counts in
+// Go with the same rule every write uses, and makes every cached queue a
+// miss.
+func (s *Store) RecountBackorderTotals(ctx context.Context) (int, error) {
+	n := 0
+	err := s.Tx(ctx, func(tx *Store) error {
 		if err := tx.conn(ctx).Exec(`DELETE FROM backorder_totals`).Error; err != nil {
 			return err
 		}
@@ -193,6 +195,7 @@ func (s *Store) RecountBackorderTotals(ctx context.Context) error {
 				return err
 			}
 			d.backorder(&b, 1)
+			n++
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -209,4 +212,5 @@ func (s *Store) RecountBackorderTotals(ctx context.Context) error {
 		}
 		return nil // Tx writes d
 	})
+	return n, err
 }

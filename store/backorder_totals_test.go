@@ -113,8 +113,8 @@ func TestBackorderTotalsMatchAScan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := sh.s.RecountBackorderTotals(ctx); err != nil {
-				t.Fatal(err)
+			if n, err := sh.s.RecountBackorderTotals(ctx); err != nil || n != 9 {
+				t.Fatalf("recounted %d backorders (want the 9 short), %v", n, err)
 			}
 			after, err := sh.s.BackorderKPIs(ctx, sh.now)
 			if err != nil {

@@ -71,7 +71,7 @@ var migrationSteps = map[int]func(context.Context, *Store) error{
 	// People's contact data written before sealing began is sealed in place.
 	sealedPeopleMigration: func(ctx context.Context, s *Store) error { return s.sealPeople(ctx) },
 	// The backorder KPIs' totals begin with what the backorders already count.
-	backorderTotalsMigration: func(ctx context.Context, s *Store) error { return s.RecountBackorderTotals(ctx) },
+	backorderTotalsMigration: func(ctx context.Context, s *Store) error { _, err := s.RecountBackorderTotals(ctx); return err },
 }
 
 // Migrate applies every migration not yet applied, each in its own

@@ -57,6 +57,8 @@ commands:
             that was changed, removed or written around q2c (exit 1)
   reseal    after a key rotation: seal people's data in the database again
             under the first key of Q2C_PAYLOAD_KEYS, so the old key can go
+  recount   after loading backorders around q2c (by SQL): count the
+            backorder KPIs' totals again from the rows
   reconcile [--since TIME]
             after a restore, before the workers start: apply again what
             Temporal recorded since the backup (default: 5 minutes before
@@ -114,6 +116,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runReseal(ctx, cfg, log, out)
 	case "reconcile":
 		return runReconcile(ctx, cfg, log, args[1:], out)
+	case "recount":
+		return runRecount(ctx, cfg, log, out)
 	case "keygen":
 		return runKeygen(args[1:], out)
 	case "api":
@@ -263,6 +267,21 @@ func runReseal(ctx context.Context, cfg config.Config, log *slog.Logger, out io.
 		return err
 	}
 	fmt.Fprintln(out, detail)
+	return nil
+}
+
+// runRecount counts the backorder KPIs' totals again from the rows.
+func runRecount(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+	st, err := openCurrentStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.RecountBackorderTotals(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "backorder totals counted again from %d backorders\n", n)
 	return nil
 }
 

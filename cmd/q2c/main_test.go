@@ -125,6 +125,16 @@ func TestReconcileSince(t *testing.T) {
 	}
 }
 
+// TestRecount: `q2c recount` counts the backorder totals again and says
+// from how many backorders.
+func TestRecount(t *testing.T) {
+	migrated(t)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"recount"}, &out); err != nil || out.String() != "backorder totals counted again from 0 backorders\n" {
+		t.Fatalf("recount: %q, %v", out.String(), err)
+	}
+}
+
 // TestReseal: after a rotation `q2c reseal` seals what the old key sealed
 // under the new one, says how many values, and audits it; again, it has
 // nothing left to do.
