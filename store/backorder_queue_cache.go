@@ -133,14 +133,16 @@ func (s *Store) mustPending() *txWrites {
 }
 
 // queue is the SKU's waiting backorders: the one this transaction already
-// holds, else the cached one if its token is current, else read.
+// holds, else the cached one if its token is current, else read. A nested
+// transaction always reads: the transaction around it may have changed
+// the SKU's backorders without having drawn its new token yet.
 func (s *Store) queue(ctx context.Context, sku *lockedSKU) (*skuQueue, error) {
 	name := sku.product.SKU
 	tq := s.mustPending().queueOf(name)
 	if tq.q != nil && !tq.stale {
 		return tq.q, nil
 	}
-	if !tq.changed {
+	if !tq.changed && !s.pending.nested {
 		if err := s.conn(ctx).Raw(`SELECT queue_token FROM products WHERE sku = ?`, name).Scan(&tq.token).Error; err != nil {
 			return nil, err
 		}

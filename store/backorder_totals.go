@@ -173,11 +173,18 @@ func (s *Store) readTotals(ctx context.Context) ([]totalsRow, error) {
 func (s *Store) RecountBackorderTotals(ctx context.Context) (int, error) {
 	n := 0
 	err := s.Tx(ctx, func(tx *Store) error {
-		if err := tx.conn(ctx).Exec(`DELETE FROM backorder_totals`).Error; err != nil {
+		// Every SKU's lock first, in the order every writer takes them
+		// (lockSKU): no backorder changes while the totals are counted, and
+		// a writer holding one SKU cannot deadlock with this.
+		var skus []string
+		if err := tx.locking(tx.conn(ctx).Model(&models.Product{})).Order("sku").Pluck("sku", &skus).Error; err != nil {
 			return err
 		}
 		// Rows written around q2c are not in any cached queue either.
 		if err := tx.conn(ctx).Exec(`UPDATE products SET queue_token = ''`).Error; err != nil {
+			return err
+		}
+		if err := tx.conn(ctx).Exec(`DELETE FROM backorder_totals`).Error; err != nil {
 			return err
 		}
 		d := tx.pending.totals

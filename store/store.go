@@ -49,6 +49,7 @@ type Store struct {
 type txWrites struct {
 	totals totalsDelta
 	queues map[string]*txQueue
+	nested bool // inside another Tx, whose changes this one cannot see in the tokens yet
 }
 
 func newTxWrites() *txWrites { return &txWrites{totals: totalsDelta{}, queues: map[string]*txQueue{}} }
@@ -187,6 +188,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
 		tx := s.with(gtx)
 		tx.pending = newTxWrites()
+		tx.pending.nested = s.pending != nil
 		if err := fn(tx); err != nil {
 			return err
 		}
