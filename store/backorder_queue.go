@@ -62,22 +62,10 @@ func (q *skuQueue) add(b *models.Backorder) {
 	q.order = append(q.order, b)
 }
 
-// lines are the rule's view of the backorders still waiting, in the
-// order of the last ranking: ranking them again after an allocation run
-// then finds them (nearly) sorted and takes one pass, where sorting 10,000
-// lines from scratch took a sixth of a receipt.
-func (q *skuQueue) lines(p models.Product) []backorder.Line {
-	out := make([]backorder.Line, 0, len(q.order))
-	for _, b := range q.order {
-		if b.IsWaiting() && b.Waiting() > 0 {
-			out = append(out, backorderLine(b, p))
-		}
-	}
-	return out
-}
-
-// ranked returns the waiting lines in the policy's order and remembers it.
-// waiting are the rows lines describes, in the same order.
+// waiting are the backorders still waiting, in the order of the last
+// ranking: ranking them again after an allocation run then finds them
+// (nearly) sorted and takes one pass, where sorting 10,000 lines from
+// scratch took a sixth of a receipt.
 func (q *skuQueue) waiting() []*models.Backorder {
 	out := make([]*models.Backorder, 0, len(q.order))
 	for _, b := range q.order {
@@ -88,8 +76,18 @@ func (q *skuQueue) waiting() []*models.Backorder {
 	return out
 }
 
+// linesOf is the rule's view of rows, in their order.
+func linesOf(rows []*models.Backorder, p models.Product) []backorder.Line {
+	out := make([]backorder.Line, len(rows))
+	for i, b := range rows {
+		out[i] = backorderLine(b, p)
+	}
+	return out
+}
+
+// ranked returns the waiting lines in the policy's order and remembers it.
 func (q *skuQueue) ranked(policy backorder.Policy, p models.Product) []backorder.Line {
-	lines := policy.Sort(q.lines(p))
+	lines := policy.Sort(linesOf(q.waiting(), p))
 	q.order = q.order[:0]
 	for _, l := range lines {
 		q.order = append(q.order, q.rows[l.ID])
@@ -258,7 +256,7 @@ func (s *Store) replan(ctx context.Context, sku *lockedSKU, q *skuQueue, fresh *
 	var moved []etaChange
 	var events []models.BackorderEvent
 	waiting := q.waiting()
-	for i, e := range s.policy.PlanETAs(q.lines(sku.product), sku.free(), lots, now) {
+	for i, e := range s.policy.PlanETAs(linesOf(waiting, sku.product), sku.free(), lots, now) {
 		b := waiting[i]
 		if b.ID != e.ID { // the plan ranked the lines itself: they were out of order
 			b = q.rows[e.ID]
