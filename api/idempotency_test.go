@@ -43,3 +43,61 @@ func TestAPanicReleasesTheIdempotencyKey(t *testing.T) {
 		t.Fatalf("a third attempt: %d, replayed %q", w.Code, w.Header().Get(HeaderIdempotentReplay))
 	}
 }
+
+// TestRefusedInputFreesTheIdempotencyKey: a request refused for its input
+// (400 malformed, 422 invalid) changed nothing, so the corrected request
+// may carry the same key and runs; it used to be refused as "the key was
+// used with a different request".
+func TestRefusedInputFreesTheIdempotencyKey(t *testing.T) {
+	s, tokens := testServer(t)
+	ran := 0
+	s.register(Route{Method: "POST", Path: "/api/v1/test-refused", Roles: []models.Role{models.RoleFinance}, Handler: func(c *gin.Context) {
+		var req namedRequest
+		if !bind(c, &req) {
+			return
+		}
+		ran++
+		c.JSON(http.StatusOK, gin.H{"name": req.Name})
+	}})
+	tok := tokenFor(t, s, tokens, models.RoleFinance)
+	send := func(key, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/api/v1/test-refused", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set(HeaderIdempotencyKey, key)
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, req)
+		return w
+	}
+	for _, tc := range []struct {
+		name, key, refused string
+		code               int
+	}{
+		{"malformed", "k-400", `{"name":`, http.StatusBadRequest},
+		{"invalid", "k-422", `{"name":""}`, http.StatusUnprocessableEntity},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := ran
+			if w := send(tc.key, tc.refused); w.Code != tc.code {
+				t.Fatalf("refused request: %d %s", w.Code, w.Body)
+			}
+			if w := send(tc.key, `{"name":"Ann"}`); w.Code != 200 || ran != before+1 {
+				t.Fatalf("corrected request with the same key: %d %s, ran %d times", w.Code, w.Body, ran-before)
+			}
+			if w := send(tc.key, `{"name":"Ann"}`); w.Code != 200 || w.Header().Get(HeaderIdempotentReplay) != "true" || ran != before+1 {
+				t.Fatalf("its retry: %d, replayed %q, ran %d times", w.Code, w.Header().Get(HeaderIdempotentReplay), ran-before)
+			}
+		})
+	}
+}
+
+type namedRequest struct {
+	Name string `json:"name"`
+}
+
+func (r namedRequest) Validate() error {
+	if r.Name == "" {
+		return models.Invalid("name", "is required")
+	}
+	return nil
+}

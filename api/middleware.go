@@ -234,7 +234,11 @@ func (s *Server) idempotent(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx(c)), settleTimeout)
 		defer cancel()
 		var err error
-		if v != nil || rw.Status() >= 500 {
+		// A server failure may go better next time, and a request refused
+		// for its input (400, 422) changed nothing: the key is free again,
+		// so the corrected request can carry it. Any other answer is the
+		// key's for good.
+		if st := rw.Status(); v != nil || st >= 500 || st == http.StatusBadRequest || st == http.StatusUnprocessableEntity {
 			err = s.Store.ReleaseIdempotencyKey(ctx, scope, key)
 		} else {
 			err = s.Store.CompleteIdempotencyKey(ctx, scope, key, rw.Status(), rw.buf.String(), c.GetString(ctxOperation))
