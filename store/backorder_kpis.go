@@ -67,88 +67,108 @@ type BackorderKPIs struct {
 // are counted from their backorders, which an index finds.
 func (s *Store) BackorderKPIs(ctx context.Context, now time.Time) (BackorderKPIs, error) {
 	now = now.UTC()
-	k := BackorderKPIs{AsOf: now, Aging: []Bucket{}}
 	rows, err := s.readTotals(ctx)
 	if err != nil {
-		return k, err
+		return BackorderKPIs{}, err
 	}
 	var (
-		fill                     totals
-		open, overdue            bucketSet
-		aging, weeks, skus, sups = bucketSet{}, bucketSet{}, bucketSet{}, bucketSet{}
-		etaToday                 bool
-		straddled                []time.Time // days an aging boundary falls in
-		today                    = utcDay(now)
+		p         = newKPIParts()
+		fill      totals
+		etaToday  bool
+		straddled []time.Time // days an aging boundary falls in
+		today     = utcDay(now)
 	)
 	for _, r := range rows {
 		switch r.Dim {
 		case totalsFill:
 			fill = fill.plus(r.totals, 1)
 		case totalsSKU:
-			open.add("open", r)
-			skus.add(r.Key, r)
+			p.open.add("open", r)
+			p.skus.add(r.Key, r)
 		case totalsSupplier:
-			sups.add(r.Key, r)
+			p.sups.add(r.Key, r)
 		case totalsETA:
 			day, err := time.Parse(time.DateOnly, r.Key)
 			if err != nil {
-				return k, fmt.Errorf("backorder totals: ETA day %q: %w", r.Key, err)
+				return BackorderKPIs{}, fmt.Errorf("backorder totals: ETA day %q: %w", r.Key, err)
 			}
-			weeks.add(mondayOf(day), r)
+			p.weeks.add(mondayOf(day), r)
 			switch {
 			case r.Key < today:
-				overdue.add("overdue", r)
+				p.overdue.add("overdue", r)
 			case r.Key == today:
 				etaToday = true
 			}
 		case totalsCreated:
 			day, err := time.Parse(time.DateOnly, r.Key)
 			if err != nil {
-				return k, fmt.Errorf("backorder totals: creation day %q: %w", r.Key, err)
+				return BackorderKPIs{}, fmt.Errorf("backorder totals: creation day %q: %w", r.Key, err)
 			}
 			if first, last := ageBucket(day, now), ageBucket(day.Add(24*time.Hour-time.Nanosecond), now); first == last {
-				aging.add(agingNames()[first], r)
+				p.aging.add(agingNames()[first], r)
 			} else if !slices.ContainsFunc(straddled, day.Equal) {
 				straddled = append(straddled, day)
 			}
 		}
 	}
 	if etaToday {
-		if err := s.overdueToday(ctx, now, &overdue); err != nil {
-			return k, err
+		if err := s.overdueToday(ctx, now, &p.overdue); err != nil {
+			return BackorderKPIs{}, err
 		}
 	}
-	if err := s.agingOnBoundaries(ctx, now, straddled, aging); err != nil {
-		return k, err
+	if err := s.agingOnBoundaries(ctx, now, straddled, p.aging); err != nil {
+		return BackorderKPIs{}, err
 	}
-	if fill.Lines > 0 {
-		k.LineFillRate = 1 - float64(fill.N)/float64(fill.Lines)
+	p.fill, p.lines = fill, fill.Lines
+	p.daysToFill, p.daysLate = float64(fill.FillMillis)/millisPerDay, float64(fill.LateMillis)/millisPerDay
+	return s.kpisFrom(ctx, now, p)
+}
+
+// kpiParts are the sums the backorder KPIs are made of, however they were
+// counted: from the totals, or (in tests) by a scan of every backorder.
+type kpiParts struct {
+	fill                                    totals // every backorder: N, QtyFilled, QtyDue, Filled, OnTime, Late
+	lines                                   int64  // order lines reserved
+	daysToFill, daysLate                    float64
+	open, overdue, aging, weeks, skus, sups bucketSet // waiting backorders
+}
+
+func newKPIParts() kpiParts {
+	return kpiParts{open: bucketSet{}, overdue: bucketSet{}, aging: bucketSet{}, weeks: bucketSet{}, skus: bucketSet{}, sups: bucketSet{}}
+}
+
+// kpisFrom makes the KPIs at now out of their sums.
+func (s *Store) kpisFrom(ctx context.Context, now time.Time, p kpiParts) (BackorderKPIs, error) {
+	k := BackorderKPIs{AsOf: now, Aging: []Bucket{}}
+	if p.lines > 0 {
+		k.LineFillRate = 1 - float64(p.fill.N)/float64(p.lines)
 	}
-	if fill.QtyDue > 0 {
-		k.FulfillmentRate = float64(fill.QtyFilled) / float64(fill.QtyDue)
+	if p.fill.QtyDue > 0 {
+		k.FulfillmentRate = float64(p.fill.QtyFilled) / float64(p.fill.QtyDue)
 	}
-	k.Open, k.Overdue = single(open.sorted(), "open"), single(overdue.sorted(), "overdue")
+	k.Open, k.Overdue = single(p.open.sorted(), "open"), single(p.overdue.sorted(), "overdue")
 	for _, name := range agingNames() { // every bucket, in order, even when empty
-		b := aging.get(name)
+		b := p.aging.get(name)
 		if b == nil {
 			b = &Bucket{Key: name, Value: []Amount{}}
 		}
 		k.Aging = append(k.Aging, *b)
 	}
-	k.ByExpectedWeek = weeks.sorted()
-	k.BySKU = skus.sorted()
+	k.ByExpectedWeek = p.weeks.sorted()
+	k.BySKU = p.skus.sorted()
 	slices.SortStableFunc(k.BySKU, func(a, b Bucket) int { return cmp.Compare(b.Qty, a.Qty) }) // most units waiting first
 	k.BySKU = k.BySKU[:min(len(k.BySKU), 20)]
-	if k.BySupplier, err = s.supplierReliability(ctx, sups.sorted(), now); err != nil {
+	var err error
+	if k.BySupplier, err = s.supplierReliability(ctx, p.sups.sorted(), now); err != nil {
 		return k, err
 	}
-	k.Filled = fill.Filled
-	if fill.Filled > 0 {
-		k.ETAAccuracy = float64(fill.OnTime) / float64(fill.Filled)
-		k.AvgDaysToFill = float64(fill.FillMillis) / millisPerDay / float64(fill.Filled)
+	k.Filled = p.fill.Filled
+	if p.fill.Filled > 0 {
+		k.ETAAccuracy = float64(p.fill.OnTime) / float64(p.fill.Filled)
+		k.AvgDaysToFill = p.daysToFill / float64(p.fill.Filled)
 	}
-	if fill.Late > 0 {
-		k.AvgDaysLateFill = float64(fill.LateMillis) / millisPerDay / float64(fill.Late)
+	if p.fill.Late > 0 {
+		k.AvgDaysLateFill = p.daysLate / float64(p.fill.Late)
 	}
 	return k, nil
 }

@@ -1,10 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -19,67 +17,33 @@ import (
 // backorders themselves.
 func (s *Store) BackorderKPIsByScan(ctx context.Context, now time.Time) (BackorderKPIs, error) {
 	now = now.UTC()
-	k := BackorderKPIs{AsOf: now, Aging: []Bucket{}}
 	var lines int64
 	if err := s.conn(ctx).Raw(`SELECT count(*) FROM allocations`).Scan(&lines).Error; err != nil {
-		return k, err
+		return BackorderKPIs{}, err
 	}
 	groups, err := s.kpiGroupsByScan(ctx, now)
 	if err != nil {
-		return k, err
+		return BackorderKPIs{}, err
 	}
-	var (
-		fill                     totals
-		open, overdue            bucketSet
-		aging, weeks, skus, sups = bucketSet{}, bucketSet{}, bucketSet{}, bucketSet{}
-		daysToFill, daysLate     float64
-	)
+	p := newKPIParts()
+	p.lines = lines
 	for _, g := range groups {
-		fill = fill.plus(totals{N: g.N, QtyFilled: g.QtyFilled, QtyDue: g.QtyDue, Filled: g.Filled, OnTime: g.OnTime, Late: g.Late}, 1)
-		daysToFill, daysLate = daysToFill+g.DaysToFill, daysLate+g.DaysLate
+		p.fill = p.fill.plus(totals{N: g.N, QtyFilled: g.QtyFilled, QtyDue: g.QtyDue, Filled: g.Filled, OnTime: g.OnTime, Late: g.Late}, 1)
+		p.daysToFill, p.daysLate = p.daysToFill+g.DaysToFill, p.daysLate+g.DaysLate
 		if !g.Waiting {
 			continue
 		}
 		r := totalsRow{totalsKey{Currency: g.Currency}, totals{N: g.N, Qty: g.Qty, Value: g.Value}}
-		open.add("open", r)
+		p.open.add("open", r)
 		if g.Overdue {
-			overdue.add("overdue", r)
+			p.overdue.add("overdue", r)
 		}
-		aging.add(agingNames()[g.Age], r)
-		weeks.add(time.Unix(firstMonday+g.Week*secondsPerWeek, 0).UTC().Format(time.DateOnly), r)
-		skus.add(g.SKU, r)
-		sups.add(g.Supplier, r)
+		p.aging.add(agingNames()[g.Age], r)
+		p.weeks.add(time.Unix(firstMonday+g.Week*secondsPerWeek, 0).UTC().Format(time.DateOnly), r)
+		p.skus.add(g.SKU, r)
+		p.sups.add(g.Supplier, r)
 	}
-	if lines > 0 {
-		k.LineFillRate = 1 - float64(fill.N)/float64(lines)
-	}
-	if fill.QtyDue > 0 {
-		k.FulfillmentRate = float64(fill.QtyFilled) / float64(fill.QtyDue)
-	}
-	k.Open, k.Overdue = single(open.sorted(), "open"), single(overdue.sorted(), "overdue")
-	for _, name := range agingNames() {
-		b := aging.get(name)
-		if b == nil {
-			b = &Bucket{Key: name, Value: []Amount{}}
-		}
-		k.Aging = append(k.Aging, *b)
-	}
-	k.ByExpectedWeek = weeks.sorted()
-	k.BySKU = skus.sorted()
-	slices.SortStableFunc(k.BySKU, func(a, b Bucket) int { return cmp.Compare(b.Qty, a.Qty) })
-	k.BySKU = k.BySKU[:min(len(k.BySKU), 20)]
-	if k.BySupplier, err = s.supplierReliability(ctx, sups.sorted(), now); err != nil {
-		return k, err
-	}
-	k.Filled = fill.Filled
-	if fill.Filled > 0 {
-		k.ETAAccuracy = float64(fill.OnTime) / float64(fill.Filled)
-		k.AvgDaysToFill = daysToFill / float64(fill.Filled)
-	}
-	if fill.Late > 0 {
-		k.AvgDaysLateFill = daysLate / float64(fill.Late)
-	}
-	return k, nil
+	return s.kpisFrom(ctx, now, p)
 }
 
 const (
