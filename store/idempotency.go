@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -42,17 +43,25 @@ var (
 // running when it answered (202), whose retry must ask again.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, key, hash string, lease time.Duration) (*IdempotencyRecord, error) {
 	now := s.now()
-	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&IdempotencyRecord{Scope: scope, Key: key, RequestHash: hash, CreatedAt: now})
-	if res.Error != nil {
-		return nil, res.Error
-	}
-	if res.RowsAffected == 1 {
-		return nil, nil
-	}
 	var rec IdempotencyRecord
-	if err := s.conn(ctx).Where("scope = ? AND key = ?", scope, key).Take(&rec).Error; err != nil {
-		return nil, err
+	for {
+		res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+			Create(&IdempotencyRecord{Scope: scope, Key: key, RequestHash: hash, CreatedAt: now})
+		if res.Error != nil {
+			return nil, res.Error
+		}
+		if res.RowsAffected == 1 {
+			return nil, nil
+		}
+		err := s.conn(ctx).Where("scope = ? AND key = ?", scope, key).Take(&rec).Error
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, err
+		}
+		// Released between the two statements (the first request failed):
+		// claim it again.
 	}
 	switch {
 	case rec.RequestHash != hash:
