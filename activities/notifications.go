@@ -142,7 +142,7 @@ func (a *Activities) channelsFor(ctx context.Context, n workflows.Notification) 
 }
 
 func (a *Activities) deliver(ctx context.Context, n workflows.Notification, m notify.Message) (notify.Receipt, error) {
-	row, err := a.Store.ClaimNotification(ctx, models.Notification{IdempotencyKey: m.IdempotencyKey, Event: n.Event, Channel: m.Channel,
+	row, started, err := a.Store.StartNotification(ctx, models.Notification{IdempotencyKey: m.IdempotencyKey, Event: n.Event, Channel: m.Channel,
 		Recipient: m.To, RecipientName: m.ToName, Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML,
 		OwnerKind: n.OwnerKind, OwnerID: n.OwnerID, OrderID: n.OrderID})
 	if err != nil {
@@ -151,8 +151,10 @@ func (a *Activities) deliver(ctx context.Context, n workflows.Notification, m no
 	if slices.Contains(doneStatuses, row.Status) { // sent before: never again
 		return notify.Receipt{Provider: row.Provider, MessageID: row.ProviderMessageID}, nil
 	}
-	if err := a.Store.MarkSending(ctx, row.ID); err != nil {
-		return notify.Receipt{}, err
+	if !started { // a retry: this attempt counts too
+		if err := a.Store.MarkSending(ctx, row.ID); err != nil {
+			return notify.Receipt{}, err
+		}
 	}
 	r, err := a.Sender.Send(ctx, m)
 	var perm *notify.PermanentError

@@ -13,17 +13,31 @@ import (
 // and returns the stored row either way: the caller sends only if that row
 // is not yet sent.
 func (s *Store) ClaimNotification(ctx context.Context, n models.Notification) (models.Notification, error) {
-	n.ID, n.Status, n.CreatedAt, n.UpdatedAt = NewID(), models.NotificationPending, s.now(), s.now()
+	row, _, err := s.claimNotification(ctx, n, models.NotificationPending, 0)
+	return row, err
+}
+
+// StartNotification is ClaimNotification for a sender about to call the
+// provider: a new row is written already sending, its first attempt
+// counted, in the one statement (started is then true). A row that existed
+// is returned as stored, and the caller marks its attempt with MarkSending
+// if it is to be sent again.
+func (s *Store) StartNotification(ctx context.Context, n models.Notification) (row models.Notification, started bool, err error) {
+	return s.claimNotification(ctx, n, models.NotificationSending, 1)
+}
+
+func (s *Store) claimNotification(ctx context.Context, n models.Notification, status string, attempts int) (models.Notification, bool, error) {
+	n.ID, n.Status, n.Attempts, n.CreatedAt, n.UpdatedAt = NewID(), status, attempts, s.now(), s.now()
 	res := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "idempotency_key"}}, DoNothing: true}).Create(&n)
 	if res.Error != nil {
-		return models.Notification{}, res.Error
+		return models.Notification{}, false, res.Error
 	}
 	if res.RowsAffected == 1 {
-		return n, nil // the row is this one: no need to read it back
+		return n, true, nil // the row is this one: no need to read it back
 	}
 	var stored models.Notification
 	err := s.conn(ctx).Where("idempotency_key = ?", n.IdempotencyKey).Take(&stored).Error
-	return stored, err
+	return stored, false, err
 }
 
 // MarkSending records an attempt about to call the provider.
