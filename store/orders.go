@@ -38,10 +38,6 @@ func (s *Store) SaveOrder(ctx context.Context, o models.OrderRecord, f OrderFact
 		if f.OrderedAt.IsZero() {
 			f.OrderedAt = now
 		}
-		// The order now counts in its customer's credit position itself.
-		if err := tx.conn(ctx).Exec(`DELETE FROM credit_commitments WHERE quote_id = ?`, o.QuoteID).Error; err != nil {
-			return err
-		}
 		return tx.saveOrderLines(ctx, o, f)
 	})
 }

@@ -106,56 +106,70 @@ func (s *Store) UnitCost(ctx context.Context, sku string, currency models.Curren
 
 // saveOrderLines mirrors an order's lines. The first save of an order books
 // it: the lines are inserted, with the customer's attributes and the cost
-// of the day, and added to the daily rollup. Later saves move quantities
-// and dates only.
+// of the day, and added to the daily rollup, and the credit the quote had
+// committed is let go (the order now counts in its customer's credit
+// position itself). Later saves move quantities and dates only, one
+// statement a line: they look for missing lines only when a line was not
+// updated (missing, or already saved at a later revision).
 func (s *Store) saveOrderLines(ctx context.Context, o models.OrderRecord, f OrderFacts) error {
-	orderedAt, lines := f.OrderedAt, f.Lines
+	all := len(f.Lines) > 0
+	for _, l := range f.Lines {
+		// qty_filled is set once, at the first save after allocation: it is
+		// what stock filled when the order was placed.
+		res := s.conn(ctx).Exec(`UPDATE order_lines SET qty_filled = COALESCE(qty_filled, ?), qty_shipped = ?, qty_cancelled = ?,
+			shipped_at = ?, rev = ? WHERE order_id = ? AND line_no = ? AND rev <= ?`,
+			l.Filled, l.Shipped, l.Cancelled, utcPtr(l.ShippedAt), o.Rev, o.ID, l.LineNo, o.Rev)
+		if res.Error != nil {
+			return res.Error
+		}
+		all = all && res.RowsAffected == 1
+	}
+	if all {
+		return nil
+	}
 	var have int64
-	if err := s.conn(ctx).Raw(`SELECT COUNT(*) FROM order_lines WHERE order_id = ?`, o.ID).Scan(&have).Error; err != nil {
+	if err := s.conn(ctx).Raw(`SELECT COUNT(*) FROM order_lines WHERE order_id = ?`, o.ID).Scan(&have).Error; err != nil || have > 0 {
 		return err
 	}
-	if have == 0 {
-		if f.Priced != nil {
-			if err := f.Priced(lines); err != nil {
-				return err
-			}
+	return s.bookOrderLines(ctx, o, f)
+}
+
+// bookOrderLines writes a new order's lines.
+func (s *Store) bookOrderLines(ctx context.Context, o models.OrderRecord, f OrderFacts) error {
+	orderedAt, lines := f.OrderedAt, f.Lines
+	if err := s.conn(ctx).Exec(`DELETE FROM credit_commitments WHERE quote_id = ?`, o.QuoteID).Error; err != nil {
+		return err
+	}
+	if f.Priced != nil {
+		if err := f.Priced(lines); err != nil {
+			return err
 		}
-		skus := make([]string, 0, len(lines))
-		for _, l := range lines {
-			skus = append(skus, l.SKU)
-		}
-		accounts, err := s.accountsOf(ctx, o.CustomerID, skus)
+	}
+	skus := make([]string, 0, len(lines))
+	for _, l := range lines {
+		skus = append(skus, l.SKU)
+	}
+	accounts, err := s.accountsOf(ctx, o.CustomerID, skus)
+	if err != nil {
+		return err
+	}
+	var booked []sale
+	for _, l := range lines {
+		a := accounts[l.SKU]
+		cost, err := s.UnitCost(ctx, l.SKU, o.Currency, orderedAt)
 		if err != nil {
 			return err
 		}
-		var booked []sale
-		for _, l := range lines {
-			a := accounts[l.SKU]
-			cost, err := s.UnitCost(ctx, l.SKU, o.Currency, orderedAt)
-			if err != nil {
-				return err
-			}
-			if err := s.conn(ctx).Exec(`INSERT INTO order_lines (order_id, line_no, customer_id, region, segment, rep_id, sku, category, currency,
-				qty, qty_filled, qty_shipped, qty_cancelled, gross, discount, net, tax, unit_cost, ordered_at, promised_at, shipped_at, rev)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				o.ID, l.LineNo, o.CustomerID, a.Region, a.Segment, a.RepID, l.SKU, a.Category, o.Currency,
-				l.Qty, l.Filled, l.Shipped, l.Cancelled, l.Gross, l.Discount, l.Net, l.Tax, cost, orderedAt.UTC(), utcPtr(l.PromisedAt), utcPtr(l.ShippedAt), o.Rev).Error; err != nil {
-				return fmt.Errorf("order line %s/%d: %w", o.ID, l.LineNo, err)
-			}
-			booked = append(booked, sale{customer: o.CustomerID, account: a, sku: l.SKU, currency: o.Currency, qty: l.Qty, net: l.Net, cost: cost * l.Qty})
+		if err := s.conn(ctx).Exec(`INSERT INTO order_lines (order_id, line_no, customer_id, region, segment, rep_id, sku, category, currency,
+			qty, qty_filled, qty_shipped, qty_cancelled, gross, discount, net, tax, unit_cost, ordered_at, promised_at, shipped_at, rev)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, l.LineNo, o.CustomerID, a.Region, a.Segment, a.RepID, l.SKU, a.Category, o.Currency,
+			l.Qty, l.Filled, l.Shipped, l.Cancelled, l.Gross, l.Discount, l.Net, l.Tax, cost, orderedAt.UTC(), utcPtr(l.PromisedAt), utcPtr(l.ShippedAt), o.Rev).Error; err != nil {
+			return fmt.Errorf("order line %s/%d: %w", o.ID, l.LineNo, err)
 		}
-		return s.addSales(ctx, SalesBooked, orderedAt, booked)
+		booked = append(booked, sale{customer: o.CustomerID, account: a, sku: l.SKU, currency: o.Currency, qty: l.Qty, net: l.Net, cost: cost * l.Qty})
 	}
-	for _, l := range lines {
-		// qty_filled is set once, at the first save after allocation: it is
-		// what stock filled when the order was placed.
-		if err := s.conn(ctx).Exec(`UPDATE order_lines SET qty_filled = COALESCE(qty_filled, ?), qty_shipped = ?, qty_cancelled = ?,
-			shipped_at = ?, rev = ? WHERE order_id = ? AND line_no = ? AND rev <= ?`,
-			l.Filled, l.Shipped, l.Cancelled, utcPtr(l.ShippedAt), o.Rev, o.ID, l.LineNo, o.Rev).Error; err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.addSales(ctx, SalesBooked, orderedAt, booked)
 }
 
 // saveShipmentLines records which warehouse each shipped unit left from.
