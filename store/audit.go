@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/q2c-dev/q2c/models"
 )
 
@@ -46,15 +48,11 @@ func (s *Store) AppendAudit(ctx context.Context, e models.AuditEvent) error {
 		if err != nil {
 			return err
 		}
-		if e.Ref != nil {
-			var n int64
-			if err := tx.conn(ctx).Raw(`SELECT count(*) FROM audit_events WHERE ref = ?`, *e.Ref).Scan(&n).Error; err != nil || n > 0 {
-				return err // recorded already: a retried request
-			}
-		}
 		e.Seq, e.PrevHash = seq+1, prev
 		e.Hash = auditHash(e)
-		return tx.conn(ctx).Create(&e).Error
+		// An entry whose Ref is recorded already (a retried request) adds
+		// nothing, and its seq stays free: the chain's lock is still held.
+		return tx.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "ref"}}, DoNothing: true}).Create(&e).Error
 	})
 }
 
