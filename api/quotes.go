@@ -276,17 +276,23 @@ func (s *Server) acceptQuote(c *gin.Context) {
 		c.JSON(http.StatusOK, quoteAnswer(c, st))
 		return
 	}
-	s.quoteUpdate(c, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: actorOf(c), AllowPartial: req.AllowPartial})
+	s.sendQuoteUpdate(c, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: actorOf(c), AllowPartial: req.AllowPartial})
 }
 
-// quoteUpdate sends an Update to the quote's workflow and answers with the
-// new state. With an Idempotency-Key the Update's ID derives from it, so
-// Temporal itself runs a retried update once.
+// quoteUpdate sends an Update to the quote's workflow, if the caller may
+// see the quote, and answers with the new state.
 func (s *Server) quoteUpdate(c *gin.Context, name string, arg any) {
 	if _, err := s.quoteFor(c); err != nil {
 		fail(c, err)
 		return
 	}
+	s.sendQuoteUpdate(c, name, arg)
+}
+
+// sendQuoteUpdate is quoteUpdate once the caller has read the quote. With
+// an Idempotency-Key the Update's ID derives from it, so Temporal itself
+// runs a retried update once.
+func (s *Server) sendQuoteUpdate(c *gin.Context, name string, arg any) {
 	var st workflows.QuoteState
 	if s.update(c, workflows.QuoteWorkflowID(c.Param("id")), "/api/v1/quotes/"+c.Param("id"), name, arg, &st) {
 		c.JSON(http.StatusOK, quoteAnswer(c, st))
