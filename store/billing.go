@@ -130,15 +130,18 @@ func (s *Store) consume(ctx context.Context, orderID string, l ShipLine, from ma
 // NextNumber takes the next value of a gap-free counter. Call it inside the
 // transaction that uses the number.
 func (s *Store) NextNumber(ctx context.Context, name string) (int64, error) {
-	if err := s.conn(ctx).Exec(`INSERT INTO counters (name, value) VALUES (?, 0) ON CONFLICT (name) DO NOTHING`, name).Error; err != nil {
+	// One statement: it creates the counter at 1 or moves it on, and holds
+	// the row's lock to the transaction's end either way.
+	var v []int64
+	err := s.conn(ctx).Raw(`INSERT INTO counters (name, value) VALUES (?, 1)
+		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`, name).Scan(&v).Error
+	if err == nil && len(v) != 1 {
+		err = fmt.Errorf("counter %s: %d values returned", name, len(v))
+	}
+	if err != nil {
 		return 0, err
 	}
-	if err := s.conn(ctx).Exec(`UPDATE counters SET value = value + 1 WHERE name = ?`, name).Error; err != nil {
-		return 0, err
-	}
-	var v int64
-	err := s.conn(ctx).Raw(`SELECT value FROM counters WHERE name = ?`, name).Scan(&v).Error
-	return v, err
+	return v[0], nil
 }
 
 // numberFor is the number a document takes from counter name: recorded, when

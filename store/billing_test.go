@@ -167,5 +167,10 @@ func TestInvoiceReissuedWithItsNumber(t *testing.T) {
 		if n, err := s.NextNumber(ctx, "invoice"); err != nil || n != 9 {
 			t.Errorf("next number %d (%v), want 9", n, err)
 		}
+		for want := int64(1); want <= 2; want++ {
+			if n, err := s.NextNumber(ctx, "credit-note"); err != nil || n != want {
+				t.Errorf("a new counter's number %d (%v), want %d", n, err, want)
+			}
+		}
 	})
 }
