@@ -23,7 +23,11 @@ func (a *Activities) PriceQuote(ctx context.Context, in workflows.PriceQuoteInpu
 	if err != nil {
 		return workflows.PricedQuote{}, err
 	}
-	book, err := a.Store.PricingBook(ctx, in.At)
+	skus := make([]string, 0, len(in.Lines))
+	for _, l := range in.Lines {
+		skus = append(skus, l.SKU)
+	}
+	book, err := a.Store.PricingBookFor(ctx, in.At, cust.ID, skus)
 	if err != nil {
 		return workflows.PricedQuote{}, err
 	}

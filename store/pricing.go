@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/q2c-dev/q2c/models"
@@ -92,9 +93,32 @@ func validAt(q *gormDB, at time.Time) *gormDB {
 
 // PricingBook loads every product and every pricing rule in force at at.
 func (s *Store) PricingBook(ctx context.Context, at time.Time) (pricing.Book, error) {
+	return s.pricingBook(ctx, at, nil, "")
+}
+
+// PricingBookFor is the part of the book one basket can use: the products
+// it names, the customer's own prices for them, and every price list,
+// promotion and tax rate in force at at. A quote reads it, so its cost
+// grows with the basket, not with the catalogue or the number of
+// customers with prices of their own.
+func (s *Store) PricingBookFor(ctx context.Context, at time.Time, customerID string, skus []string) (pricing.Book, error) {
+	if skus == nil {
+		skus = []string{}
+	}
+	return s.pricingBook(ctx, at, skus, customerID)
+}
+
+// pricingBook reads the whole book when skus is nil, else the part for
+// skus and customerID.
+func (s *Store) pricingBook(ctx context.Context, at time.Time, skus []string, customerID string) (pricing.Book, error) {
 	b := pricing.Book{Products: map[string]pricing.Product{}, TaxRatesBP: map[string]int64{}}
+	scoped := skus != nil
 	var products []models.Product
-	if err := s.conn(ctx).Find(&products).Error; err != nil {
+	q := s.conn(ctx)
+	if scoped {
+		q = q.Where("sku IN ?", append(slices.Clip(skus), ""))
+	}
+	if err := q.Find(&products).Error; err != nil {
 		return b, err
 	}
 	for _, p := range products {
@@ -112,7 +136,11 @@ func (s *Store) PricingBook(ctx context.Context, at time.Time) (pricing.Book, er
 		b.PriceLists = append(b.PriceLists, pl)
 	}
 	var cps []customerPriceRow
-	if err := validAt(s.conn(ctx), at).Order("id").Find(&cps).Error; err != nil {
+	q = validAt(s.conn(ctx), at)
+	if scoped {
+		q = q.Where("customer_id = ? AND sku IN ?", customerID, append(slices.Clip(skus), ""))
+	}
+	if err := q.Order("id").Find(&cps).Error; err != nil {
 		return b, err
 	}
 	for _, c := range cps {

@@ -161,3 +161,65 @@ func isField(err error, field string) bool {
 	var ve *models.ValidationError
 	return errors.As(err, &ve) && len(ve.Fields) > 0 && ve.Fields[0].Field == field
 }
+
+// TestPricingBookForABasket: a quote's book holds the SKUs it names and
+// its own customer's prices for them, and prices the basket as the whole
+// book does.
+func TestPricingBookForABasket(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		at := time.Date(2026, 5, 5, 0, 0, 0, 0, time.UTC)
+		for _, sku := range []string{"WID", "GAD", "BOLT"} {
+			stockUp(t, s, sku, nil)
+		}
+		var customers []*models.Customer
+		for _, name := range []string{"Acme", "Globex"} {
+			c := &models.Customer{Name: name, Email: name + "@example.com", Segment: "enterprise", Region: "US-CA", Currency: "USD", Tier: 1}
+			if err := s.CreateCustomer(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			customers = append(customers, c)
+		}
+		acme, globex := customers[0], customers[1]
+		for _, cp := range []pricing.CustomerPrice{
+			{CustomerID: acme.ID, SKU: "WID", UnitPrice: 80},
+			{CustomerID: acme.ID, SKU: "BOLT", UnitPrice: 7},
+			{CustomerID: globex.ID, SKU: "WID", UnitPrice: 85},
+		} {
+			cp.Currency, cp.Window = "USD", pricing.Window{From: at.AddDate(0, 0, -1)}
+			if _, err := s.CreateCustomerPrice(ctx, cp, "user:p"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		part, err := s.PricingBookFor(ctx, at, acme.ID, []string{"WID", "GAD"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(part.Products) != 2 || part.Products["BOLT"].SKU != "" || len(part.CustomerPrices) != 1 || part.CustomerPrices[0].UnitPrice != 80 {
+			t.Fatalf("Acme's book for WID and GAD: %d products, customer prices %+v", len(part.Products), part.CustomerPrices)
+		}
+		whole, err := s.PricingBook(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(whole.Products) != 3 || len(whole.CustomerPrices) != 3 {
+			t.Fatalf("the whole book: %d products, %d customer prices", len(whole.Products), len(whole.CustomerPrices))
+		}
+		basket := pricing.Basket{Customer: pricing.CustomerOf(*acme), Lines: []pricing.Line{{SKU: "WID", Qty: 3}, {SKU: "GAD", Qty: 1}}, At: at}
+		fromPart, err := pricing.Price(part, basket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromWhole, err := pricing.Price(whole, basket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// WID at Acme's 80 × 3, GAD at its list price of 100.
+		if fromPart.Subtotal != 340 || fromWhole.Subtotal != 340 {
+			t.Fatalf("subtotal from Acme's book %d, from the whole book %d; want 340", fromPart.Subtotal, fromWhole.Subtotal)
+		}
+		if _, err := s.PricingBookFor(ctx, at, globex.ID, nil); err != nil {
+			t.Fatalf("a book for no SKUs: %v", err)
+		}
+	})
+}
