@@ -100,12 +100,20 @@ func (s *Store) StockFor(ctx context.Context, sku string) ([]models.StockLevel, 
 	return rows, q.Find(&rows).Error
 }
 
-// locking makes q lock the rows it selects (SELECT … FOR UPDATE) on
-// Postgres. SQLite needs no row lock: every transaction there starts with
-// BEGIN IMMEDIATE and so already holds the database's write lock.
+// locking makes q lock the rows it selects on Postgres, against every other
+// transaction that locks or updates them. It takes FOR NO KEY UPDATE, the
+// lock an UPDATE itself takes, not FOR UPDATE: q2c never changes a locked
+// row's key, and FOR UPDATE would also hold up every insert whose foreign
+// key points at the row (a quote or invoice at its customer, an order line
+// or reservation at its product) until the locker commits. SQLite needs no
+// row lock: every transaction there starts with BEGIN IMMEDIATE and so
+// already holds the database's write lock.
 func (s *Store) locking(q *gormDB) *gormDB {
 	if s.dialect == Postgres {
-		return q.Clauses(clause.Locking{Strength: "UPDATE"})
+		return q.Clauses(clause.Locking{Strength: lockStrength})
 	}
 	return q
 }
+
+// lockStrength is the row lock locking takes.
+const lockStrength = "NO KEY UPDATE"
