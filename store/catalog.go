@@ -102,10 +102,13 @@ func (s *Store) StockFor(ctx context.Context, sku string) ([]models.StockLevel, 
 
 // locking makes q lock the rows it selects on Postgres, against every other
 // transaction that locks or updates them. It takes FOR NO KEY UPDATE, the
-// lock an UPDATE itself takes, not FOR UPDATE: q2c never changes a locked
-// row's key, and FOR UPDATE would also hold up every insert whose foreign
-// key points at the row (a quote or invoice at its customer, an order line
-// or reservation at its product) until the locker commits. SQLite needs no
+// lock an UPDATE of other columns takes, not FOR UPDATE, which would also
+// hold up every insert whose foreign key points at the row (a quote or
+// invoice at its customer, an order line or reservation at its product)
+// until the locker commits. A locker that then changes a column a foreign
+// key could point at (a unique one) has its UPDATE take the stronger lock
+// itself: sealing rewrites users' unique emails so, and no foreign key
+// points at users. SQLite needs no
 // row lock: every transaction there starts with BEGIN IMMEDIATE and so
 // already holds the database's write lock.
 func (s *Store) locking(q *gormDB) *gormDB {

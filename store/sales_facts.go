@@ -109,10 +109,16 @@ func (s *Store) UnitCost(ctx context.Context, sku string, currency models.Curren
 // of the day, and added to the daily rollup, and the credit the quote had
 // committed is let go (the order now counts in its customer's credit
 // position itself). Later saves move quantities and dates only, one
-// statement a line: they look for missing lines only when a line was not
-// updated (missing, or already saved at a later revision).
+// statement a line. The first line not updated (missing, or already saved
+// at a later revision) is when it looks whether the order has lines at
+// all, and books it if not.
 func (s *Store) saveOrderLines(ctx context.Context, o models.OrderRecord, f OrderFacts) error {
-	all := len(f.Lines) > 0
+	booked := false
+	isBooked := func() (bool, error) {
+		var have int64
+		err := s.conn(ctx).Raw(`SELECT COUNT(*) FROM order_lines WHERE order_id = ?`, o.ID).Scan(&have).Error
+		return have > 0, err
+	}
 	for _, l := range f.Lines {
 		// qty_filled is set once, at the first save after allocation: it is
 		// what stock filled when the order was placed.
@@ -122,16 +128,25 @@ func (s *Store) saveOrderLines(ctx context.Context, o models.OrderRecord, f Orde
 		if res.Error != nil {
 			return res.Error
 		}
-		all = all && res.RowsAffected == 1
+		if res.RowsAffected == 1 || booked {
+			booked = true
+			continue
+		}
+		var err error
+		if booked, err = isBooked(); err != nil {
+			return err
+		}
+		if !booked {
+			return s.bookOrderLines(ctx, o, f)
+		}
 	}
-	if all {
-		return nil
+	if len(f.Lines) == 0 { // nothing to update: book it once
+		if ok, err := isBooked(); err != nil || ok {
+			return err
+		}
+		return s.bookOrderLines(ctx, o, f)
 	}
-	var have int64
-	if err := s.conn(ctx).Raw(`SELECT COUNT(*) FROM order_lines WHERE order_id = ?`, o.ID).Scan(&have).Error; err != nil || have > 0 {
-		return err
-	}
-	return s.bookOrderLines(ctx, o, f)
+	return nil
 }
 
 // bookOrderLines writes a new order's lines.
