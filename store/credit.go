@@ -108,6 +108,10 @@ func (s *Store) creditPosition(ctx context.Context, cust models.Customer, now ti
 	if err != nil {
 		return out, err
 	}
+	// A commitment whose quote has its order is the order's from then on:
+	// booking the order deletes it, but one written again after that (a
+	// reconciliation re-applying the credit check) stays, and this NOT
+	// EXISTS is what keeps it from counting twice.
 	var committed int64
 	err = s.conn(ctx).Raw(`SELECT COALESCE(SUM(amount), 0) FROM credit_commitments c
 		WHERE c.customer_id = ? AND c.currency = ? AND c.quote_id <> ? AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.quote_id = c.quote_id)`,
