@@ -32,7 +32,7 @@ import (
 // Window is a validity period: From inclusive, To exclusive; a zero To is open.
 type Window struct {
 	From time.Time `json:"valid_from"`
-	To   time.Time `json:"valid_to,omitempty"`
+	To   time.Time `json:"valid_to,omitzero"`
 }
 
 // Contains reports whether t is inside the window.

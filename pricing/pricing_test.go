@@ -1,6 +1,7 @@
 package pricing_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -179,6 +180,25 @@ func BenchmarkPrice50Lines(b *testing.B) {
 	for b.Loop() {
 		if _, err := pricing.Price(bk, basket); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestOpenWindowHasNoEnd: a rule in force until further notice answers
+// without valid_to, not with year 1 as its end.
+func TestOpenWindowHasNoEnd(t *testing.T) {
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		w    pricing.Window
+		want string
+	}{
+		{"open", pricing.Window{From: from}, `{"valid_from":"2026-01-01T00:00:00Z"}`},
+		{"ended", pricing.Window{From: from, To: from.AddDate(0, 1, 0)}, `{"valid_from":"2026-01-01T00:00:00Z","valid_to":"2026-02-01T00:00:00Z"}`},
+	} {
+		raw, err := json.Marshal(tc.w)
+		if err != nil || string(raw) != tc.want {
+			t.Errorf("%s: %s %v, want %s", tc.name, raw, err, tc.want)
 		}
 	}
 }

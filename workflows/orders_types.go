@@ -147,7 +147,7 @@ type ReserveLineInput struct {
 	AllowPartial bool            `json:"allow_partial,omitempty"`
 	LineNet      int64           `json:"line_net,omitempty"`
 	Currency     models.Currency `json:"currency,omitempty"`
-	OrderedAt    time.Time       `json:"ordered_at,omitempty"`
+	OrderedAt    time.Time       `json:"ordered_at,omitzero"`
 }
 
 // ReleaseLineInput frees an order line's reservations.
@@ -231,7 +231,7 @@ type InvoiceRef struct {
 	Status         string    `json:"status"`
 	DueAt          time.Time `json:"due_at"`
 	RemindersSent  int       `json:"reminders_sent"`
-	NextReminderAt time.Time `json:"next_reminder_at,omitempty"`
+	NextReminderAt time.Time `json:"next_reminder_at,omitzero"`
 	// PaymentRefs are the references of the payments recorded against it,
 	// so that one entered again is answered, not refused as too much.
 	PaymentRefs []string `json:"payment_refs,omitempty"`
