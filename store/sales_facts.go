@@ -113,12 +113,20 @@ func (s *Store) UnitCost(ctx context.Context, sku string, currency models.Curren
 // at a later revision) is when it looks whether the order has lines at
 // all, and books it if not.
 func (s *Store) saveOrderLines(ctx context.Context, o models.OrderRecord, f OrderFacts) error {
-	booked := false
-	isBooked := func() (bool, error) {
+	// bookUnlessBooked books the order when it has no lines yet, and says
+	// whether it had them.
+	bookUnlessBooked := func() (bool, error) {
 		var have int64
-		err := s.conn(ctx).Raw(`SELECT COUNT(*) FROM order_lines WHERE order_id = ?`, o.ID).Scan(&have).Error
-		return have > 0, err
+		if err := s.conn(ctx).Raw(`SELECT COUNT(*) FROM order_lines WHERE order_id = ?`, o.ID).Scan(&have).Error; err != nil || have > 0 {
+			return have > 0, err
+		}
+		return false, s.bookOrderLines(ctx, o, f)
 	}
+	if len(f.Lines) == 0 { // nothing to update: book it once
+		_, err := bookUnlessBooked()
+		return err
+	}
+	booked := false
 	for _, l := range f.Lines {
 		// qty_filled is set once, at the first save after allocation: it is
 		// what stock filled when the order was placed.
@@ -133,18 +141,9 @@ func (s *Store) saveOrderLines(ctx context.Context, o models.OrderRecord, f Orde
 			continue
 		}
 		var err error
-		if booked, err = isBooked(); err != nil {
-			return err
+		if booked, err = bookUnlessBooked(); err != nil || !booked {
+			return err // booked just now, every line as it stands
 		}
-		if !booked {
-			return s.bookOrderLines(ctx, o, f)
-		}
-	}
-	if len(f.Lines) == 0 { // nothing to update: book it once
-		if ok, err := isBooked(); err != nil || ok {
-			return err
-		}
-		return s.bookOrderLines(ctx, o, f)
 	}
 	return nil
 }
