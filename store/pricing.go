@@ -93,7 +93,7 @@ func validAt(q *gormDB, at time.Time) *gormDB {
 
 // PricingBook loads every product and every pricing rule in force at at.
 func (s *Store) PricingBook(ctx context.Context, at time.Time) (pricing.Book, error) {
-	return s.pricingBook(ctx, at, nil, "")
+	return s.pricingBook(ctx, at, nil)
 }
 
 // PricingBookFor is the part of the book one basket can use: the products
@@ -102,21 +102,24 @@ func (s *Store) PricingBook(ctx context.Context, at time.Time) (pricing.Book, er
 // grows with the basket, not with the catalogue or the number of
 // customers with prices of their own.
 func (s *Store) PricingBookFor(ctx context.Context, at time.Time, customerID string, skus []string) (pricing.Book, error) {
-	if skus == nil {
-		skus = []string{}
-	}
-	return s.pricingBook(ctx, at, skus, customerID)
+	// "" keeps the IN list from being empty; no SKU is "".
+	return s.pricingBook(ctx, at, &basket{customerID: customerID, skus: append(slices.Clip(skus), "")})
 }
 
-// pricingBook reads the whole book when skus is nil, else the part for
-// skus and customerID.
-func (s *Store) pricingBook(ctx context.Context, at time.Time, skus []string, customerID string) (pricing.Book, error) {
+// basket narrows the pricing book to one customer's SKUs.
+type basket struct {
+	customerID string
+	skus       []string
+}
+
+// pricingBook reads the whole book, or the part for one basket when only is
+// set.
+func (s *Store) pricingBook(ctx context.Context, at time.Time, only *basket) (pricing.Book, error) {
 	b := pricing.Book{Products: map[string]pricing.Product{}, TaxRatesBP: map[string]int64{}}
-	scoped := skus != nil
 	var products []models.Product
 	q := s.conn(ctx)
-	if scoped {
-		q = q.Where("sku IN ?", append(slices.Clip(skus), ""))
+	if only != nil {
+		q = q.Where("sku IN ?", only.skus)
 	}
 	if err := q.Find(&products).Error; err != nil {
 		return b, err
@@ -137,8 +140,8 @@ func (s *Store) pricingBook(ctx context.Context, at time.Time, skus []string, cu
 	}
 	var cps []customerPriceRow
 	q = validAt(s.conn(ctx), at)
-	if scoped {
-		q = q.Where("customer_id = ? AND sku IN ?", customerID, append(slices.Clip(skus), ""))
+	if only != nil {
+		q = q.Where("customer_id = ? AND sku IN ?", only.customerID, only.skus)
 	}
 	if err := q.Order("id").Find(&cps).Error; err != nil {
 		return b, err
