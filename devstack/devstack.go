@@ -86,6 +86,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		DBFile: filepath.Join(cfg.DataDir, "temporal.db"), Port: cfg.DevTemporalPort,
 		Namespaces: []string{cfg.TemporalNamespace}, LogFile: filepath.Join(cfg.DataDir, "temporal.log"),
 		LowLatency: true, // one process, idle cores: no reason to make each step wait for a poll
+		Logger:     log,
 	})
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -28,6 +29,8 @@ import (
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+
+	"github.com/q2c-dev/q2c/internal/sqlitewal"
 )
 
 // Options configure the embedded server.
@@ -52,6 +55,9 @@ type Options struct {
 	// to 50 ms for the next poll, which a one-process dev server with idle
 	// cores need not. The dev stack sets it; see README, Performance.
 	LowLatency bool
+	// Logger receives what the server's own logs do not: failed background
+	// checkpoints of DBFile. slog's default when nil.
+	Logger *slog.Logger
 }
 
 // lowLatencyPollRPS is the history queues' poll rate with LowLatency.
@@ -62,6 +68,7 @@ type Server struct {
 	srv       temporal.Server
 	address   string
 	namespace string
+	wal       *walFile // DBFile's background checkpoints; nil in memory or on Postgres
 }
 
 const clusterName = "active"
@@ -138,6 +145,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("devtemporal: start server: %w", err)
 	}
 	s := &Server{srv: srv, address: net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port)), namespace: o.Namespaces[0]}
+	if o.Postgres == nil && o.DBFile != "" {
+		if s.wal, err = openWAL(o.DBFile, o.Logger); err != nil {
+			s.Stop()
+			return nil, err
+		}
+	}
 	if o.Postgres != nil {
 		if err := s.registerNamespaces(ctx, o.Namespaces); err != nil {
 			s.Stop()
@@ -158,7 +171,12 @@ func (s *Server) Address() string { return s.address }
 func (s *Server) Namespace() string { return s.namespace }
 
 // Stop shuts the server down.
-func (s *Server) Stop() { s.srv.Stop() }
+func (s *Server) Stop() {
+	s.srv.Stop()
+	if s.wal != nil {
+		s.wal.close()
+	}
+}
 
 // waitReady returns once the frontend serves the namespace.
 func (s *Server) waitReady(ctx context.Context) error {
@@ -200,7 +218,9 @@ func sqlConfig(o Options) (*config.SQL, error) {
 		c.DatabaseName = o.DBFile
 		// Temporal's SQLite plugin passes these as _pragma=name=value: the
 		// names are SQLite's own (a leading underscore is silently ignored).
-		c.ConnectAttributes = map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal"}
+		// No commit checkpoints the log: walFile does, in the background.
+		c.ConnectAttributes = map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal",
+			sqlitewal.NoAutoCheckpoint: sqlitewal.NoAutoCheckpointValue}
 		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o750); err != nil {
 			return nil, fmt.Errorf("devtemporal: %w", err)
 		}

@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/q2c-dev/q2c/backorder"
+	"github.com/q2c-dev/q2c/internal/sqlitewal"
 	"github.com/q2c-dev/q2c/models"
 )
 
@@ -38,10 +39,11 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	policy  backorder.Policy
-	loc     *time.Location // the report time zone: days of the sales rollup and KPI snapshots
-	keys    Keys           // seal people's contact data (sealed.go)
-	queues  *queueCache    // this process's cached backorder queues (backorder_queue_cache.go)
-	pending *txWrites      // inside Tx: what its writes leave to do at its end
+	loc     *time.Location          // the report time zone: days of the sales rollup and KPI snapshots
+	keys    Keys                    // seal people's contact data (sealed.go)
+	queues  *queueCache             // this process's cached backorder queues (backorder_queue_cache.go)
+	pending *txWrites               // inside Tx: what its writes leave to do at its end
+	wal     *sqlitewal.Checkpointer // SQLite: folds the write-ahead log in the background
 }
 
 // txWrites is what a transaction's writes leave to do at its end: the
@@ -105,7 +107,10 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		}
 		// WAL lets readers run beside the writer; BEGIN IMMEDIATE takes the
 		// write lock up front so two writers queue instead of deadlocking.
-		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+		// No commit checkpoints the log: a Checkpointer does, in the
+		// background (internal/sqlitewal).
+		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)" +
+			"&_pragma=" + sqlitewal.NoAutoCheckpoint + "(" + sqlitewal.NoAutoCheckpointValue + ")&_txlock=immediate&_time_format=sqlite"
 		dialector, dialect = sqlite.Open(dsn), SQLite
 	default:
 		return nil, fmt.Errorf("store: unsupported database URL (want postgres:// or sqlite:)")
@@ -118,16 +123,17 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	s := &Store{db: db, dialect: dialect, now: gcfg.NowFunc, policy: backorder.DefaultPolicy, loc: time.UTC, queues: newQueueCache()}
 	if dialect == SQLite {
 		sqlDB.SetMaxOpenConns(4)
+		s.wal = sqlitewal.Start(sqlDB, log)
 	} else {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s := &Store{db: db, dialect: dialect, now: gcfg.NowFunc, policy: backorder.DefaultPolicy, loc: time.UTC, queues: newQueueCache()}
 	if err := s.Ping(ctx); err != nil {
-		_ = sqlDB.Close()
+		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -168,11 +174,15 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the connection pool.
+// Close releases the connection pool. On SQLite the last connection to
+// close folds the write-ahead log into the database file.
 func (s *Store) Close() error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
+	}
+	if s.wal != nil {
+		s.wal.Stop()
 	}
 	return sqlDB.Close()
 }

@@ -35,7 +35,8 @@ const module = "github.com/q2c-dev/q2c/"
 //   - devtemporal, the embedded Temporal server, is imported by devstack
 //     alone, and devstack by cmd/q2c alone (in -tags dev builds);
 //   - internal/ceiling, the sale with no-op activities for the benchmarks,
-//     knows the workflows' names only.
+//     knows the workflows' names only; internal/sqlitewal, SQLite's log
+//     checkpoints, nothing of ours.
 //
 // A new edge is a design decision: make it here, on purpose.
 var layers = map[string][]string{
@@ -51,7 +52,7 @@ var layers = map[string][]string{
 	"keyring":            {},
 	"config":             {"backorder", "keyring", "models"},
 	"workflows":          {"approval", "atp", "models", "pricing"},
-	"store":              {"approval", "atp", "backorder", "calendar", "models", "pricing"},
+	"store":              {"approval", "atp", "backorder", "calendar", "internal/sqlitewal", "models", "pricing"},
 	"temporalclient":     {"config", "keyring", "workflows"},
 	"activities":         {"approval", "calendar", "messages", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
 	"worker":             {"activities", "auth", "config", "notify", "workflows"},
@@ -60,7 +61,7 @@ var layers = map[string][]string{
 	"reconcile":          {"activities", "workflows"},
 	"app":                {"activities", "api", "auth", "config", "keyring", "models", "notify", "reconcile", "store", "web", "worker"},
 	"seed":               {"auth", "models", "pricing", "store"},
-	"devtemporal":        {},
+	"devtemporal":        {"internal/sqlitewal"},
 	"devstack":           {"api", "app", "auth", "config", "devtemporal", "keyring", "seed", "store", "temporalclient"},
 	"cmd/q2c":            {"api", "app", "auth", "config", "devstack", "keyring", "models", "seed", "store", "temporalclient"},
 	"internal/testdb":    {"keyring", "store"},
@@ -68,6 +69,7 @@ var layers = map[string][]string{
 	"internal/ceiling":   {"workflows"}, // the sale's names, for its no-op twin
 	"internal/arch":      {},
 	"internal/browser":   {},
+	"internal/sqlitewal": {}, // SQLite's log checkpoints, for the store and the embedded Temporal
 	"itest":              {},
 }
 
