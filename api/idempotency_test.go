@@ -101,3 +101,33 @@ func (r namedRequest) Validate() error {
 	}
 	return nil
 }
+
+// TestAReplayCarriesTheLocation: a retried create answers with the address
+// of what the first request created, as the first answer did; it used to
+// replay the status and body without the Location header.
+func TestAReplayCarriesTheLocation(t *testing.T) {
+	s, tokens := testServer(t)
+	calls := 0
+	s.register(Route{Method: "POST", Path: "/api/v1/test-create", Roles: []models.Role{models.RoleFinance}, Handler: func(c *gin.Context) {
+		calls++
+		c.Header("Location", "/api/v1/things/T-1")
+		c.JSON(http.StatusCreated, gin.H{"id": "T-1"})
+	}})
+	tok := tokenFor(t, s, tokens, models.RoleFinance)
+	send := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/api/v1/test-create", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set(HeaderIdempotencyKey, "k-create")
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, req)
+		return w
+	}
+	first, retry := send(), send()
+	if calls != 1 || retry.Code != http.StatusCreated || retry.Header().Get(HeaderIdempotentReplay) != "true" {
+		t.Fatalf("the retry: %d, replayed %q, ran %d times", retry.Code, retry.Header().Get(HeaderIdempotentReplay), calls)
+	}
+	if got, want := retry.Header().Get("Location"), first.Header().Get("Location"); got != want || want == "" {
+		t.Fatalf("the retry's Location %q, the first answer's %q", got, want)
+	}
+}

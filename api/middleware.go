@@ -218,6 +218,9 @@ func (s *Server) idempotent(c *gin.Context) {
 	}
 	if rec != nil {
 		c.Header(HeaderIdempotentReplay, "true")
+		if rec.Location != "" {
+			c.Header("Location", rec.Location)
+		}
 		ct := "application/json; charset=utf-8"
 		if rec.StatusCode >= 400 {
 			ct = ProblemContentType
@@ -241,7 +244,7 @@ func (s *Server) idempotent(c *gin.Context) {
 		if st := rw.Status(); v != nil || st >= 500 || st == http.StatusBadRequest || st == http.StatusUnprocessableEntity {
 			err = s.Store.ReleaseIdempotencyKey(ctx, scope, key)
 		} else {
-			err = s.Store.CompleteIdempotencyKey(ctx, scope, key, rw.Status(), rw.buf.String(), c.GetString(ctxOperation))
+			err = s.Store.CompleteIdempotencyKey(ctx, scope, key, rw.Status(), rw.buf.String(), rw.Header().Get("Location"), c.GetString(ctxOperation))
 		}
 		if err != nil {
 			s.Logger.Error("idempotency key not settled; its lease frees it", "error", err)

@@ -17,6 +17,7 @@ type IdempotencyRecord struct {
 	RequestHash string
 	StatusCode  int
 	Response    string
+	Location    string // the answer's Location header, if it had one
 	// OperationID is set while the request's work is still running after its
 	// answer was due (it answered 202): a retry runs the request again.
 	OperationID string
@@ -70,7 +71,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, key, hash string
 		// Take it over only if nobody else did since we read it.
 		res := s.conn(ctx).Model(&IdempotencyRecord{}).
 			Where("scope = ? AND key = ? AND created_at = ? AND status_code = ?", scope, key, rec.CreatedAt, rec.StatusCode).
-			Updates(map[string]any{"created_at": now, "status_code": 0, "response": "", "operation_id": "", "completed_at": nil})
+			Updates(map[string]any{"created_at": now, "status_code": 0, "response": "", "location": "", "operation_id": "", "completed_at": nil})
 		if res.Error != nil {
 			return nil, res.Error
 		}
@@ -84,12 +85,12 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, key, hash string
 	return &rec, nil
 }
 
-// CompleteIdempotencyKey stores the answer for later retries. An
-// operationID marks an answer that is not final (202): the work goes on and
-// the next retry runs again.
-func (s *Store) CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, response, operationID string) error {
+// CompleteIdempotencyKey stores the answer (status, body and Location
+// header) for later retries. An operationID marks an answer that is not
+// final (202): the work goes on and the next retry runs again.
+func (s *Store) CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, response, location, operationID string) error {
 	return s.conn(ctx).Model(&IdempotencyRecord{}).Where("scope = ? AND key = ?", scope, key).
-		Updates(map[string]any{"status_code": status, "response": response, "operation_id": operationID, "completed_at": s.now()}).Error
+		Updates(map[string]any{"status_code": status, "response": response, "location": location, "operation_id": operationID, "completed_at": s.now()}).Error
 }
 
 // ReleaseIdempotencyKey forgets a claim whose request failed on the server's

@@ -138,11 +138,11 @@ func TestIdempotencyClaims(t *testing.T) {
 		if _, err := s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h2", time.Minute); !errors.Is(err, store.ErrIdempotencyMismatch) {
 			t.Fatalf("claim with other body: %v", err)
 		}
-		if err := s.CompleteIdempotencyKey(ctx, "user-1", "k1", 201, `{"id":"x"}`, ""); err != nil {
+		if err := s.CompleteIdempotencyKey(ctx, "user-1", "k1", 201, `{"id":"x"}`, "/x", ""); err != nil {
 			t.Fatal(err)
 		}
 		rec, err = s.ClaimIdempotencyKey(ctx, "user-1", "k1", "h1", time.Minute)
-		if err != nil || rec == nil || rec.StatusCode != 201 || rec.Response != `{"id":"x"}` {
+		if err != nil || rec == nil || rec.StatusCode != 201 || rec.Response != `{"id":"x"}` || rec.Location != "/x" {
 			t.Fatalf("replay = %+v, %v", rec, err)
 		}
 		// Another caller's identical key is a different claim.
@@ -183,13 +183,13 @@ func TestIdempotencyClaimsNeverStick(t *testing.T) {
 			t.Fatalf("after take-over: %v", err)
 		}
 		// A 202 (the work goes on) is not the final answer: the retry runs again.
-		if err := s.CompleteIdempotencyKey(ctx, "u", "dead", 202, `{"id":"op"}`, "op-1"); err != nil {
+		if err := s.CompleteIdempotencyKey(ctx, "u", "dead", 202, `{"id":"op"}`, "/op", "op-1"); err != nil {
 			t.Fatal(err)
 		}
 		if rec, err := s.ClaimIdempotencyKey(ctx, "u", "dead", "h", time.Minute); rec != nil || err != nil {
 			t.Fatalf("retry after 202: %v %v", rec, err)
 		}
-		if err := s.CompleteIdempotencyKey(ctx, "u", "dead", 200, `{"ok":true}`, ""); err != nil {
+		if err := s.CompleteIdempotencyKey(ctx, "u", "dead", 200, `{"ok":true}`, "", ""); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.SaveOperation(ctx, store.Operation{ID: "op-1", Subject: "u", WorkflowID: "w", UpdateID: "op-1"}); err != nil {
