@@ -218,9 +218,13 @@ func sqlConfig(o Options) (*config.SQL, error) {
 		c.DatabaseName = o.DBFile
 		// Temporal's SQLite plugin passes these as _pragma=name=value: the
 		// names are SQLite's own (a leading underscore is silently ignored).
-		// No commit checkpoints the log: walFile does, in the background.
+		// No commit checkpoints the log: walFile does, in the background,
+		// from a second connection. The server's one connection must then
+		// wait out the moments a checkpoint holds a lock it needs: without
+		// a busy timeout SQLite refuses at once (SQLITE_BUSY), and under 64
+		// clients an order stopped short of allocation.
 		c.ConnectAttributes = map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal",
-			sqlitewal.NoAutoCheckpoint: sqlitewal.NoAutoCheckpointValue}
+			sqlitewal.NoAutoCheckpoint: sqlitewal.NoAutoCheckpointValue, "busy_timeout": "10000"}
 		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o750); err != nil {
 			return nil, fmt.Errorf("devtemporal: %w", err)
 		}
