@@ -125,7 +125,13 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	}
 	s := &Store{db: db, dialect: dialect, now: gcfg.NowFunc, policy: backorder.DefaultPolicy, loc: time.UTC, queues: newQueueCache()}
 	if dialect == SQLite {
-		sqlDB.SetMaxOpenConns(4)
+		// A writer waiting for SQLite's write lock (BEGIN IMMEDIATE, up to
+		// the busy timeout) holds a pool connection meanwhile. With four,
+		// 64 clients on the dev stack (BenchmarkDevStackCarriedLoad) left
+		// reads waiting ~10 s for a connection, writes failing with
+		// SQLITE_BUSY and an order retrying past two minutes; with eight,
+		// none did.
+		sqlDB.SetMaxOpenConns(sqliteMaxConns)
 		s.wal = sqlitewal.Start(sqlDB, log)
 	} else {
 		sqlDB.SetMaxOpenConns(20)
@@ -173,6 +179,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// sqliteMaxConns bounds a SQLite store's pool: readers in WAL mode run
+// beside the one writer, and writers queue for the lock inside SQLite.
+const sqliteMaxConns = 8
 
 // Close releases the connection pool. On SQLite the last connection to
 // close folds the write-ahead log into the database file.
