@@ -24,15 +24,7 @@ func TestAPanicReleasesTheIdempotencyKey(t *testing.T) {
 		c.JSON(http.StatusOK, gin.H{"attempt": calls})
 	}})
 	tok := tokenFor(t, s, tokens, models.RoleFinance)
-	send := func() *httptest.ResponseRecorder {
-		req := httptest.NewRequest("POST", "/api/v1/test-panic", strings.NewReader(`{}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set(HeaderIdempotencyKey, "k-1")
-		w := httptest.NewRecorder()
-		s.Handler().ServeHTTP(w, req)
-		return w
-	}
+	send := func() *httptest.ResponseRecorder { return postWithKey(s, tok, "/api/v1/test-panic", "k-1", `{}`) }
 	if w := send(); w.Code != 500 {
 		t.Fatalf("the panicking attempt: %d", w.Code)
 	}
@@ -61,13 +53,7 @@ func TestRefusedInputFreesTheIdempotencyKey(t *testing.T) {
 	}})
 	tok := tokenFor(t, s, tokens, models.RoleFinance)
 	send := func(key, body string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest("POST", "/api/v1/test-refused", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set(HeaderIdempotencyKey, key)
-		w := httptest.NewRecorder()
-		s.Handler().ServeHTTP(w, req)
-		return w
+		return postWithKey(s, tok, "/api/v1/test-refused", key, body)
 	}
 	for _, tc := range []struct {
 		name, key, refused string
@@ -114,20 +100,22 @@ func TestAReplayCarriesTheLocation(t *testing.T) {
 		c.JSON(http.StatusCreated, gin.H{"id": "T-1"})
 	}})
 	tok := tokenFor(t, s, tokens, models.RoleFinance)
-	send := func() *httptest.ResponseRecorder {
-		req := httptest.NewRequest("POST", "/api/v1/test-create", strings.NewReader(`{}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set(HeaderIdempotencyKey, "k-create")
-		w := httptest.NewRecorder()
-		s.Handler().ServeHTTP(w, req)
-		return w
-	}
-	first, retry := send(), send()
+	first, retry := postWithKey(s, tok, "/api/v1/test-create", "k-create", `{}`), postWithKey(s, tok, "/api/v1/test-create", "k-create", `{}`)
 	if calls != 1 || retry.Code != http.StatusCreated || retry.Header().Get(HeaderIdempotentReplay) != "true" {
 		t.Fatalf("the retry: %d, replayed %q, ran %d times", retry.Code, retry.Header().Get(HeaderIdempotentReplay), calls)
 	}
 	if got, want := retry.Header().Get("Location"), first.Header().Get("Location"); got != want || want == "" {
 		t.Fatalf("the retry's Location %q, the first answer's %q", got, want)
 	}
+}
+
+// postWithKey POSTs a JSON body to path with tok and an Idempotency-Key.
+func postWithKey(s *Server, tok, path, key, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set(HeaderIdempotencyKey, key)
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, req)
+	return w
 }
