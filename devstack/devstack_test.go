@@ -110,8 +110,9 @@ func TestDevStackKeepsItsDataAcrossRestarts(t *testing.T) {
 	ping := firstRoundTrip(t, s1, login.Token, "first start")
 	s1.Stop(ctx)
 	// A stopped stack is its database files, each with its write-ahead log
-	// folded in (no commit checkpoints; internal/sqlitewal does, and the
-	// last connection to close folds the rest).
+	// folded in (no commit checkpoints; internal/sqlitewal does, and at
+	// stop the rest is folded: by the store's last connection closing, by
+	// devtemporal for Temporal's file, whose server keeps its pool open).
 	for _, db := range []string{s1.Config.SQLitePath(), filepath.Join(dir, "temporal.db")} {
 		if fi, err := os.Stat(db + "-wal"); err == nil && fi.Size() > 0 {
 			t.Errorf("%s-wal holds %d bytes after the stack stopped, want none", filepath.Base(db), fi.Size())

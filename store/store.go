@@ -110,7 +110,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		// No commit checkpoints the log: a Checkpointer does, in the
 		// background (internal/sqlitewal).
 		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)" +
-			"&_pragma=" + sqlitewal.NoAutoCheckpoint + "(" + sqlitewal.NoAutoCheckpointValue + ")&_txlock=immediate&_time_format=sqlite"
+			"&" + sqlitewal.NoAutoCheckpointDSN + "&_txlock=immediate&_time_format=sqlite"
 		dialector, dialect = sqlite.Open(dsn), SQLite
 	default:
 		return nil, fmt.Errorf("store: unsupported database URL (want postgres:// or sqlite:)")

@@ -32,6 +32,10 @@ const Interval = time.Second
 // with it needs a Checkpointer, or its log grows without bound.
 const NoAutoCheckpoint, NoAutoCheckpointValue = "wal_autocheckpoint", "0"
 
+// NoAutoCheckpointDSN is the same setting as a query parameter of a DSN
+// for the "sqlite" driver (modernc's).
+const NoAutoCheckpointDSN = "_pragma=" + NoAutoCheckpoint + "(" + NoAutoCheckpointValue + ")"
+
 // Result is what one checkpoint did, in log frames (pages).
 type Result struct {
 	Busy         bool // a reader or writer held some frames back; the next checkpoint takes them

@@ -18,8 +18,7 @@ import (
 func open(t *testing.T) (*sql.DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "wal.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma="+
-		sqlitewal.NoAutoCheckpoint+"("+sqlitewal.NoAutoCheckpointValue+")")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&"+sqlitewal.NoAutoCheckpointDSN)
 	if err != nil {
 		t.Fatal(err)
 	}
