@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -70,6 +71,51 @@ func (r createQuoteRequest) Validate() error {
 	return v.Err()
 }
 
+// withPricingRefusals adds to a quote request's refusal what pricing would
+// refuse in the same lines for the customer (an unknown or retired SKU, a
+// SKU priced in another currency, a promotion code not in force), so one
+// answer names every bad field rather than one at a time: the request's
+// own checks run before anything is priced, pricing's only once they pass.
+// Fields the refusal names already keep its message. It reads the catalog
+// only on this error path, and when it cannot, the refusal stands as it
+// was.
+func (s *Server) withPricingRefusals(c *gin.Context, refused error, customerID string, lines []pricing.Line, promo string) error {
+	var ve *models.ValidationError
+	if !errors.As(refused, &ve) || len(lines) > maxLines {
+		return refused
+	}
+	ctx := reqCtx(c)
+	cust, err := s.Store.CustomerByID(ctx, customerID)
+	if err != nil {
+		return refused
+	}
+	at := time.Now().UTC()
+	skus := make([]string, len(lines))
+	for i, l := range lines {
+		skus[i] = l.SKU
+	}
+	book, err := s.Store.PricingBookFor(ctx, at, customerID, skus)
+	if err != nil {
+		return refused
+	}
+	var more *models.ValidationError
+	if _, err := pricing.Price(book, pricing.Basket{Customer: pricing.CustomerOf(cust), Lines: lines, PromoCode: promo, At: at}); !errors.As(err, &more) {
+		return refused
+	}
+	named := map[string]bool{}
+	for _, f := range ve.Fields {
+		named[f.Field] = true
+	}
+	all := &models.ValidationError{Fields: slices.Clone(ve.Fields)}
+	for _, f := range more.Fields {
+		if !named[f.Field] {
+			all.Fields = append(all.Fields, f)
+			named[f.Field] = true
+		}
+	}
+	return all
+}
+
 func actorOf(c *gin.Context) workflows.Actor {
 	p, _ := principalOf(c)
 	return workflows.Actor{Subject: p.Subject(), Roles: p.Roles, Name: p.Name}
@@ -77,11 +123,19 @@ func actorOf(c *gin.Context) workflows.Actor {
 
 func (s *Server) createQuote(c *gin.Context) {
 	var req createQuoteRequest
-	if !bind(c, &req) {
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
 		return
 	}
 	p, _ := principalOf(c)
 	customerID, err := ownAccount(p, req.CustomerID, "quote")
+	if verr := req.Validate(); verr != nil {
+		if err == nil {
+			verr = s.withPricingRefusals(c, verr, customerID, req.Lines, req.PromoCode)
+		}
+		fail(c, verr)
+		return
+	}
 	if err != nil {
 		fail(c, err)
 		return
@@ -209,7 +263,15 @@ func (r editQuoteRequest) Validate() error {
 
 func (s *Server) editQuote(c *gin.Context) {
 	var req editQuoteRequest
-	if !bind(c, &req) {
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if verr := req.Validate(); verr != nil {
+		if st, err := s.quoteFor(c); err == nil {
+			verr = s.withPricingRefusals(c, verr, st.CustomerID, req.Lines, req.PromoCode)
+		}
+		fail(c, verr)
 		return
 	}
 	s.quoteUpdate(c, workflows.UpdateQuoteEdit, workflows.EditInput{Actor: actorOf(c), Lines: req.Lines, PromoCode: req.PromoCode,

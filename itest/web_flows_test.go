@@ -351,13 +351,19 @@ func TestWebRefusesWhatItShould(t *testing.T) {
 		t.Errorf("Acme opening Globex's quote sees %q, want Not found", h)
 	}
 
-	// Bad input: the API's message shows beside the line, and nothing is made.
+	// Bad input: the API's message shows beside the line, and nothing is
+	// made. A promotion code not in force, which pricing judges, comes back
+	// in the same answer beside its own field.
 	buyer.Open("/quotes/new?sku=CAB-050")
 	buyer.Fill("l1-f-qty", "0")
+	buyer.Fill("f-promo_code", "NOSUCH")
 	buyer.Press(kb.Enter)
 	buyer.WaitText(".line .field-error", "must be between 1 and")
 	if !buyer.Has("#l1-f-qty[aria-invalid=true]") || !buyer.Has(".error-summary a[href='#l1-f-qty']") || buyer.Text("h1") != "New quote" {
 		t.Errorf("a quantity of 0 did not come back as a field error: %s", buyer.Text("main"))
+	}
+	if !buyer.Has("#f-promo_code[aria-invalid=true]") || !buyer.Has(".error-summary a[href='#f-promo_code']") {
+		t.Errorf("the promotion code was not named beside the quantity: %s", buyer.Text("main"))
 	}
 	look(t, buyer, "quote-field-error")
 
