@@ -50,8 +50,8 @@ func (a *Activities) issueInvoice(ctx context.Context, in workflows.IssueInvoice
 func (a *Activities) RecordPayment(ctx context.Context, in workflows.RecordPaymentInput) (workflows.PaymentResult, error) {
 	inv, pay, recorded, err := a.Store.RecordPayment(ctx, store.PaymentRequest{InvoiceID: in.InvoiceID, Reference: in.Reference, Amount: in.Amount,
 		Method: in.Method, RecordedBy: in.Actor.Subject, ReceivedAt: in.ReceivedAt})
-	if err != nil {
-		return workflows.PaymentResult{}, invalid(err)
+	if err != nil { // a conflict (a void invoice, a reference taken by another amount) is final
+		return workflows.PaymentResult{}, businessError(err)
 	}
 	return workflows.PaymentResult{Invoice: invoiceRef(inv), Credit: pay.Amount - pay.Applied, Duplicate: !recorded}, nil
 }

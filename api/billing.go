@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -89,7 +90,21 @@ func (s *Server) payOrder(c *gin.Context) {
 	case err != nil:
 		fail(c, err)
 		return
-	case req.Amount > inv.Balance()+s.MaxOverpayment && !s.paymentRecorded(c, req):
+	}
+	prior, err := s.Store.PaymentByReference(reqCtx(c), req.InvoiceID, req.Reference)
+	recorded := err == nil
+	switch {
+	case err != nil && !errors.Is(err, models.ErrNotFound):
+		fail(c, err)
+		return
+	case recorded && prior.Amount != req.Amount:
+		// The same reference is how a payment entered twice counts once, so
+		// another amount under it is another payment: recording nothing and
+		// answering as if it were the first would lose it without a word.
+		fail(c, models.Invalid("reference", "%s is already the payment of %s on %s, recorded %s; a different payment needs a reference of its own",
+			req.Reference, models.NewMoney(prior.Amount, inv.Currency), inv.ID, prior.ReceivedAt.UTC().Format(time.DateOnly)))
+		return
+	case req.Amount > inv.Balance()+s.MaxOverpayment && !recorded:
 		m := func(a int64) string { return fmt.Sprintf("%s (%d minor units)", models.NewMoney(a, inv.Currency), a) }
 		fail(c, models.Invalid("amount", "must be at most %s: %s open on %s plus an over-payment tolerance of %s",
 			m(inv.Balance()+s.MaxOverpayment), m(inv.Balance()), inv.ID, m(s.MaxOverpayment)))
@@ -97,14 +112,6 @@ func (s *Server) payOrder(c *gin.Context) {
 	}
 	s.orderUpdate(c, workflows.UpdateOrderPay, workflows.PayInput{Actor: actorOf(c), InvoiceID: req.InvoiceID, Reference: req.Reference,
 		Amount: req.Amount, Method: req.Method, MaxOverpayment: s.MaxOverpayment})
-}
-
-// paymentRecorded reports whether this very payment (invoice and reference)
-// was recorded already: entered again it must be answered as before, not
-// refused because the invoice it paid is now settled.
-func (s *Server) paymentRecorded(c *gin.Context, req payRequest) bool {
-	p, err := s.Store.PaymentByReference(reqCtx(c), req.InvoiceID, req.Reference)
-	return err == nil && p.Amount == req.Amount
 }
 
 // orderUpdate sends an Update to an order the caller may see.

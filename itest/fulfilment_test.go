@@ -82,6 +82,13 @@ func TestWholeLifecycleOverHTTP(t *testing.T) {
 	pay(inv1.ID, "wire-1", 12220)
 	pay(inv2.ID, "wire-2", 5000)
 	pay(inv2.ID, "wire-2", 5000) // the same payment entered twice counts once
+	// Another amount under that reference is another payment: refused
+	// naming the reference, not answered as the first and lost.
+	var p struct{ Errors []models.FieldError }
+	if r := a.call("POST", "/api/v1/orders/"+orderID+"/payments", finance,
+		fmt.Sprintf(`{"invoice_id":%q,"reference":"wire-2","amount":2000,"method":"ach"}`, inv2.ID), nil, &p); r.StatusCode != 422 || len(p.Errors) == 0 || p.Errors[0].Field != "reference" {
+		t.Fatalf("a second amount under wire-2: %d %+v; want 422 naming the reference", r.StatusCode, p)
+	}
 	final := pay(inv2.ID, "wire-3", 3247)
 	if final.Status != workflows.OrderCompleted {
 		t.Fatalf("after paying everything: %s", final.Status)

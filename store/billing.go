@@ -210,6 +210,11 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentRequest) (inv models
 			return mapErr(err, "invoice", p.InvoiceID)
 		}
 		err := tx.conn(ctx).Where("invoice_id = ? AND reference = ?", p.InvoiceID, p.Reference).Take(&pay).Error
+		if err == nil && pay.Amount != p.Amount {
+			// Another amount under a recorded reference is another payment
+			// (the API refuses it; this catches two entered at once).
+			return models.Conflict("reference %q is already the payment of %s on invoice %s", p.Reference, models.NewMoney(pay.Amount, inv.Currency), inv.ID)
+		}
 		if err == nil {
 			return nil // already recorded
 		}

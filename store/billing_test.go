@@ -84,6 +84,11 @@ func TestShipInvoiceAndPay(t *testing.T) {
 				t.Fatalf("payment %s: %+v, %v", p.ref, got, err)
 			}
 		}
+		// Another amount under a recorded reference is another payment:
+		// refused, not taken for the first one entered again.
+		if got, _, recorded, err := s.RecordPayment(ctx, store.PaymentRequest{InvoiceID: first.ID, Reference: "wire-1", Amount: 250, RecordedBy: "user:f", ReceivedAt: now}); !errors.Is(err, models.ErrConflict) || recorded {
+			t.Fatalf("a second amount under wire-1: %+v recorded %v, %v; want a conflict", got, recorded, err)
+		}
 		if credit, err := s.CreditBalance(ctx, cust.ID, "USD"); err != nil || credit != 100 {
 			t.Fatalf("credit %d, %v; want 100", credit, err)
 		}
