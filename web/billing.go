@@ -97,15 +97,18 @@ func paymentForm(st workflows.OrderState, a orderActions) form {
 			{Name: "invoice_id", Label: "Invoice", Type: "select", Options: invoices, Value: a.value("invoice_id", ""), Required: true},
 			{Name: "amount", Label: "Amount (" + string(st.Currency) + ")", Type: "money", Value: a.value("amount", moneyInput(open, st.Currency)), Required: true,
 				Hint: "Up to the open balance; any excess becomes credit within the allowed overpayment."},
-			{Name: "currency", Type: "hidden", Value: string(st.Currency)},
-			{Name: "reference", Label: "Payment reference", Value: a.value("reference", ""), Required: true, Hint: "The bank's or card processor's reference: the same reference twice is one payment."},
+			{Name: "reference", Label: "Payment reference", Value: a.value("reference", ""), Required: true, Hint: "The bank's or card processor's reference: the same payment entered twice is recorded once; another payment needs its own reference."},
 			{Name: "method", Label: "Method", Type: "select", Options: paymentMethods, Value: a.value("method", "bank_transfer")},
 		}}
 }
 
 func (s *Server) recordPayment(v *visit) error {
 	id := v.r.PathValue("id")
-	amount, err := models.ParseMoney(v.r.PostFormValue("amount"), models.Currency(v.r.PostFormValue("currency")))
+	cur, err := v.currencyOf("/api/v1/orders/" + url.PathEscape(id))
+	if err != nil {
+		return err
+	}
+	amount, err := models.ParseMoney(v.r.PostFormValue("amount"), cur)
 	if err != nil {
 		return v.orderFormError(&apiError{Status: http.StatusUnprocessableEntity, Title: "Check the payment",
 			Errors: []models.FieldError{{Field: "amount", Message: err.Error()}}}, "pay")

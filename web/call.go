@@ -195,3 +195,17 @@ func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	return r.body.Write(b)
 }
+
+// currencyOf reads the currency of the document at an API path (an order,
+// an invoice, a customer), which a form's amount is read in: the page
+// never takes the currency from the form, where a posted value could make
+// 250 yen of 250 dollars.
+func (v *visit) currencyOf(path string) (models.Currency, error) {
+	var doc struct {
+		Currency models.Currency `json:"currency"`
+	}
+	if err := v.call(http.MethodGet, path, nil, &doc); err != nil {
+		return "", err
+	}
+	return doc.Currency, nil
+}

@@ -90,7 +90,11 @@ func (s *Server) setCustomerCredit(v *visit) error {
 	id := v.r.PathValue("id")
 	body := map[string]any{"version": atoiOr(f("version"), 0), "terms_days": atoiOr(f("terms_days"), -1), "credit_limit": nil}
 	if limit := strings.TrimSpace(f("credit_limit")); limit != "" {
-		amount, err := models.ParseMoney(limit, models.Currency(f("currency")))
+		cur, err := v.currencyOf("/api/v1/customers/" + url.PathEscape(id))
+		if err != nil {
+			return err
+		}
+		amount, err := models.ParseMoney(limit, cur)
 		if err != nil {
 			return v.showCustomer(&apiError{Status: http.StatusUnprocessableEntity, Title: "Check the highlighted fields",
 				Errors: []models.FieldError{{Field: "credit_limit", Message: err.Error()}}}, "credit")

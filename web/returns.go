@@ -335,7 +335,6 @@ func creditForm(inv invoiceView, csrf string, formErr *apiError, val func(k, d s
 		Fields: []field{
 			{Name: "kind", Label: "Kind", Type: "select", Options: creditKindOptions, Value: val("kind", models.CreditPriceCorrection)},
 			{Name: "amount", Label: "Amount (" + string(inv.Currency) + ")", Type: "money", Value: val("amount", ""), Hint: "For a price correction; a cancellation credits the whole invoice."},
-			{Name: "currency", Type: "hidden", Value: string(inv.Currency)},
 			{Name: "reason", Label: "Reason", Required: true, Value: val("reason", "")},
 		}}
 }
@@ -344,7 +343,11 @@ func (s *Server) creditInvoice(v *visit) error {
 	id := v.r.PathValue("id")
 	body := map[string]any{"kind": v.r.PostFormValue("kind"), "reason": v.r.PostFormValue("reason")}
 	if raw := strings.TrimSpace(v.r.PostFormValue("amount")); raw != "" || v.r.PostFormValue("kind") == models.CreditPriceCorrection {
-		amount, err := models.ParseMoney(raw, models.Currency(v.r.PostFormValue("currency")))
+		cur, err := v.currencyOf("/api/v1/invoices/" + url.PathEscape(id))
+		if err != nil {
+			return err
+		}
+		amount, err := models.ParseMoney(raw, cur)
 		if err == nil && amount <= 0 {
 			err = errors.New("must be more than 0")
 		}
