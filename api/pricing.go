@@ -2,7 +2,9 @@ package api
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,7 +80,7 @@ func (s *Server) createPriceList(c *gin.Context) {
 	ctx, pl := reqCtx(c), req.PriceList
 	pl.ID = ""
 	err := s.Store.Tx(ctx, func(tx *store.Store) error {
-		if err := knownSKUs(c, tx, pl.Items); err != nil {
+		if err := knownSKUs(c, tx, pl.Currency, pl.Items); err != nil {
 			return err
 		}
 		if err := tx.CreatePriceList(ctx, &pl, s.subject(c)); err != nil {
@@ -89,15 +91,23 @@ func (s *Server) createPriceList(c *gin.Context) {
 	respond(c, http.StatusCreated, pl, err)
 }
 
-func knownSKUs(c *gin.Context, tx *store.Store, items map[string][]pricing.Tier) error {
+// knownSKUs checks that a price list's items are products sold in its
+// currency: pricing prices a product only in the currency of its list
+// price, so an item in another would be accepted and never used.
+func knownSKUs(c *gin.Context, tx *store.Store, currency models.Currency, items map[string][]pricing.Tier) error {
 	book, err := tx.PricingBook(reqCtx(c), time.Now())
 	if err != nil {
 		return err
 	}
 	var v models.Validator
-	for sku := range items {
-		_, ok := book.Products[sku]
-		v.Check(ok, "items."+sku, "is not a SKU in the catalog")
+	for _, sku := range slices.Sorted(maps.Keys(items)) {
+		p, ok := book.Products[sku]
+		switch {
+		case !ok:
+			v.Add("items."+sku, "is not a SKU in the catalog")
+		case p.ListPrice.Currency != currency:
+			v.Add("items."+sku, "is sold in %s, not %s: a price in %s would never be used", p.ListPrice.Currency, currency, currency)
+		}
 	}
 	return v.Err()
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/q2c-dev/q2c/api"
@@ -33,6 +34,23 @@ func TestPricingAnalystChangesPricesAndPreviews(t *testing.T) {
 	unknown := h.do("POST", "/api/v1/pricing/price-lists", tok, `{"name":"Ent","currency":"USD","valid_from":"2026-01-01T00:00:00Z","items":{"NOPE":[{"min_qty":1,"unit_price":1}]}}`, nil)
 	if unknown.Code != 422 {
 		t.Fatalf("unknown SKU in price list: %d %s", unknown.Code, unknown.Body)
+	}
+	// A product is priced only in its list price's currency: a price in
+	// another would be accepted and never used, so it is refused.
+	jpy := &models.Customer{Name: "Nippon", Email: "n@example.com", Region: "JP", Tier: 2, Currency: "JPY"}
+	if err := h.st.CreateCustomer(ctx, jpy); err != nil {
+		t.Fatal(err)
+	}
+	for name, req := range map[string][2]string{
+		"price list":     {"/api/v1/pricing/price-lists", `{"name":"Yen","currency":"JPY","valid_from":"2026-01-01T00:00:00Z","items":{"WID":[{"min_qty":1,"unit_price":3000}]}}`},
+		"customer price": {"/api/v1/pricing/customer-prices", `{"customer_id":"` + jpy.ID + `","sku":"WID","unit_price":3000,"currency":"JPY","valid_from":"2026-01-01T00:00:00Z"}`},
+	} {
+		w := h.do("POST", req[0], tok, req[1], nil)
+		var p api.Problem
+		decode(t, w, &p)
+		if w.Code != 422 || len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, "is sold in USD") {
+			t.Fatalf("a %s in yen for a dollar product: %d %+v", name, w.Code, p)
+		}
 	}
 	if w := h.do("POST", "/api/v1/pricing/price-lists", tok, `{"name":"Ent","segment":"enterprise","currency":"USD","valid_from":"2026-01-01T00:00:00Z","items":{"WID":[{"min_qty":1,"unit_price":1800}]}}`, nil); w.Code != 201 {
 		t.Fatalf("price list: %d %s", w.Code, w.Body)

@@ -209,8 +209,13 @@ func (s *Store) CreateCustomerPrice(ctx context.Context, cp pricing.CustomerPric
 		if cust.Currency != cp.Currency {
 			return models.Invalid("currency", "must be the customer's currency, %s: quotes are priced in it", cust.Currency)
 		}
-		if err := tx.conn(ctx).Select("sku").Where("sku = ?", cp.SKU).Take(&models.Product{}).Error; err != nil {
+		var product models.Product
+		if err := tx.conn(ctx).Select("sku, currency").Where("sku = ?", cp.SKU).Take(&product).Error; err != nil {
 			return notFoundField(mapErr(err, "product", cp.SKU), "sku")
+		}
+		if product.Currency != cp.Currency {
+			// Pricing prices a product only in its list price's currency.
+			return models.Invalid("sku", "%s is sold in %s, the customer buys in %s: a price for it could never be used", cp.SKU, product.Currency, cp.Currency)
 		}
 		q := tx.conn(ctx).Model(&customerPriceRow{}).Where("customer_id = ? AND sku = ? AND currency = ? AND (valid_to IS NULL OR valid_to > ?)",
 			cp.CustomerID, cp.SKU, cp.Currency, cp.From.UTC())
