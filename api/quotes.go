@@ -153,6 +153,18 @@ func (s *Server) createQuote(c *gin.Context) {
 
 func (s *Server) listQuotes(c *gin.Context) {
 	p, _ := principalOf(c)
+	if p.IsCustomer() {
+		listPage(c, func(ctx context.Context, page store.Page) (store.List[customerQuoteRow], error) {
+			l, err := s.Store.ListQuotes(ctx, p.CustomerID, c.Query("status"), page)
+			out := store.List[customerQuoteRow]{Items: make([]customerQuoteRow, len(l.Items)), NextCursor: l.NextCursor}
+			for i, q := range l.Items {
+				out.Items[i] = customerQuoteRow{ID: q.ID, CustomerID: q.CustomerID, Status: q.Status, Version: q.Version, Currency: q.Currency,
+					Total: q.Total, ValidUntil: q.ValidUntil, OrderID: q.OrderID, AcceptedAt: q.AcceptedAt, CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt}
+			}
+			return out, err
+		})
+		return
+	}
 	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.QuoteRecord], error) {
 		return s.Store.ListQuotes(ctx, customerScope(c, p), c.Query("status"), page)
 	})
@@ -242,6 +254,23 @@ func quoteAnswer(c *gin.Context, st workflows.QuoteState) any {
 		v.Timeline = append(v.Timeline, customerQuoteEvent{At: e.At, Stage: e.Stage})
 	}
 	return v
+}
+
+// customerQuoteRow is a quote in a customer's list: as quoteAnswer does
+// for one quote, it leaves out the approval policy (which level had to
+// approve, whether any did, when) and who on the staff created it.
+type customerQuoteRow struct {
+	ID         string          `json:"id"`
+	CustomerID string          `json:"customer_id"`
+	Status     string          `json:"status"`
+	Version    int             `json:"version"`
+	Currency   models.Currency `json:"currency"`
+	Total      int64           `json:"total"`
+	ValidUntil *time.Time      `json:"valid_until,omitempty"`
+	OrderID    string          `json:"order_id,omitempty"`
+	AcceptedAt *time.Time      `json:"accepted_at,omitempty"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
 }
 
 // editQuoteRequest replaces a quote's lines and promotion code; its

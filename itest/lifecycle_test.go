@@ -40,6 +40,18 @@ func TestQuoteApprovalAcceptAndCancelOverHTTP(t *testing.T) {
 	if a.call("GET", "/api/v1/quotes/"+q.QuoteID, rep, "", nil, &staffView); staffView.ApprovalRole != models.RoleApprover {
 		t.Fatalf("staff see the approval needed from %q", staffView.ApprovalRole)
 	}
+	// The customer's list, like the quote itself, keeps the approval policy
+	// to the staff.
+	var mine struct{ Items []map[string]any }
+	a.call("GET", "/api/v1/quotes", buyer, "", nil, &mine)
+	if len(mine.Items) != 1 || mine.Items[0]["id"] != q.QuoteID || mine.Items[0]["total"] != float64(21017) {
+		t.Fatalf("the customer's quotes: %+v", mine.Items)
+	}
+	for _, k := range []string{"approval_role", "needs_approval", "approved_at", "created_by"} {
+		if v, ok := mine.Items[0][k]; ok {
+			t.Errorf("the customer's list shows %s = %v", k, v)
+		}
+	}
 	p := q.Priced.Pricing
 	// Acme is enterprise: WID-100 at 18.99, 5 × = 94.95 − 20% (18.99) = 75.96 + 7.25% tax 5.51 = 81.47;
 	// CAB-050 at list 7.50, 20 × = 150.00 − 30.00 = 120.00 + 8.70 = 128.70. 53.99 below the 249.95 list: 21.60%.
