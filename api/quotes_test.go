@@ -49,6 +49,9 @@ func TestAQuoteRefusalNamesEveryBadField(t *testing.T) {
 		{"create: both on one line", create, `[{"sku":"NOPE","qty":0}]`, "", []string{"lines[0].qty", "lines[0].sku"}},
 		{"create: a bad quantity and a promotion not in force", create, `[{"sku":"WID","qty":0}]`, "NOSUCH", []string{"lines[0].qty", "promo_code"}},
 		{"create: a missing SKU is named once", create, `[{"sku":"","qty":0}]`, "", []string{"lines[0].sku", "lines[0].qty"}},
+		{"create: no customer named, and a bad quantity", func(lines, promo string) (string, string) {
+			return "POST", fmt.Sprintf(`{"lines":%s}`, lines)
+		}, `[{"sku":"WID","qty":0}]`, "", []string{"customer_id", "lines[0].qty"}},
 		{"edit: a bad quantity and an unknown SKU", edit, `[{"sku":"NOPE","qty":0}]`, "", []string{"lines[0].qty", "lines[0].sku"}},
 	}
 	path := map[string]string{"POST": "/api/v1/quotes", "PUT": "/api/v1/quotes/Q-EDIT"}
