@@ -330,3 +330,31 @@ func TestRejectingAQuoteNeedsAReason(t *testing.T) {
 		}
 	}
 }
+
+// TestWrongTypesAreNamedInJSONTerms: a value of the wrong type is named as
+// the JSON a client should send ("a whole number"), not as Go spells it
+// ("int64"), and a body cut short says so.
+func TestWrongTypesAreNamedInJSONTerms(t *testing.T) {
+	h := newHarness(t)
+	rep := h.as(models.RoleSalesRep)
+	tests := []struct {
+		name, path, token, body string
+		field, message, detail  string
+	}{
+		{"a fraction for a quantity", "/api/v1/quotes", rep, `{"customer_id":"c","lines":[{"sku":"WID","qty":1.5}]}`, "lines.qty", "must be a whole number", "got number 1.5"},
+		{"a number for a name", "/api/v1/users", h.admin, `{"email":"x@q2c.test","name":5}`, "name", "must be a string", "got number"},
+		{"a string for a list", "/api/v1/users", h.admin, `{"email":"x@q2c.test","roles":"finance"}`, "roles", "must be a list", "got string"},
+		{"a body cut short", "/api/v1/users", h.admin, `{"email":"x@q2c.test","name":`, "body", "is not valid JSON", "before its JSON is complete"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := h.do("POST", tc.path, tc.token, tc.body, nil)
+			var p api.Problem
+			decode(t, w, &p)
+			if w.Code != 400 || len(p.Errors) != 1 || p.Errors[0].Field != tc.field || p.Errors[0].Message != tc.message ||
+				!strings.Contains(p.Detail, tc.detail) || strings.Contains(p.Detail, "Go struct") {
+				t.Fatalf("got %d %+v", w.Code, p)
+			}
+		})
+	}
+}

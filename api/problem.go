@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -91,14 +92,15 @@ func problemOf(err error) Problem {
 			Detail: fmt.Sprintf("bodies are limited to %d bytes", maxErr.Limit)}
 	case errors.As(err, &syntax):
 		return Problem{Type: ProblemMalformed, Title: "The request body is not valid JSON", Status: http.StatusBadRequest,
-			Detail: fmt.Sprintf("syntax error at byte %d: %v", syntax.Offset, err), Errors: []models.FieldError{{Field: "body", Message: "is not valid JSON"}}}
+			Detail: syntaxDetail(syntax), Errors: []models.FieldError{{Field: "body", Message: "is not valid JSON"}}}
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
 		if field == "" {
 			field = "body"
 		}
+		want := jsonTypeName(typeErr.Type)
 		return Problem{Type: ProblemMalformed, Title: "A field has the wrong type", Status: http.StatusBadRequest,
-			Detail: err.Error(), Errors: []models.FieldError{{Field: field, Message: "must be a " + typeErr.Type.String()}}}
+			Detail: fmt.Sprintf("%s: got %s, want %s", field, typeErr.Value, want), Errors: []models.FieldError{{Field: field, Message: "must be " + want}}}
 	case errors.Is(err, errUnknownField):
 		return Problem{Type: ProblemMalformed, Title: "The request has an unknown field", Status: http.StatusBadRequest,
 			Detail: err.Error(), Errors: []models.FieldError{{Field: unknownFieldName(err), Message: "is not a field of this request"}}}
@@ -150,3 +152,39 @@ var (
 	errUnavailable = errors.New("unavailable")
 	errOverloaded  = errors.New("overloaded")
 )
+
+// syntaxDetail says where a body stops being JSON; a body cut short has no
+// message of its own from the decoder.
+func syntaxDetail(e *json.SyntaxError) string {
+	if e.Error() == "" {
+		return fmt.Sprintf("the body ends at byte %d before its JSON is complete", e.Offset)
+	}
+	return fmt.Sprintf("syntax error at byte %d: %v", e.Offset, e)
+}
+
+// jsonTypeName names a Go type as the JSON a client should send, not as Go
+// spells it ("a whole number", not "int64").
+func jsonTypeName(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number, 0 or more"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonTypeName(t.Elem())
+	}
+	return "another type"
+}
