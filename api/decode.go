@@ -22,6 +22,8 @@ var (
 	errUnknownField    = errors.New("unknown field")
 	errMalformed       = errors.New("malformed body")
 	errUnsupportedType = errors.New("unsupported media type")
+	// errEmptyBody is a request without a body (it is malformed too).
+	errEmptyBody = fmt.Errorf("%w: the body is empty; send a JSON object", errMalformed)
 )
 
 // validatable is a request body that checks itself.
@@ -31,7 +33,13 @@ type validatable interface{ Validate() error }
 // answers with a problem and returns false; the handler must then return.
 // Strict means: Content-Type JSON, no unknown fields, exactly one value.
 func bind(c *gin.Context, dst validatable) bool {
-	if err := decodeJSON(c, dst); err != nil {
+	err := decodeJSON(c, dst)
+	if errors.Is(err, errEmptyBody) && dst.Validate() == nil {
+		// An action whose fields are all optional (accept, withdraw,
+		// approve) needs no body: none is the empty object.
+		err = nil
+	}
+	if err != nil {
 		fail(c, err)
 		return false
 	}
@@ -55,7 +63,7 @@ func decodeJSON(c *gin.Context, dst any) error {
 	}
 	switch trimmed := bytes.TrimSpace(body); {
 	case len(trimmed) == 0:
-		return fmt.Errorf("%w: the body is empty; send a JSON object", errMalformed)
+		return errEmptyBody
 	case trimmed[0] != '{':
 		// null, a list or a bare value would decode into nothing (encoding/json
 		// leaves a struct untouched for null), so every route would see an
