@@ -10,6 +10,15 @@ import (
 // Role is what a caller may do. Every API route names the roles that may call it.
 type Role string
 
+// Label is the role as people read it in a sentence ("sales manager",
+// "IT admin"), not its code.
+func (r Role) Label() string {
+	if r == RoleITAdmin {
+		return "IT admin"
+	}
+	return strings.ReplaceAll(string(r), "_", " ")
+}
+
 // The roles of the user stories.
 const (
 	RoleCustomer          Role = "customer"

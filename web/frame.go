@@ -114,9 +114,9 @@ func rolesText(rs models.Roles) string {
 }
 
 func roleLabel(r models.Role) string {
-	s := strings.ReplaceAll(string(r), "_", " ")
-	if r == models.RoleITAdmin {
-		return "IT admin"
+	s := r.Label()
+	if s == "" {
+		return ""
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -176,7 +176,7 @@ func (f *quoteFlow) price(ctx workflow.Context, lines []pricing.Line, promo, act
 	f.state.ValidUntil = workflow.Now(ctx).AddDate(0, 0, f.req.ValidDays)
 	status, detail := QuoteApproved, "within policy: no approval needed"
 	if f.state.Approval.Required {
-		status, detail = QuotePendingApproval, fmt.Sprintf("needs %s: %v", f.state.ApprovalRole, f.state.Approval.Reasons)
+		status, detail = QuotePendingApproval, fmt.Sprintf("needs %s approval: %s", f.state.ApprovalRole.Label(), strings.Join(f.state.Approval.Reasons, "; "))
 		f.slaAt = workflow.Now(ctx).Add(f.req.Policy.SLA)
 	}
 	f.state.EscalatesAt = f.escalatesAt()
@@ -228,7 +228,7 @@ func (f *quoteFlow) notifyApprovers(ctx workflow.Context, why string) error {
 		Event: event,
 		Data: map[string]string{"quote_id": f.state.QuoteID, "version": fmt.Sprint(f.state.Version), "customer_name": f.state.Priced.Customer.Name,
 			"total": moneyString(p.Total, p), "discount": fmt.Sprintf("%d.%02d%%", p.DiscountBP/100, p.DiscountBP%100),
-			"role": string(f.state.ApprovalRole), "reasons": strings.Join(f.state.Approval.Reasons, "; ")},
+			"role": f.state.ApprovalRole.Label(), "reasons": strings.Join(f.state.Approval.Reasons, "; ")},
 		IdempotencyKey: fmt.Sprintf("%s/r%d/approval-%s", QuoteWorkflowID(f.state.QuoteID), f.state.Rev, why),
 	}).Get(ctx, nil)
 }

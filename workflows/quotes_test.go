@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -435,6 +436,11 @@ func TestEditingAnApprovedQuoteVoidsTheApproval(t *testing.T) {
 	st := result(t, env)
 	if edit.failed != nil || edit.state.Status != workflows.QuotePendingApproval || edit.state.Version != 2 || len(edit.state.Decisions) != 0 {
 		t.Fatalf("edit answered %+v", edit)
+	}
+	// The timeline says who must approve and why in words, not as codes
+	// and a Go list.
+	if last := edit.state.Timeline[len(edit.state.Timeline)-1].Detail; !strings.HasPrefix(last, "needs ") || strings.ContainsAny(last, "[]_") {
+		t.Errorf("the timeline reads %q", last)
 	}
 	if early.rejected == nil {
 		t.Fatal("the edited quote was accepted on its old approval")
