@@ -14,6 +14,7 @@ import (
 	"github.com/q2c-dev/q2c/internal/testdb"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
 )
 
 func init() { auth.BcryptCost = 4 }
@@ -354,6 +355,37 @@ func TestWrongTypesAreNamedInJSONTerms(t *testing.T) {
 			if w.Code != 400 || len(p.Errors) != 1 || p.Errors[0].Field != tc.field || p.Errors[0].Message != tc.message ||
 				!strings.Contains(p.Detail, tc.detail) || strings.Contains(p.Detail, "Go struct") {
 				t.Fatalf("got %d %+v", w.Code, p)
+			}
+		})
+	}
+}
+
+// TestListStatusFiltersAreChecked: a list's ?status= that no document can
+// have is a 422 naming the field, not an empty list that reads as "none";
+// each status the documents have is accepted.
+func TestListStatusFiltersAreChecked(t *testing.T) {
+	h := newHarness(t)
+	rep, finance := h.as(models.RoleSalesRep), h.as(models.RoleFinance)
+	tests := []struct {
+		name, path, token string
+		statuses          []string
+	}{
+		{"quotes", "/api/v1/quotes", rep, workflows.QuoteStatuses},
+		{"orders", "/api/v1/orders", rep, workflows.OrderStatuses},
+		{"invoices", "/api/v1/invoices", finance, models.InvoiceStatuses},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := h.do("GET", tc.path+"?status=bogus", tc.token, "", nil)
+			var p api.Problem
+			decode(t, w, &p)
+			if w.Code != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "status" {
+				t.Fatalf("?status=bogus: %d %+v", w.Code, p)
+			}
+			for _, st := range tc.statuses {
+				if w := h.do("GET", tc.path+"?status="+st, tc.token, "", nil); w.Code != 200 {
+					t.Errorf("?status=%s: %d %s", st, w.Code, w.Body)
+				}
 			}
 		})
 	}

@@ -129,7 +129,11 @@ func (s *Server) orderUpdate(c *gin.Context, name string, arg any) {
 func (s *Server) listInvoices(c *gin.Context) {
 	p, _ := principalOf(c)
 	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.Invoice], error) {
-		return s.Store.ListInvoices(ctx, customerScope(c, p), c.Query("order_id"), c.Query("status"), page)
+		status, err := statusFilter(c, models.InvoiceStatuses)
+		if err != nil {
+			return store.List[models.Invoice]{}, err
+		}
+		return s.Store.ListInvoices(ctx, customerScope(c, p), c.Query("order_id"), status, page)
 	})
 }
 

@@ -27,7 +27,11 @@ func (s *Server) orderRoutes() []Route {
 func (s *Server) listOrders(c *gin.Context) {
 	p, _ := principalOf(c)
 	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.OrderRecord], error) {
-		return s.Store.ListOrders(ctx, customerScope(c, p), c.Query("status"), page)
+		status, err := statusFilter(c, workflows.OrderStatuses)
+		if err != nil {
+			return store.List[models.OrderRecord]{}, err
+		}
+		return s.Store.ListOrders(ctx, customerScope(c, p), status, page)
 	})
 }
 

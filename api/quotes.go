@@ -159,7 +159,11 @@ func (s *Server) listQuotes(c *gin.Context) {
 	p, _ := principalOf(c)
 	if p.IsCustomer() {
 		listPage(c, func(ctx context.Context, page store.Page) (store.List[customerQuoteRow], error) {
-			l, err := s.Store.ListQuotes(ctx, p.CustomerID, c.Query("status"), page)
+			status, err := statusFilter(c, workflows.QuoteStatuses)
+			if err != nil {
+				return store.List[customerQuoteRow]{}, err
+			}
+			l, err := s.Store.ListQuotes(ctx, p.CustomerID, status, page)
 			out := store.List[customerQuoteRow]{Items: make([]customerQuoteRow, len(l.Items)), NextCursor: l.NextCursor}
 			for i, q := range l.Items {
 				out.Items[i] = customerQuoteRow{ID: q.ID, CustomerID: q.CustomerID, Status: q.Status, Version: q.Version, Currency: q.Currency,
@@ -170,7 +174,11 @@ func (s *Server) listQuotes(c *gin.Context) {
 		return
 	}
 	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.QuoteRecord], error) {
-		return s.Store.ListQuotes(ctx, customerScope(c, p), c.Query("status"), page)
+		status, err := statusFilter(c, workflows.QuoteStatuses)
+		if err != nil {
+			return store.List[models.QuoteRecord]{}, err
+		}
+		return s.Store.ListQuotes(ctx, customerScope(c, p), status, page)
 	})
 }
 

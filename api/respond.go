@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -29,6 +30,17 @@ func listPage[T any](c *gin.Context, list func(context.Context, store.Page) (sto
 	}
 	l, err := list(reqCtx(c), page)
 	respond(c, http.StatusOK, l, err)
+}
+
+// statusFilter is a list's ?status=, one of allowed or empty: a status no
+// document can have is refused naming the field, not answered with an
+// empty list that reads as "there are none".
+func statusFilter(c *gin.Context, allowed []string) (string, error) {
+	status := c.Query("status")
+	if status != "" && !slices.Contains(allowed, status) {
+		return "", models.Invalid("status", "must be one of %s", strings.Join(allowed, ", "))
+	}
+	return status, nil
 }
 
 // respond writes v with status, or the problem for err.

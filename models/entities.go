@@ -322,6 +322,9 @@ const (
 	InvoiceVoid          = "void"
 )
 
+// InvoiceStatuses are every status an invoice can have, for list filters.
+var InvoiceStatuses = []string{InvoiceOpen, InvoicePartiallyPaid, InvoicePaid, InvoiceOverdue, InvoiceVoid}
+
 // Invoice bills one shipment. Amounts are minor units of Currency.
 type Invoice struct {
 	ID         string    `json:"id"`

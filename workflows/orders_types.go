@@ -56,6 +56,10 @@ const (
 	OrderCompletedShort = "completed_short"
 )
 
+// OrderStatuses are every status an order can have, for list filters.
+var OrderStatuses = []string{OrderAllocating, OrderAllocated, OrderBackordered, OrderPartiallyShipped, OrderShipped, OrderCompleted,
+	OrderCancelled, OrderRemainderCancelled, OrderCompletedShort}
+
 // OrderWorkflowID is an order's workflow ID, from its business key.
 func OrderWorkflowID(orderID string) string { return "Order:" + orderID }
 

@@ -40,6 +40,9 @@ const (
 	QuoteWithdrawn       = "withdrawn"
 )
 
+// QuoteStatuses are every status a quote can have, for list filters.
+var QuoteStatuses = []string{QuotePricing, QuoteInvalid, QuotePendingApproval, QuoteApproved, QuoteRejected, QuoteExpired, QuoteAccepted, QuoteWithdrawn}
+
 // QuoteWorkflowID is a quote's workflow ID, from its business key.
 func QuoteWorkflowID(quoteID string) string { return "Quote:" + quoteID }
 
