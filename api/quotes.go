@@ -157,12 +157,13 @@ func (s *Server) createQuote(c *gin.Context) {
 
 func (s *Server) listQuotes(c *gin.Context) {
 	p, _ := principalOf(c)
+	status, err := statusFilter(c, workflows.QuoteStatuses)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	if p.IsCustomer() {
 		listPage(c, func(ctx context.Context, page store.Page) (store.List[customerQuoteRow], error) {
-			status, err := statusFilter(c, workflows.QuoteStatuses)
-			if err != nil {
-				return store.List[customerQuoteRow]{}, err
-			}
 			l, err := s.Store.ListQuotes(ctx, p.CustomerID, status, page)
 			out := store.List[customerQuoteRow]{Items: make([]customerQuoteRow, len(l.Items)), NextCursor: l.NextCursor}
 			for i, q := range l.Items {
@@ -174,10 +175,6 @@ func (s *Server) listQuotes(c *gin.Context) {
 		return
 	}
 	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.QuoteRecord], error) {
-		status, err := statusFilter(c, workflows.QuoteStatuses)
-		if err != nil {
-			return store.List[models.QuoteRecord]{}, err
-		}
 		return s.Store.ListQuotes(ctx, customerScope(c, p), status, page)
 	})
 }
