@@ -128,11 +128,12 @@ func (s *Server) orderUpdate(c *gin.Context, name string, arg any) {
 
 func (s *Server) listInvoices(c *gin.Context) {
 	p, _ := principalOf(c)
+	status, err := statusFilter(c, models.InvoiceStatuses)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.Invoice], error) {
-		status, err := statusFilter(c, models.InvoiceStatuses)
-		if err != nil {
-			return store.List[models.Invoice]{}, err
-		}
 		return s.Store.ListInvoices(ctx, customerScope(c, p), c.Query("order_id"), status, page)
 	})
 }

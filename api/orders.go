@@ -26,11 +26,12 @@ func (s *Server) orderRoutes() []Route {
 
 func (s *Server) listOrders(c *gin.Context) {
 	p, _ := principalOf(c)
+	status, err := statusFilter(c, workflows.OrderStatuses)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	listPage(c, func(ctx context.Context, page store.Page) (store.List[models.OrderRecord], error) {
-		status, err := statusFilter(c, workflows.OrderStatuses)
-		if err != nil {
-			return store.List[models.OrderRecord]{}, err
-		}
 		return s.Store.ListOrders(ctx, customerScope(c, p), status, page)
 	})
 }

@@ -69,11 +69,13 @@ func (t timeValue) UTC() string {
 }
 
 // statusLabel turns a status code into words ("pending_approval" → "Pending approval").
-func statusLabel(s string) string {
+func statusLabel(s string) string { return sentenceCase(strings.ReplaceAll(s, "_", " ")) }
+
+// sentenceCase starts s with a capital, as a label begins a sentence.
+func sentenceCase(s string) string {
 	if s == "" {
 		return ""
 	}
-	s = strings.ReplaceAll(s, "_", " ")
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 

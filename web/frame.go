@@ -113,12 +113,6 @@ func rolesText(rs models.Roles) string {
 	return strings.Join(names, ", ")
 }
 
-func roleLabel(r models.Role) string {
-	s := r.Label()
-	if s == "" {
-		return ""
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+func roleLabel(r models.Role) string { return sentenceCase(r.Label()) }
 
 func isCSS(name string) bool { return strings.HasSuffix(name, ".css") }
