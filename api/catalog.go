@@ -2,6 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -35,4 +40,95 @@ func (s *Server) listProducts(c *gin.Context) {
 		}
 		return out, err
 	})
+}
+
+// getProduct is one catalog entry; customers see only what they can buy.
+func (s *Server) getProduct(c *gin.Context) {
+	ctx := reqCtx(c)
+	sku := c.Param("sku")
+	prod, err := s.Store.ProductBySKU(ctx, sku)
+	if p, _ := principalOf(c); err == nil && !prod.Active && !p.Roles.IsStaff() {
+		err = models.NotFound("product", sku)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	avail, err := s.Store.AvailableBySKU(ctx, []string{sku})
+	respond(c, http.StatusOK, productView{Product: prod, Available: avail[sku]}, err)
+}
+
+// productRequest is a product's whole record: PUT replaces it. Active has
+// no default: a client that leaves it out would otherwise retire the
+// product without meaning to.
+type productRequest struct {
+	Name          string          `json:"name"`
+	UnitOfMeasure string          `json:"unit_of_measure"`
+	ListPrice     int64           `json:"list_price"`
+	Currency      models.Currency `json:"currency"`
+	Category      string          `json:"category"`
+	Supplier      string          `json:"supplier"`
+	LeadTimeDays  int             `json:"lead_time_days"`
+	MakeToOrder   bool            `json:"make_to_order"`
+	Active        *bool           `json:"active"`
+}
+
+func (r productRequest) Validate() error {
+	var v models.Validator
+	v.Text("name", r.Name, true, models.MaxNameLen)
+	v.Text("unit_of_measure", r.UnitOfMeasure, false, models.MaxCodeLen)
+	v.Text("category", r.Category, false, models.MaxCodeLen)
+	v.Text("supplier", r.Supplier, false, models.MaxNameLen)
+	v.Check(r.ListPrice >= 0 && r.ListPrice <= models.MaxUnitPrice, "list_price", fmt.Sprintf("must be between 0 and %d minor units", models.MaxUnitPrice))
+	if err := r.Currency.Validate(); err != nil {
+		v.Add("currency", "%v", err)
+	}
+	v.Check(r.LeadTimeDays >= 0 && r.LeadTimeDays <= models.MaxLeadTimeDays, "lead_time_days", fmt.Sprintf("must be between 0 and %d", models.MaxLeadTimeDays))
+	v.Check(r.Active != nil, "active", "is required: true to sell the product, false to retire it")
+	return v.Err()
+}
+
+var skuPattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9._-]{0,63}$`)
+
+// putProduct creates or replaces a product. Quotes already issued keep the
+// prices they were issued with. With If-None-Match: * it only creates: a
+// SKU already in the catalog is refused with 412 and left as it is, so two
+// people adding the same new SKU cannot overwrite each other.
+func (s *Server) putProduct(c *gin.Context) {
+	var req productRequest
+	if !bind(c, &req) {
+		return
+	}
+	sku := c.Param("sku")
+	if !skuPattern.MatchString(sku) {
+		fail(c, models.Invalid("sku", "must be 1-64 upper-case letters, digits, '.', '_' or '-'"))
+		return
+	}
+	uom := strings.TrimSpace(req.UnitOfMeasure)
+	if uom == "" {
+		uom = "each"
+	}
+	p := &models.Product{SKU: sku, Name: strings.TrimSpace(req.Name), UnitOfMeasure: uom, ListPrice: req.ListPrice, Currency: req.Currency,
+		Category: strings.TrimSpace(req.Category), Supplier: strings.TrimSpace(req.Supplier), LeadTimeDays: req.LeadTimeDays,
+		MakeToOrder: req.MakeToOrder, Active: *req.Active}
+	ctx := reqCtx(c)
+	createOnly := c.GetHeader("If-None-Match") == "*"
+	err := s.Store.Tx(ctx, func(tx *store.Store) error {
+		save := tx.UpsertProduct
+		if createOnly {
+			save = tx.CreateProduct
+		}
+		if err := save(ctx, p); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(c, "product.put", "product", sku,
+			fmt.Sprintf("list %s category=%q active=%v", models.NewMoney(p.ListPrice, p.Currency), p.Category, p.Active)))
+	})
+	if createOnly && errors.Is(err, models.ErrConflict) {
+		writeProblem(c, Problem{Type: ProblemPrecondition, Title: "The product already exists", Status: http.StatusPreconditionFailed,
+			Detail: fmt.Sprintf("%s is already in the catalog; without If-None-Match the request replaces it", sku),
+			Errors: []models.FieldError{{Field: "sku", Message: "is already in the catalog"}}})
+		return
+	}
+	respond(c, http.StatusOK, p, err)
 }

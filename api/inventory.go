@@ -2,11 +2,8 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -162,60 +159,6 @@ func (s *Server) cancelSupplyOrder(c *gin.Context) {
 		o, err := tx.CancelSupplyOrder(ctx, c.Param("id"))
 		return o, s.audit(c, "supply_order.cancel", "supply_order", o.ID, req.Reason), err
 	})
-}
-
-type productRequest struct {
-	Name          string          `json:"name"`
-	UnitOfMeasure string          `json:"unit_of_measure"`
-	ListPrice     int64           `json:"list_price"`
-	Currency      models.Currency `json:"currency"`
-	Supplier      string          `json:"supplier"`
-	LeadTimeDays  int             `json:"lead_time_days"`
-	MakeToOrder   bool            `json:"make_to_order"`
-	Active        bool            `json:"active"`
-}
-
-func (r productRequest) Validate() error {
-	var v models.Validator
-	v.Text("name", r.Name, true, models.MaxNameLen)
-	v.Text("unit_of_measure", r.UnitOfMeasure, false, models.MaxCodeLen)
-	v.Text("supplier", r.Supplier, false, models.MaxNameLen)
-	v.Check(r.ListPrice >= 0 && r.ListPrice <= models.MaxUnitPrice, "list_price", fmt.Sprintf("must be between 0 and %d minor units", models.MaxUnitPrice))
-	if err := r.Currency.Validate(); err != nil {
-		v.Add("currency", "%v", err)
-	}
-	v.Check(r.LeadTimeDays >= 0 && r.LeadTimeDays <= 730, "lead_time_days", "must be between 0 and 730")
-	return v.Err()
-}
-
-var skuPattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9._-]{0,63}$`)
-
-// putProduct creates or changes a product. Quotes already issued keep the
-// prices they were issued with.
-func (s *Server) putProduct(c *gin.Context) {
-	var req productRequest
-	if !bind(c, &req) {
-		return
-	}
-	sku := c.Param("sku")
-	if !skuPattern.MatchString(sku) {
-		fail(c, models.Invalid("sku", "must be 1-64 upper-case letters, digits, '.', '_' or '-'"))
-		return
-	}
-	uom := req.UnitOfMeasure
-	if uom == "" {
-		uom = "each"
-	}
-	p := &models.Product{SKU: sku, Name: strings.TrimSpace(req.Name), UnitOfMeasure: uom, ListPrice: req.ListPrice, Currency: req.Currency,
-		Supplier: req.Supplier, LeadTimeDays: req.LeadTimeDays, MakeToOrder: req.MakeToOrder, Active: req.Active}
-	ctx := reqCtx(c)
-	err := s.Store.Tx(ctx, func(tx *store.Store) error {
-		if err := tx.UpsertProduct(ctx, p); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, s.audit(c, "product.put", "product", sku, fmt.Sprintf("list %s active=%v", models.NewMoney(p.ListPrice, p.Currency), p.Active)))
-	})
-	respond(c, http.StatusOK, p, err)
 }
 
 type stockRow struct {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,24 +88,63 @@ func TestPricingAnalystChangesPricesAndPreviews(t *testing.T) {
 
 func TestCatalogProducts(t *testing.T) {
 	h := newHarness(t)
+	ctx := context.Background()
 	h.createUser("pricing@q2c.test", "pricing-password", models.Roles{models.RolePricingAnalyst}, nil)
 	tok := h.login("pricing@q2c.test", "pricing-password")
-	body := `{"name":"Gear","list_price":1250,"currency":"USD","lead_time_days":12,"active":true}`
+	body := `{"name":"Gear","list_price":1250,"currency":"USD","category":"Gears","lead_time_days":12,"active":true}`
 	if w := h.do("PUT", "/api/v1/products/GEAR-1", tok, body, nil); w.Code != 200 {
 		t.Fatalf("put product: %d %s", w.Code, w.Body)
 	}
-	var p api.Problem
-	w := h.do("PUT", "/api/v1/products/bad%20sku", tok, body, nil)
-	decode(t, w, &p)
-	if w.Code != 422 || p.Errors[0].Field != "sku" {
-		t.Fatalf("bad SKU: %d %+v", w.Code, p)
-	}
-	if w := h.do("PUT", "/api/v1/products/GEAR-2", tok, `{"name":"Gear","list_price":-1,"currency":"usd"}`, nil); w.Code != 422 {
-		t.Fatalf("negative price: %d", w.Code)
+	for _, tc := range []struct {
+		name, sku, body string
+		fields          []string
+	}{
+		{"a SKU that is not a code", "bad%20sku", body, []string{"sku"}},
+		{"a negative price in a currency not written as a code", "GEAR-2", `{"name":"Gear","list_price":-1,"currency":"usd","active":true}`, []string{"list_price", "currency"}},
+		// Before, a body without active stored the product retired.
+		{"no active", "GEAR-1", `{"name":"Gear","list_price":1300,"currency":"USD"}`, []string{"active"}},
+		{"a lead time past two years, a category too long", "GEAR-1",
+			`{"name":"Gear","list_price":1300,"currency":"USD","lead_time_days":731,"active":true,"category":"` + strings.Repeat("c", 65) + `"}`,
+			[]string{"category", "lead_time_days"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var p api.Problem
+			w := h.do("PUT", "/api/v1/products/"+tc.sku, tok, tc.body, nil)
+			decode(t, w, &p)
+			var got []string
+			for _, e := range p.Errors {
+				got = append(got, e.Field)
+			}
+			if w.Code != 422 || !slices.Equal(got, tc.fields) {
+				t.Fatalf("%d, fields %v, want 422 naming %v", w.Code, got, tc.fields)
+			}
+		})
 	}
 	var l struct{ Items []models.Product }
 	decode(t, h.do("GET", "/api/v1/products", tok, "", nil), &l)
-	if len(l.Items) != 1 || l.Items[0].SKU != "GEAR-1" || l.Items[0].UnitOfMeasure != "each" || l.Items[0].ListPrice != 1250 {
-		t.Fatalf("catalog %+v", l.Items)
+	if len(l.Items) != 1 || l.Items[0].SKU != "GEAR-1" || l.Items[0].UnitOfMeasure != "each" || l.Items[0].ListPrice != 1250 ||
+		l.Items[0].Category != "Gears" || !l.Items[0].Active {
+		t.Fatalf("catalog after the refusals: %+v", l.Items)
+	}
+
+	// Retired, it is still the staff's to read and no longer a customer's.
+	if w := h.do("PUT", "/api/v1/products/GEAR-1", tok, `{"name":"Gear","list_price":1250,"currency":"USD","active":false}`, nil); w.Code != 200 {
+		t.Fatalf("retire: %d %s", w.Code, w.Body)
+	}
+	var one models.Product
+	decode(t, h.do("GET", "/api/v1/products/GEAR-1", tok, "", nil), &one)
+	if one.Active || one.Category != "" || one.ListPrice != 1250 {
+		t.Fatalf("retired product as staff read it: %+v", one)
+	}
+	buyer := &models.Customer{Name: "Buyer", Email: "b@example.com", Currency: "USD", Tier: 2}
+	if err := h.st.CreateCustomer(ctx, buyer); err != nil {
+		t.Fatal(err)
+	}
+	h.createUser("buyer@example.com", "buyer-password", models.Roles{models.RoleCustomer}, &buyer.ID)
+	if w := h.do("GET", "/api/v1/products/GEAR-1", h.login("buyer@example.com", "buyer-password"), "", nil); w.Code != 404 {
+		t.Fatalf("a customer reads a retired product: %d %s", w.Code, w.Body)
+	}
+	if w := h.do("GET", "/api/v1/products/NOPE-1", tok, "", nil); w.Code != 404 {
+		t.Fatalf("an unknown product: %d", w.Code)
 	}
 }

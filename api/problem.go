@@ -42,6 +42,7 @@ const (
 	ProblemForbidden       = "/problems/forbidden"
 	ProblemNotFound        = "/problems/not-found"
 	ProblemConflict        = "/problems/conflict"
+	ProblemPrecondition    = "/problems/precondition-failed"
 	ProblemIdempotency     = "/problems/idempotency-key"
 	ProblemUnavailable     = "/problems/unavailable"
 	ProblemThrottled       = "/problems/too-many-attempts"

@@ -519,6 +519,65 @@ func TestWebStandardCost(t *testing.T) {
 	look(t, pricing, "standard-costs")
 }
 
+// TestWebCatalogKeeping: the pricing analyst adds a product from the
+// catalog (a SKU already there and a price finer than a cent are refused
+// beside their fields), then retires it: staff see it marked retired with
+// no quote link, the customer no longer sees it, and a sales rep has no
+// way to change the catalog.
+func TestWebCatalogKeeping(t *testing.T) {
+	a := newApp(t)
+	pricing := signIn(t, a, "pricing@q2c.local")
+	pricing.Open("/catalog")
+	pricing.Click("a[href='/catalog/new']")
+	pricing.WaitHeading("New product")
+	pricing.Fill("f-sku", "wid-100") // typed in lower case: taken as WID-100, which exists
+	pricing.Fill("f-name", "Widget, brass")
+	pricing.Fill("f-category", "Widgets")
+	pricing.Fill("f-list_price", "24.999")
+	pricing.Fill("f-lead_time_days", "10")
+	pricing.Click("form[method=post][action='/catalog'] button[type=submit]")
+	pricing.WaitText(".field-error", "has more than 2 decimals for USD")
+	pricing.Fill("f-list_price", "24.99")
+	pricing.Click("form[method=post][action='/catalog'] button[type=submit]")
+	pricing.WaitText(".field-error", "is already in the catalog")
+	pricing.Fill("f-sku", "WID-300")
+	pricing.Click("form[method=post][action='/catalog'] button[type=submit]")
+	pricing.WaitText(".flash", "Saved.")
+	row := pricing.Text("main table tbody tr:has(a[href='/catalog/WID-300/edit'])")
+	for _, want := range []string{"WID-300", "Widget, brass", "Widgets", "USD 24.99 / each", "Ships in 10 days"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("new product's row %q lacks %q", row, want)
+		}
+	}
+	if seeded, err := a.Store.ProductBySKU(context.Background(), "WID-100"); err != nil || seeded.Name != "Widget, steel" || seeded.ListPrice != 1999 {
+		t.Fatalf("the refused create changed WID-100: %+v %v", seeded, err)
+	}
+
+	pricing.Click("a[href='/catalog/WID-300/edit']")
+	pricing.WaitHeading("WID-300 · Widget, brass")
+	pricing.Click("#f-active")
+	pricing.Click("form[method=post][action='/catalog/WID-300'] button[type=submit]")
+	pricing.WaitText(".flash", "Saved.")
+	row = pricing.Text("main table tbody tr:has(a[href='/catalog/WID-300/edit'])")
+	if !strings.Contains(row, "Retired") || !strings.Contains(row, "USD 24.99") {
+		t.Errorf("retired product's row: %q", row)
+	}
+	look(t, pricing, "catalog-keeping")
+
+	rep := signIn(t, a, "rep@q2c.local")
+	rep.Open("/catalog")
+	rep.WaitText("main table", "WID-300")
+	if rep.Has("a[href='/catalog/new']") || rep.Has("a[href$='/edit']") || rep.Has("a[href='/quotes/new?sku=WID-300']") {
+		t.Error("a sales rep is offered to change the catalog, or to quote a retired product")
+	}
+	buyer := signIn(t, a, "buyer@acme.example")
+	buyer.Open("/catalog")
+	buyer.WaitText("main table", "WID-100")
+	if strings.Contains(buyer.Text("main table"), "WID-300") {
+		t.Error("the customer sees a retired product")
+	}
+}
+
 // TestWebCreditHold: service opens a new account (a phone that is not a
 // number is refused beside its field); finance gives it a credit limit of
 // 100.00; the sales manager quotes it more than that and accepts: the order

@@ -19,6 +19,8 @@ const (
 	MaxUnitPrice = 1_000_000_000
 	// MaxAmount bounds any single amount in minor units, payments included.
 	MaxAmount = 1_000_000_000_000
+	// MaxLeadTimeDays bounds a product's supplier lead time: two years.
+	MaxLeadTimeDays = 730
 
 	// Free-text bounds, in characters.
 	MaxCodeLen    = 64   // SKUs, warehouse codes, promotion codes, methods

@@ -4,7 +4,9 @@ package models
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -31,6 +33,9 @@ func (c Currency) Validate() error {
 	}
 	return nil
 }
+
+// Currencies lists the currencies q2c supports, in code order.
+func Currencies() []Currency { return slices.Sorted(maps.Keys(minorUnitExponents)) }
 
 // Exponent is the number of minor-unit digits of c (2 for USD, 0 for JPY).
 func (c Currency) Exponent() int { return minorUnitExponents[c] }

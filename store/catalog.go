@@ -19,6 +19,15 @@ func (s *Store) UpsertProduct(ctx context.Context, p *models.Product) error {
 	}).Create(p).Error
 }
 
+// CreateProduct adds a product that must be new: a SKU already in the
+// catalog is a conflict, and the product there is left as it is.
+func (s *Store) CreateProduct(ctx context.Context, p *models.Product) error {
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = s.now()
+	}
+	return mapErr(s.conn(ctx).Create(p).Error, "product", p.SKU)
+}
+
 // ProductBySKU finds a product.
 func (s *Store) ProductBySKU(ctx context.Context, sku string) (models.Product, error) {
 	var p models.Product

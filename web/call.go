@@ -52,7 +52,7 @@ func refusal(err error) *apiError {
 		return nil
 	}
 	switch ae.Status {
-	case http.StatusBadRequest, http.StatusForbidden, http.StatusConflict, http.StatusRequestEntityTooLarge,
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusConflict, http.StatusPreconditionFailed, http.StatusRequestEntityTooLarge,
 		http.StatusUnprocessableEntity, http.StatusTooManyRequests:
 		return ae
 	}

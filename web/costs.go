@@ -56,7 +56,7 @@ func (v *visit) showCosts(formErr *apiError) error {
 	d.Form = form{Action: "/pricing/costs", Submit: "Set cost", CSRF: v.csrf, Key: randomToken(), Err: formErr, Prefix: "cost-", Fields: []field{
 		{Name: "sku", Type: "hidden", Value: sku},
 		{Name: "unit_cost", Label: "Unit cost", Type: "money", Required: true, Value: val("unit_cost", "")},
-		{Name: "currency", Label: "Currency", Type: "select", Options: []option{{"USD", "USD"}, {"EUR", "EUR"}, {"GBP", "GBP"}, {"JPY", "JPY"}}, Value: val("currency", "USD")},
+		{Name: "currency", Label: "Currency", Type: "select", Options: currencies, Value: val("currency", "USD")},
 		{Name: "valid_from", Label: "From", Type: "date", Required: true, Value: val("valid_from", time.Now().Format(time.DateOnly)),
 			Hint: "The cost in force then ends that day; figures already booked keep theirs."}}}
 	status := http.StatusOK

@@ -169,7 +169,7 @@ func (v *visit) showCustomerForm(f customerForm, action, submit, back string, st
 
 var (
 	addressKinds = []option{{models.AddressShipping, "Shipping"}, {models.AddressBilling, "Billing"}}
-	currencies   = []option{{"USD", "USD"}, {"EUR", "EUR"}, {"GBP", "GBP"}, {"JPY", "JPY"}}
+	currencies   = currencyOptions()
 	tiers        = []option{{"1", "1 (most important)"}, {"2", "2"}, {"3", "3"}, {"4", "4"}, {"5", "5"}}
 )
 
@@ -177,4 +177,13 @@ var (
 // errors keyed contacts[0].email.
 func rowField(kind, list string, i int, name, label, value string) field {
 	return field{Name: fmt.Sprintf("%s_%d_%s", kind, i, name), Label: label, Value: value, ErrKey: fmt.Sprintf("%s[%d].%s", list, i, name)}
+}
+
+// currencyOptions are the currencies the API takes, for a form's choice.
+func currencyOptions() []option {
+	var out []option
+	for _, c := range models.Currencies() {
+		out = append(out, option{string(c), string(c)})
+	}
+	return out
 }

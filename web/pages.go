@@ -21,6 +21,10 @@ func (s *Server) pageTable() []Page {
 	return []Page{
 		// Selling: customers and sales.
 		{Pattern: "GET /catalog", Title: "Catalog", Uses: "GET /api/v1/products", Nav: navSell, Handle: s.catalogPage},
+		{Pattern: "GET /catalog/new", Title: "New product", Uses: productEditRoute, Handle: s.newProductPage},
+		{Pattern: "POST /catalog", Title: "New product", Uses: productEditRoute, Handle: s.createProduct},
+		{Pattern: "GET /catalog/{sku}/edit", Title: "Edit product", Uses: productEditRoute, Handle: s.editProductPage},
+		{Pattern: "POST /catalog/{sku}", Title: "Edit product", Uses: productEditRoute, Handle: s.updateProduct},
 		{Pattern: "GET /quotes/new", Title: "New quote", Uses: "POST /api/v1/quotes", Nav: navSell, Handle: s.newQuotePage},
 		{Pattern: "POST /quotes", Title: "New quote", Uses: "POST /api/v1/quotes", Handle: s.createQuote},
 		{Pattern: "GET /quotes", Title: "Quotes", Uses: "GET /api/v1/quotes", Nav: navSell, Handle: s.quotesPage},

@@ -58,7 +58,7 @@ func (v *visit) showPricing(err *apiError, kind string) error {
 			}
 			return f
 		}
-		curs := []option{{"USD", "USD"}, {"EUR", "EUR"}, {"GBP", "GBP"}, {"JPY", "JPY"}}
+		curs := currencies
 		forms["customer-prices"] = mk("customer-prices", "Add customer price", []field{
 			{Name: "customer_id", Label: "Customer number", Type: selectOrText(customers), Options: customers, Required: true},
 			{Name: "sku", Label: "Product", Type: "select", Options: products, Required: true},

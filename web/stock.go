@@ -14,23 +14,6 @@ import (
 	"github.com/q2c-dev/q2c/store"
 )
 
-// productView is a catalog entry with what stock can promise now.
-type productView struct {
-	models.Product
-	Available int64 `json:"available"`
-}
-
-func (s *Server) catalogPage(v *visit) error {
-	var l store.List[productView]
-	q := v.r.URL.Query()
-	if err := v.call(http.MethodGet, withQuery("/api/v1/products", url.Values{"cursor": {q.Get("cursor")}, "limit": {"100"}}), nil, &l); err != nil {
-		return err
-	}
-	first, next := pages("/catalog", q, l.NextCursor)
-	canQuote := v.me.Roles.Any([]models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager})
-	return v.show(catalogView(l.Items, canQuote, first, next))
-}
-
 type availabilityView struct {
 	SKU      string               `json:"sku"`
 	Stock    []models.StockLevel  `json:"stock"`

@@ -9,21 +9,6 @@ import (
 	"github.com/q2c-dev/q2c/store"
 )
 
-func catalogTable(ps []productView, canQuote bool) table {
-	t := table{Caption: "Products", Head: []string{"SKU", "Product", "List price", "Availability", "Supplier"}, Empty: "The catalog is empty.", Numeric: map[int]bool{2: true}}
-	if canQuote {
-		t.Head = append(t.Head, "Quote")
-	}
-	for _, p := range ps {
-		row := []templ.Component{text(p.SKU), text(p.Name), text(money(p.ListPrice, p.Currency) + " / " + p.UnitOfMeasure), availabilityCell(p), text(p.Supplier)}
-		if canQuote {
-			row = append(row, link("/quotes/new?sku="+p.SKU, "Quote "+p.SKU))
-		}
-		t.Rows = append(t.Rows, row)
-	}
-	return t
-}
-
 func stockTable(levels []models.StockLevel) table {
 	t := table{Caption: "Stock by warehouse", Head: []string{"Warehouse", "On hand", "Reserved", "Available"}, Empty: "No stock anywhere.", Numeric: map[int]bool{1: true, 2: true, 3: true}}
 	for _, l := range levels {
