@@ -31,6 +31,10 @@ func TestEveryFieldHasABound(t *testing.T) {
 	supply := func(ref, sku string, qty int64) validatable {
 		return supplyOrderRequest{Kind: models.SupplyPurchase, Reference: ref, SKU: sku, Warehouse: "MAIN", Qty: qty, ExpectedAt: time.Now()}
 	}
+	product := func(name, category string, price int64, leadDays int) validatable {
+		on := true
+		return productRequest{Name: name, Category: category, Currency: "USD", ListPrice: price, LeadTimeDays: leadDays, Active: &on}
+	}
 	tests := []struct {
 		name      string
 		ok, over  validatable
@@ -54,8 +58,10 @@ func TestEveryFieldHasABound(t *testing.T) {
 		{"receipt warehouse", receipt("r", at(models.MaxCodeLen), 1), receipt("r", at(models.MaxCodeLen+1), 1), "warehouse"},
 		{"supply reference", supply(at(models.MaxNameLen), "WID", 1), supply(at(models.MaxNameLen+1), "WID", 1), "reference"},
 		{"supply qty", supply("r", "WID", models.MaxQty), supply("r", "WID", models.MaxQty+1), "qty"},
-		{"product name", productRequest{Name: at(models.MaxNameLen), Currency: "USD"}, productRequest{Name: at(models.MaxNameLen + 1), Currency: "USD"}, "name"},
-		{"list price", productRequest{Name: "n", Currency: "USD", ListPrice: models.MaxUnitPrice}, productRequest{Name: "n", Currency: "USD", ListPrice: models.MaxUnitPrice + 1}, "list_price"},
+		{"product name", product(at(models.MaxNameLen), "", 0, 0), product(at(models.MaxNameLen+1), "", 0, 0), "name"},
+		{"product category", product("n", at(models.MaxCodeLen), 0, 0), product("n", at(models.MaxCodeLen+1), 0, 0), "category"},
+		{"list price", product("n", "", models.MaxUnitPrice, 0), product("n", "", models.MaxUnitPrice+1, 0), "list_price"},
+		{"lead time", product("n", "", 1, models.MaxLeadTimeDays), product("n", "", 1, models.MaxLeadTimeDays+1), "lead_time_days"},
 		{"user name", createUserRequest{Email: "a@b.co", Name: at(models.MaxNameLen), Password: "long-enough-pw", Roles: []models.Role{models.RoleFinance}},
 			createUserRequest{Email: "a@b.co", Name: at(models.MaxNameLen + 1), Password: "long-enough-pw", Roles: []models.Role{models.RoleFinance}}, "name"},
 		{"API key name", createAPIKeyRequest{Name: at(models.MaxNameLen), Roles: []models.Role{models.RoleFinance}},

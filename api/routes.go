@@ -60,7 +60,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/pings", Summary: "Start a ping workflow (smoke test of API, Temporal, worker and database)", Roles: admins, Handler: s.startPing, Body: pingRequest{}},
 		{Method: "GET", Path: "/api/v1/pings/:id", Summary: "A ping's status and reply", Roles: admins, Handler: s.getPing},
 		{Method: "GET", Path: "/api/v1/outbox", Summary: "Messages the dev stack recorded instead of sending", Roles: outboxReaders, Handler: s.listOutbox},
-	}, slices.Concat(s.pricingRoutes(), s.inventoryRoutes(), s.quoteRoutes(), s.orderRoutes(), s.billingRoutes(), s.notificationRoutes(), s.backorderRoutes(), s.operationRoutes(), s.userRoutes(), s.reportRoutes(), s.salesReportRoutes(), s.kpiRoutes(), s.costRoutes(), s.customerRoutes(), s.stockCountRoutes(), s.ticketRoutes(), s.returnRoutes(), s.marketingRoutes(), s.codecRoutes(), s.personalDataRoutes())...)
+	}, slices.Concat(s.pricingRoutes(), s.inventoryRoutes(), s.quoteRoutes(), s.orderRoutes(), s.billingRoutes(), s.shippingRoutes(), s.notificationRoutes(), s.backorderRoutes(), s.operationRoutes(), s.userRoutes(), s.reportRoutes(), s.salesReportRoutes(), s.kpiRoutes(), s.costRoutes(), s.customerRoutes(), s.stockCountRoutes(), s.ticketRoutes(), s.returnRoutes(), s.marketingRoutes(), s.codecRoutes(), s.personalDataRoutes())...)
 }
 
 // register adds r to the router with authentication, authorisation and, for

@@ -142,6 +142,16 @@ func TestWebWholeSale(t *testing.T) {
 	// Warehouse: the order is ready to ship; ship it with a tracking number.
 	wh := signIn(t, a, "warehouse@q2c.local")
 	wh.Refresh("/shipping", "table", orderID)
+	if row := wh.Text("main table tbody tr:has(a[href='" + orderPath + "'])"); !strings.Contains(row, "Acme") || !strings.Contains(row, "Dock 4") {
+		t.Errorf("the ready-to-ship row lacks the customer's name or the ship-to: %q", row)
+	}
+	// More than is reserved: refused beside the line's box, nothing shipped.
+	wh.Open(orderPath)
+	wh.Fill("f-ship_1", "9999")
+	wh.Fill("f-carrier", "UPS")
+	wh.Fill("f-tracking", "1Z-TOO-MANY")
+	wh.Click("form[action$='/shipments'] button[type=submit]")
+	wh.WaitText("#e-ship_1", "reserved to ship")
 	wh.Open(orderPath)
 	if main := wh.Text("main"); !strings.Contains(main, "Dock 4, 4 Harbor Way") || !strings.Contains(main, "Gate B") || !strings.Contains(main, "net 15") {
 		t.Errorf("the order the warehouse ships lacks its ship-to, instructions or terms:\n%s", main)

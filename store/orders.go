@@ -54,3 +54,14 @@ func (s *Store) ListOrders(ctx context.Context, customerID, status string, p Pag
 	q := whereEq(s.conn(ctx).Model(&models.OrderRecord{}), "customer_id", customerID, "status", status)
 	return listAfter(q, "id", p, func(r models.OrderRecord) string { return r.ID })
 }
+
+// OrdersWithReservedUnits are the orders in one of statuses with units
+// reserved for them now, oldest first, at most limit: the warehouse's
+// queue. Whether a ship-complete order has all it needs is in its state,
+// for the caller to decide.
+func (s *Store) OrdersWithReservedUnits(ctx context.Context, statuses []string, limit int) ([]models.OrderRecord, error) {
+	var out []models.OrderRecord
+	err := s.conn(ctx).Where("status IN ? AND EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = orders.id AND r.status = ?)",
+		statuses, models.ReservationActive).Order("created_at, id").Limit(limit).Find(&out).Error
+	return out, err
+}

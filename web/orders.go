@@ -1,10 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
@@ -92,6 +94,12 @@ func (a orderActions) errFor(form string) *apiError {
 	return nil
 }
 
+// shipKey is the API's name for a shipment box as it was last sent.
+func (a orderActions) shipKey(name string) string {
+	_, keys := shipLines(a.Values)
+	return keys[name]
+}
+
 func (a orderActions) value(name, fallback string) string {
 	if a.Values != nil {
 		return a.Values.Get(name)
@@ -137,24 +145,31 @@ func cancellable(st workflows.OrderState) bool {
 
 func (s *Server) shipOrder(v *visit) error {
 	id := v.r.PathValue("id")
-	var lines []workflows.ShipLineInput
-	for _, name := range lineFields(v.r.PostForm) {
-		n, ok := strings.CutPrefix(name, "ship_")
-		if !ok {
-			continue
-		}
-		lineNo, _ := strconv.Atoi(n)
-		qty, _ := strconv.ParseInt(strings.TrimSpace(v.r.PostFormValue(name)), 10, 64)
-		if qty == 0 && strings.TrimSpace(v.r.PostFormValue(name)) == "0" {
-			continue // a line not in this shipment
-		}
-		lines = append(lines, workflows.ShipLineInput{LineNo: lineNo, Qty: qty})
-	}
+	lines, _ := shipLines(v.r.PostForm)
 	body := map[string]any{"carrier": v.r.PostFormValue("carrier"), "tracking": v.r.PostFormValue("tracking"), "lines": lines}
 	if err := v.call(http.MethodPost, "/api/v1/orders/"+url.PathEscape(id)+"/shipments", body, nil); err != nil {
 		return v.orderFormError(err, "ship")
 	}
 	return v.redirectDone("/orders/"+id, doneRecorded)
+}
+
+// shipLines reads the shipment form's "ship_N" boxes in line order; a box
+// left at 0 is a line not in this shipment. keys names each box sent by
+// the API field its quantity became ("ship_3" → "lines[1].qty"), so the
+// API's errors land beside the box.
+func shipLines(form url.Values) (lines []workflows.ShipLineInput, keys map[string]string) {
+	keys = map[string]string{}
+	for _, name := range lineFields(form) {
+		raw := strings.TrimSpace(form.Get(name))
+		if raw == "0" {
+			continue // a line not in this shipment
+		}
+		lineNo, _ := strconv.Atoi(strings.TrimPrefix(name, "ship_"))
+		qty, _ := strconv.ParseInt(raw, 10, 64)
+		keys[name] = fmt.Sprintf("lines[%d].qty", len(lines))
+		lines = append(lines, workflows.ShipLineInput{LineNo: lineNo, Qty: qty})
+	}
+	return lines, keys
 }
 
 func (s *Server) cancelOrder(v *visit) error {
@@ -175,25 +190,28 @@ func (v *visit) orderFormError(err error, form string) error {
 	return v.showOrder(ae, form)
 }
 
-// readyToShip are the statuses of orders with reserved units not shipped.
-var readyToShip = []string{workflows.OrderAllocated, workflows.OrderPartiallyShipped, workflows.OrderBackordered}
+// readyOrder is one order in the warehouse's queue (GET /api/v1/shipping/ready).
+type readyOrder struct {
+	OrderID      string    `json:"order_id"`
+	CustomerName string    `json:"customer_name"`
+	Status       string    `json:"status"`
+	PlacedAt     time.Time `json:"placed_at"`
+	ShipTo       string    `json:"ship_to"`
+	ShipComplete bool      `json:"ship_complete"`
+	UnitsReady   int64     `json:"units_ready"`
+	UnitsWaiting int64     `json:"units_waiting"`
+}
 
-// shippingPage lists the orders the warehouse can ship from; the order page
-// holds the shipment form.
+// shippingPage lists the orders the warehouse can ship now, oldest first;
+// the order page holds the shipment form.
 func (s *Server) shippingPage(v *visit) error {
-	var all []models.OrderRecord
-	for _, st := range readyToShip {
-		var l store.List[models.OrderRecord]
-		if err := v.call(http.MethodGet, "/api/v1/orders?limit=200&status="+st, nil, &l); err != nil {
-			return err
-		}
-		all = append(all, l.Items...)
+	var l struct {
+		Items []readyOrder `json:"items"`
 	}
-	customers, err := v.customerNames()
-	if err != nil {
+	if err := v.call(http.MethodGet, "/api/v1/shipping/ready", nil, &l); err != nil {
 		return err
 	}
-	return v.show(shippingView(all, customers))
+	return v.show(shippingView(l.Items))
 }
 
 // listFilters are a list page's filters; Customers is empty for a

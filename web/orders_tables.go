@@ -27,6 +27,20 @@ func orderTable(os []models.OrderRecord, customers names) table {
 	return t
 }
 
+func readyTable(os []readyOrder) table {
+	t := table{Caption: "Ready to ship", Head: []string{"Order", "Customer", "Placed", "Ship to", "Units ready", "Units waiting", "Shipping"},
+		Empty: "Nothing to ship: no order has stock reserved for it.", Numeric: map[int]bool{4: true, 5: true}}
+	for _, o := range os {
+		how := "In parts as stock comes"
+		if o.ShipComplete {
+			how = "Complete, in one shipment"
+		}
+		t.Rows = append(t.Rows, []templ.Component{link("/orders/"+o.OrderID, o.OrderID), text(o.CustomerName), when(at(o.PlacedAt)),
+			text(o.ShipTo), text(itoa(o.UnitsReady)), text(itoa(o.UnitsWaiting)), text(how)})
+	}
+	return t
+}
+
 func orderLineTable(st workflows.OrderState, rs []models.Reservation) table {
 	t := table{Caption: "Lines", Head: []string{"Line", "Product", "Ordered", "Reserved", "Reserved in", "Shipped", "Cancelled", "Backorder ETA"},
 		Numeric: map[int]bool{2: true, 3: true, 5: true, 6: true}}

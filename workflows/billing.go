@@ -1,11 +1,13 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/q2c-dev/q2c/models"
@@ -97,44 +99,44 @@ func (f *orderFlow) validateShip(in ShipInput) error {
 	if len(f.state.Shipments) >= MaxShipmentsPerOrder {
 		return fmt.Errorf("order %s has %d shipments, the most one order carries; ship the rest on a new order", f.state.OrderID, MaxShipmentsPerOrder)
 	}
-	var problems []string
-	if strings.TrimSpace(in.Carrier) == "" || strings.TrimSpace(in.Tracking) == "" {
-		problems = append(problems, "carrier and tracking are required")
-	}
-	if len(in.Lines) == 0 {
-		problems = append(problems, "a shipment needs at least one line")
-	}
+	// Each problem names the request's field, so the API answers 422 with
+	// it and a page shows it beside the line it is about.
+	var v models.Validator
+	v.Check(strings.TrimSpace(in.Carrier) != "", "carrier", "is required")
+	v.Check(strings.TrimSpace(in.Tracking) != "", "tracking", "is required")
+	v.Check(len(in.Lines) > 0, "lines", "a shipment needs at least one line")
 	seen := map[int]bool{}
-	for _, sl := range in.Lines {
+	for k, sl := range in.Lines {
+		lineNo, qty := fmt.Sprintf("lines[%d].line_no", k), fmt.Sprintf("lines[%d].qty", k)
 		i, ok := f.line(sl.LineNo)
 		switch {
 		case !ok:
-			problems = append(problems, fmt.Sprintf("line %d is not on this order", sl.LineNo))
+			v.Add(lineNo, "line %d is not on this order", sl.LineNo)
 		case seen[sl.LineNo]:
-			problems = append(problems, fmt.Sprintf("line %d appears twice", sl.LineNo))
+			v.Add(lineNo, "line %d appears twice", sl.LineNo)
 		case sl.Qty <= 0:
-			problems = append(problems, fmt.Sprintf("line %d: quantity must be positive", sl.LineNo))
+			v.Add(qty, "must be positive")
 		case sl.Qty > f.state.Lines[i].Reserved:
-			problems = append(problems, fmt.Sprintf("line %d: only %d reserved to ship", sl.LineNo, f.state.Lines[i].Reserved))
+			v.Add(qty, "only %d reserved to ship", f.state.Lines[i].Reserved)
 		}
 		seen[sl.LineNo] = true
 	}
-	if !f.state.AllowPartial && len(problems) == 0 {
+	if !f.state.AllowPartial && v.Err() == nil {
 		// Ship together: one shipment carries everything that is open.
 		for _, l := range f.state.Lines {
-			i := -1
-			for j, sl := range in.Lines {
-				if sl.LineNo == l.LineNo {
-					i = j
-				}
-			}
-			if l.Open() > 0 && (i < 0 || in.Lines[i].Qty != l.Open()) {
-				problems = append(problems, fmt.Sprintf("this order ships complete: line %d needs all %d open units", l.LineNo, l.Open()))
+			k := slices.IndexFunc(in.Lines, func(sl ShipLineInput) bool { return sl.LineNo == l.LineNo })
+			switch {
+			case l.Open() == 0:
+			case k < 0:
+				v.Add("lines", "this order ships complete: line %d needs all %d open units", l.LineNo, l.Open())
+			case in.Lines[k].Qty != l.Open():
+				v.Add(fmt.Sprintf("lines[%d].qty", k), "this order ships complete: line %d needs all %d open units", l.LineNo, l.Open())
 			}
 		}
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("cannot ship: %s", strings.Join(problems, "; "))
+	var bad *models.ValidationError
+	if errors.As(v.Err(), &bad) {
+		return temporal.NewNonRetryableApplicationError("cannot ship: "+strings.TrimPrefix(bad.Error(), "invalid input: "), ErrTypeInvalidInput, nil, bad.Fields)
 	}
 	return nil
 }

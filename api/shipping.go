@@ -1,0 +1,78 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/workflows"
+)
+
+func (s *Server) shippingRoutes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/shipping/ready", Summary: "Orders that can ship now, oldest first (?limit=, at most 200): each with its customer, ship-to and the units reserved for it; a ship-complete order appears only once every open unit is reserved", Roles: shippers, Handler: s.readyToShip},
+	}
+}
+
+// shippableStatuses are the order statuses that may ship.
+var shippableStatuses = []string{workflows.OrderAllocated, workflows.OrderPartiallyShipped, workflows.OrderBackordered}
+
+// readyOrder is one order in the warehouse's queue.
+type readyOrder struct {
+	OrderID      string    `json:"order_id"`
+	CustomerID   string    `json:"customer_id"`
+	CustomerName string    `json:"customer_name"`
+	Status       string    `json:"status"`
+	PlacedAt     time.Time `json:"placed_at"`
+	ShipTo       string    `json:"ship_to"`
+	ShipComplete bool      `json:"ship_complete"`
+	// UnitsReady are reserved and may ship now; UnitsWaiting wait for stock.
+	UnitsReady   int64 `json:"units_ready"`
+	UnitsWaiting int64 `json:"units_waiting"`
+}
+
+func (s *Server) readyToShip(c *gin.Context) {
+	limit := 200
+	if raw := c.Query("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > 200 {
+			fail(c, models.Invalid("limit", "must be a whole number from 1 to 200"))
+			return
+		}
+		limit = n
+	}
+	recs, err := s.Store.OrdersWithReservedUnits(reqCtx(c), shippableStatuses, limit)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := []readyOrder{}
+	for _, rec := range recs {
+		var st workflows.OrderState
+		if err := json.Unmarshal([]byte(rec.State), &st); err != nil {
+			fail(c, err)
+			return
+		}
+		if o, ok := readyOf(st); ok {
+			items = append(items, o)
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+// readyOf is the order as the warehouse's queue shows it, and whether it
+// can ship now: something reserved, and for a ship-complete order every
+// open unit (the shipment validator's rule).
+func readyOf(st workflows.OrderState) (readyOrder, bool) {
+	o := readyOrder{OrderID: st.OrderID, CustomerID: st.CustomerID, CustomerName: st.Customer.Name, Status: st.Status,
+		PlacedAt: st.CreatedAt, ShipTo: st.ShipToText(), ShipComplete: !st.AllowPartial}
+	for _, l := range st.Lines {
+		o.UnitsReady += max(l.Reserved, 0)
+		o.UnitsWaiting += max(l.Backordered(), 0)
+	}
+	return o, o.UnitsReady > 0 && (st.AllowPartial || o.UnitsWaiting == 0)
+}
