@@ -54,8 +54,10 @@ func TestWholeLifecycleOverHTTP(t *testing.T) {
 		}
 		return st
 	}
-	if r := a.call("POST", "/api/v1/orders/"+orderID+"/shipments", warehouse, `{"carrier":"UPS","tracking":"X","lines":[{"line_no":1,"qty":11}]}`, nil, nil); r.StatusCode != 409 {
-		t.Fatalf("shipping more than ordered: %d", r.StatusCode)
+	var over struct{ Errors []models.FieldError }
+	if r := a.call("POST", "/api/v1/orders/"+orderID+"/shipments", warehouse, `{"carrier":"UPS","tracking":"X","lines":[{"line_no":1,"qty":11}]}`, nil, &over); r.StatusCode != 422 ||
+		len(over.Errors) != 1 || over.Errors[0].Field != "lines[0].qty" || over.Errors[0].Message != "only 10 reserved to ship" {
+		t.Fatalf("shipping more than ordered: %d %+v", r.StatusCode, over)
 	}
 	if st := ship(6, "1Z-A"); st.Status != workflows.OrderPartiallyShipped {
 		t.Fatalf("after 6 of 10: %s", st.Status)
