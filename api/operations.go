@@ -7,12 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
+	"github.com/q2c-dev/q2c/workflows"
 )
 
 // A mutation carried by a workflow Update answers with its result when the
@@ -61,9 +64,33 @@ func (s *Server) awaitUpdate(c *gin.Context, workflowID, updateID, resource stri
 	case reqCtx(c).Err() == nil && timedOut(ctx, err):
 		s.answerRunning(c, store.Operation{ID: updateID, WorkflowID: workflowID, UpdateID: updateID, Location: resource})
 	default:
-		fail(c, workflowError(err))
+		err = workflowError(err)
+		if errors.Is(err, errFinished) {
+			err = s.finished(reqCtx(c), workflowID, err)
+		}
+		fail(c, err)
 	}
 	return false
+}
+
+// finished says what a quote or an order whose workflow has ended ended
+// as, for the refusal of a change it can no longer take ("order SO-1 is
+// completed"); for anything else it keeps the general refusal.
+func (s *Server) finished(ctx context.Context, workflowID string, general error) error {
+	status := ""
+	if id, ok := strings.CutPrefix(workflowID, workflows.OrderWorkflowID("")); ok {
+		if rec, err := s.Store.OrderByID(ctx, id); err == nil {
+			status = "order " + id + " is " + rec.Status
+		}
+	} else if id, ok := strings.CutPrefix(workflowID, workflows.QuoteWorkflowID("")); ok {
+		if rec, err := s.Store.QuoteByID(ctx, id); err == nil {
+			status = "quote " + id + " is " + rec.Status
+		}
+	}
+	if status == "" {
+		return general
+	}
+	return models.Conflict("%s: nothing about it can change any more", strings.ReplaceAll(status, "_", " "))
 }
 
 // timedOut reports whether err ended a wait bounded by ctx: the context

@@ -101,6 +101,12 @@ func TestWholeLifecycleOverHTTP(t *testing.T) {
 	if err := a.Client.GetWorkflow(ctx, workflows.OrderWorkflowID(orderID), "").Get(ctx, &result); err != nil || result.Status != workflows.OrderCompleted {
 		t.Fatalf("workflow result %s, %v", result.Status, err)
 	}
+	// A change to the finished order is refused saying what it ended as.
+	var late struct{ Detail string }
+	if r := a.call("POST", "/api/v1/orders/"+orderID+"/cancel", buyer, `{"reason":"too late"}`, nil, &late); r.StatusCode != 409 ||
+		late.Detail != "order "+orderID+" is completed: nothing about it can change any more" {
+		t.Fatalf("cancelling the completed order: %d %q", r.StatusCode, late.Detail)
+	}
 	// The database agrees: invoices paid, 1.00 credit, no stock left reserved for the order.
 	var invs store.List[models.Invoice]
 	a.call("GET", "/api/v1/invoices?order_id="+orderID, buyer, "", nil, &invs)
