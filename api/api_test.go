@@ -316,6 +316,19 @@ func TestUnknownRouteIsAProblem(t *testing.T) {
 	}
 }
 
+// TestWrongMethodIsAProblem: a route asked with a method it does not take
+// answers 405 saying which it takes, in the Allow header and the detail.
+func TestWrongMethodIsAProblem(t *testing.T) {
+	h := newHarness(t)
+	w := h.do("DELETE", "/api/v1/products", h.admin, "", nil)
+	var p api.Problem
+	decode(t, w, &p)
+	if w.Code != 405 || p.Type != api.ProblemMethodNotAllowed || w.Header().Get("Allow") != "GET" ||
+		p.Detail != "DELETE is not a method of this route; it takes GET" {
+		t.Fatalf("%d Allow %q %+v", w.Code, w.Header().Get("Allow"), p)
+	}
+}
+
 // TestRejectingAQuoteNeedsAReason: the reason is checked before anything
 // reaches the quote's workflow.
 func TestRejectingAQuoteNeedsAReason(t *testing.T) {

@@ -35,19 +35,20 @@ const ProblemContentType = "application/problem+json"
 
 // Problem type URIs, relative to the API.
 const (
-	ProblemValidation      = "/problems/validation"
-	ProblemMalformed       = "/problems/malformed-request"
-	ProblemTooLarge        = "/problems/request-too-large"
-	ProblemUnauthenticated = "/problems/unauthenticated"
-	ProblemForbidden       = "/problems/forbidden"
-	ProblemNotFound        = "/problems/not-found"
-	ProblemConflict        = "/problems/conflict"
-	ProblemPrecondition    = "/problems/precondition-failed"
-	ProblemIdempotency     = "/problems/idempotency-key"
-	ProblemUnavailable     = "/problems/unavailable"
-	ProblemThrottled       = "/problems/too-many-attempts"
-	ProblemInternal        = "/problems/internal"
-	ProblemUnsupportedType = "/problems/unsupported-media-type"
+	ProblemValidation       = "/problems/validation"
+	ProblemMalformed        = "/problems/malformed-request"
+	ProblemTooLarge         = "/problems/request-too-large"
+	ProblemUnauthenticated  = "/problems/unauthenticated"
+	ProblemForbidden        = "/problems/forbidden"
+	ProblemNotFound         = "/problems/not-found"
+	ProblemMethodNotAllowed = "/problems/method-not-allowed"
+	ProblemConflict         = "/problems/conflict"
+	ProblemPrecondition     = "/problems/precondition-failed"
+	ProblemIdempotency      = "/problems/idempotency-key"
+	ProblemUnavailable      = "/problems/unavailable"
+	ProblemThrottled        = "/problems/too-many-attempts"
+	ProblemInternal         = "/problems/internal"
+	ProblemUnsupportedType  = "/problems/unsupported-media-type"
 )
 
 // writeProblem sends p and stops the handler chain.

@@ -102,7 +102,9 @@ func New(d Deps) *Server {
 		writeProblem(c, Problem{Type: ProblemNotFound, Title: "No such route", Status: http.StatusNotFound})
 	})
 	s.engine.NoMethod(func(c *gin.Context) {
-		writeProblem(c, Problem{Type: ProblemNotFound, Title: "Method not allowed on this route", Status: http.StatusMethodNotAllowed})
+		// gin has set Allow to the methods the route takes.
+		writeProblem(c, Problem{Type: ProblemMethodNotAllowed, Title: "Method not allowed on this route", Status: http.StatusMethodNotAllowed,
+			Detail: c.Request.Method + " is not a method of this route; it takes " + c.Writer.Header().Get("Allow")})
 	})
 	s.scrape = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	s.routes = s.routeTable()
