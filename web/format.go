@@ -178,6 +178,14 @@ func fieldAnchor(prefix, name string) string {
 	return prefix + "f-" + name
 }
 
+// count is n with its noun: "1 invoice", "3 invoices".
+func count(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return itoa(n) + " " + many
+}
+
 func fieldCount(n int) string {
 	if n == 1 {
 		return "this field"

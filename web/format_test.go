@@ -93,3 +93,14 @@ func TestFieldAnchorsPointAtTheirInputs(t *testing.T) {
 		}
 	}
 }
+
+func TestCountNamesItsNoun(t *testing.T) {
+	for _, tc := range []struct {
+		n    int64
+		want string
+	}{{0, "0 invoices"}, {1, "1 invoice"}, {2, "2 invoices"}} {
+		if got := count(tc.n, "invoice", "invoices"); got != tc.want {
+			t.Errorf("count(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
