@@ -57,7 +57,7 @@ func (p Policy) Decide(r pricing.Result) Requirement {
 		}
 	}
 	pct := func(bp int64) string { return fmt.Sprintf("%d.%02d%%", bp/100, bp%100) }
-	money := func(a int64) string { return models.NewMoney(a, r.Currency).String() }
+	money := func(a int64) string { return models.NewMoney(a, r.Currency).Display() }
 	switch {
 	case r.DiscountBP > p.HighDiscountBP:
 		need(models.RoleSalesManager, fmt.Sprintf("discount %s is above %s", pct(r.DiscountBP), pct(p.HighDiscountBP)))

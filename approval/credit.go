@@ -39,7 +39,7 @@ func (c Credit) Exposure() int64 { return c.OpenInvoices + c.Uninvoiced }
 // an invoice is more than overdueDays past due. Each reason carries its
 // figures; none means the order may go ahead.
 func CreditReasons(c Credit, total int64, now time.Time, overdueDays int) []string {
-	money := func(a int64) string { return models.NewMoney(a, c.Currency).String() }
+	money := func(a int64) string { return models.NewMoney(a, c.Currency).Display() }
 	var reasons []string
 	if c.Limit != nil && c.Exposure()+total > *c.Limit {
 		reasons = append(reasons, fmt.Sprintf("credit limit: %s owed and ordered + this order %s = %s, over the limit of %s",

@@ -131,6 +131,29 @@ func (m Money) String() string {
 	return fmt.Sprintf("%s %s%d.%0*d", m.Currency, sign, a/div, exp, a%div)
 }
 
+// Display is the amount as people read it, thousands grouped:
+// "USD 1,234.50", "JPY -12,000". String stays ungrouped for logs and the
+// audit trail, where a comma would split a field.
+func (m Money) Display() string {
+	code, num, _ := strings.Cut(m.String(), " ")
+	sign := ""
+	if rest, ok := strings.CutPrefix(num, "-"); ok {
+		sign, num = "-", rest
+	}
+	whole, frac, hasFrac := strings.Cut(num, ".")
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		return code + " " + sign + b.String() + "." + frac
+	}
+	return code + " " + sign + b.String()
+}
+
 // ParseMoney reads an amount typed by a person in major units ("1234.5",
 // "1,234.50") as minor units of c. It never goes through a float: more
 // decimals than the currency has is an error, not a rounding.

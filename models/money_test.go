@@ -103,3 +103,23 @@ func TestRoles(t *testing.T) {
 		t.Fatal("IsStaff wrong")
 	}
 }
+
+func TestMoneyDisplayGroupsThousands(t *testing.T) {
+	for _, tc := range []struct {
+		m    models.Money
+		want string
+	}{
+		{models.NewMoney(99, "USD"), "USD 0.99"},
+		{models.NewMoney(123456, "USD"), "USD 1,234.56"},
+		{models.NewMoney(-123456789, "EUR"), "EUR -1,234,567.89"},
+		{models.NewMoney(1200000, "JPY"), "JPY 1,200,000"},
+		{models.NewMoney(1234567, "KWD"), "KWD 1,234.567"},
+		{models.NewMoney(100000, "GBP"), "GBP 1,000.00"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			if got := tc.m.Display(); got != tc.want {
+				t.Fatalf("got %q", got)
+			}
+		})
+	}
+}

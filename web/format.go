@@ -12,26 +12,7 @@ import (
 
 // money formats minor units in their currency ("USD 1,234.50"): integer
 // arithmetic only, the currency's own number of decimals.
-func money(amount int64, cur models.Currency) string {
-	s := models.NewMoney(amount, cur).String() // "USD 1234.50"
-	code, num, _ := strings.Cut(s, " ")
-	sign := ""
-	if strings.HasPrefix(num, "-") {
-		sign, num = "-", num[1:]
-	}
-	whole, frac, hasFrac := strings.Cut(num, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if hasFrac {
-		return code + " " + sign + b.String() + "." + frac
-	}
-	return code + " " + sign + b.String()
-}
+func money(amount int64, cur models.Currency) string { return models.NewMoney(amount, cur).Display() }
 
 // moneyInput is minor units as a form shows them for editing ("1234.50").
 func moneyInput(amount int64, cur models.Currency) string {

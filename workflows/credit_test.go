@@ -31,7 +31,7 @@ func TestCreditHoldWaitsForFinance(t *testing.T) {
 		t.Fatalf("accept over the limit: %v, %s for %s", acc.failed, held.Status, held.ApprovalRole)
 	}
 	// 600.00 owed + 1000.00 = 1600.00 > 1500.00
-	want := "credit limit: USD 600.00 owed and ordered + this order USD 1000.00 = USD 1600.00, over the limit of USD 1500.00"
+	want := "credit limit: USD 600.00 owed and ordered + this order USD 1,000.00 = USD 1,600.00, over the limit of USD 1,500.00"
 	if !slices.Contains(held.Approval.Reasons, want) || held.Credit == nil || held.Credit.OpenInvoices != 60_000 {
 		t.Fatalf("reasons %q, credit %+v", held.Approval.Reasons, held.Credit)
 	}

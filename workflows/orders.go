@@ -130,7 +130,7 @@ func (f *orderFlow) notifyCustomer(ctx workflow.Context, event, key string, data
 }
 
 func (f *orderFlow) money(amount int64) string {
-	return models.NewMoney(amount, f.state.Currency).String()
+	return models.NewMoney(amount, f.state.Currency).Display()
 }
 
 func (f *orderFlow) registerHandlers(ctx workflow.Context) error {

@@ -528,7 +528,7 @@ func invalidInputError(fields []models.FieldError) error {
 }
 
 func moneyString(amount int64, p pricing.Result) string {
-	return models.NewMoney(amount, p.Currency).String()
+	return models.NewMoney(amount, p.Currency).Display()
 }
 
 // withdraw cancels a quote before it becomes an order; nothing was reserved
