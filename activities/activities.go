@@ -75,7 +75,7 @@ var doneStatuses = []string{models.NotificationSent, models.NotificationDelivere
 func invalid(err error) error {
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
-		return temporal.NewNonRetryableApplicationError(ve.Error(), workflows.ErrTypeInvalidInput, nil, ve.Fields)
+		return refusal(ve.Error(), workflows.ErrTypeInvalidInput, ve.Fields)
 	}
 	return err
 }
@@ -84,7 +84,15 @@ func invalid(err error) error {
 // input keeps its field errors, a conflict its message.
 func businessError(err error) error {
 	if errors.Is(err, models.ErrConflict) {
-		return temporal.NewNonRetryableApplicationError(err.Error(), "Conflict", nil)
+		return refusal(err.Error(), "Conflict")
 	}
 	return invalid(err)
+}
+
+// refusal is a request refused as the rules say: not retried, and benign,
+// so the worker logs it at debug level instead of as an error (a person's
+// mistake is not an incident) and metrics do not count it as a failure.
+func refusal(msg, errType string, details ...any) error {
+	return temporal.NewApplicationErrorWithOptions(msg, errType, temporal.ApplicationErrorOptions{
+		NonRetryable: true, Details: details, Category: temporal.ApplicationErrorCategoryBenign})
 }
