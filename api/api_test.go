@@ -139,6 +139,8 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		{"unknown field", `{"email":"new@q2c.test","name":"New","password":"long-enough-pw","roles":["finance"],"nickname":"x"}`, "", 400, "nickname"},
 		{"wrong type", `{"email":"new@q2c.test","name":"New","password":"long-enough-pw","roles":"finance"}`, "", 400, "roles"},
 		{"two JSON values", valid + valid, "", 400, "body"},
+		// encoding/json would keep the last silently.
+		{"a field twice", `{"email":"new@q2c.test","name":"New","password":"long-enough-pw","roles":["finance"],"email":"other@q2c.test"}`, "", 400, "email"},
 		{"oversize body", `{"email":"new@q2c.test","name":"` + strings.Repeat("x", 5000) + `"}`, "", 413, ""},
 		{"form content type", valid, "application/x-www-form-urlencoded", 415, "Content-Type"},
 		{"invalid email", `{"email":"nope","name":"New","password":"long-enough-pw","roles":["finance"]}`, "", 422, "email"},

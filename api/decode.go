@@ -20,6 +20,7 @@ import (
 
 var (
 	errUnknownField    = errors.New("unknown field")
+	errDuplicateField  = errors.New("a field appears twice")
 	errMalformed       = errors.New("malformed body")
 	errUnsupportedType = errors.New("unsupported media type")
 	// errEmptyBody is a request without a body (it is malformed too).
@@ -99,7 +100,59 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if dec.More() {
 		return fmt.Errorf("%w: more than one JSON value", errMalformed)
 	}
+	if path := duplicateKey(json.NewDecoder(bytes.NewReader(body)), ""); path != "" {
+		return &duplicateField{path: path}
+	}
 	return nil
+}
+
+// duplicateField is a key given twice in one object, which encoding/json
+// would settle silently by taking the last: a client that sent
+// {"qty":1,"qty":100} meant one of them, and q2c cannot know which.
+type duplicateField struct{ path string }
+
+func (e *duplicateField) Error() string { return errDuplicateField.Error() + ": " + e.path }
+func (e *duplicateField) Unwrap() error { return errDuplicateField }
+
+// duplicateKey walks the next JSON value (already decoded once, so well
+// formed) and returns the path of the first key its object repeats
+// ("lines[1].qty"), or "".
+func duplicateKey(dec *json.Decoder, path string) string {
+	tok, err := dec.Token()
+	if err != nil {
+		return ""
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			k, err := dec.Token()
+			key, ok := k.(string)
+			if err != nil || !ok {
+				return ""
+			}
+			at := key
+			if path != "" {
+				at = path + "." + key
+			}
+			if seen[key] {
+				return at
+			}
+			seen[key] = true
+			if d := duplicateKey(dec, at); d != "" {
+				return d
+			}
+		}
+		_, _ = dec.Token() // the closing brace
+	case json.Delim('['):
+		for i := 0; dec.More(); i++ {
+			if d := duplicateKey(dec, fmt.Sprintf("%s[%d]", path, i)); d != "" {
+				return d
+			}
+		}
+		_, _ = dec.Token()
+	}
+	return ""
 }
 
 // unknownFieldName pulls the field name out of an unknown-field error.

@@ -2,9 +2,11 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http/httptest"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -65,4 +67,22 @@ func FuzzRequestBodies(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDuplicateKeysAreFoundAtAnyDepth: the path names where the key
+// repeats; the same key in two different objects is no repeat.
+func TestDuplicateKeysAreFoundAtAnyDepth(t *testing.T) {
+	for _, tc := range []struct{ name, body, want string }{
+		{"none", `{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}`, ""},
+		{"top level", `{"a":1,"a":2}`, "a"},
+		{"nested object", `{"b":{"x":1,"y":2,"x":3}}`, "b.x"},
+		{"inside a list", `{"lines":[{"sku":"A","qty":1},{"sku":"B","qty":1,"qty":9}]}`, "lines[1].qty"},
+		{"after a nested value", `{"a":{"b":[1,2,{"c":1}]},"a":0}`, "a"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := duplicateKey(json.NewDecoder(strings.NewReader(tc.body)), ""); got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
 }

@@ -84,6 +84,7 @@ func problemOf(err error) Problem {
 		syntax    *json.SyntaxError
 		typeErr   *json.UnmarshalTypeError
 		throttled *tooManyAttempts
+		dup       *duplicateField
 	)
 	switch {
 	case errors.As(err, &ve):
@@ -103,6 +104,9 @@ func problemOf(err error) Problem {
 		want := jsonTypeName(typeErr.Type)
 		return Problem{Type: ProblemMalformed, Title: "A field has the wrong type", Status: http.StatusBadRequest,
 			Detail: fmt.Sprintf("%s: got %s, want %s", field, typeErr.Value, want), Errors: []models.FieldError{{Field: field, Message: "must be " + want}}}
+	case errors.As(err, &dup):
+		return Problem{Type: ProblemMalformed, Title: "A field appears twice", Status: http.StatusBadRequest,
+			Detail: dup.path + " is given more than once in the same object; send it once", Errors: []models.FieldError{{Field: dup.path, Message: "appears twice"}}}
 	case errors.Is(err, errUnknownField):
 		return Problem{Type: ProblemMalformed, Title: "The request has an unknown field", Status: http.StatusBadRequest,
 			Detail: err.Error(), Errors: []models.FieldError{{Field: unknownFieldName(err), Message: "is not a field of this request"}}}
