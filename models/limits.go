@@ -29,15 +29,27 @@ const (
 	MaxNoteLen    = 4000 // notes
 )
 
-// Text checks a free-text field: present when required, and at most max
-// characters long.
+// Text checks a free-text field: present when required, at most max
+// characters long, valid UTF-8 and free of control characters but tab and
+// line breaks (Postgres refuses a NUL in text, and the rest print as
+// nothing or garble a page, an email or a CSV).
 func (v *Validator) Text(field, s string, required bool, max int) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
 		v.Add(field, "is required")
 	case utf8.RuneCountInString(s) > max:
 		v.Add(field, "must be at most %d characters", max)
+	case !utf8.ValidString(s):
+		v.Add(field, "must be valid UTF-8 text")
+	case strings.IndexFunc(s, controlChar) >= 0:
+		v.Add(field, "must not contain control characters (only tab and line breaks)")
 	}
+}
+
+// controlChar is a C0 or C1 control character or DEL, but tab, newline and
+// carriage return.
+func controlChar(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r < 0xa0)
 }
 
 // Qty checks a quantity: between 1 and MaxQty.
