@@ -49,10 +49,11 @@ func (s *Store) OrderByID(ctx context.Context, id string) (models.OrderRecord, e
 	return o, mapErr(err, "order", id)
 }
 
-// ListOrders pages through orders; customerID and status filter when set.
+// ListOrders pages through orders, newest first; customerID and status
+// filter when set.
 func (s *Store) ListOrders(ctx context.Context, customerID, status string, p Page) (List[models.OrderRecord], error) {
 	q := whereEq(s.conn(ctx).Model(&models.OrderRecord{}), "customer_id", customerID, "status", status)
-	return listAfter(q, "id", p, func(r models.OrderRecord) string { return r.ID })
+	return listByTimeNewestFirst(q, "created_at", "id", p, func(r models.OrderRecord) (time.Time, string) { return r.CreatedAt, r.ID })
 }
 
 // OrdersWithReservedUnits are the orders in one of statuses with units

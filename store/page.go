@@ -1,9 +1,11 @@
 package store
 
 import (
-	"gorm.io/gorm"
-
 	"encoding/base64"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/q2c-dev/q2c/models"
 )
@@ -100,6 +102,30 @@ func listNewestFirst[T any](q *gormDB, column string, p Page, key func(T) string
 		return List[T]{}, err
 	}
 	return paginate(rows, p, key), nil
+}
+
+// listByTimeNewestFirst pages through q newest first by the time column,
+// the id column breaking ties, for records whose IDs are random (quotes,
+// orders): the cursor holds both, so a page starts exactly after the last
+// row of the one before, however many rows share an instant.
+func listByTimeNewestFirst[T any](q *gormDB, timeCol, idCol string, p Page, key func(T) (time.Time, string)) (List[T], error) {
+	var rows []T
+	q = q.Order(timeCol + " DESC").Order(idCol + " DESC").Limit(p.limit() + 1)
+	if a := p.after(); a != "" {
+		at, id, ok := strings.Cut(a, "|")
+		t, err := time.Parse(time.RFC3339Nano, at)
+		if !ok || err != nil {
+			return List[T]{}, models.Invalid("cursor", "is not a cursor this API returned")
+		}
+		q = q.Where("("+timeCol+" < ? OR ("+timeCol+" = ? AND "+idCol+" < ?))", t, t, id)
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return List[T]{}, err
+	}
+	return paginate(rows, p, func(r T) string {
+		t, id := key(r)
+		return t.UTC().Format(time.RFC3339Nano) + "|" + id
+	}), nil
 }
 
 type gormDB = gorm.DB

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm/clause"
 
@@ -26,8 +27,9 @@ func (s *Store) QuoteByID(ctx context.Context, id string) (models.QuoteRecord, e
 	return q, mapErr(err, "quote", id)
 }
 
-// ListQuotes pages through quotes; customerID and status filter when set.
+// ListQuotes pages through quotes, newest first; customerID and status
+// filter when set.
 func (s *Store) ListQuotes(ctx context.Context, customerID, status string, p Page) (List[models.QuoteRecord], error) {
 	q := whereEq(s.conn(ctx).Model(&models.QuoteRecord{}), "customer_id", customerID, "status", status)
-	return listAfter(q, "id", p, func(r models.QuoteRecord) string { return r.ID })
+	return listByTimeNewestFirst(q, "created_at", "id", p, func(r models.QuoteRecord) (time.Time, string) { return r.CreatedAt, r.ID })
 }
