@@ -112,7 +112,14 @@ func (s *Server) putProduct(c *gin.Context) {
 		Category: strings.TrimSpace(req.Category), Supplier: strings.TrimSpace(req.Supplier), LeadTimeDays: req.LeadTimeDays,
 		MakeToOrder: req.MakeToOrder, Active: *req.Active}
 	ctx := reqCtx(c)
-	createOnly := c.GetHeader("If-None-Match") == "*"
+	inm := c.GetHeader("If-None-Match")
+	if inm != "" && inm != "*" {
+		// Products carry no entity tags: a condition on one cannot be
+		// checked, and ignoring it would overwrite what it meant to protect.
+		fail(c, models.Invalid("If-None-Match", "only * is supported (create the product only if its SKU is new)"))
+		return
+	}
+	createOnly := inm == "*"
 	err := s.Store.Tx(ctx, func(tx *store.Store) error {
 		save := tx.UpsertProduct
 		if createOnly {

@@ -100,7 +100,7 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if dec.More() {
 		return fmt.Errorf("%w: more than one JSON value", errMalformed)
 	}
-	if path := duplicateKey(json.NewDecoder(bytes.NewReader(body)), ""); path != "" {
+	if path := duplicateKey(json.NewDecoder(bytes.NewReader(body)), "", reflect.TypeOf(dst)); path != "" {
 		return &duplicateField{path: path}
 	}
 	return nil
@@ -114,16 +114,22 @@ type duplicateField struct{ path string }
 func (e *duplicateField) Error() string { return errDuplicateField.Error() + ": " + e.path }
 func (e *duplicateField) Unwrap() error { return errDuplicateField }
 
-// duplicateKey walks the next JSON value (already decoded once, so well
-// formed) and returns the path of the first key its object repeats
-// ("lines[1].qty"), or "".
-func duplicateKey(dec *json.Decoder, path string) string {
+// duplicateKey walks the next JSON value (already decoded once into t, so
+// well formed) and returns the path of the first key its object repeats
+// ("lines[1].qty"), or "". An object decoded into a struct matches its
+// keys to fields ignoring case, as encoding/json does, so "qty" and "QTY"
+// are one field given twice; a map's keys are its own.
+func duplicateKey(dec *json.Decoder, path string, t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	tok, err := dec.Token()
 	if err != nil {
 		return ""
 	}
 	switch tok {
 	case json.Delim('{'):
+		isStruct := t != nil && t.Kind() == reflect.Struct
 		seen := map[string]bool{}
 		for dec.More() {
 			k, err := dec.Token()
@@ -135,24 +141,66 @@ func duplicateKey(dec *json.Decoder, path string) string {
 			if path != "" {
 				at = path + "." + key
 			}
-			if seen[key] {
+			same, child := key, reflect.Type(nil)
+			switch {
+			case isStruct:
+				same, child = strings.ToLower(key), jsonFieldType(t, key)
+			case t != nil && t.Kind() == reflect.Map:
+				child = t.Elem()
+			}
+			if seen[same] {
 				return at
 			}
-			seen[key] = true
-			if d := duplicateKey(dec, at); d != "" {
+			seen[same] = true
+			if d := duplicateKey(dec, at, child); d != "" {
 				return d
 			}
 		}
 		_, _ = dec.Token() // the closing brace
 	case json.Delim('['):
+		var elem reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			elem = t.Elem()
+		}
 		for i := 0; dec.More(); i++ {
-			if d := duplicateKey(dec, fmt.Sprintf("%s[%d]", path, i)); d != "" {
+			if d := duplicateKey(dec, fmt.Sprintf("%s[%d]", path, i), elem); d != "" {
 				return d
 			}
 		}
 		_, _ = dec.Token()
 	}
 	return ""
+}
+
+// jsonFieldType is the type of struct t's field that JSON key decodes
+// into (embedded structs' fields included), or nil.
+func jsonFieldType(t reflect.Type, key string) reflect.Type {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				if got := jsonFieldType(ft, key); got != nil {
+					return got
+				}
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if strings.EqualFold(name, key) {
+			return f.Type
+		}
+	}
+	return nil
 }
 
 // unknownFieldName pulls the field name out of an unknown-field error.

@@ -70,17 +70,37 @@ func FuzzRequestBodies(f *testing.F) {
 }
 
 // TestDuplicateKeysAreFoundAtAnyDepth: the path names where the key
-// repeats; the same key in two different objects is no repeat.
+// repeats; the same key in two different objects is no repeat; keys of an
+// object decoded into a struct repeat ignoring case (encoding/json matches
+// fields so), a map's keys only exactly.
 func TestDuplicateKeysAreFoundAtAnyDepth(t *testing.T) {
+	type line struct {
+		SKU string `json:"sku"`
+		Qty int64  `json:"qty"`
+	}
+	type inner struct {
+		Rates map[string]int64 `json:"rates"`
+	}
+	type body struct {
+		A     any    `json:"a"`
+		B     any    `json:"b"`
+		C     []line `json:"c"`
+		Lines []line `json:"lines"`
+		inner
+	}
 	for _, tc := range []struct{ name, body, want string }{
-		{"none", `{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}`, ""},
+		{"none", `{"a":1,"b":{"a":2},"c":[{"sku":"A"},{"sku":"B"}]}`, ""},
 		{"top level", `{"a":1,"a":2}`, "a"},
-		{"nested object", `{"b":{"x":1,"y":2,"x":3}}`, "b.x"},
+		{"top level, another case", `{"a":1,"A":2}`, "A"},
+		{"nested object of any type", `{"b":{"x":1,"y":2,"x":3}}`, "b.x"},
 		{"inside a list", `{"lines":[{"sku":"A","qty":1},{"sku":"B","qty":1,"qty":9}]}`, "lines[1].qty"},
+		{"inside a list, another case", `{"lines":[{"sku":"B","qty":1,"QTY":9}]}`, "lines[0].QTY"},
 		{"after a nested value", `{"a":{"b":[1,2,{"c":1}]},"a":0}`, "a"},
+		{"a map's keys differ by case", `{"rates":{"us-ca":1,"US-CA":2}}`, ""},
+		{"a map's key twice", `{"rates":{"US-CA":1,"US-CA":2}}`, "rates.US-CA"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := duplicateKey(json.NewDecoder(strings.NewReader(tc.body)), ""); got != tc.want {
+			if got := duplicateKey(json.NewDecoder(strings.NewReader(tc.body)), "", reflect.TypeOf(&body{})); got != tc.want {
 				t.Fatalf("got %q, want %q", got, tc.want)
 			}
 		})

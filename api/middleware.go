@@ -210,7 +210,13 @@ func (s *Server) idempotent(c *gin.Context) {
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
 	p, _ := principalOf(c)
 	scope := p.Subject() + " " + c.Request.Method + " " + c.FullPath()
-	sum := sha256.Sum256(append([]byte(c.Request.URL.Path+"\n"), body...))
+	// The request is its path and body, and a precondition when there is
+	// one: a create-only PUT and a plain one are different requests.
+	seen := c.Request.URL.Path + "\n"
+	if inm := c.GetHeader("If-None-Match"); inm != "" {
+		seen = c.Request.URL.Path + "\nIf-None-Match: " + inm + "\n"
+	}
+	sum := sha256.Sum256(append([]byte(seen), body...))
 	rec, err := s.Store.ClaimIdempotencyKey(reqCtx(c), scope, key, hex.EncodeToString(sum[:]), s.IdempotencyLease)
 	if err != nil {
 		fail(c, err)
@@ -238,10 +244,11 @@ func (s *Server) idempotent(c *gin.Context) {
 		defer cancel()
 		var err error
 		// A server failure may go better next time, and a request refused
-		// for its input (400, 422) changed nothing: the key is free again,
-		// so the corrected request can carry it. Any other answer is the
-		// key's for good.
-		if st := rw.Status(); v != nil || st >= 500 || st == http.StatusBadRequest || st == http.StatusUnprocessableEntity {
+		// for its input or a precondition (400, 412, 422) changed nothing:
+		// the key is free again, so the corrected request can carry it. Any
+		// other answer is the key's for good.
+		if st := rw.Status(); v != nil || st >= 500 || st == http.StatusBadRequest || st == http.StatusPreconditionFailed ||
+			st == http.StatusUnprocessableEntity {
 			err = s.Store.ReleaseIdempotencyKey(ctx, scope, key)
 		} else {
 			err = s.Store.CompleteIdempotencyKey(ctx, scope, key, rw.Status(), rw.buf.String(), rw.Header().Get("Location"), c.GetString(ctxOperation))

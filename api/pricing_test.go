@@ -127,6 +127,29 @@ func TestCatalogProducts(t *testing.T) {
 		t.Fatalf("catalog after the refusals: %+v", l.Items)
 	}
 
+	// Create-only: a SKU that exists is refused naming it and left as it
+	// is; the key of a refused create is free for the request that follows.
+	createOnly := map[string]string{"If-None-Match": "*", "Idempotency-Key": "create-gear-1"}
+	changed := `{"name":"Other gear","list_price":999,"currency":"USD","active":true}`
+	var p api.Problem
+	w := h.do("PUT", "/api/v1/products/GEAR-1", tok, changed, createOnly)
+	decode(t, w, &p)
+	if w.Code != 412 || len(p.Errors) != 1 || p.Errors[0].Field != "sku" {
+		t.Fatalf("create-only on an existing SKU: %d %+v", w.Code, p)
+	}
+	if w := h.do("PUT", "/api/v1/products/GEAR-1", tok, changed, map[string]string{"If-None-Match": `"v1"`}); w.Code != 422 {
+		t.Fatalf("an entity tag products do not have: %d %s", w.Code, w.Body)
+	}
+	if w := h.do("PUT", "/api/v1/products/GEAR-1", tok, body, map[string]string{"Idempotency-Key": "create-gear-1"}); w.Code != 200 || w.Header().Get("Idempotent-Replayed") != "" {
+		t.Fatalf("the plain PUT after a refused create with its key: %d %s", w.Code, w.Body)
+	}
+	newGear := map[string]string{"If-None-Match": "*", "Idempotency-Key": "create-gear-3"}
+	for attempt := range 2 { // a retried create answers as the first did
+		if w := h.do("PUT", "/api/v1/products/GEAR-3", tok, body, newGear); w.Code != 200 || (attempt == 1) != (w.Header().Get("Idempotent-Replayed") == "true") {
+			t.Fatalf("create GEAR-3, attempt %d: %d %s", attempt+1, w.Code, w.Body)
+		}
+	}
+
 	// Retired, it is still the staff's to read and no longer a customer's.
 	if w := h.do("PUT", "/api/v1/products/GEAR-1", tok, `{"name":"Gear","list_price":1250,"currency":"USD","active":false}`, nil); w.Code != 200 {
 		t.Fatalf("retire: %d %s", w.Code, w.Body)

@@ -416,12 +416,12 @@ func (s *Server) update(c *gin.Context, workflowID, resource, name string, arg, 
 	})
 }
 
-// workflowError turns what Temporal answers into q2c's errors: invalid input
-// keeps its fields, a refused update is a conflict, a closed workflow too.
 // errFinished refuses a change to a workflow that has ended; the caller
 // says what it ended as when it knows (Server.finished).
 var errFinished = models.Conflict("it has finished (completed, cancelled or expired): nothing about it can change any more")
 
+// workflowError turns what Temporal answers into q2c's errors: invalid input
+// keeps its fields, a refused update is a conflict, a closed workflow too.
 func workflowError(err error) error {
 	if err == nil {
 		return nil

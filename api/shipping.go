@@ -18,6 +18,10 @@ func (s *Server) shippingRoutes() []Route {
 	}
 }
 
+// readyBatch is how many orders with reserved units the queue reads at a
+// time.
+const readyBatch = 200
+
 // shippableStatuses are the order statuses that may ship.
 var shippableStatuses = []string{workflows.OrderAllocated, workflows.OrderPartiallyShipped, workflows.OrderBackordered}
 
@@ -45,20 +49,30 @@ func (s *Server) readyToShip(c *gin.Context) {
 		}
 		limit = n
 	}
-	recs, err := s.Store.OrdersWithReservedUnits(reqCtx(c), shippableStatuses, limit)
-	if err != nil {
-		fail(c, err)
-		return
-	}
+	// Ship-complete orders still waiting for stock hold units but cannot
+	// ship: read on past them, a batch at a time, until limit orders can.
 	items := []readyOrder{}
-	for _, rec := range recs {
-		var st workflows.OrderState
-		if err := json.Unmarshal([]byte(rec.State), &st); err != nil {
+	var afterAt time.Time
+	afterID := ""
+	for len(items) < limit {
+		recs, err := s.Store.OrdersWithReservedUnits(reqCtx(c), shippableStatuses, afterAt, afterID, readyBatch)
+		if err != nil {
 			fail(c, err)
 			return
 		}
-		if o, ok := readyOf(st); ok {
-			items = append(items, o)
+		for _, rec := range recs {
+			var st workflows.OrderState
+			if err := json.Unmarshal([]byte(rec.State), &st); err != nil {
+				fail(c, err)
+				return
+			}
+			if o, ok := readyOf(st); ok && len(items) < limit {
+				items = append(items, o)
+			}
+			afterAt, afterID = rec.CreatedAt, rec.ID
+		}
+		if len(recs) < readyBatch {
+			break
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})

@@ -57,12 +57,17 @@ func (s *Store) ListOrders(ctx context.Context, customerID, status string, p Pag
 }
 
 // OrdersWithReservedUnits are the orders in one of statuses with units
-// reserved for them now, oldest first, at most limit: the warehouse's
-// queue. Whether a ship-complete order has all it needs is in its state,
-// for the caller to decide.
-func (s *Store) OrdersWithReservedUnits(ctx context.Context, statuses []string, limit int) ([]models.OrderRecord, error) {
+// reserved for them now, oldest first (creation time, then ID), starting
+// after the order (afterAt, afterID) when afterID is set, at most limit:
+// the warehouse's queue. Whether a ship-complete order has all it needs
+// is in its state, for the caller to decide.
+func (s *Store) OrdersWithReservedUnits(ctx context.Context, statuses []string, afterAt time.Time, afterID string, limit int) ([]models.OrderRecord, error) {
+	q := s.conn(ctx).Where("status IN ? AND EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = orders.id AND r.status = ?)",
+		statuses, models.ReservationActive)
+	if afterID != "" {
+		q = q.Where("(created_at > ? OR (created_at = ? AND id > ?))", afterAt, afterAt, afterID)
+	}
 	var out []models.OrderRecord
-	err := s.conn(ctx).Where("status IN ? AND EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = orders.id AND r.status = ?)",
-		statuses, models.ReservationActive).Order("created_at, id").Limit(limit).Find(&out).Error
+	err := q.Order("created_at, id").Limit(limit).Find(&out).Error
 	return out, err
 }

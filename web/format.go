@@ -62,6 +62,9 @@ func sentenceCase(s string) string {
 
 // fieldLabel names an API field for people ("lines[0].qty" → "line 1 qty").
 func fieldLabel(name string) string {
+	if n, ok := strings.CutPrefix(name, "ship_"); ok { // a shipment's box (web/orders.go onShipBoxes)
+		return "line " + n + " quantity"
+	}
 	if rest, ok := strings.CutPrefix(name, "lines["); ok {
 		n, tail, _ := strings.Cut(rest, "]")
 		i, _ := strconv.Atoi(n)

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/workflows"
 )
 
@@ -102,5 +103,26 @@ func TestCountNamesItsNoun(t *testing.T) {
 		if got := count(tc.n, "invoice", "invoices"); got != tc.want {
 			t.Errorf("count(%d) = %q, want %q", tc.n, got, tc.want)
 		}
+	}
+}
+
+// TestShipErrorsLandOnTheirBox: the API names a shipment's lines by their
+// place in the request; the page by the box they came from, whose line
+// numbers skip the boxes left at 0.
+func TestShipErrorsLandOnTheirBox(t *testing.T) {
+	sent := []workflows.ShipLineInput{{LineNo: 2, Qty: 5}, {LineNo: 3, Qty: 99}} // line 1 left at 0
+	got := onShipBoxes([]models.FieldError{{Field: "lines[1].qty", Message: "only 4 reserved to ship"}, {Field: "carrier", Message: "is required"},
+		{Field: "lines", Message: "this order ships complete: line 1 needs all 2 open units"}, {Field: "lines[7].qty", Message: "not sent"}}, sent)
+	want := []string{"ship_3", "carrier", "lines", "lines[7].qty"}
+	for i, fe := range got {
+		if fe.Field != want[i] {
+			t.Errorf("error %d on %q, want %q", i, fe.Field, want[i])
+		}
+	}
+	if l := fieldLabel("ship_3"); l != "line 3 quantity" {
+		t.Errorf("label %q", l)
+	}
+	if a := fieldAnchor("", "ship_3"); a != "f-ship_3" {
+		t.Errorf("anchor %q", a)
 	}
 }

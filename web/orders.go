@@ -1,9 +1,9 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,12 +94,6 @@ func (a orderActions) errFor(form string) *apiError {
 	return nil
 }
 
-// shipKey is the API's name for a shipment box as it was last sent.
-func (a orderActions) shipKey(name string) string {
-	_, keys := shipLines(a.Values)
-	return keys[name]
-}
-
 func (a orderActions) value(name, fallback string) string {
 	if a.Values != nil {
 		return a.Values.Get(name)
@@ -145,20 +139,21 @@ func cancellable(st workflows.OrderState) bool {
 
 func (s *Server) shipOrder(v *visit) error {
 	id := v.r.PathValue("id")
-	lines, _ := shipLines(v.r.PostForm)
+	lines := shipLines(v.r.PostForm)
 	body := map[string]any{"carrier": v.r.PostFormValue("carrier"), "tracking": v.r.PostFormValue("tracking"), "lines": lines}
 	if err := v.call(http.MethodPost, "/api/v1/orders/"+url.PathEscape(id)+"/shipments", body, nil); err != nil {
+		if ae := refusal(err); ae != nil {
+			ae.Errors = onShipBoxes(ae.Errors, lines)
+		}
 		return v.orderFormError(err, "ship")
 	}
 	return v.redirectDone("/orders/"+id, doneRecorded)
 }
 
 // shipLines reads the shipment form's "ship_N" boxes in line order; a box
-// left at 0 is a line not in this shipment. keys names each box sent by
-// the API field its quantity became ("ship_3" → "lines[1].qty"), so the
-// API's errors land beside the box.
-func shipLines(form url.Values) (lines []workflows.ShipLineInput, keys map[string]string) {
-	keys = map[string]string{}
+// left at 0 is a line not in this shipment.
+func shipLines(form url.Values) []workflows.ShipLineInput {
+	var lines []workflows.ShipLineInput
 	for _, name := range lineFields(form) {
 		raw := strings.TrimSpace(form.Get(name))
 		if raw == "0" {
@@ -166,10 +161,27 @@ func shipLines(form url.Values) (lines []workflows.ShipLineInput, keys map[strin
 		}
 		lineNo, _ := strconv.Atoi(strings.TrimPrefix(name, "ship_"))
 		qty, _ := strconv.ParseInt(raw, 10, 64)
-		keys[name] = fmt.Sprintf("lines[%d].qty", len(lines))
 		lines = append(lines, workflows.ShipLineInput{LineNo: lineNo, Qty: qty})
 	}
-	return lines, keys
+	return lines
+}
+
+// onShipBoxes renames the API's errors about the request's lines
+// ("lines[1].qty": the second line sent) to the box they came from
+// ("ship_3"), so each shows beside its box and the summary names the line.
+func onShipBoxes(errs []models.FieldError, sent []workflows.ShipLineInput) []models.FieldError {
+	out := slices.Clone(errs)
+	for i, fe := range out {
+		rest, ok := strings.CutPrefix(fe.Field, "lines[")
+		if !ok {
+			continue
+		}
+		k, err := strconv.Atoi(strings.SplitN(rest, "]", 2)[0])
+		if err == nil && k >= 0 && k < len(sent) {
+			out[i].Field = "ship_" + strconv.Itoa(sent[k].LineNo)
+		}
+	}
+	return out
 }
 
 func (s *Server) cancelOrder(v *visit) error {

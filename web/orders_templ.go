@@ -344,8 +344,7 @@ func orderView(a orderActions, st workflows.OrderState, rs []models.Reservation)
 			for _, l := range st.Lines {
 				if toShip(l) > 0 {
 					templ_7745c5c3_Err = fieldView(field{Name: "ship_" + strconv.Itoa(l.LineNo), Label: "Line " + strconv.Itoa(l.LineNo) + ": " + l.SKU + " (up to " + itoa(toShip(l)) + ")",
-						Type: "number", Min: "0", Step: "1", Value: a.value("ship_"+strconv.Itoa(l.LineNo), itoa(toShip(l))),
-						ErrKey: a.shipKey("ship_" + strconv.Itoa(l.LineNo))}, a.errFor("ship")).Render(ctx, templ_7745c5c3_Buffer)
+						Type: "number", Min: "0", Step: "1", Value: a.value("ship_"+strconv.Itoa(l.LineNo), itoa(toShip(l)))}, a.errFor("ship")).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -413,7 +412,7 @@ func orderView(a orderActions, st workflows.OrderState, rs []models.Reservation)
 			var templ_7745c5c3_Var17 string
 			templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(statusLabel(e.Stage))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `orders.templ`, Line: 100, Col: 50}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `orders.templ`, Line: 99, Col: 50}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 			if templ_7745c5c3_Err != nil {
@@ -431,7 +430,7 @@ func orderView(a orderActions, st workflows.OrderState, rs []models.Reservation)
 				var templ_7745c5c3_Var18 string
 				templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(e.Detail)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `orders.templ`, Line: 102, Col: 38}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `orders.templ`, Line: 101, Col: 38}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 				if templ_7745c5c3_Err != nil {
@@ -489,7 +488,7 @@ func etaCell(l workflows.OrderLine, allocating bool) templ.Component {
 			var templ_7745c5c3_Var20 string
 			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(itoa(waitingQty(l)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `orders.templ`, Line: 115, Col: 42}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `orders.templ`, Line: 114, Col: 42}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
 			if templ_7745c5c3_Err != nil {
