@@ -1,13 +1,17 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/q2c-dev/q2c/models"
 )
 
 var pathParam = regexp.MustCompile(`:([a-z_]+)`)
@@ -59,7 +63,11 @@ func (s *Server) openAPI() map[string]any {
 			if ct == "" {
 				ct = "application/json"
 			}
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{ct: map[string]any{"schema": schemaOf(reflect.TypeOf(r.Body), 0)}}}
+			schema := schemaOf(reflect.TypeOf(r.Body), 0)
+			if req := requiredFields(r.Body); len(req) > 0 {
+				schema["required"] = req
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{ct: map[string]any{"schema": schema}}}
 		}
 		p := OpenAPIPath(r.Path)
 		if paths[p] == nil {
@@ -87,6 +95,29 @@ func (s *Server) openAPI() map[string]any {
 func (s *Server) serveOpenAPI(c *gin.Context) { c.JSON(http.StatusOK, s.openAPI()) }
 
 var timeType = reflect.TypeOf(time.Time{})
+
+// requiredFields are the top-level fields a request body's own validation
+// requires: those it names "is required" when given the empty body. The
+// description so follows the rule the server applies, instead of a second
+// list kept beside it.
+func requiredFields(body any) []string {
+	v, ok := reflect.Zero(reflect.TypeOf(body)).Interface().(validatable)
+	if !ok {
+		return nil
+	}
+	var ve *models.ValidationError
+	if !errors.As(v.Validate(), &ve) {
+		return nil
+	}
+	var out []string
+	for _, f := range ve.Fields {
+		if !strings.ContainsAny(f.Field, "[.") && strings.HasPrefix(f.Message, "is required") && !slices.Contains(out, f.Field) {
+			out = append(out, f.Field)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 // schemaOf describes a Go type as a JSON schema, following json tags.
 func schemaOf(t reflect.Type, depth int) map[string]any {

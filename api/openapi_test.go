@@ -64,3 +64,25 @@ func TestOpenAPIDescribesExactlyTheServedRoutes(t *testing.T) {
 		t.Fatalf("%d operations described, %d routes served", described, served)
 	}
 }
+
+// TestOpenAPIRequiredFieldsFollowValidation: a body's required fields are
+// the ones its validation refuses when empty, no more (optional fields
+// and ones refused for another reason) and no fewer.
+func TestOpenAPIRequiredFieldsFollowValidation(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		body any
+		want []string
+	}{
+		{"product", productRequest{}, []string{"active", "name"}},
+		{"shipment", shipRequest{}, []string{"carrier", "tracking"}},
+		{"cancel", cancelRequest{}, []string{"reason"}},
+		{"accept: nothing required", acceptRequest{}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := requiredFields(tc.body); !slices.Equal(got, tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
