@@ -68,10 +68,16 @@ func fieldLabel(name string) string {
 	if rest, ok := strings.CutPrefix(name, "lines["); ok {
 		n, tail, _ := strings.Cut(rest, "]")
 		i, _ := strconv.Atoi(n)
-		return "line " + strconv.Itoa(i+1) + " " + strings.TrimPrefix(tail, ".")
+		return "line " + strconv.Itoa(i+1) + " " + fieldLabel(strings.TrimPrefix(tail, "."))
+	}
+	if l, ok := fieldWords[name]; ok {
+		return l
 	}
 	return strings.ReplaceAll(name, "_", " ")
 }
+
+// fieldWords name the API fields whose names are abbreviations.
+var fieldWords = map[string]string{"qty": "quantity", "sku": "product", "line_no": "line number", "unit_price": "unit price"}
 
 func fieldMsg(err *apiError, name string) string {
 	if err == nil {

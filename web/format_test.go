@@ -126,3 +126,12 @@ func TestShipErrorsLandOnTheirBox(t *testing.T) {
 		t.Errorf("anchor %q", a)
 	}
 }
+
+func TestFieldLabelsAreWords(t *testing.T) {
+	for name, want := range map[string]string{"lines[0].qty": "line 1 quantity", "lines[2].sku": "line 3 product", "valid_from": "valid from",
+		"lines[1].line_no": "line 2 line number", "ship_4": "line 4 quantity", "carrier": "carrier"} {
+		if got := fieldLabel(name); got != want {
+			t.Errorf("fieldLabel(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
