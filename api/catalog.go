@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
 )
@@ -36,7 +37,7 @@ func (s *Server) listProducts(c *gin.Context) {
 		avail, err := s.Store.AvailableBySKU(ctx, skus)
 		out := store.List[productView]{NextCursor: l.NextCursor, Items: make([]productView, len(l.Items))}
 		for i, it := range l.Items {
-			out.Items[i] = productView{Product: it, Available: avail[it.SKU]}
+			out.Items[i] = productFor(p, it, avail[it.SKU])
 		}
 		return out, err
 	})
@@ -55,16 +56,26 @@ func (s *Server) getProduct(c *gin.Context) {
 		return
 	}
 	avail, err := s.Store.AvailableBySKU(ctx, []string{sku})
-	respond(c, http.StatusOK, productView{Product: prod, Available: avail[sku]}, err)
+	p, _ := principalOf(c)
+	respond(c, http.StatusOK, productFor(p, prod, avail[sku]), err)
 }
 
-// productRequest is a product's whole record: PUT replaces it. Active has
-// no default: a client that leaves it out would otherwise retire the
-// product without meaning to.
+// productFor is a product as the caller may see it: who supplies it is the
+// company's business, not its customers'.
+func productFor(p auth.Principal, prod models.Product, available int64) productView {
+	if p.IsCustomer() {
+		prod.Supplier = ""
+	}
+	return productView{Product: prod, Available: available}
+}
+
+// productRequest is a product's whole record: PUT replaces it. Active and
+// the list price have no default: a client that leaves one out would
+// otherwise retire the product, or give it away, without meaning to.
 type productRequest struct {
 	Name          string          `json:"name"`
 	UnitOfMeasure string          `json:"unit_of_measure"`
-	ListPrice     int64           `json:"list_price"`
+	ListPrice     *int64          `json:"list_price"`
 	Currency      models.Currency `json:"currency"`
 	Category      string          `json:"category"`
 	Supplier      string          `json:"supplier"`
@@ -79,8 +90,14 @@ func (r productRequest) Validate() error {
 	v.Text("unit_of_measure", r.UnitOfMeasure, false, models.MaxCodeLen)
 	v.Text("category", r.Category, false, models.MaxCodeLen)
 	v.Text("supplier", r.Supplier, false, models.MaxNameLen)
-	v.Check(r.ListPrice >= 0 && r.ListPrice <= models.MaxUnitPrice, "list_price", fmt.Sprintf("must be between 0 and %d minor units", models.MaxUnitPrice))
-	if err := r.Currency.Validate(); err != nil {
+	if r.ListPrice == nil {
+		v.Add("list_price", "is required, in minor units (0 for a product given away)")
+	} else {
+		v.Check(*r.ListPrice >= 0 && *r.ListPrice <= models.MaxUnitPrice, "list_price", fmt.Sprintf("must be between 0 and %d minor units", models.MaxUnitPrice))
+	}
+	if r.Currency == "" {
+		v.Add("currency", "is required")
+	} else if err := r.Currency.Validate(); err != nil {
 		v.Add("currency", "%v", err)
 	}
 	v.Check(r.LeadTimeDays >= 0 && r.LeadTimeDays <= models.MaxLeadTimeDays, "lead_time_days", fmt.Sprintf("must be between 0 and %d", models.MaxLeadTimeDays))
@@ -108,7 +125,7 @@ func (s *Server) putProduct(c *gin.Context) {
 	if uom == "" {
 		uom = "each"
 	}
-	p := &models.Product{SKU: sku, Name: strings.TrimSpace(req.Name), UnitOfMeasure: uom, ListPrice: req.ListPrice, Currency: req.Currency,
+	p := &models.Product{SKU: sku, Name: strings.TrimSpace(req.Name), UnitOfMeasure: uom, ListPrice: *req.ListPrice, Currency: req.Currency,
 		Category: strings.TrimSpace(req.Category), Supplier: strings.TrimSpace(req.Supplier), LeadTimeDays: req.LeadTimeDays,
 		MakeToOrder: req.MakeToOrder, Active: *req.Active}
 	ctx := reqCtx(c)

@@ -33,7 +33,7 @@ func TestEveryFieldHasABound(t *testing.T) {
 	}
 	product := func(name, category string, price int64, leadDays int) validatable {
 		on := true
-		return productRequest{Name: name, Category: category, Currency: "USD", ListPrice: price, LeadTimeDays: leadDays, Active: &on}
+		return productRequest{Name: name, Category: category, Currency: "USD", ListPrice: &price, LeadTimeDays: leadDays, Active: &on}
 	}
 	tests := []struct {
 		name      string

@@ -74,7 +74,7 @@ func TestOpenAPIRequiredFieldsFollowValidation(t *testing.T) {
 		body any
 		want []string
 	}{
-		{"product", productRequest{}, []string{"active", "name"}},
+		{"product", productRequest{}, []string{"active", "currency", "list_price", "name"}},
 		{"shipment", shipRequest{}, []string{"carrier", "tracking"}},
 		{"cancel", cancelRequest{}, []string{"reason"}},
 		{"accept: nothing required", acceptRequest{}, nil},

@@ -91,7 +91,7 @@ func TestCatalogProducts(t *testing.T) {
 	ctx := context.Background()
 	h.createUser("pricing@q2c.test", "pricing-password", models.Roles{models.RolePricingAnalyst}, nil)
 	tok := h.login("pricing@q2c.test", "pricing-password")
-	body := `{"name":"Gear","list_price":1250,"currency":"USD","category":"Gears","lead_time_days":12,"active":true}`
+	body := `{"name":"Gear","list_price":1250,"currency":"USD","category":"Gears","supplier":"Gearworks","lead_time_days":12,"active":true}`
 	if w := h.do("PUT", "/api/v1/products/GEAR-1", tok, body, nil); w.Code != 200 {
 		t.Fatalf("put product: %d %s", w.Code, w.Body)
 	}
@@ -103,6 +103,8 @@ func TestCatalogProducts(t *testing.T) {
 		{"a negative price in a currency not written as a code", "GEAR-2", `{"name":"Gear","list_price":-1,"currency":"usd","active":true}`, []string{"list_price", "currency"}},
 		// Before, a body without active stored the product retired.
 		{"no active", "GEAR-1", `{"name":"Gear","list_price":1300,"currency":"USD"}`, []string{"active"}},
+		// Before, a body without a price or currency stored it free, or said "" is not a currency.
+		{"no price, no currency", "GEAR-1", `{"name":"Gear","active":true}`, []string{"list_price", "currency"}},
 		{"a lead time past two years, a category too long", "GEAR-1",
 			`{"name":"Gear","list_price":1300,"currency":"USD","lead_time_days":731,"active":true,"category":"` + strings.Repeat("c", 65) + `"}`,
 			[]string{"category", "lead_time_days"}},
@@ -164,8 +166,21 @@ func TestCatalogProducts(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.createUser("buyer@example.com", "buyer-password", models.Roles{models.RoleCustomer}, &buyer.ID)
-	if w := h.do("GET", "/api/v1/products/GEAR-1", h.login("buyer@example.com", "buyer-password"), "", nil); w.Code != 404 {
+	buyerTok := h.login("buyer@example.com", "buyer-password")
+	if w := h.do("GET", "/api/v1/products/GEAR-1", buyerTok, "", nil); w.Code != 404 {
 		t.Fatalf("a customer reads a retired product: %d %s", w.Code, w.Body)
+	}
+	// Who supplies a product is the staff's to know.
+	var seen struct{ Items []models.Product }
+	decode(t, h.do("GET", "/api/v1/products", buyerTok, "", nil), &seen)
+	var gear3 models.Product
+	decode(t, h.do("GET", "/api/v1/products/GEAR-3", buyerTok, "", nil), &gear3)
+	if len(seen.Items) != 1 || seen.Items[0].SKU != "GEAR-3" || seen.Items[0].Supplier != "" || gear3.Supplier != "" {
+		t.Fatalf("the customer's catalog: %+v, GEAR-3 %+v", seen.Items, gear3)
+	}
+	decode(t, h.do("GET", "/api/v1/products/GEAR-3", tok, "", nil), &gear3)
+	if gear3.Supplier != "Gearworks" {
+		t.Fatalf("staff read GEAR-3's supplier as %q", gear3.Supplier)
 	}
 	if w := h.do("GET", "/api/v1/products/NOPE-1", tok, "", nil); w.Code != 404 {
 		t.Fatalf("an unknown product: %d", w.Code)

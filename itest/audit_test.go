@@ -40,7 +40,7 @@ func TestAuditTrailCoversTheSale(t *testing.T) {
 	for _, want := range []struct{ action, entityID, actor, detail string }{
 		{"quote.create", quoteID, "user:", ""},
 		{"quote.accept", quoteID, "user:", "allow_partial=true"},
-		{"order.ship", orderID, "user:", "2 units on 1 lines by UPS B"},
+		{"order.ship", orderID, "user:", "2 units on 1 line by UPS B"},
 		{"order.pay", orderID, "user:", "reference p"},
 		{"stock.receive", "BENCH-1@SFO", "user:", "5 units, delivery ASN-1"},
 		{"report.export", "", "user:", "format=csv"},

@@ -161,6 +161,8 @@ type chartSeries struct {
 	// Gaps marks the points with nothing to measure (no order shipped that
 	// week): drawn as a gap, not as zero.
 	Gaps []bool `json:"gaps,omitempty"`
+	// One is the label for a value of 1, when the label is a plural noun.
+	One string `json:"-"`
 }
 
 func (s chartSeries) gap(i int) bool { return i < len(s.Gaps) && s.Gaps[i] }
@@ -199,9 +201,9 @@ func valueChart(bs []store.Bucket) chart {
 	return c
 }
 
-func countChart(bs []store.Bucket, unit string) chart {
+func countChart(bs []store.Bucket, unit, one string) chart {
 	c := chart{Kind: "bar", Unit: unit, Labels: []string{}, Integer: true}
-	s := chartSeries{Label: unit, Values: []int64{}}
+	s := chartSeries{Label: unit, One: one, Values: []int64{}}
 	for _, b := range bs {
 		c.Labels = append(c.Labels, b.Key)
 		s.Values = append(s.Values, b.Count)

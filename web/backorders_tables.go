@@ -30,12 +30,28 @@ func chartSummary(c chart) string {
 		return "no data yet"
 	}
 	var parts []string
+	named := false // a series named for what it counts, not for its unit
 	for i, l := range c.Labels {
 		var vs []string
 		for _, s := range c.Series {
-			if i < len(s.Values) && !s.gap(i) {
-				vs = append(vs, fmt.Sprintf("%d %s", s.Values[i], s.Label))
+			if i >= len(s.Values) || s.gap(i) {
+				continue
 			}
+			n := grouped(s.Values[i])
+			switch {
+			case c.Unit == "%":
+				n += "%"
+				if len(c.Series) > 1 {
+					n = s.Label + " " + n
+				}
+			case s.Label == c.Unit && s.Values[i] == 1 && s.One != "":
+				n = "1 " + s.One
+			case s.Label == c.Unit:
+				n += " " + s.Label
+			default:
+				n, named = s.Label+" "+n, true
+			}
+			vs = append(vs, n)
 		}
 		if len(vs) > 0 {
 			parts = append(parts, l+": "+strings.Join(vs, ", "))
@@ -44,5 +60,9 @@ func chartSummary(c chart) string {
 	if len(parts) == 0 {
 		return "nothing measured yet"
 	}
-	return strings.Join(parts, "; ")
+	out := strings.Join(parts, "; ")
+	if named && c.Unit != "" {
+		out += " (" + c.Unit + ")"
+	}
+	return out
 }

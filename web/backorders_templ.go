@@ -636,7 +636,7 @@ func kpisView(k kpis) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = chartView(countChart(k.Aging, "backorders"), "Open backorders by days since created").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = chartView(countChart(k.Aging, "backorders", "backorder"), "Open backorders by days since created").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -652,7 +652,7 @@ func kpisView(k kpis) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = chartView(countChart(k.BySKU, "backorders"), "Open backorders per SKU").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = chartView(countChart(k.BySKU, "backorders", "backorder"), "Open backorders per SKU").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -26,7 +26,9 @@ const productEditRoute = "PUT /api/v1/products/:sku"
 type catalogData struct {
 	Products          []productView
 	CanQuote, CanEdit bool
-	First, Next       string
+	Customer          bool // suppliers are the company's business, not its customers'
+
+	First, Next string
 }
 
 // catalogPage lists the catalog: customers see what they can buy, staff
@@ -38,15 +40,18 @@ func (s *Server) catalogPage(v *visit) error {
 	if err := v.call(http.MethodGet, withQuery("/api/v1/products", url.Values{"cursor": {q.Get("cursor")}, "limit": {"100"}}), nil, &l); err != nil {
 		return err
 	}
-	d := catalogData{Products: l.Items, CanEdit: v.s.mayUse(v.me, productEditRoute),
+	d := catalogData{Products: l.Items, CanEdit: v.s.mayUse(v.me, productEditRoute), Customer: v.me.IsCustomer(),
 		CanQuote: v.me.Roles.Any([]models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager})}
 	d.First, d.Next = pages("/catalog", q, l.NextCursor)
 	return v.show(catalogView(d))
 }
 
 func catalogTable(d catalogData) table {
-	t := table{Caption: "Products", Head: []string{"SKU", "Product", "Category", "List price", "Availability", "Supplier"},
+	t := table{Caption: "Products", Head: []string{"SKU", "Product", "Category", "List price", "Availability"},
 		Empty: "The catalog is empty.", Numeric: map[int]bool{3: true}}
+	if !d.Customer {
+		t.Head = append(t.Head, "Supplier")
+	}
 	if d.CanQuote {
 		t.Head = append(t.Head, "Quote")
 	}
@@ -55,7 +60,10 @@ func catalogTable(d catalogData) table {
 	}
 	for _, p := range d.Products {
 		row := []templ.Component{text(p.SKU), text(p.Name), text(p.Category), text(money(p.ListPrice, p.Currency) + " / " + p.UnitOfMeasure),
-			availabilityCell(p), text(p.Supplier)}
+			availabilityCell(p)}
+		if !d.Customer {
+			row = append(row, text(p.Supplier))
+		}
 		if d.CanQuote {
 			quote := text("")
 			if p.Active {
@@ -119,7 +127,7 @@ func (v *visit) showProductForm(isNew bool, p productFields, formErr *apiError) 
 		{Name: "unit_of_measure", Label: "Unit", Value: p.Unit, Hint: "each, box, metre…"},
 		{Name: "supplier", Label: "Supplier", Value: p.Supplier},
 		{Name: "lead_time_days", Label: "Lead time (days)", Type: "number", Min: "0", Step: "1", Value: p.LeadTime,
-			Hint: "How long more takes to come: the promise date when stock runs out."},
+			Hint: "Days from ordering more to having it: what a quote promises once stock runs out."},
 		{Name: "make_to_order", Label: "Made to order", Type: "checkbox", Checked: p.MakeToOrder},
 		{Name: "active", Label: "On sale", Type: "checkbox", Checked: p.Active, Hint: "Untick to retire it: nobody can quote it, and customers no longer see it."},
 	}}

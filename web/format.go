@@ -76,6 +76,14 @@ func fieldLabel(name string) string {
 	return strings.ReplaceAll(name, "_", " ")
 }
 
+// labelOr is a field's label on its form, or its API name in words.
+func labelOr(labels map[string]string, field string) string {
+	if l, ok := labels[field]; ok && l != "" {
+		return l
+	}
+	return fieldLabel(field)
+}
+
 // fieldWords name the API fields whose names are abbreviations.
 var fieldWords = map[string]string{"qty": "quantity", "sku": "product", "line_no": "line number", "unit_price": "unit price"}
 
@@ -168,12 +176,38 @@ func fieldAnchor(prefix, name string) string {
 	return prefix + "f-" + name
 }
 
+// detailSuffix is a timeline entry's detail after its stage: ": why", or
+// nothing.
+func detailSuffix(d string) string {
+	if d == "" {
+		return ""
+	}
+	return ": " + d
+}
+
+// grouped is n with its thousands grouped: "18,799".
+func grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	sign := ""
+	if rest, ok := strings.CutPrefix(s, "-"); ok {
+		sign, s = "-", rest
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return sign + b.String()
+}
+
 // count is n with its noun: "1 invoice", "3 invoices".
 func count(n int64, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return itoa(n) + " " + many
+	return grouped(n) + " " + many
 }
 
 func fieldCount(n int) string {

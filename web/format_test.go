@@ -135,3 +135,27 @@ func TestFieldLabelsAreWords(t *testing.T) {
 		}
 	}
 }
+
+// TestChartSummariesReadAsText: a chart's text beside it groups thousands,
+// says "1 backorder", names each series with its value, and gives the
+// unit once.
+func TestChartSummariesReadAsText(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    chart
+		want string
+	}{
+		{"counts", chart{Unit: "backorders", Labels: []string{"WID-100", "GAD-310"},
+			Series: []chartSeries{{Label: "backorders", One: "backorder", Values: []int64{1, 1045}}}}, "WID-100: 1 backorder; GAD-310: 1,045 backorders"},
+		{"named series", chart{Unit: "revenue, USD", Labels: []string{"2026-12"},
+			Series: []chartSeries{{Label: "US-CA", Values: []int64{18799}}, {Label: "US-TX", Values: []int64{5}}}}, "2026-12: US-CA 18,799, US-TX 5 (revenue, USD)"},
+		{"percent", chart{Unit: "%", Labels: []string{"Line fill rate"}, Series: []chartSeries{{Label: "percent", Values: []int64{95}}}}, "Line fill rate: 95%"},
+		{"a gap", chart{Unit: "%", Labels: []string{"W1"}, Series: []chartSeries{{Label: "on time", Values: []int64{0}, Gaps: []bool{true}}}}, "nothing measured yet"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := chartSummary(tc.c); got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -28,7 +28,7 @@ func (in ShipInput) AuditDetail() string {
 	for _, l := range in.Lines {
 		units += l.Qty
 	}
-	return fmt.Sprintf("%d units on %d lines by %s %s", units, len(in.Lines), in.Carrier, in.Tracking)
+	return fmt.Sprintf("%s on %s by %s %s", plural(units, "unit"), plural(int64(len(in.Lines)), "line"), in.Carrier, in.Tracking)
 }
 
 func (in PayInput) AuditDetail() string {
@@ -37,4 +37,12 @@ func (in PayInput) AuditDetail() string {
 
 func (in CreditInput) AuditDetail() string {
 	return fmt.Sprintf("%s on %s: %d minor units (%s)", in.Kind, in.InvoiceID, in.Amount, in.Reason)
+}
+
+// plural is n with its noun, an s added unless there is one.
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
