@@ -82,6 +82,9 @@ type productRequest struct {
 	LeadTimeDays  int             `json:"lead_time_days"`
 	MakeToOrder   bool            `json:"make_to_order"`
 	Active        *bool           `json:"active"`
+	// Version, when given, is the version the edit was made from: the
+	// product is changed only if nobody saved it since (409 otherwise).
+	Version int `json:"version,omitempty"`
 }
 
 func (r productRequest) Validate() error {
@@ -102,6 +105,7 @@ func (r productRequest) Validate() error {
 	}
 	v.Check(r.LeadTimeDays >= 0 && r.LeadTimeDays <= models.MaxLeadTimeDays, "lead_time_days", fmt.Sprintf("must be between 0 and %d", models.MaxLeadTimeDays))
 	v.Check(r.Active != nil, "active", "is required: true to sell the product, false to retire it")
+	v.Check(r.Version >= 0, "version", "must be the version the edit was made from")
 	return v.Err()
 }
 
@@ -138,11 +142,16 @@ func (s *Server) putProduct(c *gin.Context) {
 	}
 	createOnly := inm == "*"
 	err := s.Store.Tx(ctx, func(tx *store.Store) error {
-		save := tx.UpsertProduct
-		if createOnly {
-			save = tx.CreateProduct
+		var err error
+		switch {
+		case createOnly:
+			err = tx.CreateProduct(ctx, p)
+		case req.Version > 0:
+			err = tx.UpdateProduct(ctx, p, req.Version)
+		default:
+			err = tx.UpsertProduct(ctx, p)
 		}
-		if err := save(ctx, p); err != nil {
+		if err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, s.audit(c, "product.put", "product", sku,

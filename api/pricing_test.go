@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -150,6 +151,22 @@ func TestCatalogProducts(t *testing.T) {
 		if w := h.do("PUT", "/api/v1/products/GEAR-3", tok, body, newGear); w.Code != 200 || (attempt == 1) != (w.Header().Get("Idempotent-Replayed") == "true") {
 			t.Fatalf("create GEAR-3, attempt %d: %d %s", attempt+1, w.Code, w.Body)
 		}
+	}
+
+	// An edit from a version someone else has saved since is refused and
+	// changes nothing; from the current version it saves the next one.
+	var gear models.Product
+	decode(t, h.do("GET", "/api/v1/products/GEAR-1", tok, "", nil), &gear)
+	stale := fmt.Sprintf(`{"name":"Gear","list_price":1400,"currency":"USD","active":true,"version":%d}`, gear.Version-1)
+	if w := h.do("PUT", "/api/v1/products/GEAR-1", tok, stale, nil); w.Code != 409 || !strings.Contains(w.Body.String(), "reload it and edit again") {
+		t.Fatalf("an edit from an old version: %d %s", w.Code, w.Body)
+	}
+	current := fmt.Sprintf(`{"name":"Gear","list_price":1250,"currency":"USD","category":"Gears","supplier":"Gearworks","active":true,"version":%d}`, gear.Version)
+	var saved models.Product
+	w = h.do("PUT", "/api/v1/products/GEAR-1", tok, current, nil)
+	decode(t, w, &saved)
+	if w.Code != 200 || saved.Version != gear.Version+1 || saved.ListPrice != 1250 {
+		t.Fatalf("an edit from the current version: %d %+v (was at %d)", w.Code, saved, gear.Version)
 	}
 
 	// Retired, it is still the staff's to read and no longer a customer's.

@@ -565,11 +565,26 @@ func TestWebCatalogKeeping(t *testing.T) {
 
 	pricing.Click("a[href='/catalog/WID-300/edit']")
 	pricing.WaitHeading("WID-300 · Widget, brass")
+	// Someone else saves it meanwhile: this edit is refused, not allowed
+	// to undo theirs; reloaded, it goes through.
+	other, err := a.Store.ProductBySKU(context.Background(), "WID-300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.ListPrice = 2599
+	if err := a.Store.UpsertProduct(context.Background(), &other); err != nil {
+		t.Fatal(err)
+	}
+	pricing.Click("#f-active")
+	pricing.Click("form[method=post][action='/catalog/WID-300'] button[type=submit]")
+	pricing.WaitText(".error-summary", "reload it and edit again")
+	pricing.Open("/catalog/WID-300/edit")
+	pricing.WaitHeading("WID-300 · Widget, brass")
 	pricing.Click("#f-active")
 	pricing.Click("form[method=post][action='/catalog/WID-300'] button[type=submit]")
 	pricing.WaitText(".flash", "Saved.")
 	row = pricing.Text("main table tbody tr:has(a[href='/catalog/WID-300/edit'])")
-	if !strings.Contains(row, "Retired") || !strings.Contains(row, "USD 24.99") {
+	if !strings.Contains(row, "Retired") || !strings.Contains(row, "USD 25.99") {
 		t.Errorf("retired product's row: %q", row)
 	}
 	look(t, pricing, "catalog-keeping")

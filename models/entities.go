@@ -76,17 +76,19 @@ func (Customer) TableName() string { return "customers" }
 
 // Product is a sellable SKU.
 type Product struct {
-	SKU           string    `json:"sku" gorm:"primaryKey"`
-	Name          string    `json:"name"`
-	UnitOfMeasure string    `json:"unit_of_measure"`
-	ListPrice     int64     `json:"list_price"` // minor units
-	Currency      Currency  `json:"currency"`
-	Supplier      string    `json:"supplier"`
-	LeadTimeDays  int       `json:"lead_time_days"`
-	MakeToOrder   bool      `json:"make_to_order"`
-	Category      string    `json:"category,omitempty"`
-	Active        bool      `json:"active"`
-	CreatedAt     time.Time `json:"created_at"`
+	SKU           string   `json:"sku" gorm:"primaryKey"`
+	Name          string   `json:"name"`
+	UnitOfMeasure string   `json:"unit_of_measure"`
+	ListPrice     int64    `json:"list_price"` // minor units
+	Currency      Currency `json:"currency"`
+	Supplier      string   `json:"supplier"`
+	LeadTimeDays  int      `json:"lead_time_days"`
+	MakeToOrder   bool     `json:"make_to_order"`
+	Category      string   `json:"category,omitempty"`
+	Active        bool     `json:"active"`
+	// Version counts the product's saves (optimistic locking of edits).
+	Version   int       `json:"version" gorm:"default:1"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 func (Product) TableName() string { return "products" }

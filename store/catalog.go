@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/q2c-dev/q2c/models"
@@ -13,10 +14,37 @@ func (s *Store) UpsertProduct(ctx context.Context, p *models.Product) error {
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = s.now()
 	}
-	return s.conn(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "sku"}},
-		DoUpdates: clause.AssignmentColumns([]string{"name", "unit_of_measure", "list_price", "currency", "supplier", "lead_time_days", "make_to_order", "active", "category"}),
-	}).Create(p).Error
+	updates := clause.AssignmentColumns(productColumns)
+	updates = append(updates, clause.Assignment{Column: clause.Column{Name: "version"}, Value: gorm.Expr("products.version + 1")})
+	if err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "sku"}}, DoUpdates: updates}).Create(p).Error; err != nil {
+		return err
+	}
+	return s.conn(ctx).Where("sku = ?", p.SKU).Take(p).Error
+}
+
+// productColumns are what a save of a product replaces.
+var productColumns = []string{"name", "unit_of_measure", "list_price", "currency", "supplier", "lead_time_days", "make_to_order", "active", "category"}
+
+// UpdateProduct replaces the product p.SKU only if it is still at version
+// (nobody saved it since the edit began); p comes back as saved, at the
+// next version. A product at another version is a conflict naming both.
+func (s *Store) UpdateProduct(ctx context.Context, p *models.Product, version int) error {
+	values := map[string]any{"name": p.Name, "unit_of_measure": p.UnitOfMeasure, "list_price": p.ListPrice, "currency": p.Currency,
+		"supplier": p.Supplier, "lead_time_days": p.LeadTimeDays, "make_to_order": p.MakeToOrder, "active": p.Active, "category": p.Category,
+		"version": gorm.Expr("version + 1")}
+	res := s.conn(ctx).Model(&models.Product{}).Where("sku = ? AND version = ?", p.SKU, version).Updates(values)
+	if res.Error != nil {
+		return res.Error
+	}
+	cur, err := s.ProductBySKU(ctx, p.SKU)
+	if err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return models.Conflict("product %s is at version %d, the edit was made from version %d: reload it and edit again", p.SKU, cur.Version, version)
+	}
+	*p = cur
+	return nil
 }
 
 // CreateProduct adds a product that must be new: a SKU already in the
@@ -25,6 +53,7 @@ func (s *Store) CreateProduct(ctx context.Context, p *models.Product) error {
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = s.now()
 	}
+	p.Version = 1
 	return mapErr(s.conn(ctx).Create(p).Error, "product", p.SKU)
 }
 

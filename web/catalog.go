@@ -83,19 +83,21 @@ func catalogTable(d catalogData) table {
 // from what was posted.
 type productFields struct {
 	SKU, Name, Category, Unit, ListPrice, Currency, Supplier, LeadTime string
+	Version                                                            string // the version the edit began from
 	MakeToOrder, Active                                                bool
 }
 
 func fieldsOfProduct(p models.Product) productFields {
 	return productFields{SKU: p.SKU, Name: p.Name, Category: p.Category, Unit: p.UnitOfMeasure, ListPrice: moneyInput(p.ListPrice, p.Currency),
-		Currency: string(p.Currency), Supplier: p.Supplier, LeadTime: strconv.Itoa(p.LeadTimeDays), MakeToOrder: p.MakeToOrder, Active: p.Active}
+		Currency: string(p.Currency), Supplier: p.Supplier, LeadTime: strconv.Itoa(p.LeadTimeDays), MakeToOrder: p.MakeToOrder, Active: p.Active,
+		Version: strconv.Itoa(p.Version)}
 }
 
 func postedProduct(r *http.Request) productFields {
 	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	return productFields{SKU: strings.ToUpper(f("sku")), Name: f("name"), Category: f("category"), Unit: f("unit_of_measure"),
 		ListPrice: f("list_price"), Currency: f("currency"), Supplier: f("supplier"), LeadTime: f("lead_time_days"),
-		MakeToOrder: f("make_to_order") != "", Active: f("active") != ""}
+		MakeToOrder: f("make_to_order") != "", Active: f("active") != "", Version: f("version")}
 }
 
 func (s *Server) newProductPage(v *visit) error {
@@ -113,13 +115,14 @@ func (s *Server) editProductPage(v *visit) error {
 func (v *visit) showProductForm(isNew bool, p productFields, formErr *apiError) error {
 	action, submit, title := "/catalog/"+url.PathEscape(p.SKU), "Save product", p.SKU+" · "+p.Name
 	sku := field{Name: "sku", Type: "hidden", Value: p.SKU}
+	version := field{Name: "version", Type: "hidden", Value: p.Version}
 	if isNew {
 		action, submit, title = "/catalog", "Add product", v.page.Title
 		sku = field{Name: "sku", Label: "SKU", Required: true, Value: p.SKU,
 			Hint: "Upper-case letters, digits, '.', '_' or '-'; it cannot be changed later."}
 	}
 	f := form{Action: action, Submit: submit, CSRF: v.csrf, Key: randomToken(), Err: formErr, Fields: []field{
-		sku,
+		sku, version,
 		{Name: "name", Label: "Name", Required: true, Value: p.Name},
 		{Name: "category", Label: "Category", Value: p.Category, Hint: "Sales reports group by it."},
 		{Name: "list_price", Label: "List price", Type: "money", Required: true, Value: p.ListPrice, Hint: "Per unit, before customer prices and promotions."},
@@ -172,6 +175,8 @@ func (v *visit) saveProduct(isNew bool, p productFields) error {
 	h := http.Header{"Authorization": {"Bearer " + v.token}, "Idempotency-Key": {v.r.PostFormValue(fieldKey)}}
 	if isNew {
 		h.Set("If-None-Match", "*")
+	} else if n, err := strconv.Atoi(p.Version); err == nil && n > 0 {
+		body["version"] = n // a save since this form was read is refused, not undone
 	}
 	if err := v.s.callAPI(v.r, h, http.MethodPut, "/api/v1/products/"+url.PathEscape(p.SKU), body, nil); err != nil {
 		ae := refusal(err)
