@@ -165,6 +165,14 @@ func TestWebWholeSale(t *testing.T) {
 	}
 	wh.Refresh(orderPath, ".tile", "Shipped")
 	wh.WaitText("table", "1Z999AA10123456784")
+	// Links lead only where the warehouse may go: the invoice and the quote
+	// are named, not offered as pages that would refuse them.
+	if wh.Has("main a[href^='/invoices/']") || wh.Has("main a[href^='/quotes/']") {
+		t.Error("the warehouse is offered links to invoice or quote pages its role cannot open")
+	}
+	if !strings.Contains(wh.Text("main"), quoteID) {
+		t.Error("the order page no longer names its quote for the warehouse")
+	}
 	look(t, wh, "flow-order-shipped")
 
 	// Finance: the invoice falls due on Acme's net 15 and names the ship-to.

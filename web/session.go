@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -83,6 +84,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, p Page) {
 		return
 	}
 	v.refresh()
+	// Links on the page lead only where this person may go (link in
+	// components.templ): a rep sees an invoice's number, not a link to a
+	// page that would say "Not for your role".
+	me := v.me
+	v.r = r.WithContext(context.WithValue(r.Context(), linkCheck{}, func(href string) bool { return s.mayOpen(me, href) }))
 	if err := p.Handle(v); err != nil {
 		v.fail(err)
 	}

@@ -10,9 +10,11 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -58,8 +60,9 @@ type Page struct {
 // Server is the web app.
 type Server struct {
 	Deps
-	mux   *http.ServeMux
-	pages []Page
+	mux       *http.ServeMux
+	pages     []Page
+	byPattern map[string]Page // the pages by their mux pattern, for mayOpen
 }
 
 // New registers every page. A page whose API route does not exist panics at
@@ -68,7 +71,7 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{Deps: d, mux: http.NewServeMux()}
+	s := &Server{Deps: d, mux: http.NewServeMux(), byPattern: map[string]Page{}}
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", assetHandler()))
 	s.mux.HandleFunc("GET /login", s.loginPage)
 	s.mux.HandleFunc("POST /login", s.loginSubmit)
@@ -87,9 +90,33 @@ func New(d Deps) *Server {
 		}
 		p.roles = roles
 		s.pages = append(s.pages, p)
+		s.byPattern[p.Pattern] = p
 		s.mux.HandleFunc(p.Pattern, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, p) })
 	}
 	return s
+}
+
+// mayOpen reports whether someone may open the page at href: its role
+// allows the page the address leads to. An address that is no page of
+// this app (a static file, another site) is not this check's to refuse.
+func (s *Server) mayOpen(me auth.Principal, href string) bool {
+	u, err := url.Parse(href)
+	if err != nil || u.Path == "" || u.Host != "" {
+		return true
+	}
+	_, pattern := s.mux.Handler(&http.Request{Method: http.MethodGet, URL: u})
+	pg, ok := s.byPattern[pattern]
+	return !ok || pg.allows(me.Roles)
+}
+
+// linkCheck is the request context's key for the visitor's mayOpen.
+type linkCheck struct{}
+
+// mayFollow reports whether the visitor whose page ctx renders may open
+// href; outside a visit, everything may be linked.
+func mayFollow(ctx context.Context, href string) bool {
+	check, ok := ctx.Value(linkCheck{}).(func(string) bool)
+	return !ok || check(href)
 }
 
 // Handler serves the web app with its security headers.
