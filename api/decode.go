@@ -173,34 +173,15 @@ func duplicateKey(dec *json.Decoder, path string, t reflect.Type) string {
 }
 
 // jsonFieldType is the type of struct t's field that JSON key decodes
-// into (embedded structs' fields included), or nil.
+// into (encoding/json matches names ignoring case), or nil.
 func jsonFieldType(t reflect.Type, key string) reflect.Type {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
+	var out reflect.Type
+	jsonFields(t, func(name string, f reflect.StructField) {
+		if out == nil && strings.EqualFold(name, key) {
+			out = f.Type
 		}
-		if f.Anonymous && name == "" {
-			ft := f.Type
-			for ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				if got := jsonFieldType(ft, key); got != nil {
-					return got
-				}
-			}
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		if strings.EqualFold(name, key) {
-			return f.Type
-		}
-	}
-	return nil
+	})
+	return out
 }
 
 // unknownFieldName pulls the field name out of an unknown-field error.

@@ -149,11 +149,14 @@ func schemaOf(t reflect.Type, depth int) map[string]any {
 }
 
 func addFields(t reflect.Type, props map[string]any, depth int) {
-	for i := 0; i < t.NumField(); i++ {
+	jsonFields(t, func(name string, f reflect.StructField) { props[name] = schemaOf(f.Type, depth+1) })
+}
+
+// jsonFields calls fn for each field encoding/json reads of struct t, by
+// its JSON name; an embedded struct's fields count as t's own.
+func jsonFields(t reflect.Type, fn func(name string, f reflect.StructField)) {
+	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
 			continue
@@ -164,13 +167,16 @@ func addFields(t reflect.Type, props map[string]any, depth int) {
 				ft = ft.Elem()
 			}
 			if ft.Kind() == reflect.Struct && ft != timeType {
-				addFields(ft, props, depth)
+				jsonFields(ft, fn)
 				continue
 			}
+		}
+		if !f.IsExported() {
+			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		props[name] = schemaOf(f.Type, depth+1)
+		fn(name, f)
 	}
 }
