@@ -7,6 +7,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -141,17 +142,30 @@ func (m Money) Display() string {
 		sign, num = "-", rest
 	}
 	whole, frac, hasFrac := strings.Cut(num, ".")
+	if hasFrac {
+		return code + " " + sign + groupDigits(whole) + "." + frac
+	}
+	return code + " " + sign + groupDigits(whole)
+}
+
+// Grouped is n as people read it, thousands grouped: "18,799".
+func Grouped(n int64) string {
+	if n < 0 {
+		return "-" + groupDigits(strconv.FormatInt(n, 10)[1:])
+	}
+	return groupDigits(strconv.FormatInt(n, 10))
+}
+
+// groupDigits puts a comma before every third digit from the right.
+func groupDigits(digits string) string {
 	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
 		b.WriteRune(r)
 	}
-	if hasFrac {
-		return code + " " + sign + b.String() + "." + frac
-	}
-	return code + " " + sign + b.String()
+	return b.String()
 }
 
 // ParseMoney reads an amount typed by a person in major units ("1234.5",

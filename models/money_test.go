@@ -123,3 +123,11 @@ func TestMoneyDisplayGroupsThousands(t *testing.T) {
 		})
 	}
 }
+
+func TestGroupedCounts(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", -1045: "-1,045", 1234567: "1,234,567"} {
+		if got := models.Grouped(n); got != want {
+			t.Errorf("Grouped(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/a-h/templ"
+
+	"github.com/q2c-dev/q2c/models"
 )
 
 func backorderTable(rows []backorderRow) table {
@@ -37,7 +39,7 @@ func chartSummary(c chart) string {
 			if i >= len(s.Values) || s.gap(i) {
 				continue
 			}
-			n := grouped(s.Values[i])
+			n := models.Grouped(s.Values[i])
 			switch {
 			case c.Unit == "%":
 				n += "%"

@@ -185,29 +185,12 @@ func detailSuffix(d string) string {
 	return ": " + d
 }
 
-// grouped is n with its thousands grouped: "18,799".
-func grouped(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	sign := ""
-	if rest, ok := strings.CutPrefix(s, "-"); ok {
-		sign, s = "-", rest
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return sign + b.String()
-}
-
 // count is n with its noun: "1 invoice", "3 invoices".
 func count(n int64, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return grouped(n) + " " + many
+	return models.Grouped(n) + " " + many
 }
 
 func fieldCount(n int) string {
