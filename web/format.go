@@ -60,15 +60,26 @@ func sentenceCase(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// fieldLabel names an API field for people ("lines[0].qty" → "line 1 qty").
+// lineField splits an API field about one of a request's lines
+// ("lines[1].qty") into the line's place in the request (1) and the field
+// of that line ("qty").
+func lineField(name string) (k int, field string, ok bool) {
+	rest, ok := strings.CutPrefix(name, "lines[")
+	if !ok {
+		return 0, "", false
+	}
+	n, tail, _ := strings.Cut(rest, "]")
+	k, err := strconv.Atoi(n)
+	return k, strings.TrimPrefix(tail, "."), err == nil && k >= 0
+}
+
+// fieldLabel names an API field for people ("lines[0].qty" → "line 1 quantity").
 func fieldLabel(name string) string {
 	if n, ok := strings.CutPrefix(name, "ship_"); ok { // a shipment's box (web/orders.go onShipBoxes)
 		return "line " + n + " quantity"
 	}
-	if rest, ok := strings.CutPrefix(name, "lines["); ok {
-		n, tail, _ := strings.Cut(rest, "]")
-		i, _ := strconv.Atoi(n)
-		return "line " + strconv.Itoa(i+1) + " " + fieldLabel(strings.TrimPrefix(tail, "."))
+	if k, field, ok := lineField(name); ok {
+		return "line " + strconv.Itoa(k+1) + " " + fieldLabel(field)
 	}
 	if l, ok := fieldWords[name]; ok {
 		return l
@@ -167,11 +178,8 @@ func currency(c string) models.Currency { return models.Currency(c) }
 // fieldAnchor is the id of the input an API field error is about: a
 // quote's "lines[0].qty" is line 1's quantity box.
 func fieldAnchor(prefix, name string) string {
-	if rest, ok := strings.CutPrefix(name, "lines["); ok {
-		n, tail, _ := strings.Cut(rest, "]")
-		if i, err := strconv.Atoi(n); err == nil {
-			return "l" + strconv.Itoa(i+1) + "-f-" + strings.TrimPrefix(tail, ".")
-		}
+	if k, field, ok := lineField(name); ok {
+		return "l" + strconv.Itoa(k+1) + "-f-" + field
 	}
 	return prefix + "f-" + name
 }

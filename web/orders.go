@@ -172,12 +172,7 @@ func shipLines(form url.Values) []workflows.ShipLineInput {
 func onShipBoxes(errs []models.FieldError, sent []workflows.ShipLineInput) []models.FieldError {
 	out := slices.Clone(errs)
 	for i, fe := range out {
-		rest, ok := strings.CutPrefix(fe.Field, "lines[")
-		if !ok {
-			continue
-		}
-		k, err := strconv.Atoi(strings.SplitN(rest, "]", 2)[0])
-		if err == nil && k >= 0 && k < len(sent) {
+		if k, _, ok := lineField(fe.Field); ok && k < len(sent) {
 			out[i].Field = "ship_" + strconv.Itoa(sent[k].LineNo)
 		}
 	}
