@@ -47,8 +47,9 @@ func (s *Server) listProducts(c *gin.Context) {
 func (s *Server) getProduct(c *gin.Context) {
 	ctx := reqCtx(c)
 	sku := c.Param("sku")
+	p, _ := principalOf(c)
 	prod, err := s.Store.ProductBySKU(ctx, sku)
-	if p, _ := principalOf(c); err == nil && !prod.Active && !p.Roles.IsStaff() {
+	if err == nil && !prod.Active && !p.Roles.IsStaff() {
 		err = models.NotFound("product", sku)
 	}
 	if err != nil {
@@ -56,7 +57,6 @@ func (s *Server) getProduct(c *gin.Context) {
 		return
 	}
 	avail, err := s.Store.AvailableBySKU(ctx, []string{sku})
-	p, _ := principalOf(c)
 	respond(c, http.StatusOK, productFor(p, prod, avail[sku]), err)
 }
 
@@ -158,10 +158,8 @@ func (s *Server) putProduct(c *gin.Context) {
 			fmt.Sprintf("list %s category=%q active=%v", models.NewMoney(p.ListPrice, p.Currency), p.Category, p.Active)))
 	})
 	if createOnly && errors.Is(err, models.ErrConflict) {
-		writeProblem(c, Problem{Type: ProblemPrecondition, Title: "The product already exists", Status: http.StatusPreconditionFailed,
-			Detail: fmt.Sprintf("%s is already in the catalog; without If-None-Match the request replaces it", sku),
-			Errors: []models.FieldError{{Field: "sku", Message: "is already in the catalog"}}})
-		return
+		err = &preconditionFailed{title: "The product already exists", field: "sku", message: "is already in the catalog",
+			detail: sku + " is already in the catalog; without If-None-Match the request replaces it"}
 	}
 	respond(c, http.StatusOK, p, err)
 }

@@ -51,6 +51,12 @@ const (
 	ProblemUnsupportedType  = "/problems/unsupported-media-type"
 )
 
+// preconditionFailed is a request whose condition (If-None-Match) does not
+// hold: nothing was changed. field is what the condition was about.
+type preconditionFailed struct{ title, detail, field, message string }
+
+func (e *preconditionFailed) Error() string { return e.detail }
+
 // writeProblem sends p and stops the handler chain.
 func writeProblem(c *gin.Context, p Problem) {
 	p.Instance = c.Request.URL.Path
@@ -85,6 +91,7 @@ func problemOf(err error) Problem {
 		typeErr   *json.UnmarshalTypeError
 		throttled *tooManyAttempts
 		dup       *duplicateField
+		precond   *preconditionFailed
 	)
 	switch {
 	case errors.As(err, &ve):
@@ -104,6 +111,9 @@ func problemOf(err error) Problem {
 		want := jsonTypeName(typeErr.Type)
 		return Problem{Type: ProblemMalformed, Title: "A field has the wrong type", Status: http.StatusBadRequest,
 			Detail: fmt.Sprintf("%s: got %s, want %s", field, typeErr.Value, want), Errors: []models.FieldError{{Field: field, Message: "must be " + want}}}
+	case errors.As(err, &precond):
+		return Problem{Type: ProblemPrecondition, Title: precond.title, Status: http.StatusPreconditionFailed, Detail: precond.detail,
+			Errors: []models.FieldError{{Field: precond.field, Message: precond.message}}}
 	case errors.As(err, &dup):
 		return Problem{Type: ProblemMalformed, Title: "A field appears twice", Status: http.StatusBadRequest,
 			Detail: dup.path + " is given more than once in the same object; send it once", Errors: []models.FieldError{{Field: dup.path, Message: "appears twice"}}}

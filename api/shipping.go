@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/workflows"
 )
 
@@ -20,7 +21,7 @@ func (s *Server) shippingRoutes() []Route {
 
 // readyBatch is how many orders with reserved units the queue reads at a
 // time.
-const readyBatch = 200
+const readyBatch = store.MaxPageSize
 
 // shippableStatuses are the order statuses that may ship.
 var shippableStatuses = []string{workflows.OrderAllocated, workflows.OrderPartiallyShipped, workflows.OrderBackordered}
@@ -40,11 +41,11 @@ type readyOrder struct {
 }
 
 func (s *Server) readyToShip(c *gin.Context) {
-	limit := 200
+	limit := store.MaxPageSize
 	if raw := c.Query("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > 200 {
-			fail(c, models.Invalid("limit", "must be a whole number from 1 to 200"))
+		if err != nil || n < 1 || n > store.MaxPageSize {
+			fail(c, models.Invalid("limit", "must be a whole number from 1 to %d", store.MaxPageSize))
 			return
 		}
 		limit = n

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -29,10 +30,10 @@ var productColumns = []string{"name", "unit_of_measure", "list_price", "currency
 // (nobody saved it since the edit began); p comes back as saved, at the
 // next version. A product at another version is a conflict naming both.
 func (s *Store) UpdateProduct(ctx context.Context, p *models.Product, version int) error {
-	values := map[string]any{"name": p.Name, "unit_of_measure": p.UnitOfMeasure, "list_price": p.ListPrice, "currency": p.Currency,
-		"supplier": p.Supplier, "lead_time_days": p.LeadTimeDays, "make_to_order": p.MakeToOrder, "active": p.Active, "category": p.Category,
-		"version": gorm.Expr("version + 1")}
-	res := s.conn(ctx).Model(&models.Product{}).Where("sku = ? AND version = ?", p.SKU, version).Updates(values)
+	next := *p
+	next.Version = version + 1
+	res := s.conn(ctx).Model(&models.Product{}).Where("sku = ? AND version = ?", p.SKU, version).
+		Select(append(slices.Clone(productColumns), "version")).Updates(&next)
 	if res.Error != nil {
 		return res.Error
 	}
