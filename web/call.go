@@ -86,9 +86,18 @@ func (v *visit) call(method, path string, body, out any) error {
 // callKeyed is call with an explicit Idempotency-Key, for a form that makes
 // several changes (each gets the form's key plus what it changes).
 func (v *visit) callKeyed(method, path, key string, body, out any) error {
+	return v.callWith(method, path, key, nil, body, out)
+}
+
+// callWith is callKeyed with more headers (a precondition such as
+// If-None-Match).
+func (v *visit) callWith(method, path, key string, extra http.Header, body, out any) error {
 	h := http.Header{"Authorization": {"Bearer " + v.token}}
 	if key != "" {
 		h.Set("Idempotency-Key", key)
+	}
+	for k, vs := range extra {
+		h[k] = vs
 	}
 	return v.s.callAPI(v.r, h, method, path, body, out)
 }

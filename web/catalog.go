@@ -172,13 +172,13 @@ func (v *visit) saveProduct(isNew bool, p productFields) error {
 	}
 	body := map[string]any{"name": p.Name, "category": p.Category, "list_price": price, "currency": p.Currency, "unit_of_measure": p.Unit,
 		"supplier": p.Supplier, "lead_time_days": lead, "make_to_order": p.MakeToOrder, "active": p.Active}
-	h := http.Header{"Authorization": {"Bearer " + v.token}, "Idempotency-Key": {v.r.PostFormValue(fieldKey)}}
+	var only http.Header
 	if isNew {
-		h.Set("If-None-Match", "*")
+		only = http.Header{"If-None-Match": {"*"}} // create, never replace
 	} else if n, err := strconv.Atoi(p.Version); err == nil && n > 0 {
 		body["version"] = n // a save since this form was read is refused, not undone
 	}
-	if err := v.s.callAPI(v.r, h, http.MethodPut, "/api/v1/products/"+url.PathEscape(p.SKU), body, nil); err != nil {
+	if err := v.callWith(http.MethodPut, "/api/v1/products/"+url.PathEscape(p.SKU), v.r.PostFormValue(fieldKey), only, body, nil); err != nil {
 		ae := refusal(err)
 		if ae == nil {
 			return err
