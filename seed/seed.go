@@ -103,7 +103,8 @@ func Demo(ctx context.Context, st *store.Store) (bool, error) {
 					{Kind: models.AddressShipping, Label: "Main warehouse", Line1: "200 Industrial Pkwy", City: "Fremont", Region: "CA", PostalCode: "94538", Country: "US", IsDefault: true}}},
 			{Name: "Globex", LegalName: "Globex Corporation", Email: "orders@globex.example", Phone: "+12125550111", Segment: "mid-market", Region: "US-NY", Tier: 2, Currency: "USD",
 				Addresses: []models.Address{{Kind: models.AddressShipping, Line1: "55 Water St", City: "New York", Region: "NY", PostalCode: "10041", Country: "US", IsDefault: true}}},
-			{Name: "Initech", Email: "buying@initech.example", Segment: "smb", Region: "US-TX", Tier: 3, Currency: "USD"},
+			{Name: "Initech", Email: "buying@initech.example", Segment: "smb", Region: "US-TX", Tier: 3, Currency: "USD",
+				Addresses: []models.Address{{Kind: models.AddressShipping, Line1: "4120 Freidrich Ln", City: "Austin", Region: "TX", PostalCode: "78744", Country: "US"}}},
 		}
 		for _, c := range customers {
 			if err := tx.CreateCustomer(ctx, c); err != nil {

@@ -348,6 +348,12 @@ func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
 			if !workflow.Now(ctx).Before(f.state.ValidUntil) {
 				return fmt.Errorf("quote %s expired on %s", f.state.QuoteID, f.state.ValidUntil.Format(time.DateOnly))
 			}
+			if f.state.Priced.ShipTo == nil {
+				// An order with nowhere to go would wait at the warehouse
+				// until someone asked the customer. Validators do not run
+				// on replay, so accepted histories are unaffected.
+				return fmt.Errorf("quote %s has no ship-to address: %s", f.state.QuoteID, NoShipToAdvice)
+			}
 			return nil
 		}})
 }

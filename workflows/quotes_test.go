@@ -222,7 +222,8 @@ func pricedAt(discountBP, net int64) func(workflows.PriceQuoteInput) (workflows.
 			lines = append(lines, pricing.PricedLine{LineNo: i + 1, SKU: l.SKU, Qty: l.Qty})
 		}
 		return workflows.PricedQuote{Customer: models.Contact{Name: "Acme", Email: "buyer@acme.example"},
-			Pricing: pricing.Result{Currency: "USD", Lines: lines, Net: net, Total: net, DiscountBP: discountBP}, PricedAt: in.At}, nil
+			Pricing: pricing.Result{Currency: "USD", Lines: lines, Net: net, Total: net, DiscountBP: discountBP}, PricedAt: in.At,
+			ShipTo: &models.Address{ID: "dock", Kind: models.AddressShipping, Label: "Dock", Line1: "1 Quay St", City: "Leeds", Country: "GB"}}, nil
 	}
 }
 
@@ -306,6 +307,33 @@ func TestQuoteAutoApprovedAndAccepted(t *testing.T) {
 	}
 	if len(f.orderReqs) != 1 || f.orderReqs[0].OrderID != "SO-TEST1" || f.orderReqs[0].QuoteID != "Q-TEST1" {
 		t.Fatalf("order started %d times: %+v", len(f.orderReqs), f.orderReqs)
+	}
+}
+
+// TestQuoteWithoutShipToIsNotAccepted: a customer with no shipping address
+// on file gets a quote, but accepting it is refused with what to do, and no
+// order is started; once the quote is changed to ship somewhere (here: the
+// edit prices it for an address), it is accepted.
+func TestQuoteWithoutShipToIsNotAccepted(t *testing.T) {
+	f := &fakes{}
+	f.pricing = func(in workflows.PriceQuoteInput) (workflows.PricedQuote, error) {
+		q, err := pricedAt(500, 100_000)(in)
+		if in.ShipToID == "" {
+			q.ShipTo = nil
+		}
+		return q, err
+	}
+	env := newEnv(t, f)
+	refused := update(env, time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer})
+	update(env, 2*time.Hour, workflows.UpdateQuoteEdit, workflows.EditInput{Actor: rep, Lines: []pricing.Line{{SKU: "WID", Qty: 10}}, ShipToID: "dock"})
+	acc := update(env, 3*time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer})
+	env.ExecuteWorkflow(workflows.QuoteWorkflowName, request())
+	st := result(t, env)
+	if refused.rejected == nil || !strings.Contains(refused.rejected.Error(), "no ship-to address: "+workflows.NoShipToAdvice) {
+		t.Fatalf("accepting without a ship-to: %+v", refused)
+	}
+	if acc.failed != nil || acc.rejected != nil || st.Status != workflows.QuoteAccepted || len(f.orderReqs) != 1 || f.orderReqs[0].ShipTo == nil {
+		t.Fatalf("accept after the edit: %+v; state %s; orders %+v", acc, st.Status, f.orderReqs)
 	}
 }
 

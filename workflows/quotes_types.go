@@ -162,6 +162,10 @@ type QuoteState struct {
 // state and history.
 const MaxQuoteVersions = 100
 
+// NoShipToAdvice is what to do about a quote that cannot be accepted for
+// want of a shipping address; the quote page says it too.
+const NoShipToAdvice = "add a shipping address to the customer, then change the quote so that it ships there"
+
 // DecisionInput approves or rejects a quote.
 type DecisionInput struct {
 	Actor   Actor  `json:"actor"`
