@@ -681,6 +681,57 @@ func TestWebCreditHold(t *testing.T) {
 	mgr.WaitText("main", "Loading bay, 12 Depot St, Austin, US")
 }
 
+// TestWebQuoteNeedsAShipTo: a customer with no shipping address gets a
+// quote, but it cannot become an order that has nowhere to go: the quote
+// page says what to do instead of offering Accept, and the API refuses the
+// acceptance with the same advice. Once the manager adds an address and
+// changes the quote to ship there, it is accepted and the order carries
+// the address.
+func TestWebQuoteNeedsAShipTo(t *testing.T) {
+	a := newApp(t)
+	nowhere := &models.Customer{Name: "Nowhere Ltd", Email: "buy@nowhere.example", Segment: "smb", Region: "US-TX", Tier: 3, Currency: "USD"}
+	if err := a.Store.CreateCustomer(context.Background(), nowhere); err != nil {
+		t.Fatal(err)
+	}
+	mgr := signIn(t, a, "manager@q2c.local")
+	mgr.Open("/quotes/new")
+	mgr.Exec(`var s = document.getElementById("f-customer_id"); s.value = "` + nowhere.ID + `"; s.dispatchEvent(new Event("change", {bubbles: true})); true`)
+	mgr.Exec(`document.querySelectorAll("select[name=sku]")[0].value = "WID-100"; document.querySelectorAll("input[name=qty]")[0].value = "2"; true`)
+	mgr.Click("form[action='/quotes'] button.primary")
+	mgr.WaitHeading("Quote Q-")
+	quoteID := quoteIDOf(t, mgr)
+	mgr.WaitText(".tile", "Approved")
+	mgr.WaitText(".tile", "Nowhere Ltd") // staff see whose quote it is
+	mgr.WaitText("#no-ship-to", "the customer has no shipping address on file")
+	if mgr.Has("form[action$='/accept']") {
+		t.Fatal("the quote offers Accept with nowhere to ship")
+	}
+	look(t, mgr, "quote-no-ship-to")
+
+	var refused struct{ Detail string }
+	if resp := a.call("POST", "/api/v1/quotes/"+quoteID+"/accept", a.login("manager@q2c.local"), `{}`, nil, &refused); resp.StatusCode != 409 ||
+		!strings.Contains(refused.Detail, workflows.NoShipToAdvice) {
+		t.Fatalf("accepting without a ship-to: %d %+v", resp.StatusCode, refused)
+	}
+
+	mgr.Click("#no-ship-to a[href$='/edit']")
+	mgr.WaitHeading("Edit customer")
+	mgr.Fill("f-address_0_label", "Dock 2")
+	mgr.Fill("f-address_0_line1", "9 Harbor Way")
+	mgr.Fill("f-address_0_city", "Houston")
+	mgr.Fill("f-address_0_country", "US")
+	mgr.Click("form[action$='/edit'] button.primary")
+	mgr.WaitText(".flash", "Saved.")
+	mgr.Open("/quotes/" + quoteID + "/edit")
+	mgr.Until(`[...document.getElementById("f-ship_to_id").options].some(o => o.selected && o.text.includes("Dock 2"))`)
+	mgr.Click("form[action$='/edit'] button.primary")
+	mgr.WaitHeading("Quote " + quoteID)
+	mgr.WaitText("main", "Dock 2, 9 Harbor Way, Houston, US")
+	mgr.Click("form[action$='/accept'] button[type=submit]")
+	mgr.WaitHeading("Order SO-")
+	mgr.WaitText("main", "Dock 2, 9 Harbor Way, Houston, US")
+}
+
 // TestWebPricingCorrections: the pricing analyst gives Acme its own widget
 // price; a second price over the same days is refused beside its date; the
 // price is corrected from today and a promotion ended, both kept in the

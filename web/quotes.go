@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -211,15 +212,18 @@ func (s *Server) quotePage(v *visit) error {
 type quoteActions struct {
 	CSRF, Key                      string
 	Accept, Withdraw, Edit, Decide bool
-	Customer                       bool
-	Ask                            bool // may open a ticket about it
+	// NoShipTo: the quote could be accepted but for a shipping address.
+	NoShipTo bool
+	Customer bool
+	Ask      bool // may open a ticket about it
 }
 
 func (v *visit) quoteActions(st workflows.QuoteState) quoteActions {
 	creator := v.me.Roles.Any([]models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager})
 	open := st.Status == workflows.QuotePendingApproval || st.Status == workflows.QuoteApproved
 	return quoteActions{CSRF: v.csrf, Key: randomToken(), Customer: v.me.IsCustomer(), Ask: v.s.mayUse(v.me, "POST /api/v1/tickets"),
-		Accept:   creator && st.Status == workflows.QuoteApproved,
+		Accept:   creator && st.Status == workflows.QuoteApproved && st.Priced.ShipTo != nil,
+		NoShipTo: creator && st.Status == workflows.QuoteApproved && st.Priced.ShipTo == nil,
 		Withdraw: creator && (open || st.Status == workflows.QuoteInvalid),
 		Edit:     creator && (open || st.Status == workflows.QuoteInvalid),
 		Decide:   st.Status == workflows.QuotePendingApproval && approval.CanApprove(v.me.Roles, st.ApprovalRole),
@@ -356,4 +360,10 @@ func creditHold(st workflows.QuoteState) bool {
 		held = e.Stage == "credit hold" || (held && e.Stage != "quoted" && !strings.HasPrefix(e.Stage, "edited"))
 	}
 	return st.Status == workflows.QuotePendingApproval && held
+}
+
+// quoteCustomer names a quote's customer for staff: the name it was priced
+// for, or the account's ID when pricing never reached the customer.
+func quoteCustomer(st workflows.QuoteState) string {
+	return cmp.Or(st.Priced.Customer.Name, st.CustomerID)
 }

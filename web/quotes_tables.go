@@ -34,9 +34,15 @@ func quoteTable(qs []models.QuoteRecord, customers names) table {
 	return t
 }
 
-func pricedTable(st workflows.QuoteState) table {
+// pricedTable is a quote's lines as priced; a customer reads the
+// customer's own price as "Your price", staff as "Customer price".
+func pricedTable(st workflows.QuoteState, customer bool) table {
 	cur := st.Priced.Pricing.Currency
-	t := table{Caption: "Lines", Head: []string{"Product", "Qty", "List price", "Your price", "Discounts", "Tax", "Line total", "Promised"},
+	price := "Customer price"
+	if customer {
+		price = "Your price"
+	}
+	t := table{Caption: "Lines", Head: []string{"Product", "Qty", "List price", price, "Discounts", "Tax", "Line total", "Promised"},
 		Empty: "No lines.", Numeric: map[int]bool{1: true, 2: true, 3: true, 5: true, 6: true}}
 	for i, l := range st.Priced.Pricing.Lines {
 		t.Rows = append(t.Rows, []templ.Component{
