@@ -251,6 +251,15 @@ func TestWebWholeSale(t *testing.T) {
 		t.Errorf("funnel page:\n%s", main)
 	}
 	look(t, mgr, "flow-funnel")
+	if mgr.Has("#own-accounts") {
+		t.Error("the manager's funnel says it covers the manager's own accounts")
+	}
+	// The rep's reports cover the rep's accounts, and say so.
+	repTab := signIn(t, a, "rep@q2c.local")
+	for _, page := range []string{"/reports/sales", "/reports/funnel"} {
+		repTab.Open(page)
+		repTab.WaitText("#own-accounts", "Your accounts only")
+	}
 
 	// Executive: today's snapshot, taken again through the back-fill form,
 	// shows the revenue and both lines shipped on time.

@@ -43,6 +43,8 @@ type QuoteFunnel struct {
 	MedianToOrderMinutes *int64 `json:"median_to_order_minutes,omitempty"`
 	// AcceptedValue is the total of accepted quotes, per currency.
 	AcceptedValue []models.Money `json:"accepted_value"`
+	// OwnAccounts: the figures cover only the accounts of the rep asking.
+	OwnAccounts bool `json:"own_accounts"`
 }
 
 // QuoteFunnel reads the quotes created from the start of day from to the
@@ -50,7 +52,7 @@ type QuoteFunnel struct {
 // rep's accounts.
 func (s *Store) QuoteFunnel(ctx context.Context, from, to time.Time, repID string) (QuoteFunnel, error) {
 	from, to = calendar.Date(from), calendar.Date(to)
-	out := QuoteFunnel{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), TimeZone: s.loc.String(), AcceptedValue: []models.Money{}}
+	out := QuoteFunnel{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), TimeZone: s.loc.String(), AcceptedValue: []models.Money{}, OwnAccounts: repID != ""}
 	q := s.conn(ctx).Table("quotes").Select("status, needs_approval, approved_at, accepted_at, created_at, currency, total").
 		Where("created_at >= ? AND created_at < ?", s.dayStart(from), s.dayStart(to.AddDate(0, 0, 1)))
 	if repID != "" {

@@ -159,13 +159,15 @@ type SalesReport struct {
 	// WithoutCost lists SKUs sold in the range with no standard cost, whose
 	// margin is therefore their whole net.
 	WithoutCost []string `json:"without_cost"`
+	// OwnAccounts: the figures cover only the accounts of the rep asking.
+	OwnAccounts bool `json:"own_accounts"`
 }
 
 // Sales reads the daily rollup for q. Days are those of the store's report
 // time zone (the rollup is cut in it).
 func (s *Store) Sales(ctx context.Context, q SalesQuery) (SalesReport, error) {
 	out := SalesReport{GroupBy: q.GroupBy, ReportRange: s.reportRange(q.From, q.To, q.Granularity),
-		Rows: []SalesRow{}, Totals: []SalesRow{}, WithoutCost: []string{}}
+		Rows: []SalesRow{}, Totals: []SalesRow{}, WithoutCost: []string{}, OwnAccounts: q.RepID != ""}
 	sql := `SELECT day, value, currency, kind, lines, qty, net, cost
 		FROM sales_daily WHERE dim = ? AND rep_id = ? AND day >= ? AND day <= ?`
 	args := []any{q.GroupBy, q.RepID, out.PreviousFrom, out.To}

@@ -293,8 +293,8 @@ func TestSalesReportTopNAndRepScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(r.Rows) != 1 || r.Rows[0].Label != "Bolt" || r.Rows[0].Periods[0].Booked.Net != 5000 || r.Rows[0].Periods[1].Booked.Net != 0 {
-			t.Fatalf("rep-2's customers: %s", dump(r.Rows))
+		if len(r.Rows) != 1 || r.Rows[0].Label != "Bolt" || r.Rows[0].Periods[0].Booked.Net != 5000 || r.Rows[0].Periods[1].Booked.Net != 0 || !r.OwnAccounts {
+			t.Fatalf("rep-2's customers: %s (own accounts only: %v)", dump(r.Rows), r.OwnAccounts)
 		}
 	})
 }
