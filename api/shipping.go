@@ -1,21 +1,20 @@
 package api
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
-	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/workflows"
 )
 
 func (s *Server) shippingRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/api/v1/shipping/ready", Summary: "Orders that can ship now, oldest first (?limit=, at most 200): each with its customer, ship-to and the units reserved for it; a ship-complete order appears only once every open unit is reserved", Roles: shippers, Handler: s.readyToShip},
+		{Method: "GET", Path: "/api/v1/shipping/ready", Summary: "Orders that can ship now, oldest first (?limit=, at most 200, and ?cursor= from next_cursor): each with its customer, ship-to and the units reserved for it; a ship-complete order appears only once every open unit is reserved", Roles: shippers, Handler: s.readyToShip},
 	}
 }
 
@@ -40,35 +39,38 @@ type readyOrder struct {
 	UnitsWaiting int64 `json:"units_waiting"`
 }
 
-func (s *Server) readyToShip(c *gin.Context) {
-	limit := store.MaxPageSize
-	if raw := c.Query("limit"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > store.MaxPageSize {
-			fail(c, models.Invalid("limit", "must be a whole number from 1 to %d", store.MaxPageSize))
-			return
-		}
-		limit = n
+func (s *Server) readyToShip(c *gin.Context) { listPage(c, s.readyOrders) }
+
+// readyOrders is one page of the warehouse's queue; it holds up to
+// MaxPageSize orders unless the page asks for fewer.
+func (s *Server) readyOrders(ctx context.Context, page store.Page) (store.List[readyOrder], error) {
+	limit := cmp.Or(page.Limit, store.MaxPageSize)
+	afterAt, afterID, err := page.TimeAfter()
+	if err != nil {
+		return store.List[readyOrder]{}, err
 	}
 	// Ship-complete orders still waiting for stock hold units but cannot
-	// ship: read on past them, a batch at a time, until limit orders can.
-	items := []readyOrder{}
-	var afterAt time.Time
-	afterID := ""
-	for len(items) < limit {
-		recs, err := s.Store.OrdersWithReservedUnits(reqCtx(c), shippableStatuses, afterAt, afterID, readyBatch)
+	// ship: read on past them, a batch at a time, until limit orders can
+	// and one more shows there is a next page.
+	out := store.List[readyOrder]{Items: []readyOrder{}}
+	var lastAt time.Time
+	lastID := ""
+	for out.NextCursor == "" {
+		recs, err := s.Store.OrdersWithReservedUnits(ctx, shippableStatuses, afterAt, afterID, readyBatch)
 		if err != nil {
-			fail(c, err)
-			return
+			return out, err
 		}
 		for _, rec := range recs {
 			var st workflows.OrderState
 			if err := json.Unmarshal([]byte(rec.State), &st); err != nil {
-				fail(c, err)
-				return
+				return out, err
 			}
-			if o, ok := readyOf(st); ok && len(items) < limit {
-				items = append(items, o)
+			if o, ok := readyOf(st); ok {
+				if len(out.Items) == limit {
+					out.NextCursor = store.TimeCursor(lastAt, lastID)
+					break
+				}
+				out.Items, lastAt, lastID = append(out.Items, o), rec.CreatedAt, rec.ID
 			}
 			afterAt, afterID = rec.CreatedAt, rec.ID
 		}
@@ -76,7 +78,7 @@ func (s *Server) readyToShip(c *gin.Context) {
 			break
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	return out, nil
 }
 
 // readyOf is the order as the warehouse's queue shows it, and whether it

@@ -67,8 +67,41 @@ func TestReadyQueueReadsPastOrdersThatCannotShip(t *testing.T) {
 		q.Items[0].UnitsReady != 1 || q.Items[0].UnitsWaiting != 2 {
 		t.Fatalf("the queue: %d %+v", w.Code, q.Items)
 	}
-	if w := h.do("GET", "/api/v1/shipping/ready?limit=0", h.as(models.RoleWarehouseManager), "", nil); w.Code != 422 {
-		t.Fatalf("limit 0: %d", w.Code)
+	if w := h.do("GET", "/api/v1/shipping/ready?limit=201", h.as(models.RoleWarehouseManager), "", nil); w.Code != 422 {
+		t.Fatalf("limit 201: %d", w.Code)
+	}
+	if w := h.do("GET", "/api/v1/shipping/ready?cursor=bm90LWEtY3Vyc29y", h.as(models.RoleWarehouseManager), "", nil); w.Code != 422 {
+		t.Fatalf("a cursor the API never gave: %d", w.Code)
+	}
+
+	// Pages: two ready orders a page, the second page after the first's
+	// last, past the waiting ones between them, and no cursor at the end.
+	place("SO-READY2", true, 1, 1)
+	for i := range 3 {
+		place(fmt.Sprintf("SO-WAITMORE%d", i), false, 2, 1)
+	}
+	place("SO-READY3", true, 1, 1)
+	var got []string
+	cursor := ""
+	for pages := 0; pages == 0 || cursor != ""; pages++ {
+		var p struct {
+			Items []struct {
+				OrderID string `json:"order_id"`
+			}
+			NextCursor string `json:"next_cursor"`
+		}
+		w := h.do("GET", "/api/v1/shipping/ready?limit=2&cursor="+cursor, h.as(models.RoleWarehouseManager), "", nil)
+		decode(t, w, &p)
+		if w.Code != 200 || pages > 1 {
+			t.Fatalf("page %d: %d %+v", pages, w.Code, p)
+		}
+		for _, o := range p.Items {
+			got = append(got, o.OrderID)
+		}
+		cursor = p.NextCursor
+	}
+	if fmt.Sprint(got) != "[SO-READY SO-READY2 SO-READY3]" {
+		t.Fatalf("the queue page by page: %v", got)
 	}
 	if w := h.do("GET", "/api/v1/shipping/ready", h.as(models.RoleFinance), "", nil); w.Code != 403 {
 		t.Fatalf("finance reads the warehouse's queue: %d", w.Code)

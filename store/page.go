@@ -111,21 +111,40 @@ func listNewestFirst[T any](q *gormDB, column string, p Page, key func(T) string
 func listByTimeNewestFirst[T any](q *gormDB, timeCol, idCol string, p Page, key func(T) (time.Time, string)) (List[T], error) {
 	var rows []T
 	q = q.Order(timeCol + " DESC").Order(idCol + " DESC").Limit(p.limit() + 1)
-	if a := p.after(); a != "" {
-		at, id, ok := strings.Cut(a, "|")
-		t, err := time.Parse(time.RFC3339Nano, at)
-		if !ok || err != nil {
-			return List[T]{}, models.Invalid("cursor", "is not a cursor this API returned")
-		}
+	t, id, err := p.TimeAfter()
+	if err != nil {
+		return List[T]{}, err
+	}
+	if id != "" {
 		q = q.Where("("+timeCol+" < ? OR ("+timeCol+" = ? AND "+idCol+" < ?))", t, t, id)
 	}
 	if err := q.Find(&rows).Error; err != nil {
 		return List[T]{}, err
 	}
-	return paginate(rows, p, func(r T) string {
-		t, id := key(r)
-		return t.UTC().Format(time.RFC3339Nano) + "|" + id
-	}), nil
+	return paginate(rows, p, func(r T) string { return timeKey(key(r)) }), nil
 }
+
+// TimeAfter reads a cursor of a list kept in time order: the time and ID
+// of the last row of the page before, or the zero time and "" for the
+// first page.
+func (p Page) TimeAfter() (time.Time, string, error) {
+	a := p.after()
+	if a == "" {
+		return time.Time{}, "", nil
+	}
+	at, id, ok := strings.Cut(a, "|")
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", models.Invalid("cursor", "is not a cursor this API returned")
+	}
+	return t, id, nil
+}
+
+// TimeCursor is the cursor of the page after a row kept in time order.
+func TimeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(timeKey(at, id)))
+}
+
+func timeKey(at time.Time, id string) string { return at.UTC().Format(time.RFC3339Nano) + "|" + id }
 
 type gormDB = gorm.DB

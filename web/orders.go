@@ -212,13 +212,13 @@ type readyOrder struct {
 // shippingPage lists the orders the warehouse can ship now, oldest first;
 // the order page holds the shipment form.
 func (s *Server) shippingPage(v *visit) error {
-	var l struct {
-		Items []readyOrder `json:"items"`
-	}
-	if err := v.call(http.MethodGet, "/api/v1/shipping/ready", nil, &l); err != nil {
+	q := v.r.URL.Query()
+	var l store.List[readyOrder]
+	if err := v.call(http.MethodGet, withQuery("/api/v1/shipping/ready", url.Values{"cursor": {q.Get("cursor")}}), nil, &l); err != nil {
 		return err
 	}
-	return v.show(shippingView(l.Items))
+	first, next := pages("/shipping", q, l.NextCursor)
+	return v.show(shippingView(l.Items, first, next))
 }
 
 // listFilters are a list page's filters; Customers is empty for a

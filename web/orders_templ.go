@@ -485,7 +485,7 @@ func etaCell(l workflows.OrderLine, allocating bool) templ.Component {
 	})
 }
 
-func shippingView(os []readyOrder) templ.Component {
+func shippingView(os []readyOrder, first, next string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -507,6 +507,10 @@ func shippingView(os []readyOrder) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = tableView(readyTable(os)).Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = pager(first, next).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
