@@ -71,7 +71,7 @@ func (v *visit) showInvoice(formErr *apiError) error {
 	if formErr != nil {
 		status = formErr.Status
 	}
-	return v.showStatus(status, "Invoice No. "+itoa(inv.Number), invoiceDetail(d))
+	return v.showStatus(status, "Invoice "+inv.ID, invoiceDetail(d))
 }
 
 // paymentForm takes a payment against an order's open invoices; the amount
@@ -80,7 +80,7 @@ func paymentForm(st workflows.OrderState, a orderActions) form {
 	var invoices []option
 	for _, inv := range st.Invoices {
 		if inv.Total > inv.Paid {
-			invoices = append(invoices, option{inv.ID, "No. " + itoa(inv.Number) + " · open " + money(inv.Total-inv.Paid, st.Currency)})
+			invoices = append(invoices, option{inv.ID, inv.ID + " · open " + money(inv.Total-inv.Paid, st.Currency)})
 		}
 	}
 	open := int64(0)

@@ -13,7 +13,7 @@ func invoiceTable(invs []models.Invoice, customers names) table {
 		t.Head = append(t.Head, "Customer")
 	}
 	for _, inv := range invs {
-		row := []templ.Component{link("/invoices/"+inv.ID, "No. "+itoa(inv.Number)), link("/orders/"+inv.OrderID, inv.OrderID), badge(inv.Status),
+		row := []templ.Component{link("/invoices/"+inv.ID, inv.ID), link("/orders/"+inv.OrderID, inv.OrderID), badge(inv.Status),
 			text(money(inv.Total, inv.Currency)), text(money(inv.Paid, inv.Currency)), when(day(inv.IssuedAt)), when(day(inv.DueAt))}
 		if staff {
 			row = append(row, text(customers.of(inv.CustomerID)))

@@ -64,7 +64,11 @@ func shipmentTable(st workflows.OrderState) table {
 		for _, l := range sh.Lines {
 			units += l.Qty
 		}
-		t.Rows = append(t.Rows, []templ.Component{when(at(sh.ShippedAt)), text(sh.Carrier), text(sh.Tracking), text(itoa(units)), link("/invoices/"+sh.InvoiceID, "Invoice")})
+		invoice := text("not yet")
+		if sh.InvoiceID != "" {
+			invoice = link("/invoices/"+sh.InvoiceID, sh.InvoiceID)
+		}
+		t.Rows = append(t.Rows, []templ.Component{when(at(sh.ShippedAt)), text(sh.Carrier), text(sh.Tracking), text(itoa(units)), invoice})
 	}
 	return t
 }
@@ -72,7 +76,7 @@ func shipmentTable(st workflows.OrderState) table {
 func orderInvoiceTable(st workflows.OrderState) table {
 	t := table{Caption: "Invoices", Head: []string{"Invoice", "Status", "Total", "Paid", "Due"}, Numeric: map[int]bool{2: true, 3: true}}
 	for _, inv := range st.Invoices {
-		t.Rows = append(t.Rows, []templ.Component{link("/invoices/"+inv.ID, "No. "+itoa(inv.Number)), badge(inv.Status),
+		t.Rows = append(t.Rows, []templ.Component{link("/invoices/"+inv.ID, inv.ID), badge(inv.Status),
 			text(money(inv.Total, st.Currency)), text(money(inv.Paid, st.Currency)), when(day(inv.DueAt))})
 	}
 	return t
