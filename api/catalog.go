@@ -24,9 +24,17 @@ type productView struct {
 
 func (s *Server) listProducts(c *gin.Context) {
 	p, _ := principalOf(c)
-	// Customers see only what they can buy; staff also see retired SKUs.
+	// Customers see only what they can buy; staff also see retired SKUs,
+	// and find products by supplier, which customers are not shown.
+	f := store.ProductFilter{ActiveOnly: !p.Roles.IsStaff(), Search: c.Query("q"), BySupplier: p.Roles.IsStaff()}
+	var v models.Validator
+	v.Text("q", f.Search, false, models.MaxNameLen)
+	if err := v.Err(); err != nil {
+		fail(c, err)
+		return
+	}
 	listPage(c, func(ctx context.Context, page store.Page) (store.List[productView], error) {
-		l, err := s.Store.ListProducts(ctx, !p.Roles.IsStaff(), page)
+		l, err := s.Store.ListProducts(ctx, f, page)
 		if err != nil {
 			return store.List[productView]{}, err
 		}

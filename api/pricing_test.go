@@ -202,4 +202,19 @@ func TestCatalogProducts(t *testing.T) {
 	if w := h.do("GET", "/api/v1/products/NOPE-1", tok, "", nil); w.Code != 404 {
 		t.Fatalf("an unknown product: %d", w.Code)
 	}
+	// The search finds by supplier for staff only: a customer cannot learn
+	// who supplies what by searching for them.
+	var found struct{ Items []models.Product }
+	decode(t, h.do("GET", "/api/v1/products?q=gearworks", tok, "", nil), &found)
+	if len(found.Items) == 0 {
+		t.Fatal("staff find nothing by supplier")
+	}
+	decode(t, h.do("GET", "/api/v1/products?q=gearworks", buyerTok, "", nil), &found)
+	if len(found.Items) != 0 {
+		t.Fatalf("a customer finds by supplier: %+v", found.Items)
+	}
+	w = h.do("GET", "/api/v1/products?q="+strings.Repeat("x", models.MaxNameLen+1), tok, "", nil)
+	if w.Code != 422 || !strings.Contains(w.Body.String(), `"field":"q"`) {
+		t.Fatalf("an overlong search: %d %s", w.Code, w.Body)
+	}
 }

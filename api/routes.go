@@ -53,7 +53,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/audit", Summary: "Audit trail of changes, newest first", Roles: admins, Handler: s.listAudit},
 		{Method: "GET", Path: "/api/v1/audit/verify", Summary: "Walk the audit trail's hash chain: the entries that hold, the head's hash, and the first entry changed, removed or written around q2c", Roles: admins, Handler: s.verifyAudit},
 
-		{Method: "GET", Path: "/api/v1/products", Summary: "List the catalog", Roles: anyone, Handler: s.listProducts},
+		{Method: "GET", Path: "/api/v1/products", Summary: "List the catalog by SKU (?q= finds a part of the SKU, name or category, ignoring case; staff also by supplier). Customers see what they can buy", Roles: anyone, Handler: s.listProducts},
 		{Method: "GET", Path: "/api/v1/products/:sku", Summary: "A catalog product with what can be promised from stock now (customers: only products on sale)", Roles: anyone, Handler: s.getProduct},
 		{Method: "GET", Path: "/api/v1/inventory", Summary: "Stock on hand, reserved and available per SKU and warehouse", Roles: inventoryViewer, Handler: s.listInventory},
 

@@ -618,6 +618,19 @@ func TestWebCatalogKeeping(t *testing.T) {
 	if table := buyer.Text("main table"); strings.Contains(table, "WID-300") || strings.Contains(table, "Steelworks") {
 		t.Error("the customer sees a retired product, or who supplies the company")
 	}
+
+	// The search: staff find by supplier, the customer does not.
+	rep.Fill("f-q", "steelworks")
+	rep.Click("form[action='/catalog'] button.primary")
+	// The results page, not the list it replaces: only Steelworks' products.
+	rep.Until(`location.search === "?q=steelworks" && [...document.querySelectorAll("main table tbody tr")].map(r => r.cells[0].textContent).join(" ") === "OLD-001 WID-100"`)
+	buyer.Fill("f-q", "steelworks")
+	buyer.Click("form[action='/catalog'] button.primary")
+	buyer.WaitText("main .empty", `No product matches "steelworks".`)
+	buyer.Fill("f-q", "WIDGET")
+	buyer.Click("form[action='/catalog'] button.primary")
+	buyer.Until(`location.search === "?q=WIDGET" && [...document.querySelectorAll("main table tbody tr")].map(r => r.cells[0].textContent).join(" ") === "WID-100 WID-200"`) // not the retired OLD-001
+	look(t, buyer, "catalog-search")
 }
 
 // TestWebCreditHold: service opens a new account (a phone that is not a

@@ -66,12 +66,28 @@ func (s *Store) ProductBySKU(ctx context.Context, sku string) (models.Product, e
 }
 
 // ListProducts pages through products by SKU; activeOnly hides retired ones.
-func (s *Store) ListProducts(ctx context.Context, activeOnly bool, p Page) (List[models.Product], error) {
+func (s *Store) ListProducts(ctx context.Context, f ProductFilter, p Page) (List[models.Product], error) {
 	q := s.conn(ctx).Model(&models.Product{})
-	if activeOnly {
+	if f.ActiveOnly {
 		q = q.Where("active = ?", true)
 	}
+	if like, ok := likePattern(f.Search); ok {
+		cond := `LOWER(sku) LIKE @like ESCAPE '\' OR LOWER(name) LIKE @like ESCAPE '\' OR LOWER(category) LIKE @like ESCAPE '\'`
+		if f.BySupplier {
+			cond += ` OR LOWER(supplier) LIKE @like ESCAPE '\'`
+		}
+		q = q.Where(cond, map[string]any{"like": like})
+	}
 	return listAfter(q, "sku", p, func(p models.Product) string { return p.SKU })
+}
+
+// ProductFilter narrows the catalog: to what can be bought, and to
+// products whose SKU, name or category (and supplier, when BySupplier)
+// hold Search, ignoring case.
+type ProductFilter struct {
+	ActiveOnly bool
+	Search     string
+	BySupplier bool
 }
 
 // UpsertWarehouse inserts or renames a warehouse.

@@ -182,8 +182,8 @@ func (s *Store) UpdateCustomer(ctx context.Context, id string, version int, chan
 // (sealed.go), so they are found whole, through their keyed hashes.
 func (s *Store) ListCustomers(ctx context.Context, only, search string, p Page) (List[models.Customer], error) {
 	q := whereEq(s.conn(ctx).Model(&models.Customer{}), "id", only)
-	if search = strings.ToLower(strings.TrimSpace(search)); search != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(search) + "%"
+	if like, ok := likePattern(search); ok {
+		search = strings.ToLower(strings.TrimSpace(search))
 		cond := `LOWER(name) LIKE @like ESCAPE '\' OR LOWER(legal_name) LIKE @like ESCAPE '\' OR LOWER(id) LIKE @like ESCAPE '\'` +
 			` OR id IN (SELECT customer_id FROM orders WHERE LOWER(id) = @exact OR LOWER(quote_id) = @exact)` +
 			` OR id IN (SELECT customer_id FROM invoices WHERE LOWER(id) = @exact)`

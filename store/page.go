@@ -148,3 +148,13 @@ func TimeCursor(at time.Time, id string) string {
 func timeKey(at time.Time, id string) string { return at.UTC().Format(time.RFC3339Nano) + "|" + id }
 
 type gormDB = gorm.DB
+
+// likePattern is a LIKE pattern (with ESCAPE '\') finding search anywhere,
+// ignoring case; ok is false for a blank search.
+func likePattern(search string) (pattern string, ok bool) {
+	search = strings.ToLower(strings.TrimSpace(search))
+	if search == "" {
+		return "", false
+	}
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(search) + "%", true
+}

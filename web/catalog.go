@@ -24,6 +24,8 @@ const productEditRoute = "PUT /api/v1/products/:sku"
 
 // catalogData is the catalog as its viewer sees it.
 type catalogData struct {
+	Search            string
+	Err               *apiError // a search the API refused
 	Products          []productView
 	CanQuote, CanEdit bool
 	Customer          bool // suppliers are the company's business, not its customers'
@@ -37,18 +39,22 @@ type catalogData struct {
 func (s *Server) catalogPage(v *visit) error {
 	var l store.List[productView]
 	q := v.r.URL.Query()
-	if err := v.call(http.MethodGet, withQuery("/api/v1/products", url.Values{"cursor": {q.Get("cursor")}, "limit": {"100"}}), nil, &l); err != nil {
-		return err
-	}
-	d := catalogData{Products: l.Items, CanEdit: v.s.mayUse(v.me, productEditRoute), Customer: v.me.IsCustomer(),
+	d := catalogData{Search: q.Get("q"), CanEdit: v.s.mayUse(v.me, productEditRoute), Customer: v.me.IsCustomer(),
 		CanQuote: v.me.Roles.Any([]models.Role{models.RoleCustomer, models.RoleSalesRep, models.RoleSalesManager})}
-	d.First, d.Next = pages("/catalog", q, l.NextCursor)
+	if err := v.call(http.MethodGet, withQuery("/api/v1/products", url.Values{"q": {d.Search}, "cursor": {q.Get("cursor")}, "limit": {"100"}}), nil, &l); err != nil {
+		if d.Err = refusal(err); d.Err == nil {
+			return err
+		}
+		return v.showStatus(d.Err.Status, v.page.Title, catalogView(d))
+	}
+	d.Products = l.Items
+	d.First, d.Next = pages("/catalog", q, l.NextCursor, "q")
 	return v.show(catalogView(d))
 }
 
 func catalogTable(d catalogData) table {
 	t := table{Caption: "Products", Head: []string{"SKU", "Product", "Category", "List price", "Availability"},
-		Empty: "The catalog is empty.", Numeric: map[int]bool{3: true}}
+		Empty: catalogEmpty(d), Numeric: map[int]bool{3: true}}
 	if !d.Customer {
 		t.Head = append(t.Head, "Supplier")
 	}
@@ -186,4 +192,20 @@ func (v *visit) saveProduct(isNew bool, p productFields) error {
 		return v.showProductForm(isNew, p, ae)
 	}
 	return v.redirectDone("/catalog", doneSaved)
+}
+
+// catalogSearchHint says what the catalog's search looks in; a customer is
+// not shown suppliers, so cannot find by them either.
+func catalogSearchHint(customer bool) string {
+	if customer {
+		return "Part of the SKU, the name or the category."
+	}
+	return "Part of the SKU, the name, the category or the supplier."
+}
+
+func catalogEmpty(d catalogData) string {
+	if d.Search != "" {
+		return "No product matches " + strconv.Quote(d.Search) + "."
+	}
+	return "The catalog is empty."
 }
