@@ -128,7 +128,7 @@ func TestWebWholeSale(t *testing.T) {
 	approver.WaitHeading("Approvals inbox")
 	approver.WaitText("main", "Nothing waits for your decision.")
 	approver.Open("/quotes/" + quoteID)
-	approver.WaitText("main", "Approved by approver@q2c.local (Approver)")
+	approver.WaitText("main", "Approved by Sam Patel (Approver)")
 	approver.WaitText("main", "launch customer")
 
 	// Customer: approved; accept and place the order.

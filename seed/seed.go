@@ -21,25 +21,28 @@ const DemoPassword = "q2c-demo-password"
 type Login struct {
 	Email string
 	Roles models.Roles
+	// Name is what people see: timelines, decisions, notes and greetings
+	// read "Sam Patel", not an email address.
+	Name string
 }
 
 // DemoUsers lists the demo logins, one per role; the customer's user belongs
 // to Acme.
 var DemoUsers = []Login{
-	{"admin@q2c.local", models.Roles{models.RoleITAdmin}},
-	{"rep@q2c.local", models.Roles{models.RoleSalesRep}},
-	{"manager@q2c.local", models.Roles{models.RoleSalesManager}},
-	{"pricing@q2c.local", models.Roles{models.RolePricingAnalyst}},
-	{"approver@q2c.local", models.Roles{models.RoleApprover}},
-	{"warehouse@q2c.local", models.Roles{models.RoleWarehouseManager}},
-	{"production@q2c.local", models.Roles{models.RoleProductionManager}},
-	{"service@q2c.local", models.Roles{models.RoleCustomerService}},
-	{"servicelead@q2c.local", models.Roles{models.RoleServiceManager}},
-	{"finance@q2c.local", models.Roles{models.RoleFinance}},
-	{"marketing@q2c.local", models.Roles{models.RoleMarketing}},
-	{"supply@q2c.local", models.Roles{models.RoleSupplyChain}},
-	{"exec@q2c.local", models.Roles{models.RoleExecutive}},
-	{"buyer@acme.example", models.Roles{models.RoleCustomer}},
+	{"admin@q2c.local", models.Roles{models.RoleITAdmin}, "Ari Novak"},
+	{"rep@q2c.local", models.Roles{models.RoleSalesRep}, "Riley Chen"},
+	{"manager@q2c.local", models.Roles{models.RoleSalesManager}, "Morgan Lee"},
+	{"pricing@q2c.local", models.Roles{models.RolePricingAnalyst}, "Priya Shah"},
+	{"approver@q2c.local", models.Roles{models.RoleApprover}, "Sam Patel"},
+	{"warehouse@q2c.local", models.Roles{models.RoleWarehouseManager}, "Wes Turner"},
+	{"production@q2c.local", models.Roles{models.RoleProductionManager}, "Omar Haddad"},
+	{"service@q2c.local", models.Roles{models.RoleCustomerService}, "Jordan Kim"},
+	{"servicelead@q2c.local", models.Roles{models.RoleServiceManager}, "Casey Brooks"},
+	{"finance@q2c.local", models.Roles{models.RoleFinance}, "Fiona Walsh"},
+	{"marketing@q2c.local", models.Roles{models.RoleMarketing}, "Mia Lopez"},
+	{"supply@q2c.local", models.Roles{models.RoleSupplyChain}, "Sofia Rossi"},
+	{"exec@q2c.local", models.Roles{models.RoleExecutive}, "Evelyn Stone"},
+	{"buyer@acme.example", models.Roles{models.RoleCustomer}, "Wile E. Coyote"},
 }
 
 // Demo seeds an empty database: warehouses, products, stock, customers,
@@ -122,7 +125,7 @@ func Demo(ctx context.Context, st *store.Store) (bool, error) {
 			return err
 		}
 		for _, l := range DemoUsers {
-			u := &models.User{Email: l.Email, Name: l.Email, Roles: l.Roles, PasswordHash: hash, Active: true}
+			u := &models.User{Email: l.Email, Name: l.Name, Roles: l.Roles, PasswordHash: hash, Active: true}
 			if l.Roles.Has(models.RoleCustomer) {
 				u.CustomerID = &customers[0].ID
 			}
