@@ -30,7 +30,7 @@ func (s *Server) salesReportRoutes() []Route {
 			Roles: salesReaders, Handler: s.salesReport},
 		{Method: "GET", Path: "/api/v1/reports/sales/lines", Summary: "Every order line ordered in a period as CSV, streamed (?from=, ?to=). A sales rep gets their own accounts' lines only",
 			Roles: salesReaders, Handler: s.salesLines},
-		{Method: "GET", Path: "/api/v1/reports/quote-funnel", Summary: "Quotes created in a period and where they are now: needing approval, approved, rejected, accepted, expired, withdrawn, open; conversion rate; median minutes to approve and to order (?from=, ?to=, ?format=csv). A sales rep sees their own accounts only",
+		{Method: "GET", Path: "/api/v1/reports/quote-funnel", Summary: "Quotes created in a period and where they are now: needing approval, approved, rejected, accepted, expired, withdrawn, open; conversion (accepted ÷ decided: accepted, rejected, expired or withdrawn); median minutes to approve and to order (?from=, ?to=, ?format=csv). A sales rep sees their own accounts only",
 			Roles: salesReaders, Handler: s.quoteFunnel},
 	}
 }
@@ -156,11 +156,11 @@ func (s *Server) quoteFunnel(c *gin.Context) {
 		return s.Store.QuoteFunnel(ctx, from, to, repScope(p))
 	}, func(r store.QuoteFunnel) string { return "quote-funnel-" + r.From + "-" + r.To },
 		[]string{"from", "to", "created", "needing_approval", "approved", "rejected", "accepted", "expired", "withdrawn", "invalid", "open",
-			"conversion_percent", "median_approve_minutes", "median_to_order_minutes", "currency", "accepted_value"},
+			"decided", "conversion_percent", "median_approve_minutes", "median_to_order_minutes", "currency", "accepted_value"},
 		func(r store.QuoteFunnel, row func([]string) error) error {
 			counts := []string{r.From, r.To, fmt.Sprint(r.Created), fmt.Sprint(r.NeedingApproval), fmt.Sprint(r.Approved), fmt.Sprint(r.Rejected),
 				fmt.Sprint(r.Accepted), fmt.Sprint(r.Expired), fmt.Sprint(r.Withdrawn), fmt.Sprint(r.Invalid), fmt.Sprint(r.Open),
-				percent(r.ConversionBP), optional(r.MedianApproveMinutes), optional(r.MedianToOrderMinutes)}
+				fmt.Sprint(r.Decided), percent(r.ConversionBP), optional(r.MedianApproveMinutes), optional(r.MedianToOrderMinutes)}
 			if len(r.AcceptedValue) == 0 {
 				return row(append(counts, "", ""))
 			}

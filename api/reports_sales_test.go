@@ -66,8 +66,8 @@ func TestSalesReportsScopeARepToTheirAccounts(t *testing.T) {
 	}
 	// No quote in May: the funnel's CSV is one row of counts, with no currency.
 	if w := h.do("GET", "/api/v1/reports/quote-funnel?from=2026-05-01&to=2026-05-31&format=csv", mgrTok, "", nil); w.Code != 200 ||
-		w.Body.String() != "from,to,created,needing_approval,approved,rejected,accepted,expired,withdrawn,invalid,open,conversion_percent,"+
-			"median_approve_minutes,median_to_order_minutes,currency,accepted_value\n2026-05-01,2026-05-31,0,0,0,0,0,0,0,0,0,,,,,\n" {
+		w.Body.String() != "from,to,created,needing_approval,approved,rejected,accepted,expired,withdrawn,invalid,open,decided,conversion_percent,"+
+			"median_approve_minutes,median_to_order_minutes,currency,accepted_value\n2026-05-01,2026-05-31,0,0,0,0,0,0,0,0,0,0,,,,,\n" {
 		t.Fatalf("funnel CSV: %d %q", w.Code, w.Body)
 	}
 	for query, field := range map[string]string{"group_by=colour": "group_by", "granularity=hourly": "granularity", "top=0": "top", "rank=best": "rank",

@@ -246,7 +246,7 @@ func TestWebWholeSale(t *testing.T) {
 		t.Errorf("order lines CSV:\n%s", lines)
 	}
 	mgr.Open("/reports/funnel")
-	mgr.WaitText("main", "1 of 1 became orders")
+	mgr.WaitText("main", "1 order from 1 decided quote; 0 still open")
 	if main := mgr.Text("main"); !strings.Contains(main, "100.00%") || !strings.Contains(main, "1 of 1 needing approval") {
 		t.Errorf("funnel page:\n%s", main)
 	}

@@ -35,7 +35,12 @@ type QuoteFunnel struct {
 	Withdrawn       int64 `json:"withdrawn"`
 	Invalid         int64 `json:"invalid"`
 	Open            int64 `json:"open"` // still waiting for approval or acceptance
-	// ConversionBP is Accepted ÷ Created in basis points.
+	// Decided reached an outcome: accepted, rejected, expired or withdrawn.
+	// Open quotes have not had their chance yet and invalid ones were never
+	// a price, so neither counts.
+	Decided int64 `json:"decided"`
+	// ConversionBP is Accepted ÷ Decided in basis points (the standard
+	// quote conversion); absent when nothing was decided.
 	ConversionBP *int64 `json:"conversion_bp,omitempty"`
 	// Medians in minutes: from creation to the approval, over quotes that
 	// needed one and got it; from creation to the order, over accepted ones.
@@ -98,7 +103,8 @@ func (s *Store) QuoteFunnel(ctx context.Context, from, to time.Time, repID strin
 			out.Open++
 		}
 	}
-	out.ConversionBP = ratioBP(out.Accepted, out.Created)
+	out.Decided = out.Accepted + out.Rejected + out.Expired + out.Withdrawn
+	out.ConversionBP = ratioBP(out.Accepted, out.Decided)
 	out.MedianApproveMinutes, out.MedianToOrderMinutes = median(toApprove), median(toOrder)
 	for _, c := range slices.Sorted(maps.Keys(value)) {
 		out.AcceptedValue = append(out.AcceptedValue, models.NewMoney(value[c], c))

@@ -54,17 +54,18 @@ func TestQuoteFunnelMatchesHandComputedFigures(t *testing.T) {
 			t.Fatal(err)
 		}
 		// 7 created; approval needed by Q-1, Q-3, Q-5, Q-6, given to Q-1 and Q-6; accepted Q-1, Q-2, Q-7:
-		// conversion 3 ÷ 7 = 4285.7 → 4286 bp. Minutes to approve [120, 60]: the lower middle, 60.
+		// decided: accepted 3 + rejected 1 + expired 1 + withdrawn 1 = 6 (Q-5 is still open), so
+		// conversion 3 ÷ 6 = 5000 bp. Minutes to approve [120, 60]: the lower middle, 60.
 		// Minutes to order [1440, 30, 30] sorted [30, 30, 1440]: 30. Accepted value 10000 + 5000 + 1.
 		want := `{"from":"2026-11-01","to":"2026-11-30","time_zone":"UTC","created":7,"needing_approval":4,"approved":2,"rejected":1,` +
-			`"accepted":3,"expired":1,"withdrawn":1,"invalid":0,"open":1,"conversion_bp":4286,"median_approve_minutes":60,` +
+			`"accepted":3,"expired":1,"withdrawn":1,"invalid":0,"open":1,"decided":6,"conversion_bp":5000,"median_approve_minutes":60,` +
 			`"median_to_order_minutes":30,"accepted_value":[{"amount":15001,"currency":"USD"}],"own_accounts":false}`
 		if got := compact(t, f); got != want {
 			t.Fatalf("funnel\n got %s\nwant %s", got, want)
 		}
-		// rep-2's accounts: Q-4 expired, Q-5 open.
+		// rep-2's accounts: Q-4 expired, Q-5 open: 0 of 1 decided.
 		f, err = s.QuoteFunnel(ctx, day("2026-11-01"), day("2026-11-30"), "rep-2")
-		if err != nil || f.Created != 2 || f.Expired != 1 || f.Open != 1 || f.Accepted != 0 || f.ConversionBP == nil || *f.ConversionBP != 0 || !f.OwnAccounts {
+		if err != nil || f.Created != 2 || f.Expired != 1 || f.Open != 1 || f.Accepted != 0 || f.Decided != 1 || f.ConversionBP == nil || *f.ConversionBP != 0 || !f.OwnAccounts {
 			t.Fatalf("rep-2's funnel %s, %v", dump(f), err)
 		}
 	})
