@@ -11,6 +11,7 @@ import (
 
 	"github.com/q2c-dev/q2c/api"
 	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/internal/apicheck"
 	"github.com/q2c-dev/q2c/internal/testdb"
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/store"
@@ -25,6 +26,7 @@ type harness struct {
 	st    *store.Store
 	admin string // bearer token of an it_admin
 	users int    // users made by as
+	check *apicheck.Checker
 }
 
 func newHarness(t *testing.T, opts ...func(*api.Deps)) *harness {
@@ -81,7 +83,25 @@ func (h *harness) do(method, path, token, body string, headers map[string]string
 	}
 	w := httptest.NewRecorder()
 	h.srv.Handler().ServeHTTP(w, req)
+	if err := h.described().Check(method, path, w.Code, w.Header().Get("Content-Type"), w.Body.Bytes()); err != nil {
+		h.t.Error(err)
+	}
 	return w
+}
+
+// described is the server's own OpenAPI description, which every answer
+// the tests see is held to.
+func (h *harness) described() *apicheck.Checker {
+	if h.check == nil {
+		w := httptest.NewRecorder()
+		h.srv.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/openapi.json", nil))
+		c, err := apicheck.New(w.Body.Bytes())
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		h.check = c
+	}
+	return h.check
 }
 
 func (h *harness) count(table string) int64 {

@@ -31,11 +31,11 @@ var (
 
 func (s *Server) backorderRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/api/v1/inventory/:sku/receipts", Summary: "Receive goods: stock goes to waiting backorders by priority; answers with the pick list", Roles: receivers, Handler: s.receive, Body: receiptRequest{}},
-		{Method: "GET", Path: "/api/v1/backorders", Summary: "Backorder dashboard: filter (?status=, tier, sku, customer_id, region, eta_from, eta_to, min_age_days, max_age_days, overdue), ?sort=eta|priority|age|value|created (- for descending), paginated; a customer sees their own", Roles: backorderReaders, Handler: s.listBackorders},
-		{Method: "GET", Path: "/api/v1/backorders/kpis", Summary: "Backorder KPIs: fill rates, open count and value, aging, days to fill, value by expected week, bottlenecks by SKU and supplier, ETA accuracy", Roles: kpiReaders, Handler: s.backorderKPIs},
-		{Method: "GET", Path: "/api/v1/backorders/:id", Summary: "A backorder with its history: allocation decisions and why, ETA changes, escalations, notes", Roles: backorderReaders, Handler: s.getBackorder},
-		{Method: "POST", Path: "/api/v1/backorders/:id/notes", Summary: "Add a note or update to a backorder", Roles: backorderNoters, Handler: s.addBackorderNote, Body: noteRequest{}},
+		{Method: "POST", Path: "/api/v1/inventory/:sku/receipts", Answer: models.ReceiptResult{}, Summary: "Receive goods: stock goes to waiting backorders by priority; answers with the pick list", Roles: receivers, Handler: s.receive, Body: receiptRequest{}},
+		{Method: "GET", Path: "/api/v1/backorders", Answer: store.List[backorderView]{}, Summary: "Backorder dashboard: filter (?status=, tier, sku, customer_id, region, eta_from, eta_to, min_age_days, max_age_days, overdue), ?sort=eta|priority|age|value|created (- for descending), paginated; a customer sees their own", Roles: backorderReaders, Handler: s.listBackorders},
+		{Method: "GET", Path: "/api/v1/backorders/kpis", Answer: store.BackorderKPIs{}, Summary: "Backorder KPIs: fill rates, open count and value, aging, days to fill, value by expected week, bottlenecks by SKU and supplier, ETA accuracy", Roles: kpiReaders, Handler: s.backorderKPIs},
+		{Method: "GET", Path: "/api/v1/backorders/:id", Answer: backorderDetail{}, Summary: "A backorder with its history: allocation decisions and why, ETA changes, escalations, notes", Roles: backorderReaders, Handler: s.getBackorder},
+		{Method: "POST", Path: "/api/v1/backorders/:id/notes", Answer: models.BackorderEvent{}, Summary: "Add a note or update to a backorder", Roles: backorderNoters, Handler: s.addBackorderNote, Body: noteRequest{}},
 	}
 }
 

@@ -23,10 +23,10 @@ var (
 
 func (s *Server) billingRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/api/v1/orders/:id/shipments", Summary: "Confirm a shipment picked, packed and handed to a carrier; issues its invoice", Roles: shippers, Handler: s.shipOrder, Body: shipRequest{}},
-		{Method: "POST", Path: "/api/v1/orders/:id/payments", Summary: "Record a payment against one of the order's invoices", Roles: paymentTakers, Handler: s.payOrder, Body: payRequest{}},
-		{Method: "GET", Path: "/api/v1/invoices", Summary: "List invoices (?order_id=, ?status=, staff: ?customer_id=; a customer sees their own)", Roles: invoiceReaders, Handler: s.listInvoices},
-		{Method: "GET", Path: "/api/v1/invoices/:id", Summary: "An invoice with its lines", Roles: invoiceReaders, Handler: s.getInvoice},
+		{Method: "POST", Path: "/api/v1/orders/:id/shipments", Answer: workflows.OrderState{}, Summary: "Confirm a shipment picked, packed and handed to a carrier; issues its invoice", Roles: shippers, Handler: s.shipOrder, Body: shipRequest{}},
+		{Method: "POST", Path: "/api/v1/orders/:id/payments", Answer: workflows.OrderState{}, Summary: "Record a payment against one of the order's invoices", Roles: paymentTakers, Handler: s.payOrder, Body: payRequest{}},
+		{Method: "GET", Path: "/api/v1/invoices", Answer: store.List[models.Invoice]{}, Summary: "List invoices (?order_id=, ?status=, staff: ?customer_id=; a customer sees their own)", Roles: invoiceReaders, Handler: s.listInvoices},
+		{Method: "GET", Path: "/api/v1/invoices/:id", Answer: invoiceView{}, Summary: "An invoice with its lines", Roles: invoiceReaders, Handler: s.getInvoice},
 	}
 }
 

@@ -32,16 +32,16 @@ var (
 
 func (s *Server) customerRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/api/v1/customers", Summary: "List customers (?q= finds a part of the name, legal name or id, a whole email or phone number of the account or a contact (they are sealed: found through keyed hashes), an order or quote id, or an invoice id or number; a customer sees only their own account)", Roles: customerFacing, Handler: s.listCustomers},
-		{Method: "GET", Path: "/api/v1/customers/:id", Summary: "A customer's master data: contacts, addresses, payment terms, credit limit (a customer sees only their own account)", Roles: customerFacing, Handler: s.getCustomer},
-		{Method: "GET", Path: "/api/v1/customers/:id/360", Summary: "A customer in one place: master data, credit position (owed, ordered, overdue, limit), and the latest 20 quotes, orders, invoices, waiting backorders and messages, newest first", Roles: customerDirectory, Handler: s.customer360},
+		{Method: "GET", Path: "/api/v1/customers", Answer: store.List[models.Customer]{}, Summary: "List customers (?q= finds a part of the name, legal name or id, a whole email or phone number of the account or a contact (they are sealed: found through keyed hashes), an order or quote id, or an invoice id or number; a customer sees only their own account)", Roles: customerFacing, Handler: s.listCustomers},
+		{Method: "GET", Path: "/api/v1/customers/:id", Answer: models.Customer{}, Summary: "A customer's master data: contacts, addresses, payment terms, credit limit (a customer sees only their own account)", Roles: customerFacing, Handler: s.getCustomer},
+		{Method: "GET", Path: "/api/v1/customers/:id/360", Answer: customer360View{}, Summary: "A customer in one place: master data, credit position (owed, ordered, overdue, limit), and the latest 20 quotes, orders, invoices, waiting backorders and messages, newest first", Roles: customerDirectory, Handler: s.customer360},
 		{Method: "GET", Path: "/api/v1/sales-reps", Summary: "Active sales reps, to assign accounts to", Roles: accountAssigners, Handler: s.listSalesReps},
-		{Method: "POST", Path: "/api/v1/customers", Summary: "Create a customer with its contacts and addresses (net 30 and no credit limit until finance sets them; audited)", Roles: customerEditors, Handler: s.createCustomer, Body: customerRequest{}},
-		{Method: "PUT", Path: "/api/v1/customers/:id", Summary: "Edit a customer's details, contacts and addresses, from the version read (409 when someone saved first; a retry of a saved edit answers with the record). Addresses keep their ids; audited. A sales rep edits only their own accounts",
+		{Method: "POST", Path: "/api/v1/customers", Answer: models.Customer{}, Summary: "Create a customer with its contacts and addresses (net 30 and no credit limit until finance sets them; audited)", Roles: customerEditors, Handler: s.createCustomer, Body: customerRequest{}},
+		{Method: "PUT", Path: "/api/v1/customers/:id", Answer: models.Customer{}, Summary: "Edit a customer's details, contacts and addresses, from the version read (409 when someone saved first; a retry of a saved edit answers with the record). Addresses keep their ids; audited. A sales rep edits only their own accounts",
 			Roles: customerEditors, Handler: s.editCustomer, Body: customerRequest{}},
-		{Method: "PUT", Path: "/api/v1/customers/:id/credit", Summary: "Set a customer's payment terms (days from invoice to due; 0 is due on receipt) and credit limit (minor units of its currency; null is none), from the version read; audited. Orders already placed keep the terms they were placed on",
+		{Method: "PUT", Path: "/api/v1/customers/:id/credit", Answer: models.Customer{}, Summary: "Set a customer's payment terms (days from invoice to due; 0 is due on receipt) and credit limit (minor units of its currency; null is none), from the version read; audited. Orders already placed keep the terms they were placed on",
 			Roles: creditControl, Handler: s.setCustomerCredit, Body: creditRequest{}},
-		{Method: "PUT", Path: "/api/v1/customers/:id/owner", Summary: "Assign the account's sales rep (a user with the sales_rep role); figures already booked keep their rep; audited",
+		{Method: "PUT", Path: "/api/v1/customers/:id/owner", Answer: models.Customer{}, Summary: "Assign the account's sales rep (a user with the sales_rep role); figures already booked keep their rep; audited",
 			Roles: accountAssigners, Handler: s.setCustomerOwner, Body: ownerRequest{}},
 	}
 }

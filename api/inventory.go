@@ -22,8 +22,8 @@ var (
 func (s *Server) inventoryRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/api/v1/inventory/:sku/availability", Summary: "Live stock per warehouse, open supply and available-to-promise for ?qty=", Roles: inventoryViewer, Handler: s.availability},
-		{Method: "PUT", Path: "/api/v1/products/:sku", Summary: "Create or change a catalog product", Roles: catalogEditors, Handler: s.putProduct, Body: productRequest{}},
-		{Method: "GET", Path: "/api/v1/supply-orders", Summary: "Purchase and production orders (?sku=, ?open=true)", Roles: supplyViewers, Handler: s.listSupplyOrders},
+		{Method: "PUT", Path: "/api/v1/products/:sku", Answer: models.Product{}, Summary: "Create or change a catalog product", Roles: catalogEditors, Handler: s.putProduct, Body: productRequest{}},
+		{Method: "GET", Path: "/api/v1/supply-orders", Answer: store.List[models.SupplyOrder]{}, Summary: "Purchase and production orders (?sku=, ?open=true)", Roles: supplyViewers, Handler: s.listSupplyOrders},
 		{Method: "POST", Path: "/api/v1/supply-orders", Summary: "Record an incoming purchase or production order", Roles: supplyPlanners, Handler: s.createSupplyOrder, Body: supplyOrderRequest{}},
 		{Method: "PATCH", Path: "/api/v1/supply-orders/:id", Summary: "Move a supply order's expected date", Roles: supplyPlanners, Handler: s.moveSupplyETA, Body: moveETARequest{}},
 		{Method: "POST", Path: "/api/v1/supply-orders/:id/cancel", Summary: "Cancel a supply order that will not come; backorder ETAs follow", Roles: supplyPlanners, Handler: s.cancelSupplyOrder, Body: cancelRequest{}},

@@ -36,7 +36,7 @@ func (s *Server) marketingRoutes() []Route {
 		{Method: "GET", Path: "/api/v1/segments/:id", Summary: "A saved segment, counted now, with its first 50 customers by name", Roles: marketingReaders, Handler: s.getSegment},
 		{Method: "GET", Path: "/api/v1/segments/:id/export", Summary: "CSV of the segment's customers who consented to marketing, with the date they consented; no one else (audited)", Roles: marketers, Handler: s.exportSegment},
 		{Method: "POST", Path: "/api/v1/campaigns", Summary: "Start a campaign: the promotion message (headline, body) to a segment's consenting customers at most per_minute a minute; each customer gets it once, with the one-click unsubscribe", Roles: marketers, Handler: s.createCampaign, Body: campaignRequest{}},
-		{Method: "GET", Path: "/api/v1/campaigns", Summary: "Campaigns, newest first", Roles: marketingReaders, Handler: s.listCampaigns},
+		{Method: "GET", Path: "/api/v1/campaigns", Answer: store.List[models.Campaign]{}, Summary: "Campaigns, newest first", Roles: marketingReaders, Handler: s.listCampaigns},
 		{Method: "GET", Path: "/api/v1/campaigns/:id", Summary: "A campaign's progress and results: sent, delivered, bounced (from the provider's webhooks), refused for want of consent, unsubscribed since it started", Roles: marketingReaders, Handler: s.getCampaign},
 		{Method: "POST", Path: "/api/v1/campaigns/:id/pause", Summary: "Pause a running campaign (after the batch in flight)", Roles: marketers, Handler: s.campaignAction(workflows.UpdateCampaignPause), Body: campaignActionRequest{}},
 		{Method: "POST", Path: "/api/v1/campaigns/:id/resume", Summary: "Resume a paused campaign", Roles: marketers, Handler: s.campaignAction(workflows.UpdateCampaignResume), Body: campaignActionRequest{}},

@@ -32,7 +32,7 @@ var notificationStaff = []models.Role{models.RoleCustomerService, models.RoleSer
 
 func (s *Server) notificationRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/api/v1/notifications", Summary: "Messages sent or being sent (?order_id=, ?owner_kind=, ?owner_id=, ?status=)", Roles: notificationStaff, Handler: s.listNotifications},
+		{Method: "GET", Path: "/api/v1/notifications", Answer: store.List[models.Notification]{}, Summary: "Messages sent or being sent (?order_id=, ?owner_kind=, ?owner_id=, ?status=)", Roles: notificationStaff, Handler: s.listNotifications},
 		{Method: "POST", Path: "/api/v1/notifications/:id/resend", Summary: "Send a message again (a new message with its own key)", Roles: []models.Role{models.RoleCustomerService, models.RoleServiceManager, models.RoleITAdmin}, Handler: s.resendNotification, Body: resendRequest{}},
 		{Method: "GET", Path: "/api/v1/me/notification-preferences", Summary: "Your channel choices per event (a customer's apply to their account)", Roles: anyone, Handler: s.myPreferences},
 		{Method: "PUT", Path: "/api/v1/me/notification-preferences", Summary: "Turn a channel on or off for an event", Roles: anyone, Handler: s.setMyPreference, Body: preferenceRequest{}},

@@ -28,7 +28,7 @@ func (s *Server) openAPI() map[string]any {
 			"summary":     r.Summary,
 			"operationId": strings.ToLower(r.Method) + strings.NewReplacer("/", "_", ":", "", "-", "_").Replace(r.Path),
 			"responses": map[string]any{
-				"2XX":     map[string]any{"description": "Success", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}},
+				"2XX":     map[string]any{"description": "Success", "content": map[string]any{"application/json": map[string]any{"schema": answerSchema(r.Answer)}}},
 				"default": map[string]any{"$ref": "#/components/responses/Problem"},
 			},
 		}
@@ -119,12 +119,38 @@ func requiredFields(body any) []string {
 	return out
 }
 
-// schemaOf describes a Go type as a JSON schema, following json tags.
-func schemaOf(t reflect.Type, depth int) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+// answerSchema describes a route's success body: its Answer's type, one
+// of several, or any object when the route does not say.
+func answerSchema(answer any) map[string]any {
+	switch a := answer.(type) {
+	case nil:
+		return map[string]any{"type": "object"}
+	case oneOf:
+		alts := make([]any, len(a))
+		for i, t := range a {
+			alts[i] = schemaOf(reflect.TypeOf(t), 0)
+		}
+		return map[string]any{"oneOf": alts}
 	}
-	if depth > 6 {
+	return schemaOf(reflect.TypeOf(answer), 0)
+}
+
+// schemaOf describes a Go type as a JSON schema, following json tags. A
+// pointer, slice or map may be null (encoding/json writes nil so).
+func schemaOf(t reflect.Type, depth int) map[string]any {
+	nullable := false
+	for t.Kind() == reflect.Pointer {
+		t, nullable = t.Elem(), true
+	}
+	out := typeSchema(t, depth)
+	if nullable || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+		out["nullable"] = true
+	}
+	return out
+}
+
+func typeSchema(t reflect.Type, depth int) map[string]any {
+	if depth > 8 {
 		return map[string]any{"type": "object"}
 	}
 	switch {

@@ -18,9 +18,9 @@ var (
 
 func (s *Server) orderRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/api/v1/orders", Summary: "List orders (?status=, staff: ?customer_id=; a customer sees their own)", Roles: orderReaders, Handler: s.listOrders},
-		{Method: "GET", Path: "/api/v1/orders/:id", Summary: "An order with its lines, allocation and timeline", Roles: orderReaders, Handler: s.getOrder},
-		{Method: "POST", Path: "/api/v1/orders/:id/cancel", Summary: "Cancel what has not shipped, releasing its stock", Roles: orderCancelers, Handler: s.cancelOrder, Body: cancelRequest{}},
+		{Method: "GET", Path: "/api/v1/orders", Answer: store.List[models.OrderRecord]{}, Summary: "List orders (?status=, staff: ?customer_id=; a customer sees their own)", Roles: orderReaders, Handler: s.listOrders},
+		{Method: "GET", Path: "/api/v1/orders/:id", Answer: orderAnswer{}, Summary: "An order with its lines, allocation and timeline", Roles: orderReaders, Handler: s.getOrder},
+		{Method: "POST", Path: "/api/v1/orders/:id/cancel", Answer: workflows.OrderState{}, Summary: "Cancel what has not shipped, releasing its stock", Roles: orderCancelers, Handler: s.cancelOrder, Body: cancelRequest{}},
 	}
 }
 

@@ -24,15 +24,15 @@ var (
 
 func (s *Server) reportRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/api/v1/reports/ar-aging", Summary: "Accounts receivable aging per customer and per currency: current, 1-30, 31-60, 61-90 and over 90 days past due (?as_of=YYYY-MM-DD, a day in the report time zone, default today; ?format=csv)",
+		{Method: "GET", Path: "/api/v1/reports/ar-aging", Answer: store.ARAging{}, Summary: "Accounts receivable aging per customer and per currency: current, 1-30, 31-60, 61-90 and over 90 days past due (?as_of=YYYY-MM-DD, a day in the report time zone, default today; ?format=csv)",
 			Roles: financeReaders, Handler: s.arAging},
-		{Method: "GET", Path: "/api/v1/reports/collections", Summary: "Per currency over a period: invoiced, owed at its end, DSO, invoices paid in full and on time, average days to pay, unused credit (?from=, ?to= days in the report time zone, default this month to date; ?format=csv)",
+		{Method: "GET", Path: "/api/v1/reports/collections", Answer: store.CollectionsReport{}, Summary: "Per currency over a period: invoiced, owed at its end, DSO, invoices paid in full and on time, average days to pay, unused credit (?from=, ?to= days in the report time zone, default this month to date; ?format=csv)",
 			Roles: financeReaders, Handler: s.collections},
-		{Method: "GET", Path: "/api/v1/reports/cash-forecast", Summary: "Cash expected per currency and ISO week from this week: open invoices by due date, waiting backorders' net value by ETA plus the payment terms; overdue and later amounts apart (?weeks= 1-52, default 13; ?format=csv)",
+		{Method: "GET", Path: "/api/v1/reports/cash-forecast", Answer: store.CashForecastReport{}, Summary: "Cash expected per currency and ISO week from this week: open invoices by due date, waiting backorders' net value by ETA plus the payment terms; overdue and later amounts apart (?weeks= 1-52, default 13; ?format=csv)",
 			Roles: cashReaders, Handler: s.cashForecast},
 		{Method: "GET", Path: "/api/v1/reports/credits", Summary: "Customers' unused credit (over-payments not yet applied to an invoice) per currency (?format=csv)",
 			Roles: financeReaders, Handler: s.creditBalances},
-		{Method: "GET", Path: "/api/v1/reports/supplier-slippage", Summary: "Supply orders received per supplier and month: how many came after the first promised day and the average slip in days (?from=, ?to= days in the report time zone, default this month to date; ?format=csv)",
+		{Method: "GET", Path: "/api/v1/reports/supplier-slippage", Answer: store.SlippageReport{}, Summary: "Supply orders received per supplier and month: how many came after the first promised day and the average slip in days (?from=, ?to= days in the report time zone, default this month to date; ?format=csv)",
 			Roles: supplyReaders, Handler: s.supplierSlippage},
 	}
 }

@@ -24,7 +24,7 @@ var (
 
 func (s *Server) kpiRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/api/v1/reports/kpis", Summary: "Operations and executive KPIs from the daily snapshots, per period and against the previous range: revenue, bookings, on-time delivery, order and line fill rate, backorder rate, lead time, perfect-order rate, on-time payment, DSO, open backorder value (?from=, ?to=, ?granularity=, ?format=csv)",
+		{Method: "GET", Path: "/api/v1/reports/kpis", Answer: store.KPITrends{}, Summary: "Operations and executive KPIs from the daily snapshots, per period and against the previous range: revenue, bookings, on-time delivery, order and line fill rate, backorder rate, lead time, perfect-order rate, on-time payment, DSO, open backorder value (?from=, ?to=, ?granularity=, ?format=csv)",
 			Roles: trendReaders, Handler: s.kpiTrends},
 		{Method: "POST", Path: "/api/v1/reports/kpis/backfill", Summary: "Take the KPI snapshots of past days (at most 366), as a workflow; asking again for the same range is the same back-fill",
 			Roles: snapshotTakers, Handler: s.kpiBackfill, Body: kpiBackfillRequest{}},

@@ -26,11 +26,11 @@ var (
 
 func (s *Server) salesReportRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/api/v1/reports/sales", Summary: "Bookings (orders placed) and revenue (invoices issued): lines, units, net, standard cost and margin per currency, grouped by product, category, region, segment, customer, rep or warehouse, per day/week/month/quarter, with the previous period and the change (?group_by=, ?granularity=, ?from=, ?to=, ?top=, ?rank=booked|invoiced, ?format=csv). A sales rep sees their own accounts only",
+		{Method: "GET", Path: "/api/v1/reports/sales", Answer: store.SalesReport{}, Summary: "Bookings (orders placed) and revenue (invoices issued): lines, units, net, standard cost and margin per currency, grouped by product, category, region, segment, customer, rep or warehouse, per day/week/month/quarter, with the previous period and the change (?group_by=, ?granularity=, ?from=, ?to=, ?top=, ?rank=booked|invoiced, ?format=csv). A sales rep sees their own accounts only",
 			Roles: salesReaders, Handler: s.salesReport},
 		{Method: "GET", Path: "/api/v1/reports/sales/lines", Summary: "Every order line ordered in a period as CSV, streamed (?from=, ?to=). A sales rep gets their own accounts' lines only",
 			Roles: salesReaders, Handler: s.salesLines},
-		{Method: "GET", Path: "/api/v1/reports/quote-funnel", Summary: "Quotes created in a period and where they are now: needing approval, approved, rejected, accepted, expired, withdrawn, open; conversion (accepted ÷ decided: accepted, rejected, expired or withdrawn); median minutes to approve and to order (?from=, ?to=, ?format=csv). A sales rep sees their own accounts only",
+		{Method: "GET", Path: "/api/v1/reports/quote-funnel", Answer: store.QuoteFunnel{}, Summary: "Quotes created in a period and where they are now: needing approval, approved, rejected, accepted, expired, withdrawn, open; conversion (accepted ÷ decided: accepted, rejected, expired or withdrawn); median minutes to approve and to order (?from=, ?to=, ?format=csv). A sales rep sees their own accounts only",
 			Roles: salesReaders, Handler: s.quoteFunnel},
 	}
 }

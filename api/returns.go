@@ -34,20 +34,20 @@ var (
 
 func (s *Server) returnRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/api/v1/returns", Summary: "Authorize a return (RMA) of shipped units of an order's lines, with a reason (a customer for their own orders); refused beyond what was shipped and not yet returned",
+		{Method: "POST", Path: "/api/v1/returns", Answer: models.Return{}, Summary: "Authorize a return (RMA) of shipped units of an order's lines, with a reason (a customer for their own orders); refused beyond what was shipped and not yet returned",
 			Roles: returnRequesters, Handler: s.createReturn, Body: returnRequest{}},
 		{Method: "GET", Path: "/api/v1/orders/:id/returnable", Summary: "How many units of each of the order's lines can still be returned (billed, not on a return that was not cancelled)",
 			Roles: returnRequesters, Handler: s.returnableUnits},
-		{Method: "GET", Path: "/api/v1/returns", Summary: "Returns, newest first (?status=, ?order_id=, staff: ?customer_id=; a customer sees their own)", Roles: returnReaders, Handler: s.listReturns},
-		{Method: "GET", Path: "/api/v1/returns/:id", Summary: "A return with its lines and credit notes", Roles: returnReaders, Handler: s.getReturn},
-		{Method: "POST", Path: "/api/v1/returns/:id/receive", Summary: "Receive a return at a warehouse: per line the units that came back and how many of them are sellable; sellable units go back to stock through the SKU's lock and fill waiting backorders by priority (the answer carries the pick lists), and a credit note per invoice credits what came back",
+		{Method: "GET", Path: "/api/v1/returns", Answer: store.List[models.Return]{}, Summary: "Returns, newest first (?status=, ?order_id=, staff: ?customer_id=; a customer sees their own)", Roles: returnReaders, Handler: s.listReturns},
+		{Method: "GET", Path: "/api/v1/returns/:id", Answer: models.Return{}, Summary: "A return with its lines and credit notes", Roles: returnReaders, Handler: s.getReturn},
+		{Method: "POST", Path: "/api/v1/returns/:id/receive", Answer: receivedReturn{}, Summary: "Receive a return at a warehouse: per line the units that came back and how many of them are sellable; sellable units go back to stock through the SKU's lock and fill waiting backorders by priority (the answer carries the pick lists), and a credit note per invoice credits what came back",
 			Roles: returnReceivers, Handler: s.receiveReturn, Body: receiveReturnRequest{}},
-		{Method: "POST", Path: "/api/v1/returns/:id/cancel", Summary: "Cancel a return whose goods will not come, with the reason", Roles: returnRequesters, Handler: s.cancelReturn, Body: cancelRequest{}},
-		{Method: "POST", Path: "/api/v1/invoices/:id/credit-notes", Summary: "Issue a credit note on an invoice: a price correction (amount, tax included) or a cancellation of an unpaid invoice (the whole invoice; it becomes void, never deleted). Numbered gap-free CN-000001…; it pays the invoice's balance first and the rest becomes credit on the customer's account",
+		{Method: "POST", Path: "/api/v1/returns/:id/cancel", Answer: models.Return{}, Summary: "Cancel a return whose goods will not come, with the reason", Roles: returnRequesters, Handler: s.cancelReturn, Body: cancelRequest{}},
+		{Method: "POST", Path: "/api/v1/invoices/:id/credit-notes", Answer: models.CreditNote{}, Summary: "Issue a credit note on an invoice: a price correction (amount, tax included) or a cancellation of an unpaid invoice (the whole invoice; it becomes void, never deleted). Numbered gap-free CN-000001…; it pays the invoice's balance first and the rest becomes credit on the customer's account",
 			Roles: creditIssuers, Handler: s.creditInvoice, Body: creditNoteRequest{}},
-		{Method: "GET", Path: "/api/v1/credit-notes", Summary: "Credit notes, newest first (?invoice_id=, staff: ?customer_id=; a customer sees their own)", Roles: creditReaders, Handler: s.listCreditNotes},
-		{Method: "GET", Path: "/api/v1/credit-notes/:id", Summary: "A credit note", Roles: creditReaders, Handler: s.getCreditNote},
-		{Method: "POST", Path: "/api/v1/customers/:id/refunds", Summary: "Refund a customer's unused credit in one currency (at most what is unused)", Roles: creditIssuers, Handler: s.refund, Body: refundRequest{}},
+		{Method: "GET", Path: "/api/v1/credit-notes", Answer: store.List[models.CreditNote]{}, Summary: "Credit notes, newest first (?invoice_id=, staff: ?customer_id=; a customer sees their own)", Roles: creditReaders, Handler: s.listCreditNotes},
+		{Method: "GET", Path: "/api/v1/credit-notes/:id", Answer: models.CreditNote{}, Summary: "A credit note", Roles: creditReaders, Handler: s.getCreditNote},
+		{Method: "POST", Path: "/api/v1/customers/:id/refunds", Answer: models.Refund{}, Summary: "Refund a customer's unused credit in one currency (at most what is unused)", Roles: creditIssuers, Handler: s.refund, Body: refundRequest{}},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
 )
 
 // Route is one endpoint and who may call it. A route is either Public or has
@@ -23,7 +24,15 @@ type Route struct {
 	// ContentType its media type when not JSON.
 	Body        any
 	ContentType string
+	// Answer is the success body's type, for the OpenAPI description
+	// (oneOf{…} when it depends on who asks); without it the description
+	// says only "an object".
+	Answer any
 }
+
+// oneOf describes an answer whose shape depends on the caller (a customer
+// is shown less than staff).
+type oneOf []any
 
 // Role sets that many routes share.
 var (
@@ -50,16 +59,16 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/api-keys", Summary: "List API keys", Roles: admins, Handler: s.listAPIKeys},
 		{Method: "POST", Path: "/api/v1/api-keys", Summary: "Create an API key for a portal integration", Roles: admins, Handler: s.createAPIKey, Body: createAPIKeyRequest{}},
 		{Method: "DELETE", Path: "/api/v1/api-keys/:id", Summary: "Revoke an API key", Roles: admins, Handler: s.revokeAPIKey},
-		{Method: "GET", Path: "/api/v1/audit", Summary: "Audit trail of changes, newest first", Roles: admins, Handler: s.listAudit},
+		{Method: "GET", Path: "/api/v1/audit", Answer: store.List[models.AuditEvent]{}, Summary: "Audit trail of changes, newest first", Roles: admins, Handler: s.listAudit},
 		{Method: "GET", Path: "/api/v1/audit/verify", Summary: "Walk the audit trail's hash chain: the entries that hold, the head's hash, and the first entry changed, removed or written around q2c", Roles: admins, Handler: s.verifyAudit},
 
-		{Method: "GET", Path: "/api/v1/products", Summary: "List the catalog by SKU (?q= finds a part of the SKU, name or category, ignoring case; staff also by supplier). Customers see what they can buy", Roles: anyone, Handler: s.listProducts},
-		{Method: "GET", Path: "/api/v1/products/:sku", Summary: "A catalog product with what can be promised from stock now (customers: only products on sale)", Roles: anyone, Handler: s.getProduct},
+		{Method: "GET", Path: "/api/v1/products", Answer: store.List[productView]{}, Summary: "List the catalog by SKU (?q= finds a part of the SKU, name or category, ignoring case; staff also by supplier). Customers see what they can buy", Roles: anyone, Handler: s.listProducts},
+		{Method: "GET", Path: "/api/v1/products/:sku", Answer: productView{}, Summary: "A catalog product with what can be promised from stock now (customers: only products on sale)", Roles: anyone, Handler: s.getProduct},
 		{Method: "GET", Path: "/api/v1/inventory", Summary: "Stock on hand, reserved and available per SKU and warehouse", Roles: inventoryViewer, Handler: s.listInventory},
 
 		{Method: "POST", Path: "/api/v1/pings", Summary: "Start a ping workflow (smoke test of API, Temporal, worker and database)", Roles: admins, Handler: s.startPing, Body: pingRequest{}},
 		{Method: "GET", Path: "/api/v1/pings/:id", Summary: "A ping's status and reply", Roles: admins, Handler: s.getPing},
-		{Method: "GET", Path: "/api/v1/outbox", Summary: "Messages the dev stack recorded instead of sending", Roles: outboxReaders, Handler: s.listOutbox},
+		{Method: "GET", Path: "/api/v1/outbox", Answer: store.List[models.OutboxMessage]{}, Summary: "Messages the dev stack recorded instead of sending", Roles: outboxReaders, Handler: s.listOutbox},
 	}, slices.Concat(s.pricingRoutes(), s.inventoryRoutes(), s.quoteRoutes(), s.orderRoutes(), s.billingRoutes(), s.shippingRoutes(), s.notificationRoutes(), s.backorderRoutes(), s.operationRoutes(), s.userRoutes(), s.reportRoutes(), s.salesReportRoutes(), s.kpiRoutes(), s.costRoutes(), s.customerRoutes(), s.stockCountRoutes(), s.ticketRoutes(), s.returnRoutes(), s.marketingRoutes(), s.codecRoutes(), s.personalDataRoutes())...)
 }
 

@@ -14,7 +14,7 @@ import (
 
 func (s *Server) shippingRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/api/v1/shipping/ready", Summary: "Orders that can ship now, oldest first (?limit=, at most 200, and ?cursor= from next_cursor): each with its customer, ship-to and the units reserved for it; a ship-complete order appears only once every open unit is reserved", Roles: shippers, Handler: s.readyToShip},
+		{Method: "GET", Path: "/api/v1/shipping/ready", Answer: store.List[readyOrder]{}, Summary: "Orders that can ship now, oldest first (?limit=, at most 200, and ?cursor= from next_cursor): each with its customer, ship-to and the units reserved for it; a ship-complete order appears only once every open unit is reserved", Roles: shippers, Handler: s.readyToShip},
 	}
 }
 

@@ -27,14 +27,14 @@ var (
 
 func (s *Server) ticketRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/api/v1/tickets", Summary: "Open a ticket (a customer for their own account), optionally about a quote, order, backorder or invoice of the customer; its first answer is due by its priority's target (normal 24 h, high 4 h, urgent 1 h), or it escalates to the service managers",
+		{Method: "POST", Path: "/api/v1/tickets", Answer: models.Ticket{}, Summary: "Open a ticket (a customer for their own account), optionally about a quote, order, backorder or invoice of the customer; its first answer is due by its priority's target (normal 24 h, high 4 h, urgent 1 h), or it escalates to the service managers",
 			Roles: ticketUsers, Handler: s.createTicket, Body: ticketRequest{}},
-		{Method: "GET", Path: "/api/v1/tickets", Summary: "Tickets, newest first, paginated (?status=, ?customer_id=, ?assignee=me or a user id, ?escalated=true, ?limit=, ?cursor=); a customer sees their own", Roles: ticketReaders, Handler: s.listTickets},
-		{Method: "GET", Path: "/api/v1/tickets/:id", Summary: "A ticket with its thread; a customer sees their own, without internal comments", Roles: ticketReaders, Handler: s.getTicket},
-		{Method: "POST", Path: "/api/v1/tickets/:id/comments", Summary: "Comment on a ticket: staff's are internal unless visible is true (a visible answer is emailed to the customer and counts as the first response); a customer's are visible and open the ticket again",
+		{Method: "GET", Path: "/api/v1/tickets", Answer: store.List[models.Ticket]{}, Summary: "Tickets, newest first, paginated (?status=, ?customer_id=, ?assignee=me or a user id, ?escalated=true, ?limit=, ?cursor=); a customer sees their own", Roles: ticketReaders, Handler: s.listTickets},
+		{Method: "GET", Path: "/api/v1/tickets/:id", Answer: models.Ticket{}, Summary: "A ticket with its thread; a customer sees their own, without internal comments", Roles: ticketReaders, Handler: s.getTicket},
+		{Method: "POST", Path: "/api/v1/tickets/:id/comments", Answer: models.Ticket{}, Summary: "Comment on a ticket: staff's are internal unless visible is true (a visible answer is emailed to the customer and counts as the first response); a customer's are visible and open the ticket again",
 			Roles: ticketUsers, Handler: s.commentTicket, Body: ticketCommentRequest{}},
-		{Method: "POST", Path: "/api/v1/tickets/:id/status", Summary: "Move a ticket to open, pending_customer, resolved or closed (closed takes no more comments)", Roles: ticketHandlers, Handler: s.setTicketStatus, Body: ticketStatusRequest{}},
-		{Method: "POST", Path: "/api/v1/tickets/:id/assign", Summary: "Give a ticket to a staff user (\"me\" for yourself, \"\" for nobody)", Roles: ticketHandlers, Handler: s.assignTicket, Body: ticketAssignRequest{}},
+		{Method: "POST", Path: "/api/v1/tickets/:id/status", Answer: models.Ticket{}, Summary: "Move a ticket to open, pending_customer, resolved or closed (closed takes no more comments)", Roles: ticketHandlers, Handler: s.setTicketStatus, Body: ticketStatusRequest{}},
+		{Method: "POST", Path: "/api/v1/tickets/:id/assign", Answer: models.Ticket{}, Summary: "Give a ticket to a staff user (\"me\" for yourself, \"\" for nobody)", Roles: ticketHandlers, Handler: s.assignTicket, Body: ticketAssignRequest{}},
 	}
 }
 

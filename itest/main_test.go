@@ -31,6 +31,7 @@ import (
 	"github.com/q2c-dev/q2c/auth"
 	"github.com/q2c-dev/q2c/config"
 	"github.com/q2c-dev/q2c/devtemporal"
+	"github.com/q2c-dev/q2c/internal/apicheck"
 	"github.com/q2c-dev/q2c/internal/salesload"
 	"github.com/q2c-dev/q2c/internal/testdb"
 	"github.com/q2c-dev/q2c/keyring"
@@ -160,6 +161,7 @@ type app struct {
 	remote string // an API in a process of its own, when set
 	worker sdkworker.Worker
 	sender notify.Sender
+	check  *apicheck.Checker // the API's own description, which call holds answers to
 }
 
 // base is the API's current URL (it changes when the API restarts), or
@@ -367,12 +369,38 @@ func (a *app) call(method, path, token, body string, headers map[string]string, 
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if err := a.described().Check(method, path, resp.StatusCode, resp.Header.Get("Content-Type"), b); err != nil {
+		a.t.Error(err)
+	}
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
 			a.t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, b, err)
 		}
 	}
 	return resp
+}
+
+// described is the API's OpenAPI description, read once.
+func (a *app) described() *apicheck.Checker {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.check != nil {
+		return a.check
+	}
+	base := a.remote
+	if base == "" {
+		base = a.api.URL
+	}
+	resp, err := http.Get(base + "/api/v1/openapi.json")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, _ := io.ReadAll(resp.Body)
+	if a.check, err = apicheck.New(doc); err != nil {
+		a.t.Fatal(err)
+	}
+	return a.check
 }
 
 // careful is a client that sends mutations as a careful client does: with
