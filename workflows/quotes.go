@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -176,7 +177,7 @@ func (f *quoteFlow) price(ctx workflow.Context, lines []pricing.Line, promo, act
 	f.state.ValidUntil = workflow.Now(ctx).AddDate(0, 0, f.req.ValidDays)
 	status, detail := QuoteApproved, "within policy: no approval needed"
 	if f.state.Approval.Required {
-		status, detail = QuotePendingApproval, fmt.Sprintf("needs %s approval: %s", f.state.ApprovalRole.Label(), strings.Join(f.state.Approval.Reasons, "; "))
+		status, detail = QuotePendingApproval, fmt.Sprintf("needs approval (%s or above): %s", f.state.ApprovalRole.Label(), strings.Join(f.state.Approval.Reasons, "; "))
 		f.slaAt = workflow.Now(ctx).Add(f.req.Policy.SLA)
 	}
 	f.state.EscalatesAt = f.escalatesAt()
@@ -412,7 +413,7 @@ func (f *quoteFlow) decide(ctx workflow.Context, in DecisionInput, approved bool
 		}
 		return f.state, f.notifyCustomer(ctx, EventQuoteRejected, fmt.Sprintf("v%d-rejected", f.state.Version), map[string]string{})
 	}
-	f.change(ctx, in.Actor.Subject, QuoteApproved, "approved", fmt.Sprintf("by %s as %s. %s", in.Actor.Subject, role, in.Comment))
+	f.change(ctx, in.Actor.Subject, QuoteApproved, "approved", strings.TrimSpace(fmt.Sprintf("by %s as %s. %s", cmp.Or(in.Actor.Name, in.Actor.Subject), role.Label(), in.Comment)))
 	if held := f.state.PendingAccept; held != nil {
 		// A credit hold released: the amount is committed, so other checks
 		// count it, and the customer's acceptance goes through.
@@ -467,7 +468,7 @@ func (f *quoteFlow) creditHold(ctx workflow.Context, in AcceptInput) (held bool,
 	f.state.ApprovalRole = approval.CreditChain[0]
 	f.slaAt = now.Add(f.req.Policy.SLA)
 	f.state.EscalatesAt = f.escalatesAt()
-	f.change(ctx, in.Actor.Subject, QuotePendingApproval, "credit hold", fmt.Sprintf("accepted; needs %s: %v", f.state.ApprovalRole, reasons))
+	f.change(ctx, in.Actor.Subject, QuotePendingApproval, "credit hold", fmt.Sprintf("accepted; needs approval (%s or above): %s", f.state.ApprovalRole.Label(), strings.Join(reasons, "; ")))
 	if err := f.save(ctx); err != nil {
 		return true, err
 	}
