@@ -177,8 +177,8 @@ func (s *Store) UpdateCustomer(ctx context.Context, id string, version int, chan
 // ListCustomers pages through customers; only is a filter to one id (the
 // caller's own, for customer users) when not empty. search finds a part
 // of the name, legal name or id, the whole email of the account or of any
-// contact, the whole phone number however it is typed, or an order or
-// invoice (by id or number). Emails and phones are sealed in the database
+// contact or of a portal sign-in, the whole phone number however it is
+// typed, or a quote, an order or an invoice (by id or number). Emails and phones are sealed in the database
 // (sealed.go), so they are found whole, through their keyed hashes.
 func (s *Store) ListCustomers(ctx context.Context, only, search string, p Page) (List[models.Customer], error) {
 	q := whereEq(s.conn(ctx).Model(&models.Customer{}), "id", only)
@@ -186,6 +186,7 @@ func (s *Store) ListCustomers(ctx context.Context, only, search string, p Page) 
 		search = strings.ToLower(strings.TrimSpace(search))
 		cond := `LOWER(name) LIKE @like ESCAPE '\' OR LOWER(legal_name) LIKE @like ESCAPE '\' OR LOWER(id) LIKE @like ESCAPE '\'` +
 			` OR id IN (SELECT customer_id FROM orders WHERE LOWER(id) = @exact OR LOWER(quote_id) = @exact)` +
+			` OR id IN (SELECT customer_id FROM quotes WHERE LOWER(id) = @exact)` +
 			` OR id IN (SELECT customer_id FROM invoices WHERE LOWER(id) = @exact)`
 		args := map[string]any{"like": like, "exact": search}
 		if strings.Contains(search, "@") {
@@ -193,7 +194,8 @@ func (s *Store) ListCustomers(ctx context.Context, only, search string, p Page) 
 			if err != nil {
 				return List[models.Customer]{}, err
 			}
-			cond += ` OR email_hash IN @emails OR id IN (SELECT customer_id FROM customer_contacts WHERE email_hash IN @emails)`
+			cond += ` OR email_hash IN @emails OR id IN (SELECT customer_id FROM customer_contacts WHERE email_hash IN @emails)` +
+				` OR id IN (SELECT customer_id FROM users WHERE email_hash IN @emails)` // the account's portal sign-ins
 			args["emails"] = emails
 		}
 		if phone := models.NormalizePhone(search); len(phone) >= 4 && strings.Trim(phone, "+0123456789") == "" {

@@ -41,6 +41,15 @@ func TestCustomerMasterDataOnEachEngine(t *testing.T) {
 		if _, err := s.UpdateCustomer(ctx, c.ID, 1, func(c *models.Customer) error { c.Name = "Other"; return nil }, models.AuditEvent{}); !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("a stale change: %v, want a conflict", err)
 		}
+		// An open quote and a portal sign-in lead to their account too.
+		if err := s.SaveQuote(ctx, models.QuoteRecord{ID: "Q-OPEN1", CustomerID: c.ID, Status: "approved", Version: 1, Rev: 1, Currency: "GBP",
+			CreatedBy: "x", State: "{}"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateUser(ctx, &models.User{Email: "buyer@umbrella.example", Name: "Buyer", Roles: models.Roles{models.RoleCustomer},
+			CustomerID: &c.ID, PasswordHash: "x", Active: true}); err != nil {
+			t.Fatal(err)
+		}
 		// Emails and phones are sealed: found whole (however typed), through
 		// their keyed hashes, never by a part.
 		searches := []struct {
@@ -51,6 +60,8 @@ func TestCustomerMasterDataOnEachEngine(t *testing.T) {
 			{"the account's phone", "+44 20 7946 0000", true},
 			{"the account's email in another case", "U@Example.com", true},
 			{"part of the name", "umbre", true},
+			{"a quote not yet an order", "q-open1", true},
+			{"a portal sign-in's email", "Buyer@Umbrella.example", true},
 			{"part of a phone", "7700900123", false},
 			{"part of an email", "example.com", false},
 		}
