@@ -121,6 +121,12 @@ func TestWebWholeSale(t *testing.T) {
 	}
 	look(t, approver, "flow-approvals")
 	approver.Open("/quotes/" + quoteID)
+	// Rejecting without saying why is refused beside the comment box, and
+	// the quote still waits.
+	approver.Click("form[action$='/approve'] button.danger")
+	approver.WaitText("form[action$='/approve'] .field-error", "is required")
+	approver.WaitText(".tile", "Pending approval")
+	approver.Open("/quotes/" + quoteID)
 	approver.Click("#f-comment") // focus the comment, then only keys
 	approver.Press("launch customer")
 	approver.Press(kb.Tab) // to Approve

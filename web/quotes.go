@@ -367,3 +367,12 @@ func creditHold(st workflows.QuoteState) bool {
 func quoteCustomer(st workflows.QuoteState) string {
 	return cmp.Or(st.Priced.Customer.Name, st.CustomerID)
 }
+
+// priceButton is the new-quote form's button: a customer asks for their
+// price, staff price the quote for the customer they chose.
+func priceButton(f quoteForm) string {
+	if len(f.Customers) == 0 {
+		return "Get my price"
+	}
+	return "Price the quote"
+}
