@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/enums/v1"
@@ -52,6 +54,16 @@ func ownAccount(p auth.Principal, requested, what string) (string, error) {
 		return "", models.Invalid("customer_id", "is required: whose %s it is", what)
 	}
 	return requested, nil
+}
+
+// withAccountRefusal adds ownAccount's refusal (no customer named) to a
+// body's own, so one answer names every missing field.
+func withAccountRefusal(accountErr, refused error) error {
+	var missing, bad *models.ValidationError
+	if errors.As(accountErr, &missing) && errors.As(refused, &bad) {
+		return &models.ValidationError{Fields: append(slices.Clone(missing.Fields), bad.Fields...)}
+	}
+	return refused
 }
 
 // open starts a document's workflow with input and sends it the update

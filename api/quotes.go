@@ -130,14 +130,10 @@ func (s *Server) createQuote(c *gin.Context) {
 	p, _ := principalOf(c)
 	customerID, err := ownAccount(p, req.CustomerID, "quote")
 	if verr := req.Validate(); verr != nil {
-		var missing, bad *models.ValidationError
-		switch {
-		case err == nil:
+		if err == nil {
 			verr = s.withPricingRefusals(c, verr, customerID, req.Lines, req.PromoCode)
-		case errors.As(err, &missing) && errors.As(verr, &bad): // no customer named: say so in the same answer
-			verr = &models.ValidationError{Fields: append(slices.Clone(missing.Fields), bad.Fields...)}
 		}
-		fail(c, verr)
+		fail(c, withAccountRefusal(err, verr))
 		return
 	}
 	if err != nil {

@@ -93,11 +93,16 @@ func (r ticketAssignRequest) Validate() error {
 
 func (s *Server) createTicket(c *gin.Context) {
 	var req ticketRequest
-	if !bind(c, &req) {
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, err)
 		return
 	}
 	p, _ := principalOf(c)
 	customerID, err := ownAccount(p, req.CustomerID, "ticket")
+	if verr := req.Validate(); verr != nil {
+		fail(c, withAccountRefusal(err, verr))
+		return
+	}
 	if err != nil {
 		fail(c, err)
 		return

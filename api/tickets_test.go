@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -44,6 +45,18 @@ func TestTicketsAreTheCustomersOwnAndRefuseBadInput(t *testing.T) {
 			}
 		})
 	}
+	// Staff naming nobody: the customer is named missing in the same answer
+	// as the rest, not in a second one after those are mended.
+	w := h.do("POST", "/api/v1/tickets", h.as(models.RoleCustomerService), `{}`, nil)
+	var p api.Problem
+	decode(t, w, &p)
+	var named []string
+	for _, f := range p.Errors {
+		named = append(named, f.Field)
+	}
+	if w.Code != http.StatusUnprocessableEntity || fmt.Sprint(named) != "[customer_id subject body]" {
+		t.Fatalf("an empty ticket from staff: %d, fields %v", w.Code, named)
+	}
 	now := time.Now().UTC()
 	for _, tk := range []models.Ticket{
 		{ID: "TK-MINE", CustomerID: mine.ID, Subject: "Mine", Status: models.TicketOpen, Priority: models.PriorityNormal, OpenedBy: "user:b", Rev: 1, ResponseDueAt: now, CreatedAt: now, UpdatedAt: now},
@@ -69,7 +82,7 @@ func TestTicketsAreTheCustomersOwnAndRefuseBadInput(t *testing.T) {
 	if w := h.do("GET", "/api/v1/tickets/TK-THEIRS", buyer, "", nil); w.Code != http.StatusNotFound {
 		t.Fatalf("another customer's ticket: %d", w.Code)
 	}
-	w := h.do("GET", "/api/v1/tickets/TK-MINE", buyer, "", nil)
+	w = h.do("GET", "/api/v1/tickets/TK-MINE", buyer, "", nil)
 	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), "Internal") || !strings.Contains(w.Body.String(), "Where is it?") {
 		t.Fatalf("the customer's ticket: %d %s", w.Code, w.Body)
 	}
