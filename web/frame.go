@@ -48,6 +48,7 @@ const (
 	doneRecorded  = "recorded"
 	doneSent      = "sent"
 	doneAsked     = "asked"
+	doneOpened    = "opened"
 	doneCancelled = "cancelled"
 	donePending   = "pending"
 	doneStarted   = "started"
@@ -58,6 +59,7 @@ var doneMessages = map[string]string{
 	doneRecorded:  "Recorded.",
 	doneSent:      "Sent again.",
 	doneAsked:     "Sent: customer service will answer here and by email.",
+	doneOpened:    "Ticket opened.",
 	doneCancelled: "Cancelled.",
 	donePending:   "Accepted: q2c is still carrying it out; this page will show it in a moment.",
 	doneStarted:   "Started: q2c is working on it in the background.",

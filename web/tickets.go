@@ -82,8 +82,9 @@ func (v *visit) showTicketForm(formErr *apiError) error {
 		return d
 	}
 	kind, id := val("link_kind", q.Get("link_kind")), val("link_id", q.Get("link_id"))
-	fields := []field{}
+	fields, bodyLabel, submit := []field{}, "Your question or problem", "Send"
 	if !v.me.IsCustomer() {
+		bodyLabel, submit = "The customer's question or problem", "Open the ticket"
 		customers, err := v.customerOptions("Choose a customer")
 		if err != nil {
 			return err
@@ -93,9 +94,9 @@ func (v *visit) showTicketForm(formErr *apiError) error {
 	fields = append(fields,
 		field{Name: "link_kind", Type: "hidden", Value: kind}, field{Name: "link_id", Type: "hidden", Value: id},
 		field{Name: "subject", Label: "Subject", Value: val("subject", ""), Required: true},
-		field{Name: "body", Label: "Your question or problem", Type: "textarea", Value: val("body", ""), Required: true},
+		field{Name: "body", Label: bodyLabel, Type: "textarea", Value: val("body", ""), Required: true},
 		field{Name: "priority", Label: "Priority", Type: "select", Options: priorityOptions, Value: val("priority", models.PriorityNormal)})
-	f := form{Action: "/tickets", Submit: "Send", CSRF: v.csrf, Key: randomToken(), Err: formErr, Fields: fields}
+	f := form{Action: "/tickets", Submit: submit, CSRF: v.csrf, Key: randomToken(), Err: formErr, Fields: fields}
 	status := http.StatusOK
 	if formErr != nil {
 		status = formErr.Status
@@ -113,6 +114,9 @@ func (s *Server) createTicket(v *visit) error {
 			return v.showTicketForm(ae)
 		}
 		return err
+	}
+	if !v.me.IsCustomer() { // staff opened it, on the customer's behalf
+		return v.redirectDone("/tickets/"+t.ID, doneOpened)
 	}
 	return v.redirectDone("/tickets/"+t.ID, doneAsked)
 }
