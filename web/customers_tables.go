@@ -7,9 +7,9 @@ import (
 )
 
 func customerTable(cs []models.Customer) table {
-	t := table{Caption: "Customers", Head: []string{"Customer", "Account ID", "Email", "Segment", "Tier", "Region"}, Empty: "No customer matches."}
+	t := table{Caption: "Customers", Head: []string{"Customer", "Email", "Segment", "Tier", "Region"}, Empty: "No customer matches."}
 	for _, c := range cs {
-		t.Rows = append(t.Rows, []templ.Component{link("/customers/"+c.ID, c.Name), text(c.ID), text(c.Email), text(c.Segment), text(itoa(int64(c.Tier))), text(c.Region)})
+		t.Rows = append(t.Rows, []templ.Component{link("/customers/"+c.ID, c.Name), text(c.Email), text(c.Segment), text(itoa(int64(c.Tier))), text(c.Region)})
 	}
 	return t
 }
