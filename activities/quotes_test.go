@@ -25,7 +25,10 @@ func TestPriceQuoteTakesShipToAndTerms(t *testing.T) {
 	if err := st.UpsertProduct(ctx, &models.Product{SKU: "WID", Name: "Widget", ListPrice: 1000, Currency: "USD", Active: true}); err != nil {
 		t.Fatal(err)
 	}
-	acme := &models.Customer{Name: "Acme", Email: "a@example.com", Tier: 2, Currency: "USD", TermsDays: 15, Addresses: []models.Address{
+	if err := st.SetTaxRate(ctx, "US-IL", 625, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), "test"); err != nil {
+		t.Fatal(err)
+	}
+	acme := &models.Customer{Name: "Acme", Email: "a@example.com", Region: "US-IL", Tier: 2, Currency: "USD", TermsDays: 15, Addresses: []models.Address{
 		{Kind: models.AddressBilling, Line1: "1 Main St", City: "Springfield", Country: "US"},
 		{Kind: models.AddressShipping, Label: "Plant", Line1: "9 Mill Rd", City: "Shelbyville", Country: "US"},
 		{Kind: models.AddressShipping, Label: "Dock", Line1: "2 Pier", City: "Springfield", Country: "US", IsDefault: true},

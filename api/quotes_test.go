@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/q2c-dev/q2c/api"
 	"github.com/q2c-dev/q2c/models"
@@ -25,6 +26,9 @@ func TestAQuoteRefusalNamesEveryBadField(t *testing.T) {
 	}
 	cust := &models.Customer{Name: "Acme", Email: "c@example.com", Region: "US-CA", Tier: 1, Currency: "USD"}
 	if err := h.st.CreateCustomer(ctx, cust); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.st.SetTaxRate(ctx, "US-CA", 725, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), "test"); err != nil {
 		t.Fatal(err)
 	}
 	state, _ := json.Marshal(workflows.QuoteState{QuoteID: "Q-EDIT", CustomerID: cust.ID})

@@ -287,6 +287,14 @@ func validate(book Book, b Basket) error {
 		v.Check(!seen[l.SKU], f+".sku", "appears twice; combine the lines")
 		seen[l.SKU] = true
 	}
+	// No rate on file is not a rate of 0: a region without sales tax has
+	// its 0 set explicitly, so a typo in a customer's region cannot price
+	// every quote of theirs without tax.
+	if region := b.Customer.taxRegion(); region == "" {
+		v.Add("customer_id", "the customer has no region, so no tax rate applies: set the customer's region or tax region")
+	} else if _, ok := book.TaxRatesBP[region]; !ok {
+		v.Add("customer_id", "no tax rate is set for the customer's tax region %q: set the region's rate (Pricing → Tax rates), or correct the customer's region", region)
+	}
 	if b.PromoCode != "" && !slices.ContainsFunc(book.Promotions, func(p Promotion) bool {
 		return strings.EqualFold(p.Code, b.PromoCode) && p.Window.Contains(b.At)
 	}) {

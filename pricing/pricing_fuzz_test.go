@@ -109,7 +109,7 @@ func TestPriceRefusesWhatWouldOverflow(t *testing.T) {
 			bk := pricing.Book{Products: map[string]pricing.Product{
 				"A": {SKU: "A", Name: "A", ListPrice: usd(c.priceA), Active: true},
 				"B": {SKU: "B", Name: "B", ListPrice: usd(c.priceB), Active: true},
-			}}
+			}, TaxRatesBP: map[string]int64{"US-TX": 0}}
 			_, err := pricing.Price(bk, pricing.Basket{Customer: small, At: feb1, Lines: []pricing.Line{{SKU: "A", Qty: c.qtyA}, {SKU: "B", Qty: c.qtyB}}})
 			var ve *models.ValidationError
 			if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != c.field {

@@ -156,6 +156,11 @@ func TestInvalidBasketsNameTheField(t *testing.T) {
 		{"duplicate SKU", pricing.Basket{Customer: acme, At: feb1, Lines: []pricing.Line{{SKU: "WID", Qty: 1}, {SKU: "WID", Qty: 2}}}, "lines[1].sku"},
 		{"expired promo code", pricing.Basket{Customer: acme, At: mar1, PromoCode: "SPRING10", Lines: []pricing.Line{{SKU: "WID", Qty: 1}}}, "promo_code"},
 		{"no pricing date", pricing.Basket{Customer: acme, Lines: []pricing.Line{{SKU: "WID", Qty: 1}}}, "at"},
+		{"a region with no tax rate on file", pricing.Basket{Customer: pricing.Customer{ID: "typo", Region: "California", Currency: "USD"}, At: feb1,
+			Lines: []pricing.Line{{SKU: "WID", Qty: 1}}}, "customer_id"},
+		{"a tax region with no rate on file", pricing.Basket{Customer: pricing.Customer{ID: "t", Region: "US-CA", TaxRegion: "US-ZZ", Currency: "USD"}, At: feb1,
+			Lines: []pricing.Line{{SKU: "WID", Qty: 1}}}, "customer_id"},
+		{"no region at all", pricing.Basket{Customer: pricing.Customer{ID: "none", Currency: "USD"}, At: feb1, Lines: []pricing.Line{{SKU: "WID", Qty: 1}}}, "customer_id"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,6 +186,19 @@ func BenchmarkPrice50Lines(b *testing.B) {
 		if _, err := pricing.Price(bk, basket); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestAZeroTaxRateIsNotAMissingOne: a region whose rate is set to 0 (no
+// sales tax there) prices without tax; only a region with no rate at all is
+// refused.
+func TestAZeroTaxRateIsNotAMissingOne(t *testing.T) {
+	bk := book()
+	bk.TaxRatesBP["US-OR"] = 0
+	res, err := pricing.Price(bk, pricing.Basket{Customer: pricing.Customer{ID: "or", Region: "US-OR", Currency: "USD"}, At: feb1,
+		Lines: []pricing.Line{{SKU: "WID", Qty: 2}}})
+	if err != nil || res.Tax != 0 || res.Total != 3998 {
+		t.Fatalf("priced %+v, %v; want 2 × 19.99 = 39.98 and no tax", res, err)
 	}
 }
 

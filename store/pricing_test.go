@@ -172,6 +172,9 @@ func TestPricingBookForABasket(t *testing.T) {
 		for _, sku := range []string{"WID", "GAD", "BOLT"} {
 			stockUp(t, s, sku, nil)
 		}
+		if err := s.SetTaxRate(ctx, "US-CA", 725, at.AddDate(-1, 0, 0), "test"); err != nil {
+			t.Fatal(err)
+		}
 		var customers []*models.Customer
 		for _, name := range []string{"Acme", "Globex"} {
 			c := &models.Customer{Name: name, Email: name + "@example.com", Segment: "enterprise", Region: "US-CA", Currency: "USD", Tier: 1}
