@@ -58,11 +58,14 @@ func (p Policy) Decide(r pricing.Result) Requirement {
 	}
 	pct := func(bp int64) string { return fmt.Sprintf("%d.%02d%%", bp/100, bp%100) }
 	money := func(a int64) string { return models.NewMoney(a, r.Currency).Display() }
+	// DiscountBP is everything off list: a customer's own price and a price
+	// list count as much as a promotion, so the reason says "off list
+	// price" (a line may show no discount and still be far below list).
 	switch {
 	case r.DiscountBP > p.HighDiscountBP:
-		need(models.RoleSalesManager, fmt.Sprintf("discount %s is above %s", pct(r.DiscountBP), pct(p.HighDiscountBP)))
+		need(models.RoleSalesManager, fmt.Sprintf("%s off list price, above the %s an approver may allow", pct(r.DiscountBP), pct(p.HighDiscountBP)))
 	case r.DiscountBP > p.DiscountBP:
-		need(models.RoleApprover, fmt.Sprintf("discount %s is above %s", pct(r.DiscountBP), pct(p.DiscountBP)))
+		need(models.RoleApprover, fmt.Sprintf("%s off list price, above the %s allowed without approval", pct(r.DiscountBP), pct(p.DiscountBP)))
 	}
 	switch {
 	case r.Net > p.VeryLargeOrder:

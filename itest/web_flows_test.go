@@ -116,7 +116,7 @@ func TestWebWholeSale(t *testing.T) {
 	approver := signIn(t, a, "approver@q2c.local")
 	approver.Open("/approvals")
 	approver.WaitText("table", quoteID)
-	if inbox := approver.Text("main"); !strings.Contains(inbox, "discount 21.60% is above 15.00%") || !strings.Contains(inbox, "(in 24 h)") {
+	if inbox := approver.Text("main"); !strings.Contains(inbox, "21.60% off list price, above the 15.00% allowed without approval") || !strings.Contains(inbox, "(in 24 h)") {
 		t.Errorf("inbox lacks the reason or the escalation time:\n%s", inbox)
 	}
 	look(t, approver, "flow-approvals")

@@ -14,12 +14,12 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 // fixtures are real-looking figures for every event.
 var fixtures = map[string]messages.Data{
-	"quote_ready":        {"quote_id": "Q-7K3M9P2X", "customer_name": "Acme Corp", "lines": "2", "total": "USD 210.17", "tax": "USD 14.21", "valid_until": "2026-12-22"},
+	"quote_ready":        {"quote_id": "Q-7K3M9P2X", "customer_name": "Acme Corp", "lines": "2", "total": "USD 210.17", "tax": "USD 14.21", "valid_until": "2026-12-22", "link": "https://q2c.example.com/quotes/Q-7K3M9P2X"},
 	"quote_rejected":     {"quote_id": "Q-7K3M9P2X"},
 	"quote_expired":      {"quote_id": "Q-7K3M9P2X", "valid_until": "2026-12-22"},
 	"quote_withdrawn":    {"quote_id": "Q-7K3M9P2X", "comment": "Bought elsewhere."},
-	"approval_requested": {"quote_id": "Q-7K3M9P2X", "version": "1", "customer_name": "Acme Corp", "total": "USD 210.17", "discount": "21.60%", "role": "approver", "reasons": "discount 21.60% is above 15.00%"},
-	"approval_escalated": {"quote_id": "Q-7K3M9P2X", "version": "1", "customer_name": "Acme Corp", "total": "USD 210.17", "discount": "21.60%", "role": "sales_manager", "reasons": "discount 21.60% is above 15.00%"},
+	"approval_requested": {"quote_id": "Q-7K3M9P2X", "version": "1", "customer_name": "Acme Corp", "total": "USD 210.17", "discount": "21.60%", "role": "approver", "reasons": "21.60% off list price, above the 15.00% allowed without approval"},
+	"approval_escalated": {"quote_id": "Q-7K3M9P2X", "version": "1", "customer_name": "Acme Corp", "total": "USD 210.17", "discount": "21.60%", "role": "sales_manager", "reasons": "21.60% off list price, above the 15.00% allowed without approval"},
 	"order_confirmed":    {"order_id": "SO-7K3M9P2X", "total": "USD 210.17", "backorders": "line 2 PMP-900: 1 of 1 backordered"},
 	"order_cancelled":    {"order_id": "SO-7K3M9P2X", "reason": "budget cut"},
 	"shipped":            {"order_id": "SO-7K3M9P2X", "shipment_id": "SO-7K3M9P2X/S1", "carrier": "UPS", "tracking": "1Z999AA10123456784", "ship_to": "Dock 4, 4 Wharf Rd, Tilbury, RM18 7EH, GB"},
