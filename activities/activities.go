@@ -28,6 +28,10 @@ type Activities struct {
 	// UnsubscribeURL builds a customer's one-click unsubscribe link for
 	// marketing messages; nil means marketing cannot be sent.
 	UnsubscribeURL func(customerID string) string
+	// PortalURL is where people open q2c (Q2C_PUBLIC_URL): a message about
+	// a quote, order, invoice, ticket or return links to its page there;
+	// empty sends no links.
+	PortalURL string
 	// Retention is how long idempotent answers and polled operations are
 	// kept (they can hold personal data); 0 keeps them a day.
 	Retention time.Duration

@@ -170,6 +170,32 @@ func TestMarketingNeedsConsentAndCarriesUnsubscribe(t *testing.T) {
 	}
 }
 
+// TestMessagesLinkToTheirPage: a message about an invoice of an order links
+// to the invoice (the most particular page it names), under the portal's
+// address; without an address it carries no link.
+func TestMessagesLinkToTheirPage(t *testing.T) {
+	st := testdb.SQLite(t)
+	for _, tc := range []struct {
+		name, portal, want string
+	}{
+		{"under the portal's address", "https://q2c.example.com/", "See it in q2c: https://q2c.example.com/invoices/INV-000007"},
+		{"no address, no link", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			snd := &recordingSender{}
+			a := &activities.Activities{Store: st, Sender: snd, PortalURL: tc.portal}
+			if err := run(t, a, workflows.Notification{Channel: models.ChannelEmail, To: "ap@acme.example", IdempotencyKey: "inv-7-" + tc.name,
+				Event: workflows.EventInvoiceIssued, Data: map[string]string{"invoice_id": "INV-000007", "order_id": "SO-1",
+					"amount": "USD 10.00", "due_date": "2026-12-31", "terms_days": "30"}}); err != nil {
+				t.Fatal(err)
+			}
+			if len(snd.sent) != 1 || (tc.want != "") != strings.Contains(snd.sent[0].Text, "See it in q2c") || !strings.Contains(snd.sent[0].Text, tc.want) {
+				t.Fatalf("sent %+v, want %q", snd.sent, tc.want)
+			}
+		})
+	}
+}
+
 type recordingSender struct{ sent []notify.Message }
 
 func (r *recordingSender) Send(_ context.Context, m notify.Message) (notify.Receipt, error) {

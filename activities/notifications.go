@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"net/url"
 	"slices"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -53,6 +56,10 @@ func (a *Activities) SendNotification(ctx context.Context, n workflows.Notificat
 		}
 	}
 	if n.Data != nil {
+		if link := a.pageLink(n.Data); link != "" && n.Data["link"] == "" {
+			n.Data = maps.Clone(n.Data)
+			n.Data["link"] = link
+		}
 		r, err := messages.Render(n.Event, n.Data)
 		if err != nil { // a template and its data disagree: a bug no retry fixes
 			return notify.Receipt{}, temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
@@ -74,6 +81,26 @@ func (a *Activities) SendNotification(ctx context.Context, n workflows.Notificat
 		}
 	}
 	return first, nil
+}
+
+// linkedPages are the pages a message may link to, the most particular
+// first: a message naming an invoice and its order links to the invoice.
+var linkedPages = []struct{ key, path string }{
+	{"ticket_id", "/tickets/"}, {"return_id", "/returns/"}, {"invoice_id", "/invoices/"}, {"order_id", "/orders/"}, {"quote_id", "/quotes/"},
+}
+
+// pageLink is the page in q2c a message is about, or "" when it names none
+// or no portal address is set. The page itself checks who may read it.
+func (a *Activities) pageLink(data map[string]string) string {
+	if a.PortalURL == "" {
+		return ""
+	}
+	for _, p := range linkedPages {
+		if id := data[p.key]; id != "" {
+			return strings.TrimRight(a.PortalURL, "/") + p.path + url.PathEscape(id)
+		}
+	}
+	return ""
 }
 
 // marketingAllowed checks consent (only customers give it) and adds the

@@ -66,7 +66,7 @@ func Worker(cfg config.Config, st *store.Store, tc client.Client, sender notify.
 
 func newActivities(cfg config.Config, st *store.Store, tc client.Client, sender notify.Sender) *activities.Activities {
 	return &activities.Activities{
-		Store: st, Sender: sender, UnsubscribeURL: worker.UnsubscribeLinks(cfg),
+		Store: st, Sender: sender, UnsubscribeURL: worker.UnsubscribeLinks(cfg), PortalURL: cfg.PublicURL,
 		Temporal: tc, TaskQueue: cfg.TaskQueue, Retention: cfg.IdempotencyRetention, NotificationRetention: cfg.NotificationRetention,
 		CreditOverdueDays: cfg.CreditOverdueDays,
 	}
