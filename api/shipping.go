@@ -14,7 +14,7 @@ import (
 
 func (s *Server) shippingRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/api/v1/shipping/ready", Answer: store.List[readyOrder]{}, Summary: "Orders that can ship now, oldest first (?limit=, at most 200, and ?cursor= from next_cursor): each with its customer, ship-to and the units reserved for it; a ship-complete order appears only once every open unit is reserved", Roles: shippers, Handler: s.readyToShip},
+		{Method: "GET", Path: "/api/v1/shipping/ready", Answer: store.List[readyOrder]{}, Summary: "Orders that can ship now, oldest first (?limit=, at most 200, and ?cursor= from next_cursor): each with its customer, ship-to, delivery instructions, and per line the SKU and the units reserved for it; a ship-complete order appears only once every open unit is reserved", Roles: shippers, Handler: s.readyToShip},
 	}
 }
 
@@ -37,6 +37,17 @@ type readyOrder struct {
 	// UnitsReady are reserved and may ship now; UnitsWaiting wait for stock.
 	UnitsReady   int64 `json:"units_ready"`
 	UnitsWaiting int64 `json:"units_waiting"`
+	// Lines are what to pick: each open line's SKU and units ready.
+	Lines        []readyLine `json:"lines"`
+	Instructions string      `json:"delivery_instructions,omitempty"`
+}
+
+// readyLine is one order line in the queue.
+type readyLine struct {
+	LineNo  int    `json:"line_no"`
+	SKU     string `json:"sku"`
+	Ready   int64  `json:"units_ready"`
+	Waiting int64  `json:"units_waiting"`
 }
 
 func (s *Server) readyToShip(c *gin.Context) { listPage(c, s.readyOrders) }
@@ -86,10 +97,14 @@ func (s *Server) readyOrders(ctx context.Context, page store.Page) (store.List[r
 // open unit (the shipment validator's rule).
 func readyOf(st workflows.OrderState) (readyOrder, bool) {
 	o := readyOrder{OrderID: st.OrderID, CustomerID: st.CustomerID, CustomerName: st.Customer.Name, Status: st.Status,
-		PlacedAt: st.CreatedAt, ShipTo: st.ShipToText(), ShipComplete: !st.AllowPartial}
+		PlacedAt: st.CreatedAt, ShipTo: st.ShipToText(), ShipComplete: !st.AllowPartial, Instructions: st.Instructions, Lines: []readyLine{}}
 	for _, l := range st.Lines {
-		o.UnitsReady += max(l.Reserved, 0)
-		o.UnitsWaiting += max(l.Backordered(), 0)
+		ready, waiting := max(l.Reserved, 0), max(l.Backordered(), 0)
+		o.UnitsReady += ready
+		o.UnitsWaiting += waiting
+		if ready+waiting > 0 {
+			o.Lines = append(o.Lines, readyLine{LineNo: l.LineNo, SKU: l.SKU, Ready: ready, Waiting: waiting})
+		}
 	}
 	return o, o.UnitsReady > 0 && (st.AllowPartial || o.UnitsWaiting == 0)
 }

@@ -59,12 +59,18 @@ func TestReadyQueueReadsPastOrdersThatCannotShip(t *testing.T) {
 			CustomerName string `json:"customer_name"`
 			UnitsReady   int64  `json:"units_ready"`
 			UnitsWaiting int64  `json:"units_waiting"`
+			Lines        []struct {
+				LineNo  int    `json:"line_no"`
+				SKU     string `json:"sku"`
+				Ready   int64  `json:"units_ready"`
+				Waiting int64  `json:"units_waiting"`
+			}
 		}
 	}
 	w := h.do("GET", "/api/v1/shipping/ready", h.as(models.RoleWarehouseManager), "", nil)
 	decode(t, w, &q)
 	if w.Code != 200 || len(q.Items) != 1 || q.Items[0].OrderID != "SO-READY" || q.Items[0].CustomerName != "Acme" ||
-		q.Items[0].UnitsReady != 1 || q.Items[0].UnitsWaiting != 2 {
+		q.Items[0].UnitsReady != 1 || q.Items[0].UnitsWaiting != 2 || fmt.Sprint(q.Items[0].Lines) != "[{1 WID 1 2}]" {
 		t.Fatalf("the queue: %d %+v", w.Code, q.Items)
 	}
 	if w := h.do("GET", "/api/v1/shipping/ready?limit=201", h.as(models.RoleWarehouseManager), "", nil); w.Code != 422 {

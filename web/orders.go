@@ -207,6 +207,23 @@ type readyOrder struct {
 	ShipComplete bool      `json:"ship_complete"`
 	UnitsReady   int64     `json:"units_ready"`
 	UnitsWaiting int64     `json:"units_waiting"`
+	Lines        []struct {
+		SKU   string `json:"sku"`
+		Ready int64  `json:"units_ready"`
+	} `json:"lines"`
+	Instructions string `json:"delivery_instructions"`
+}
+
+// picking is what to take from the shelves for the order: each line with
+// units ready, "WID-100 × 5".
+func (o readyOrder) picking() string {
+	var parts []string
+	for _, l := range o.Lines {
+		if l.Ready > 0 {
+			parts = append(parts, l.SKU+" × "+itoa(l.Ready))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // shippingPage lists the orders the warehouse can ship now, oldest first;

@@ -28,15 +28,19 @@ func orderTable(os []models.OrderRecord, customers names) table {
 }
 
 func readyTable(os []readyOrder) table {
-	t := table{Caption: "Ready to ship", Head: []string{"Order", "Customer", "Placed", "Ship to", "Units ready", "Units waiting", "Shipping"},
-		Empty: "Nothing to ship: no order has stock reserved for it.", Numeric: map[int]bool{4: true, 5: true}}
+	t := table{Caption: "Ready to ship", Head: []string{"Order", "Customer", "Placed", "Ship to", "To pick", "Units ready", "Units waiting", "Shipping"},
+		Empty: "Nothing to ship: no order has stock reserved for it.", Numeric: map[int]bool{5: true, 6: true}}
 	for _, o := range os {
 		how := "In parts as stock comes"
 		if o.ShipComplete {
 			how = "Complete, in one shipment"
 		}
+		shipTo := o.ShipTo
+		if o.Instructions != "" {
+			shipTo += " · " + o.Instructions
+		}
 		t.Rows = append(t.Rows, []templ.Component{link("/orders/"+o.OrderID, o.OrderID), text(o.CustomerName), when(at(o.PlacedAt)),
-			text(o.ShipTo), text(itoa(o.UnitsReady)), text(itoa(o.UnitsWaiting)), text(how)})
+			text(shipTo), text(o.picking()), text(itoa(o.UnitsReady)), text(itoa(o.UnitsWaiting)), text(how)})
 	}
 	return t
 }
