@@ -923,6 +923,17 @@ func TestWebTicket(t *testing.T) {
 	acme := customerNamed(t, a, "Acme")
 	service.Open("/customers/" + acme.ID)
 	service.WaitText("main", ticketID)
+	// The account shows its newest tickets; "All tickets of …" is the whole
+	// list, Acme's only (not Globex's, opened here by service).
+	globex := customerNamed(t, a, "Globex")
+	if r := a.call("POST", "/api/v1/tickets", a.login("service@q2c.local"), `{"customer_id":"`+globex.ID+`","subject":"Globex asks","body":"Where is it?"}`, nil, nil); r.StatusCode != 201 {
+		t.Fatalf("Globex's ticket: %d", r.StatusCode)
+	}
+	service.Click("a[href='/tickets?customer_id=" + acme.ID + "']")
+	service.Until(`location.search === "?customer_id=` + acme.ID + `" && document.querySelector("main table") !== null`)
+	if table := service.Text("main table"); !strings.Contains(table, ticketID) || strings.Contains(table, "Globex asks") {
+		t.Errorf("Acme's tickets:\n%s", table)
+	}
 	a.recordHistory(workflows.TicketWorkflowID(ticketID), "ticket-noted-answered-closed")
 }
 

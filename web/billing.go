@@ -17,11 +17,12 @@ var paymentMethods = []option{{"bank_transfer", "Bank transfer"}, {"card", "Card
 func (s *Server) invoicesPage(v *visit) error {
 	q := v.r.URL.Query()
 	var l store.List[models.Invoice]
-	path := withQuery("/api/v1/invoices", url.Values{"status": {q.Get("status")}, "order_id": {q.Get("order_id")}, "cursor": {q.Get("cursor")}})
+	path := withQuery("/api/v1/invoices", url.Values{"status": {q.Get("status")}, "order_id": {q.Get("order_id")}, "customer_id": {q.Get("customer_id")},
+		"cursor": {q.Get("cursor")}})
 	if err := v.call(http.MethodGet, path, nil, &l); err != nil {
 		return err
 	}
-	first, next := pages("/invoices", q, l.NextCursor, "status", "order_id")
+	first, next := pages("/invoices", q, l.NextCursor, "status", "order_id", "customer_id")
 	customers, err := v.customerNames()
 	if err != nil {
 		return err

@@ -15,11 +15,12 @@ import (
 func (s *Server) ticketsPage(v *visit) error {
 	q := v.r.URL.Query()
 	var l store.List[models.Ticket]
-	path := withQuery("/api/v1/tickets", url.Values{"status": {q.Get("status")}, "assignee": {q.Get("assignee")}, "escalated": {q.Get("escalated")}, "cursor": {q.Get("cursor")}})
+	path := withQuery("/api/v1/tickets", url.Values{"status": {q.Get("status")}, "assignee": {q.Get("assignee")}, "escalated": {q.Get("escalated")},
+		"customer_id": {q.Get("customer_id")}, "cursor": {q.Get("cursor")}})
 	if err := v.call(http.MethodGet, path, nil, &l); err != nil {
 		return err
 	}
-	first, next := pages("/tickets", q, l.NextCursor, "status", "assignee", "escalated")
+	first, next := pages("/tickets", q, l.NextCursor, "status", "assignee", "escalated", "customer_id")
 	names, err := v.customerNames()
 	if err != nil {
 		return err
