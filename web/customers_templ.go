@@ -393,7 +393,7 @@ func customerView(d customer360) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = seeAll("/quotes", d.Customer.ID, "All quotes of "+d.Customer.Name).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = seeAll("/quotes", len(d.Quotes), d.Customer.ID, "All quotes of "+d.Customer.Name).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -401,7 +401,7 @@ func customerView(d customer360) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = seeAll("/orders", d.Customer.ID, "All orders of "+d.Customer.Name).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = seeAll("/orders", len(d.Orders), d.Customer.ID, "All orders of "+d.Customer.Name).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -413,7 +413,7 @@ func customerView(d customer360) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = seeAll("/invoices", d.Customer.ID, "All invoices of "+d.Customer.Name).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = seeAll("/invoices", len(d.Invoices), d.Customer.ID, "All invoices of "+d.Customer.Name).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -421,7 +421,7 @@ func customerView(d customer360) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = seeAll("/tickets", d.Customer.ID, "All tickets of "+d.Customer.Name).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = seeAll("/tickets", len(d.Tickets), d.Customer.ID, "All tickets of "+d.Customer.Name).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -938,8 +938,9 @@ func customerFormView(f customerForm) templ.Component {
 }
 
 // seeAll leads from a customer's latest rows to the whole list, filtered
-// to the customer (the page shows only the newest few).
-func seeAll(list, customerID, label string) templ.Component {
+// to the customer (the page shows only the newest few); nothing when there
+// are none.
+func seeAll(list string, shown int, customerID, label string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -956,7 +957,7 @@ func seeAll(list, customerID, label string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		if href := list + "?customer_id=" + url.QueryEscape(customerID); mayFollow(ctx, href) {
+		if href := list + "?customer_id=" + url.QueryEscape(customerID); shown > 0 && mayFollow(ctx, href) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "<p class=\"more\"><a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -964,7 +965,7 @@ func seeAll(list, customerID, label string) templ.Component {
 			var templ_7745c5c3_Var44 string
 			templ_7745c5c3_Var44, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(href)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `customers.templ`, Line: 194, Col: 47}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `customers.templ`, Line: 195, Col: 47}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var44)
 			if templ_7745c5c3_Err != nil {
@@ -977,7 +978,7 @@ func seeAll(list, customerID, label string) templ.Component {
 			var templ_7745c5c3_Var45 string
 			templ_7745c5c3_Var45, templ_7745c5c3_Err = templ.JoinStringErrs(label)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `customers.templ`, Line: 194, Col: 57}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `customers.templ`, Line: 195, Col: 57}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var45))
 			if templ_7745c5c3_Err != nil {
