@@ -26,7 +26,7 @@ func (s *Server) billingRoutes() []Route {
 		{Method: "POST", Path: "/api/v1/orders/:id/shipments", Answer: workflows.OrderState{}, Summary: "Confirm a shipment picked, packed and handed to a carrier; issues its invoice", Roles: shippers, Handler: s.shipOrder, Body: shipRequest{}},
 		{Method: "POST", Path: "/api/v1/orders/:id/payments", Answer: workflows.OrderState{}, Summary: "Record a payment against one of the order's invoices", Roles: paymentTakers, Handler: s.payOrder, Body: payRequest{}},
 		{Method: "GET", Path: "/api/v1/invoices", Answer: store.List[models.Invoice]{}, Summary: "List invoices (?order_id=, ?status=, staff: ?customer_id=; a customer sees their own)", Roles: invoiceReaders, Handler: s.listInvoices},
-		{Method: "GET", Path: "/api/v1/invoices/:id", Answer: invoiceView{}, Summary: "An invoice with its lines", Roles: invoiceReaders, Handler: s.getInvoice},
+		{Method: "GET", Path: "/api/v1/invoices/:id", Answer: invoiceView{}, Summary: "An invoice with its lines, its customer's name and the payments received against it", Roles: invoiceReaders, Handler: s.getInvoice},
 	}
 }
 
@@ -140,10 +140,13 @@ func (s *Server) listInvoices(c *gin.Context) {
 
 type invoiceView struct {
 	models.Invoice
-	Balance int64 `json:"balance"`
+	CustomerName string `json:"customer_name"`
+	Balance      int64  `json:"balance"`
 	// Credited is the part of Paid that credit notes paid.
 	Credited int64                   `json:"credited"`
 	Lines    []workflows.InvoiceLine `json:"lines"`
+	// Payments received against it, oldest first.
+	Payments []models.Payment `json:"payments"`
 }
 
 func (s *Server) getInvoice(c *gin.Context) {
@@ -161,6 +164,16 @@ func (s *Server) getInvoice(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if v.Payments, err = s.Store.InvoicePayments(reqCtx(c), inv.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	cust, err := s.Store.CustomerByID(reqCtx(c), inv.CustomerID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	v.CustomerName = cust.Name
 	if err := json.Unmarshal([]byte(inv.Lines), &v.Lines); err != nil {
 		fail(c, err)
 		return

@@ -187,9 +187,11 @@ func TestWebWholeSale(t *testing.T) {
 	fin.WaitText("main", "net 15")
 	days := browser.Eval[float64](fin, `(Date.parse(document.querySelector(".tiles time").getAttribute("datetime")) -
 		Date.parse(document.querySelector("main p time").getAttribute("datetime"))) / 86400000`)
-	if main := fin.Text("main"); !strings.Contains(main, "Dock 4, 4 Harbor Way") || days != 15 {
-		t.Errorf("invoice due %v days after issue, want 15; ship-to on the page:\n%s", days, main)
+	if main := fin.Text("main"); !strings.Contains(main, "Dock 4, 4 Harbor Way") || days != 15 || !strings.Contains(main, "Acme Corp") ||
+		!strings.Contains(main, "No payment received yet.") {
+		t.Errorf("invoice due %v days after issue, want 15; ship-to, customer and payments on the page:\n%s", days, main)
 	}
+	invoicePath := fin.Location()
 
 	// Finance: the invoice is owed (due in 15 days: current) in AR aging,
 	// on the page and in its CSV.
@@ -222,6 +224,10 @@ func TestWebWholeSale(t *testing.T) {
 		document.querySelector("form[action$='/payments']").prepend(c); true`)
 	fin.Click("form[action$='/payments'] button[type=submit]")
 	fin.Refresh(orderPath, ".tile", "Completed")
+	// The invoice lists the payment it received.
+	fin.Open(invoicePath)
+	fin.Until(`[...document.querySelectorAll("main table")].some(t => t.caption && t.caption.textContent === "Payments received" &&
+		t.textContent.includes("BANK-REF-1") && t.textContent.includes("USD 210.17"))`)
 
 	// Collections this month: the invoice, paid in full on its day of issue.
 	fin.Refresh("/reports/collections", "main", "1 of 1 paid in full")

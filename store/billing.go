@@ -256,6 +256,14 @@ func (s *Store) PaymentByReference(ctx context.Context, invoiceID, reference str
 	return p, mapErr(err, "payment", reference)
 }
 
+// InvoicePayments are the payments recorded on an invoice, in the order
+// they were received.
+func (s *Store) InvoicePayments(ctx context.Context, invoiceID string) ([]models.Payment, error) {
+	out := []models.Payment{}
+	err := s.conn(ctx).Where("invoice_id = ?", invoiceID).Order("received_at, id").Find(&out).Error
+	return out, err
+}
+
 // MarkOverdue flags an unpaid invoice as overdue; a paid one is left alone.
 func (s *Store) MarkOverdue(ctx context.Context, invoiceID string) (models.Invoice, error) {
 	var inv models.Invoice

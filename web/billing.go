@@ -32,9 +32,11 @@ func (s *Server) invoicesPage(v *visit) error {
 
 type invoiceView struct {
 	models.Invoice
-	Balance  int64                   `json:"balance"`
-	Credited int64                   `json:"credited"` // of Paid, what credit notes paid
-	Lines    []workflows.InvoiceLine `json:"lines"`
+	CustomerName string                  `json:"customer_name"`
+	Balance      int64                   `json:"balance"`
+	Credited     int64                   `json:"credited"` // of Paid, what credit notes paid
+	Lines        []workflows.InvoiceLine `json:"lines"`
+	Payments     []models.Payment        `json:"payments"`
 }
 
 func (s *Server) invoicePage(v *visit) error { return v.showInvoice(nil) }

@@ -31,3 +31,15 @@ func invoiceLineTable(inv invoiceView) table {
 	}
 	return t
 }
+
+// paymentTable lists the payments received against an invoice; Applied is
+// what paid the invoice, the rest became the customer's credit.
+func paymentTable(inv invoiceView) table {
+	t := table{Caption: "Payments received", Head: []string{"Received", "Reference", "Method", "Amount", "Applied to this invoice"},
+		Empty: "No payment received yet.", Numeric: map[int]bool{3: true, 4: true}}
+	for _, p := range inv.Payments {
+		t.Rows = append(t.Rows, []templ.Component{when(at(p.ReceivedAt)), text(p.Reference), text(statusLabel(p.Method)),
+			text(money(p.Amount, inv.Currency)), text(money(p.Applied, inv.Currency))})
+	}
+	return t
+}
