@@ -57,22 +57,22 @@ const versionQuoteLocalDB = "quote-local-db-work"
 // says so (escalating when the SLA passes), edited, accepted into exactly
 // one order, rejected, or expired by a durable timer.
 func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
-	if req.ValidDays <= 0 {
-		req.ValidDays = DefaultQuoteValidDays
-	}
-	if req.Policy == (approval.Policy{}) {
-		req.Policy = approval.DefaultPolicy
-	}
-	f := &quoteFlow{req: req, mu: workflow.NewMutex(ctx), state: QuoteState{
-		QuoteID: req.QuoteID, CustomerID: req.CustomerID, Status: QuotePricing, Lines: req.Lines,
-		PromoCode: req.PromoCode, CreatedBy: req.CreatedBy, Version: 1, ShipToID: req.ShipToID, Instructions: req.Instructions,
-	}}
+	req = req.withDefaults()
+	f := &quoteFlow{req: req, mu: workflow.NewMutex(ctx), state: newQuoteState(req)}
 	// Version 1: the open update answers only after the first save (before,
 	// it answered as soon as the status left "pricing", and a client could
 	// act on a quote not yet stored). Quotes started earlier keep replaying
 	// the old way.
 	f.answerAfterSave = workflow.GetVersion(ctx, "open-answers-after-save", workflow.DefaultVersion, 1) == 1
 	f.local = workflow.GetVersion(ctx, versionQuoteLocalDB, workflow.DefaultVersion, 1) == 1
+	if req.Opened != nil {
+		// Opened by the API, which priced and stored the quote and answered
+		// its creator before starting this workflow (see OpenQuote).
+		f.state = *req.Opened
+		if f.state.EscalatesAt != nil {
+			f.slaAt = *f.state.EscalatesAt
+		}
+	}
 	if err := f.registerHandlers(ctx); err != nil {
 		return f.state, err
 	}
@@ -81,7 +81,15 @@ func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
 	if err := f.mu.Lock(ctx); err != nil {
 		return f.state, err
 	}
-	err := f.price(ctx, req.Lines, req.PromoCode, req.CreatedBy, "quoted")
+	var err error
+	if req.Opened != nil {
+		// Saved again, unchanged (the read model keeps the newer revision):
+		// the save's answer in this history is what lets a reconciliation
+		// after a restore write the quote back.
+		err = f.save(ctx)
+	} else {
+		err = f.price(ctx, req.Lines, req.PromoCode, req.CreatedBy, "quoted")
+	}
 	if f.local {
 		f.opened = true // the quote is stored: answer now, notify after
 	}
@@ -108,12 +116,13 @@ func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
 
 // escalatesAt is when a pending approval moves up a level (or reminds the
 // top level again), for the approvals inbox; nil when nothing waits.
-func (f *quoteFlow) escalatesAt() *time.Time {
-	if !f.state.Approval.Required {
+func (f *quoteFlow) escalatesAt() *time.Time { return escalation(f.state, f.slaAt) }
+
+func escalation(st QuoteState, slaAt time.Time) *time.Time {
+	if !st.Approval.Required {
 		return nil
 	}
-	at := f.slaAt
-	return &at
+	return &slaAt
 }
 
 func (f *quoteFlow) terminal() bool {
@@ -169,20 +178,40 @@ func (f *quoteFlow) price(ctx workflow.Context, lines []pricing.Line, promo, act
 	if err != nil {
 		return err
 	}
-	f.state.Lines, f.state.PromoCode, f.state.Priced, f.state.Problem = lines, promo, priced, nil
-	f.state.Approval = f.req.Policy.Decide(priced.Pricing)
-	f.state.ApprovalRole = f.state.Approval.Role
-	f.state.Decisions = nil // a changed quote needs approval again, and a credit check
-	f.state.PendingAccept, f.state.Credit, f.state.CreditApproved = nil, nil, false
-	f.state.ValidUntil = workflow.Now(ctx).AddDate(0, 0, f.req.ValidDays)
-	status, detail := QuoteApproved, "within policy: no approval needed"
-	if f.state.Approval.Required {
-		status, detail = QuotePendingApproval, fmt.Sprintf("needs approval (%s or above): %s", f.state.ApprovalRole.Label(), strings.Join(f.state.Approval.Reasons, "; "))
-		f.slaAt = workflow.Now(ctx).Add(f.req.Policy.SLA)
+	if sla, ok := applyPricing(&f.state, f.req, lines, promo, priced, workflow.Now(ctx), actor, stage); ok {
+		f.slaAt = sla
 	}
-	f.state.EscalatesAt = f.escalatesAt()
-	f.change(ctx, actor, status, stage, detail)
 	return f.save(ctx)
+}
+
+// applyPricing sets a fresh pricing on a quote at now: its approval, its
+// validity and its timeline entry. It answers when the approval SLA runs
+// out, and false when no approval is needed.
+func applyPricing(st *QuoteState, req QuoteRequest, lines []pricing.Line, promo string, priced PricedQuote, now time.Time, actor, stage string) (slaAt time.Time, ok bool) {
+	st.Lines, st.PromoCode, st.Priced, st.Problem = lines, promo, priced, nil
+	st.Approval = req.Policy.Decide(priced.Pricing)
+	st.ApprovalRole = st.Approval.Role
+	st.Decisions = nil // a changed quote needs approval again, and a credit check
+	st.PendingAccept, st.Credit, st.CreditApproved = nil, nil, false
+	st.ValidUntil = now.AddDate(0, 0, req.ValidDays)
+	status, detail := QuoteApproved, "within policy: no approval needed"
+	if st.Approval.Required {
+		status, detail = QuotePendingApproval, fmt.Sprintf("needs approval (%s or above): %s", st.ApprovalRole.Label(), strings.Join(st.Approval.Reasons, "; "))
+		slaAt, ok = now.Add(req.Policy.SLA), true
+	}
+	st.EscalatesAt = escalation(*st, slaAt)
+	changeState(st, now, actor, status, stage, detail)
+	return slaAt, ok
+}
+
+// OpenQuote is a new quote priced at now, as its workflow would price it
+// at start: the API opens quotes with it, answers the customer once it is
+// stored, and starts the workflow with it (QuoteRequest.Opened).
+func OpenQuote(req QuoteRequest, priced PricedQuote, now time.Time) QuoteState {
+	req = req.withDefaults()
+	st := newQuoteState(req)
+	applyPricing(&st, req, req.Lines, req.PromoCode, priced, now, req.CreatedBy, "quoted")
+	return st
 }
 
 // notifyPriced tells whoever acts next about a fresh pricing: the approvers
@@ -209,9 +238,13 @@ func (f *quoteFlow) db(ctx workflow.Context, activity string, in any) workflow.F
 
 // change records a new status and a timeline event, and bumps Rev.
 func (f *quoteFlow) change(ctx workflow.Context, actor, status, stage, detail string) {
-	f.state.Status = status
-	f.state.Rev++
-	f.state.Timeline = append(f.state.Timeline, Event{At: workflow.Now(ctx), Actor: actor, Stage: stage, Detail: detail})
+	changeState(&f.state, workflow.Now(ctx), actor, status, stage, detail)
+}
+
+func changeState(st *QuoteState, now time.Time, actor, status, stage, detail string) {
+	st.Status = status
+	st.Rev++
+	st.Timeline = append(st.Timeline, Event{At: now, Actor: actor, Stage: stage, Detail: detail})
 }
 
 func (f *quoteFlow) save(ctx workflow.Context) error {

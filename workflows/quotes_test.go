@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -498,4 +499,94 @@ func TestInvalidQuoteAnswersWithTheFields(t *testing.T) {
 	if st.Status != workflows.QuoteInvalid || len(f.saved) != 0 {
 		t.Fatalf("status %s, %d saves", st.Status, len(f.saved))
 	}
+}
+
+// TestQuoteOpenedByTheAPI: a quote the API priced and stored before
+// starting the workflow (OpenQuote, QuoteRequest.Opened) carries on from
+// that state: nothing priced again, the same state saved (for
+// reconciliation), the notices sent, and its approval and acceptance work
+// as for a quote the workflow priced. OpenQuote's state is exactly the one
+// the workflow's own pricing gives.
+func TestQuoteOpenedByTheAPI(t *testing.T) {
+	at := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		discountBP int64
+		status     string
+		approve    bool
+		// approvers asked, and the customer told the quote is ready (at
+		// once, or once approved)
+		roleMsgs, notes int
+	}{
+		{name: "within policy", discountBP: 500, status: workflows.QuoteApproved, notes: 1},
+		{name: "needs approval", discountBP: 2000, status: workflows.QuotePendingApproval, approve: true, roleMsgs: 1, notes: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// The workflow's own pricing, for the state OpenQuote must equal.
+			self := &fakes{pricing: pricedAt(tc.discountBP, 100_000)}
+			env := newEnv(t, self)
+			update(env, 0, workflows.UpdateQuoteOpen, nil)
+			update(env, time.Hour, workflows.UpdateQuoteWithdraw, workflows.DecisionInput{Actor: rep})
+			env.ExecuteWorkflow(workflows.QuoteWorkflowName, request())
+			result(t, env)
+			priced, err := pricedAt(tc.discountBP, 100_000)(workflows.PriceQuoteInput{Lines: request().Lines, At: at})
+			if err != nil {
+				t.Fatal(err)
+			}
+			opened := workflows.OpenQuote(request(), priced, at)
+			if got, want := mustJSON(t, opened), mustJSON(t, self.saved[0]); got != want {
+				t.Fatalf("OpenQuote:\n%s\nthe workflow's first save:\n%s", got, want)
+			}
+			if opened.Status != tc.status {
+				t.Fatalf("opened %s, want %s", opened.Status, tc.status)
+			}
+
+			f := &fakes{pricing: func(workflows.PriceQuoteInput) (workflows.PricedQuote, error) {
+				t.Error("an opened quote was priced again")
+				return workflows.PricedQuote{}, errors.New("priced again")
+			}}
+			env = newEnv(t, f)
+			var dec *outcome
+			if tc.approve {
+				dec = update(env, time.Hour, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: approver})
+			}
+			acc := update(env, 2*time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer})
+			req := request()
+			req.Opened = &opened
+			env.ExecuteWorkflow(workflows.QuoteWorkflowName, req)
+			st := result(t, env)
+			if mustJSON(t, f.saved[0]) != mustJSON(t, opened) {
+				t.Fatalf("first save %+v, want the opened state", f.saved[0])
+			}
+			if len(f.roleMsgs) != tc.roleMsgs || countEvent(f.notes, workflows.EventQuoteReady) != tc.notes {
+				t.Fatalf("approvers asked %d times, customer told %d times; want %d, %d", len(f.roleMsgs), countEvent(f.notes, workflows.EventQuoteReady), tc.roleMsgs, tc.notes)
+			}
+			if dec != nil && (dec.failed != nil || dec.rejected != nil) {
+				t.Fatalf("approve: %+v", dec)
+			}
+			if acc.failed != nil || acc.rejected != nil || st.Status != workflows.QuoteAccepted || len(f.orderReqs) != 1 {
+				t.Fatalf("accept: %+v; state %s; orders %d", acc, st.Status, len(f.orderReqs))
+			}
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func countEvent(notes []workflows.Notification, event string) int {
+	n := 0
+	for _, x := range notes {
+		if x.Event == event {
+			n++
+		}
+	}
+	return n
 }

@@ -63,6 +63,28 @@ type QuoteRequest struct {
 	// customer's default ship-to.
 	ShipToID     string `json:"ship_to_id,omitempty"`
 	Instructions string `json:"delivery_instructions,omitempty"`
+	// Opened is the quote as the API priced and stored it before starting
+	// the workflow (OpenQuote): the workflow carries on from it instead of
+	// pricing at start. Quotes opened through the workflow's own "open"
+	// update have none.
+	Opened *QuoteState `json:"opened,omitempty"`
+}
+
+// withDefaults fills what a request may leave out.
+func (req QuoteRequest) withDefaults() QuoteRequest {
+	if req.ValidDays <= 0 {
+		req.ValidDays = DefaultQuoteValidDays
+	}
+	if req.Policy == (approval.Policy{}) {
+		req.Policy = approval.DefaultPolicy
+	}
+	return req
+}
+
+// newQuoteState is a quote not yet priced.
+func newQuoteState(req QuoteRequest) QuoteState {
+	return QuoteState{QuoteID: req.QuoteID, CustomerID: req.CustomerID, Status: QuotePricing, Lines: req.Lines,
+		PromoCode: req.PromoCode, CreatedBy: req.CreatedBy, Version: 1, ShipToID: req.ShipToID, Instructions: req.Instructions}
 }
 
 // PriceQuoteInput is the PriceQuote activity's input.
