@@ -47,7 +47,7 @@ var notReapplied = map[string]bool{
 	workflows.ActivitySKUsNeedingAttention: true, workflows.ActivityWakeAllocator: true,
 	workflows.ActivityCampaignBatch: true,
 	workflows.ActivityRecordPing:    true, workflows.ActivityPurgeExpired: true,
-	workflows.ActivityTakeKPISnapshots: true,
+	workflows.ActivityTakeKPISnapshots: true, workflows.ActivityStartWaitingQuotes: true,
 }
 
 // CampaignStarted names the start of a Campaign workflow among recorded

@@ -55,6 +55,14 @@ func (s *Server) awaitUpdate(c *gin.Context, workflowID, updateID, resource stri
 	ctx, cancel := context.WithTimeout(reqCtx(c), s.AnswerWait)
 	defer cancel()
 	h, err := call(ctx)
+	var missing *serviceerror.NotFound
+	if quoteID, ok := strings.CutPrefix(workflowID, workflows.QuoteWorkflowID("")); ok && errors.As(err, &missing) {
+		// A quote opened a moment ago whose workflow is not running yet
+		// (package quotes): start it, then ask again.
+		if err = s.quoteStarts.Start(ctx, quoteID); err == nil {
+			h, err = call(ctx)
+		}
+	}
 	if err == nil {
 		err = h.Get(ctx, out)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/q2c-dev/q2c/models"
 	"github.com/q2c-dev/q2c/pricing"
+	"github.com/q2c-dev/q2c/quotes"
 	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/workflows"
 )
@@ -143,10 +144,18 @@ func (s *Server) createQuote(c *gin.Context) {
 	id := updateID(c)
 	qr := workflows.QuoteRequest{QuoteID: businessID(c, "Q-", id), CustomerID: customerID, Lines: req.Lines, PromoCode: req.PromoCode,
 		CreatedBy: p.Subject(), ValidDays: req.ValidDays, ShipToID: req.ShipToID, Instructions: req.Instructions}
-	var st workflows.QuoteState
-	if !s.open(c, workflows.QuoteWorkflowID(qr.QuoteID), id, "/api/v1/quotes/"+qr.QuoteID, workflows.QuoteWorkflowName, qr, workflows.UpdateQuoteOpen, &st) {
+	// The quote is priced and stored here and its workflow started after
+	// the answer (package quotes): the customer waits for the price, not
+	// for Temporal.
+	st, err := quotes.Open(reqCtx(c), s.Store, qr, time.Now().UTC())
+	if err == nil {
+		err = s.auditUpdate(reqCtx(c), c, workflows.QuoteWorkflowID(st.QuoteID), id, "/api/v1/quotes/"+st.QuoteID, auditCreate, nil)
+	}
+	if err != nil {
+		fail(c, err)
 		return
 	}
+	s.quoteStarts.StartSoon(st.QuoteID)
 	c.Header("Location", "/api/v1/quotes/"+st.QuoteID)
 	c.JSON(http.StatusCreated, quoteAnswer(c, st))
 }

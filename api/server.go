@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/q2c-dev/q2c/auth"
+	"github.com/q2c-dev/q2c/quotes"
 	"github.com/q2c-dev/q2c/store"
 )
 
@@ -66,6 +67,8 @@ type Server struct {
 	metrics  *httpMetrics
 	scrape   http.Handler // the Prometheus registry's answer
 	inFlight chan struct{}
+	// quoteStarts starts the workflows of quotes the API opened.
+	quoteStarts *quotes.Starter
 }
 
 // New builds the router with every route registered.
@@ -91,7 +94,8 @@ func New(d Deps) *Server {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s := &Server{Deps: d, engine: gin.New(), metrics: newHTTPMetrics(reg), inFlight: make(chan struct{}, d.MaxInFlight)}
+	s := &Server{Deps: d, engine: gin.New(), metrics: newHTTPMetrics(reg), inFlight: make(chan struct{}, d.MaxInFlight),
+		quoteStarts: quotes.NewStarter(d.Store, d.Temporal, d.TaskQueue, d.Logger)}
 	if err := s.engine.SetTrustedProxies(d.TrustedProxies); err != nil {
 		panic(fmt.Sprintf("api: trusted proxies: %v", err)) // config validated them
 	}

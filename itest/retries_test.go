@@ -2,14 +2,18 @@ package itest
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/q2c-dev/q2c/config"
 	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/pricing"
+	"github.com/q2c-dev/q2c/quotes"
 	"github.com/q2c-dev/q2c/store"
 	"github.com/q2c-dev/q2c/worker"
 	"github.com/q2c-dev/q2c/workflows"
@@ -24,19 +28,25 @@ type operation struct {
 	Resource string `json:"resource"`
 }
 
-// TestSlowAnswersBecomeOperations: with no worker running, a quote cannot
-// be answered in time. Before, the client waited until the server's write
-// timeout closed the connection, with its quote created. Now it gets 202
-// with an operation; when a worker comes back the operation completes, the
-// quote is there, and the retry with the same key gets the 201 itself.
+// TestSlowAnswersBecomeOperations: with no worker running, a change to a
+// quote cannot be answered in time. Before, the client waited until the
+// server's write timeout closed the connection, with its change made. Now
+// it gets 202 with an operation; when a worker comes back the operation
+// completes, the change is there, and the retry with the same key gets the
+// answer itself. The quote itself is answered without a worker: the API
+// prices and stores it (package quotes).
 func TestSlowAnswersBecomeOperations(t *testing.T) {
 	a := newApp(t, withConfig(func(c *config.Config) { c.AnswerWait = 300 * time.Millisecond }))
 	buyer := a.login("buyer@acme.example")
 	a.stopWorker()
+	var q quoteView
+	if r := a.call("POST", "/api/v1/quotes", buyer, `{"lines":[{"sku":"WID-100","qty":1}]}`, nil, &q); r.StatusCode != http.StatusCreated || q.Status != workflows.QuoteApproved {
+		t.Fatalf("a quote without a worker: %d %+v", r.StatusCode, q.QuoteState)
+	}
 	key := map[string]string{"Idempotency-Key": "slow-1"}
-	body := `{"lines":[{"sku":"WID-100","qty":1}]}`
+	path, body := "/api/v1/quotes/"+q.QuoteID+"/withdraw", `{"comment":"bought elsewhere"}`
 	var op operation
-	r := a.call("POST", "/api/v1/quotes", buyer, body, key, &op)
+	r := a.call("POST", path, buyer, body, key, &op)
 	if r.StatusCode != http.StatusAccepted || op.Status != "running" || r.Header.Get("Location") != "/api/v1/operations/"+op.ID || r.Header.Get("Retry-After") == "" {
 		t.Fatalf("without a worker: %d %+v %v", r.StatusCode, op, r.Header)
 	}
@@ -50,17 +60,65 @@ func TestSlowAnswersBecomeOperations(t *testing.T) {
 		a.call("GET", "/api/v1/operations/"+op.ID, buyer, "", nil, &got)
 		return got.Status == "completed"
 	})
-	var q quoteView
-	if r := a.call("GET", op.Resource, buyer, "", nil, &q); r.StatusCode != 200 || q.Status != workflows.QuoteApproved {
-		t.Fatalf("the quote behind the operation: %d %+v", r.StatusCode, q.QuoteState)
+	var got quoteView
+	if r := a.call("GET", "/api/v1/quotes/"+q.QuoteID, buyer, "", nil, &got); r.StatusCode != 200 || got.Status != workflows.QuoteWithdrawn {
+		t.Fatalf("the quote behind the operation: %d %+v", r.StatusCode, got.QuoteState)
 	}
 	var again quoteView
-	if r := a.call("POST", "/api/v1/quotes", buyer, body, key, &again); r.StatusCode != 201 || again.QuoteID != q.QuoteID {
-		t.Fatalf("retry with the same key: %d %s, want 201 %s", r.StatusCode, again.QuoteID, q.QuoteID)
+	if r := a.call("POST", path, buyer, body, key, &again); r.StatusCode != 200 || again.Status != workflows.QuoteWithdrawn {
+		t.Fatalf("retry with the same key: %d %s, want 200 withdrawn", r.StatusCode, again.Status)
 	}
-	quotes, err := a.Store.ListQuotes(context.Background(), q.CustomerID, "", store.Page{Limit: 200})
-	if err != nil || len(quotes.Items) != 1 {
-		t.Fatalf("%d quotes, %v; want exactly 1", len(quotes.Items), err)
+}
+
+// TestLostQuoteStartsAreRecovered: the API answers a quote once it is
+// priced and stored, and starts its workflow after. A start that is lost
+// (the API stopped between the two, or Temporal was out) loses no quote:
+// the first change to it starts the workflow, and the sweep the scheduled
+// StartWaitingQuotes runs starts the rest.
+func TestLostQuoteStartsAreRecovered(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	buyer := a.login("buyer@acme.example")
+	var first quoteView
+	if r := a.call("POST", "/api/v1/quotes", buyer, `{"lines":[{"sku":"WID-100","qty":1}]}`, nil, &first); r.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d", r.StatusCode)
+	}
+	stored, err := a.Store.QuoteByID(ctx, first.QuoteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Opened as the API opens them, with no start after.
+	open := func(id string) {
+		t.Helper()
+		req := workflows.QuoteRequest{QuoteID: id, CustomerID: stored.CustomerID, CreatedBy: stored.CreatedBy, Lines: []pricing.Line{{SKU: "WID-100", Qty: 2}}}
+		if _, err := quotes.Open(ctx, a.Store, req, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		var missing *serviceerror.NotFound
+		if _, err := a.Client.DescribeWorkflowExecution(ctx, workflows.QuoteWorkflowID(id), ""); !errors.As(err, &missing) {
+			t.Fatalf("%s's workflow: %v, want none yet", id, err)
+		}
+	}
+	open("Q-LOSTSTART1")
+	var acc quoteView
+	if r := a.call("POST", "/api/v1/quotes/Q-LOSTSTART1/accept", buyer, `{}`, nil, &acc); r.StatusCode != 200 || acc.Status != workflows.QuoteAccepted || acc.OrderID == "" {
+		t.Fatalf("accepting a quote whose workflow had not started: %d %+v", r.StatusCode, acc.QuoteState)
+	}
+
+	open("Q-LOSTSTART2")
+	sweep := quotes.NewStarter(a.Store, a.Client, a.TaskQueue, nil)
+	// Younger than the sweep's grace: StartSoon may still be at it.
+	if n, err := sweep.Sweep(ctx, time.Now().Add(-quotes.SweepGrace)); err != nil || n != 0 {
+		t.Fatalf("swept a fresh quote: %d, %v", n, err)
+	}
+	if n, err := sweep.Sweep(ctx, time.Now().Add(time.Second)); err != nil || n != 1 {
+		t.Fatalf("swept %d, %v; want the one waiting", n, err)
+	}
+	if _, err := a.Client.DescribeWorkflowExecution(ctx, workflows.QuoteWorkflowID("Q-LOSTSTART2"), ""); err != nil {
+		t.Fatalf("after the sweep: %v", err)
+	}
+	if n, err := sweep.Sweep(ctx, time.Now().Add(time.Second)); err != nil || n != 0 {
+		t.Fatalf("swept again: %d, %v", n, err)
 	}
 }
 
@@ -122,7 +180,7 @@ func TestSchedulesRunTheSweepAndThePurge(t *testing.T) {
 	a := newApp(t)
 	ctx := context.Background()
 	a.startWorker() // a second worker: the schedules already exist, nothing fails
-	for _, id := range []string{worker.ScheduleBackorderSweep, worker.SchedulePurgeExpired} {
+	for _, id := range []string{worker.ScheduleBackorderSweep, worker.SchedulePurgeExpired, worker.ScheduleQuoteStarts} {
 		h := a.Client.ScheduleClient().GetHandle(ctx, id+":"+a.TaskQueue)
 		d, err := h.Describe(ctx)
 		if err != nil {

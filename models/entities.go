@@ -440,3 +440,14 @@ type Preference struct {
 }
 
 func (Preference) TableName() string { return "notification_preferences" }
+
+// QuoteStart is a quote opened by the API whose workflow is to be started
+// from its stored state; StartedAt is set once it has been.
+type QuoteStart struct {
+	QuoteID   string     `json:"quote_id" gorm:"primaryKey"`
+	ValidDays int        `json:"valid_days"`
+	CreatedAt time.Time  `json:"created_at"`
+	StartedAt *time.Time `json:"started_at,omitempty"`
+}
+
+func (QuoteStart) TableName() string { return "quote_starts" }

@@ -20,6 +20,47 @@ func (s *Store) SaveQuote(ctx context.Context, q models.QuoteRecord) error {
 	}).Create(&q).Error
 }
 
+// OpenQuote stores a new quote and the start of its workflow in one
+// transaction (quotes.Opener). A quote already stored under the ID (a
+// retried request) is left as it is and returned, opened false.
+func (s *Store) OpenQuote(ctx context.Context, q models.QuoteRecord, validDays int) (stored models.QuoteRecord, opened bool, err error) {
+	err = s.Tx(ctx, func(tx *Store) error {
+		now := tx.now()
+		q.CreatedAt, q.UpdatedAt = now, now
+		res := tx.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, DoNothing: true}).Create(&q)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			stored, err = tx.QuoteByID(ctx, q.ID)
+			return err
+		}
+		stored, opened = q, true
+		return tx.conn(ctx).Create(&models.QuoteStart{QuoteID: q.ID, ValidDays: validDays, CreatedAt: now}).Error
+	})
+	return stored, opened, err
+}
+
+// QuoteStartOf is the start waiting for a quote's workflow, if any.
+func (s *Store) QuoteStartOf(ctx context.Context, quoteID string) (models.QuoteStart, error) {
+	var qs models.QuoteStart
+	err := s.conn(ctx).Where("quote_id = ?", quoteID).Take(&qs).Error
+	return qs, mapErr(err, "quote start", quoteID)
+}
+
+// WaitingQuoteStarts are the oldest quotes whose workflows have not been
+// started, opened before until.
+func (s *Store) WaitingQuoteStarts(ctx context.Context, until time.Time, limit int) ([]models.QuoteStart, error) {
+	var out []models.QuoteStart
+	err := s.conn(ctx).Where("started_at IS NULL AND created_at < ?", until).Order("created_at, quote_id").Limit(limit).Find(&out).Error
+	return out, err
+}
+
+// QuoteStarted records that a quote's workflow runs.
+func (s *Store) QuoteStarted(ctx context.Context, quoteID string) error {
+	return s.conn(ctx).Model(&models.QuoteStart{}).Where("quote_id = ? AND started_at IS NULL", quoteID).Update("started_at", s.now()).Error
+}
+
 // QuoteByID reads a quote's read model.
 func (s *Store) QuoteByID(ctx context.Context, id string) (models.QuoteRecord, error) {
 	var q models.QuoteRecord

@@ -52,6 +52,7 @@ func schedules(taskQueue string) []client.ScheduleOptions {
 	return []client.ScheduleOptions{
 		every(ScheduleBackorderSweep, workflows.BackorderSweepPassName, workflows.SweepEvery),
 		every(SchedulePurgeExpired, workflows.PurgeExpiredName, workflows.PurgeEvery),
+		every(ScheduleQuoteStarts, workflows.StartWaitingQuotesName, workflows.QuoteStartSweepEvery),
 		kpis,
 	}
 }
@@ -61,6 +62,7 @@ const (
 	ScheduleBackorderSweep = "q2c-backorder-sweep"
 	SchedulePurgeExpired   = "q2c-purge-expired"
 	ScheduleKPISnapshots   = "q2c-kpi-snapshots"
+	ScheduleQuoteStarts    = "q2c-quote-starts"
 )
 
 // EnsureSchedules creates the task queue's schedules unless they exist, and

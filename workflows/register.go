@@ -17,6 +17,7 @@ func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(BackorderSweep, workflow.RegisterOptions{Name: BackorderSweepName})
 	r.RegisterWorkflowWithOptions(BackorderSweepPass, workflow.RegisterOptions{Name: BackorderSweepPassName})
 	r.RegisterWorkflowWithOptions(PurgeExpired, workflow.RegisterOptions{Name: PurgeExpiredName})
+	r.RegisterWorkflowWithOptions(StartWaitingQuotes, workflow.RegisterOptions{Name: StartWaitingQuotesName})
 	r.RegisterWorkflowWithOptions(KPISnapshots, workflow.RegisterOptions{Name: KPISnapshotsName})
 	r.RegisterWorkflowWithOptions(Ticket, workflow.RegisterOptions{Name: TicketWorkflowName})
 	r.RegisterWorkflowWithOptions(Campaign, workflow.RegisterOptions{Name: CampaignWorkflowName})

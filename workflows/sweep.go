@@ -76,3 +76,18 @@ func BackorderSweep(ctx workflow.Context) error {
 	}
 	return workflow.NewContinueAsNewError(ctx, BackorderSweepName)
 }
+
+// StartWaitingQuotesName starts the workflows of quotes the API opened
+// (package quotes) whose start was lost, by a crash between the answer and
+// the start or by a Temporal outage. A Temporal Schedule runs it every
+// QuoteStartSweepEvery.
+const (
+	StartWaitingQuotesName     = "StartWaitingQuotes"
+	ActivityStartWaitingQuotes = "StartWaitingQuotes"
+	QuoteStartSweepEvery       = time.Minute
+)
+
+// StartWaitingQuotes runs the quote start sweep once.
+func StartWaitingQuotes(ctx workflow.Context) error {
+	return workflow.ExecuteActivity(withActivityDefaults(ctx), ActivityStartWaitingQuotes, workflow.Now(ctx)).Get(ctx, nil)
+}

@@ -23,6 +23,9 @@ const module = "github.com/q2c-dev/q2c/"
 //   - store is the only database access; it applies the pure rules inside
 //     its transactions (allocation, ATP, pricing data) and reads what they
 //     decide on (a customer's credit position, for approval);
+//   - quotes opens a quote for the API (prices and stores it, then starts
+//     its workflow) with the same pricing and read model the quote's
+//     activities use;
 //   - activities do the I/O workflows ask for (store, notify, messages) and
 //     wake allocators through temporalclient;
 //   - worker registers workflows and activities; api serves HTTP over the
@@ -54,12 +57,13 @@ var layers = map[string][]string{
 	"workflows":          {"approval", "atp", "models", "pricing"},
 	"store":              {"approval", "atp", "backorder", "calendar", "internal/sqlitewal", "models", "pricing"},
 	"temporalclient":     {"config", "keyring", "workflows"},
-	"activities":         {"approval", "calendar", "messages", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
+	"quotes":             {"models", "pricing", "store", "workflows"},
+	"activities":         {"approval", "calendar", "messages", "models", "notify", "pricing", "quotes", "store", "temporalclient", "workflows"},
 	"worker":             {"activities", "auth", "config", "notify", "workflows"},
-	"api":                {"atp", "auth", "calendar", "models", "notify", "pricing", "store", "temporalclient", "workflows"},
+	"api":                {"atp", "auth", "calendar", "models", "notify", "pricing", "quotes", "store", "temporalclient", "workflows"},
 	"web":                {"approval", "atp", "auth", "models", "pricing", "store", "workflows"},
 	"reconcile":          {"activities", "workflows"},
-	"app":                {"activities", "api", "auth", "config", "keyring", "models", "notify", "reconcile", "store", "web", "worker"},
+	"app":                {"activities", "api", "auth", "config", "keyring", "models", "notify", "quotes", "reconcile", "store", "web", "worker"},
 	"seed":               {"auth", "models", "pricing", "store"},
 	"devtemporal":        {"internal/sqlitewal"},
 	"devstack":           {"api", "app", "auth", "config", "devtemporal", "keyring", "seed", "store", "temporalclient"},

@@ -1,0 +1,77 @@
+package store_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/q2c-dev/q2c/models"
+	"github.com/q2c-dev/q2c/store"
+)
+
+// TestOpenQuote: a quote the API opens is stored with the start of its
+// workflow in one transaction; the same quote opened again (a retried
+// request, here several at once) keeps the first and starts once; a
+// started quote no longer waits.
+func TestOpenQuote(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		cust := &models.Customer{Name: "Acme", Email: "a@example.com", Currency: "USD", Tier: 1}
+		if err := s.CreateCustomer(ctx, cust); err != nil {
+			t.Fatal(err)
+		}
+		rec := func(total int64) models.QuoteRecord {
+			return models.QuoteRecord{ID: "Q-OPEN1", CustomerID: cust.ID, Status: "approved", Version: 1, Rev: 1, Currency: "USD",
+				Total: total, CreatedBy: "user:rep", State: `{"quote_id":"Q-OPEN1"}`}
+		}
+		const tries = 4
+		var wg sync.WaitGroup
+		opened := make(chan bool, tries)
+		for i := range tries {
+			wg.Go(func() {
+				stored, first, err := s.OpenQuote(ctx, rec(int64(100+i)), 30)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if stored.ID != "Q-OPEN1" {
+					t.Errorf("stored %+v", stored)
+				}
+				opened <- first
+			})
+		}
+		wg.Wait()
+		close(opened)
+		firsts := 0
+		for f := range opened {
+			if f {
+				firsts++
+			}
+		}
+		if firsts != 1 {
+			t.Fatalf("opened %d times, want once", firsts)
+		}
+		waiting, err := s.WaitingQuoteStarts(ctx, time.Now().Add(time.Minute), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(waiting) != 1 || waiting[0].QuoteID != "Q-OPEN1" || waiting[0].ValidDays != 30 {
+			t.Fatalf("waiting %+v", waiting)
+		}
+		if early, err := s.WaitingQuoteStarts(ctx, waiting[0].CreatedAt, 10); err != nil || len(early) != 0 {
+			t.Fatalf("waiting before it was opened: %+v, %v", early, err)
+		}
+		if err := s.QuoteStarted(ctx, "Q-OPEN1"); err != nil {
+			t.Fatal(err)
+		}
+		waiting, err = s.WaitingQuoteStarts(ctx, time.Now().Add(time.Minute), 10)
+		if err != nil || len(waiting) != 0 {
+			t.Fatalf("still waiting once started: %+v, %v", waiting, err)
+		}
+		qs, err := s.QuoteStartOf(ctx, "Q-OPEN1")
+		if err != nil || qs.StartedAt == nil {
+			t.Fatalf("start %+v, %v", qs, err)
+		}
+	})
+}
