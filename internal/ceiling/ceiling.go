@@ -28,7 +28,7 @@ const (
 	// Update-with-Start, the instant quote's ceiling.
 	BareWorkflow = "CeilingBare"
 
-	updateOpen   = workflows.UpdateQuoteOpen
+	updateOpen   = workflows.UpdateQuoteOpen // the bare workflow's
 	updateAccept = workflows.UpdateQuoteAccept
 	updateShip   = workflows.UpdateOrderShip
 	updatePay    = workflows.UpdateOrderPay
@@ -76,17 +76,13 @@ func local(ctx workflow.Context, name string) error {
 	return workflow.ExecuteLocalActivity(ctx, name).Get(ctx, nil)
 }
 
-// quote is workflows.Quote for an auto-approved quote: priced and saved
-// locally, answered, the customer told, then accepted into one order.
+// quote is workflows.Quote for an auto-approved quote the API opened
+// (priced and stored it, then started the workflow with it): saved again
+// locally, the customer told, then accepted into one order.
 func quote(ctx workflow.Context, orderID string) error {
 	workflow.GetVersion(ctx, "ceiling-answer-after-save", workflow.DefaultVersion, 1)
 	workflow.GetVersion(ctx, "ceiling-local-db-work", workflow.DefaultVersion, 1)
-	opened, accepted := false, false
-	if err := workflow.SetUpdateHandler(ctx, updateOpen, func(ctx workflow.Context) error {
-		return workflow.Await(ctx, func() bool { return opened })
-	}); err != nil {
-		return err
-	}
+	accepted := false
 	if err := workflow.SetUpdateHandler(ctx, updateAccept, func(ctx workflow.Context) error {
 		workflow.GetVersion(ctx, "ceiling-credit-check", workflow.DefaultVersion, 1)
 		if err := local(ctx, workflows.ActivityCheckCredit); err != nil {
@@ -103,12 +99,9 @@ func quote(ctx workflow.Context, orderID string) error {
 	}); err != nil {
 		return err
 	}
-	for _, name := range []string{workflows.ActivityPriceQuote, workflows.ActivitySaveQuote} {
-		if err := local(ctx, name); err != nil {
-			return err
-		}
+	if err := local(ctx, workflows.ActivitySaveQuote); err != nil {
+		return err
 	}
-	opened = true
 	if err := act(ctx, workflows.ActivitySendNotification); err != nil {
 		return err
 	}

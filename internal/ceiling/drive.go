@@ -16,14 +16,17 @@ import (
 // the pause internal/salesload's client takes between reads.
 const pollEvery = 50 * time.Millisecond
 
-// Sale drives one no-op sale as the real sale's client does: the quote by
-// Update-with-Start, accept, wait for the order to allocate, ship, pay. It
-// returns how long the quote took to answer.
+// Sale drives one no-op sale as the real sale's client and API do: the
+// quote's workflow started (the API starts it after answering), accept,
+// wait for the order to allocate, ship, pay. It returns how long the start
+// took.
 func Sale(ctx context.Context, c client.Client, taskQueue, id string) (time.Duration, error) {
 	quoteID, orderID := QuoteID(id), OrderID(id)
 	start := time.Now()
-	if err := open(ctx, c, taskQueue, quoteID, QuoteWorkflow, id); err != nil {
-		return 0, err
+	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: quoteID, TaskQueue: taskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, QuoteWorkflow, id); err != nil {
+		return 0, fmt.Errorf("ceiling: start %s: %w", quoteID, err)
 	}
 	answered := time.Since(start)
 	if err := update(ctx, c, quoteID, updateAccept); err != nil {
@@ -55,10 +58,10 @@ func Bare(ctx context.Context, c client.Client, taskQueue, id string) error {
 	return open(ctx, c, taskQueue, BareWorkflow+":"+id, BareWorkflow)
 }
 
-func open(ctx context.Context, c client.Client, taskQueue, workflowID, workflowName string, args ...any) error {
+func open(ctx context.Context, c client.Client, taskQueue, workflowID, workflowName string) error {
 	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID: workflowID, TaskQueue: taskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflowName, args...)
+	}, workflowName)
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: updateOpen, WaitForStage: client.WorkflowUpdateStageCompleted},
