@@ -147,16 +147,15 @@ func (s *Server) createQuote(c *gin.Context) {
 	// The quote is priced and stored here and its workflow started after
 	// the answer (package quotes): the customer waits for the price, not
 	// for Temporal.
-	st, err := quotes.Open(reqCtx(c), s.Store, qr, time.Now().UTC())
-	if err == nil {
-		err = s.auditUpdate(reqCtx(c), c, workflows.QuoteWorkflowID(st.QuoteID), id, "/api/v1/quotes/"+st.QuoteID, auditCreate, nil)
-	}
+	resource := "/api/v1/quotes/" + qr.QuoteID
+	st, err := quotes.Open(reqCtx(c), s.Store, qr, time.Now().UTC(),
+		s.auditEntry(c, workflows.QuoteWorkflowID(qr.QuoteID), id, resource, auditCreate, nil))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	s.quoteStarts.StartSoon(st.QuoteID)
-	c.Header("Location", "/api/v1/quotes/"+st.QuoteID)
+	s.quoteStarts.StartSoon(st, qr.ValidDays)
+	c.Header("Location", resource)
 	c.JSON(http.StatusCreated, quoteAnswer(c, st))
 }
 

@@ -70,6 +70,12 @@ type auditDetailer interface{ AuditDetail() string }
 // same Idempotency-Key, which Temporal answers with the same update, adds
 // none.
 func (s *Server) auditUpdate(ctx context.Context, c *gin.Context, workflowID, updateID, resource, name string, arg any) error {
+	return s.Store.AppendAudit(ctx, s.auditEntry(c, workflowID, updateID, resource, name, arg))
+}
+
+// auditEntry is the entry auditUpdate appends, for a caller that appends it
+// in a transaction of its own work.
+func (s *Server) auditEntry(c *gin.Context, workflowID, updateID, resource, name string, arg any) models.AuditEvent {
 	parts := strings.Split(strings.TrimPrefix(resource, "/api/v1/"), "/")
 	entity, id := strings.TrimSuffix(parts[0], "s"), parts[len(parts)-1]
 	detail := ""
@@ -79,7 +85,7 @@ func (s *Server) auditUpdate(ctx context.Context, c *gin.Context, workflowID, up
 	e := s.audit(c, entity+"."+name, entity, id, detail)
 	ref := workflowID + "/" + updateID
 	e.Ref = &ref
-	return s.Store.AppendAudit(ctx, e)
+	return e
 }
 
 // customerExists checks an optional customer reference; a missing customer

@@ -91,7 +91,9 @@ func TestLostQuoteStartsAreRecovered(t *testing.T) {
 	open := func(id string) {
 		t.Helper()
 		req := workflows.QuoteRequest{QuoteID: id, CustomerID: stored.CustomerID, CreatedBy: stored.CreatedBy, Lines: []pricing.Line{{SKU: "WID-100", Qty: 2}}}
-		if _, err := quotes.Open(ctx, a.Store, req, time.Now().UTC()); err != nil {
+		ref := workflows.QuoteWorkflowID(id) + "/open"
+		audit := models.AuditEvent{Actor: stored.CreatedBy, Action: "quote.create", Entity: "quote", EntityID: id, Ref: &ref}
+		if _, err := quotes.Open(ctx, a.Store, req, time.Now().UTC(), audit); err != nil {
 			t.Fatal(err)
 		}
 		var missing *serviceerror.NotFound

@@ -100,11 +100,12 @@ func lastStage(timeline []workflows.Event, stage string) *time.Time {
 }
 
 // Open prices a new quote at now and stores it, with the start of its
-// workflow, in one transaction; the caller starts the workflow after
-// answering (Starter.StartSoon). A retried request (the same quote ID)
-// answers with the quote stored the first time. A request that cannot be
-// priced stores nothing and is a *models.ValidationError.
-func Open(ctx context.Context, st *store.Store, req workflows.QuoteRequest, now time.Time) (workflows.QuoteState, error) {
+// workflow and the audit trail's entry for it, in one transaction; the
+// caller starts the workflow after answering (Starter.StartSoon). A
+// retried request (the same quote ID) answers with the quote stored the
+// first time. A request that cannot be priced stores nothing and is a
+// *models.ValidationError.
+func Open(ctx context.Context, st *store.Store, req workflows.QuoteRequest, now time.Time, audit models.AuditEvent) (workflows.QuoteState, error) {
 	priced, err := Price(ctx, st, workflows.PriceQuoteInput{
 		CustomerID: req.CustomerID, Lines: req.Lines, PromoCode: req.PromoCode, At: now, ShipToID: req.ShipToID})
 	if err != nil {
@@ -115,7 +116,7 @@ func Open(ctx context.Context, st *store.Store, req workflows.QuoteRequest, now 
 	if err != nil {
 		return workflows.QuoteState{}, err
 	}
-	stored, opened, err := st.OpenQuote(ctx, rec, req.ValidDays)
+	stored, opened, err := st.OpenQuote(ctx, rec, req.ValidDays, audit)
 	if err != nil || opened {
 		return state, err
 	}

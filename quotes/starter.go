@@ -50,10 +50,10 @@ func NewStarter(st *store.Store, tc client.Client, taskQueue string, log *slog.L
 }
 
 // StartSoon starts a just-opened quote's workflow in the background, at
-// most startsInFlight at once. A start that fails, or finds maxWaiting
-// others queued before it, is left to the sweep or to the quote's next
-// change (Start), so nothing is lost.
-func (s *Starter) StartSoon(quoteID string) {
+// most startsInFlight at once, from the state Open answered with. A start
+// that fails, or finds maxWaiting others queued before it, is left to the
+// sweep or to the quote's next change (Start), so nothing is lost.
+func (s *Starter) StartSoon(opened workflows.QuoteState, validDays int) {
 	if s.waiting.Add(1) > maxWaiting {
 		s.waiting.Add(-1)
 		return
@@ -64,8 +64,8 @@ func (s *Starter) StartSoon(quoteID string) {
 		defer func() { <-s.slots }()
 		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 		defer cancel()
-		if err := s.Start(ctx, quoteID); err != nil {
-			s.Log.Warn("quote workflow not started yet; the sweep will", "quote_id", quoteID, "error", err)
+		if err := s.start(ctx, opened, validDays); err != nil {
+			s.Log.Warn("quote workflow not started yet; the sweep will", "quote_id", opened.QuoteID, "error", err)
 		}
 	}()
 }
@@ -93,10 +93,17 @@ func (s *Starter) Start(ctx context.Context, quoteID string) error {
 	if err := json.Unmarshal([]byte(rec.State), &opened); err != nil {
 		return err
 	}
+	return s.start(ctx, opened, waiting.ValidDays)
+}
+
+// start starts the workflow of a quote as Open stored it. Until the quote's
+// workflow runs nothing else changes the quote, so the state Open answered
+// with is the stored one.
+func (s *Starter) start(ctx context.Context, opened workflows.QuoteState, validDays int) error {
 	req := workflows.QuoteRequest{QuoteID: opened.QuoteID, CustomerID: opened.CustomerID, Lines: opened.Lines, PromoCode: opened.PromoCode,
-		CreatedBy: opened.CreatedBy, ValidDays: waiting.ValidDays, ShipToID: opened.ShipToID, Instructions: opened.Instructions, Opened: &opened}
-	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.QuoteWorkflowID(quoteID), TaskQueue: s.TaskQueue,
+		CreatedBy: opened.CreatedBy, ValidDays: validDays, ShipToID: opened.ShipToID, Instructions: opened.Instructions, Opened: &opened}
+	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.QuoteWorkflowID(opened.QuoteID), TaskQueue: s.TaskQueue,
 		// A quote's workflow runs once: one that already ended is not
 		// started again, one running is this one.
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -106,7 +113,7 @@ func (s *Starter) Start(ctx context.Context, quoteID string) error {
 	if err != nil && !errors.As(err, &started) {
 		return err
 	}
-	return s.Store.QuoteStarted(ctx, quoteID)
+	return s.Store.QuoteStarted(ctx, opened.QuoteID)
 }
 
 // Sweep starts the workflows of quotes opened before until that still

@@ -20,10 +20,11 @@ func (s *Store) SaveQuote(ctx context.Context, q models.QuoteRecord) error {
 	}).Create(&q).Error
 }
 
-// OpenQuote stores a new quote and the start of its workflow in one
-// transaction (quotes.Opener). A quote already stored under the ID (a
-// retried request) is left as it is and returned, opened false.
-func (s *Store) OpenQuote(ctx context.Context, q models.QuoteRecord, validDays int) (stored models.QuoteRecord, opened bool, err error) {
+// OpenQuote stores a new quote, the start of its workflow and the audit
+// trail's entry for it in one transaction (quotes.Open). A quote already
+// stored under the ID (a retried request) is left as it is and returned,
+// opened false.
+func (s *Store) OpenQuote(ctx context.Context, q models.QuoteRecord, validDays int, audit models.AuditEvent) (stored models.QuoteRecord, opened bool, err error) {
 	err = s.Tx(ctx, func(tx *Store) error {
 		now := tx.now()
 		q.CreatedAt, q.UpdatedAt = now, now
@@ -36,7 +37,10 @@ func (s *Store) OpenQuote(ctx context.Context, q models.QuoteRecord, validDays i
 			return err
 		}
 		stored, opened = q, true
-		return tx.conn(ctx).Create(&models.QuoteStart{QuoteID: q.ID, ValidDays: validDays, CreatedAt: now}).Error
+		if err := tx.conn(ctx).Create(&models.QuoteStart{QuoteID: q.ID, ValidDays: validDays, CreatedAt: now}).Error; err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, audit)
 	})
 	return stored, opened, err
 }

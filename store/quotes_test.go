@@ -11,9 +11,9 @@ import (
 )
 
 // TestOpenQuote: a quote the API opens is stored with the start of its
-// workflow in one transaction; the same quote opened again (a retried
-// request, here several at once) keeps the first and starts once; a
-// started quote no longer waits.
+// workflow and its audit entry in one transaction; the same quote opened
+// again (a retried request, here several at once) keeps the first, starts
+// once and is audited once; a started quote no longer waits.
 func TestOpenQuote(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -30,7 +30,9 @@ func TestOpenQuote(t *testing.T) {
 		opened := make(chan bool, tries)
 		for i := range tries {
 			wg.Go(func() {
-				stored, first, err := s.OpenQuote(ctx, rec(int64(100+i)), 30)
+				ref := "Quote:Q-OPEN1/key-1"
+				audit := models.AuditEvent{Actor: "user:rep", Action: "quote.create", Entity: "quote", EntityID: "Q-OPEN1", Ref: &ref}
+				stored, first, err := s.OpenQuote(ctx, rec(int64(100+i)), 30, audit)
 				if err != nil {
 					t.Error(err)
 					return
@@ -51,6 +53,10 @@ func TestOpenQuote(t *testing.T) {
 		}
 		if firsts != 1 {
 			t.Fatalf("opened %d times, want once", firsts)
+		}
+		trail, err := s.ListAudit(ctx, "quote", "Q-OPEN1", store.Page{Limit: 10})
+		if err != nil || len(trail.Items) != 1 || trail.Items[0].Action != "quote.create" {
+			t.Fatalf("audit trail %+v, %v; want one quote.create", trail.Items, err)
 		}
 		waiting, err := s.WaitingQuoteStarts(ctx, time.Now().Add(time.Minute), 10)
 		if err != nil {
