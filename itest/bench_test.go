@@ -23,7 +23,13 @@ func (a *app) lifecycle(ctx context.Context, customerID string, tokens map[strin
 }
 
 // sale is lifecycle that also names the sale's quote and order.
-func (a *app) sale(_ context.Context, customerID string, tokens map[string]string) (quoteID, orderID string, quoteLatency time.Duration) {
+func (a *app) sale(ctx context.Context, customerID string, tokens map[string]string) (quoteID, orderID string, quoteLatency time.Duration) {
+	return a.saleWaiting(ctx, customerID, tokens, nil)
+}
+
+// saleWaiting is sale with a wait, when beforeAccept is not nil, between
+// the quote's answer and its acceptance.
+func (a *app) saleWaiting(_ context.Context, customerID string, tokens map[string]string, beforeAccept func(quoteID string)) (quoteID, orderID string, quoteLatency time.Duration) {
 	c := a.careful()
 	start := time.Now()
 	var q quoteView
@@ -31,6 +37,9 @@ func (a *app) sale(_ context.Context, customerID string, tokens map[string]strin
 		a.t.Fatal(err)
 	}
 	quoteLatency = time.Since(start)
+	if beforeAccept != nil {
+		beforeAccept(q.QuoteID)
+	}
 	var acc quoteView
 	if err := c.Mutate("POST", "/api/v1/quotes/"+q.QuoteID+"/accept", tokens["rep"], `{"allow_partial":true}`, 200, &acc); err != nil {
 		a.t.Fatal(err)

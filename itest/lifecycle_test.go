@@ -199,7 +199,7 @@ func TestQuoteValidationAndScoping(t *testing.T) {
 
 // waitFor polls a condition that a running workflow makes true; it bounds
 // the wait instead of sleeping a guessed time.
-func waitFor(t *testing.T, cond func() bool) {
+func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
