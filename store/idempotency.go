@@ -7,6 +7,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/q2c-dev/q2c/models"
 )
 
 // IdempotencyRecord is the stored answer to a request made with an
@@ -117,6 +119,13 @@ func (s *Store) PurgeExpired(ctx context.Context, cutoff time.Time) (int64, erro
 		n += res.RowsAffected
 		// Failed-login counters name whatever address was typed.
 		res = tx.conn(ctx).Exec(`DELETE FROM login_throttle WHERE updated_at < ? AND (locked_until IS NULL OR locked_until < ?)`, cutoff, cutoff)
+		if res.Error != nil {
+			return res.Error
+		}
+		n += res.RowsAffected
+		// A quote's start, once made, has done its work; one still waiting
+		// stays whatever its age, for the sweep.
+		res = tx.conn(ctx).Where("started_at < ?", cutoff).Delete(&models.QuoteStart{})
 		n += res.RowsAffected
 		return res.Error
 	})

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -78,6 +79,21 @@ func TestOpenQuote(t *testing.T) {
 		qs, err := s.QuoteStartOf(ctx, "Q-OPEN1")
 		if err != nil || qs.StartedAt == nil {
 			t.Fatalf("start %+v, %v", qs, err)
+		}
+		// Retention: a start made goes with the purge; one waiting stays.
+		waitingRec := rec(100)
+		waitingRec.ID = "Q-OPEN2"
+		if _, _, err := s.OpenQuote(ctx, waitingRec, 30, models.AuditEvent{Actor: "user:rep", Action: "quote.create", Entity: "quote", EntityID: "Q-OPEN2"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.PurgeExpired(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("purged %d, %v; want the one start made", n, err)
+		}
+		if _, err := s.QuoteStartOf(ctx, "Q-OPEN1"); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("a purged start: %v", err)
+		}
+		if qs, err := s.QuoteStartOf(ctx, "Q-OPEN2"); err != nil || qs.StartedAt != nil {
+			t.Fatalf("the waiting start after the purge: %+v, %v", qs, err)
 		}
 	})
 }
