@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,6 +69,27 @@ func TestSlowAnswersBecomeOperations(t *testing.T) {
 	var again quoteView
 	if r := a.call("POST", path, buyer, body, key, &again); r.StatusCode != 200 || again.Status != workflows.QuoteWithdrawn {
 		t.Fatalf("retry with the same key: %d %s, want 200 withdrawn", r.StatusCode, again.Status)
+	}
+
+	// The withdrawal reached the quote's workflow in its first task, with
+	// its start, and ran before the workflow's opening work: the customer
+	// is told the quote is withdrawn and not, after that, that it is ready.
+	ctx := context.Background()
+	if err := a.Client.GetWorkflow(ctx, workflows.QuoteWorkflowID(q.QuoteID), "").Get(ctx, nil); err != nil {
+		t.Fatalf("the withdrawn quote's workflow: %v", err)
+	}
+	sent, err := a.Store.ListNotifications(ctx, store.NotificationFilter{}, store.Page{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notices []string
+	for _, n := range sent.Items {
+		if k, ok := strings.CutPrefix(n.IdempotencyKey, workflows.QuoteWorkflowID(q.QuoteID)+"/"); ok {
+			notices = append(notices, k)
+		}
+	}
+	if !slices.Equal(notices, []string{"v1-withdrawn"}) {
+		t.Fatalf("the customer was told %v, want only [v1-withdrawn]", notices)
 	}
 }
 

@@ -93,9 +93,13 @@ func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
 	if f.local {
 		f.opened = true // the quote is stored: answer now, notify after
 	}
-	if err == nil {
+	if err == nil && (req.Opened == nil || f.state.Rev == req.Opened.Rev) {
 		err = f.notifyPriced(ctx)
 	}
+	// Else a change reached the quote's just-started workflow in its first
+	// task, and its handler took the lock before this did: it has told
+	// whoever it concerns, and "ready" or "approval requested" would now
+	// arrive after, and contradict, its notice.
 	f.opened = true
 	f.mu.Unlock()
 	if err != nil || f.state.Status == QuoteInvalid {
