@@ -322,11 +322,16 @@ func (s *Server) editQuote(c *gin.Context) {
 
 type decisionRequest struct {
 	Comment string `json:"comment"`
+	// Version is the version of the quote decided on, when the caller
+	// names it: a quote edited since answers 409 instead (the page always
+	// sends it).
+	Version int `json:"version,omitempty"`
 }
 
 func (r decisionRequest) Validate() error {
 	var v models.Validator
 	v.Text("comment", r.Comment, false, models.MaxCommentLen)
+	v.Check(r.Version >= 0, "version", "must be a version of the quote (1 or more), or left out")
 	return v.Err()
 }
 
@@ -341,7 +346,7 @@ func (s *Server) rejectQuote(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	s.quoteUpdate(c, workflows.UpdateQuoteReject, workflows.DecisionInput{Actor: actorOf(c), Comment: req.Comment})
+	s.quoteUpdate(c, workflows.UpdateQuoteReject, workflows.DecisionInput{Actor: actorOf(c), Comment: req.Comment, Version: req.Version})
 }
 
 type rejectRequest decisionRequest
@@ -349,6 +354,7 @@ type rejectRequest decisionRequest
 func (r rejectRequest) Validate() error {
 	var v models.Validator
 	v.Text("comment", r.Comment, true, models.MaxCommentLen)
+	v.Check(r.Version >= 0, "version", "must be a version of the quote (1 or more), or left out")
 	return v.Err()
 }
 
@@ -357,14 +363,20 @@ func (s *Server) decide(c *gin.Context, update string) {
 	if !bind(c, &req) {
 		return
 	}
-	s.quoteUpdate(c, update, workflows.DecisionInput{Actor: actorOf(c), Comment: req.Comment})
+	s.quoteUpdate(c, update, workflows.DecisionInput{Actor: actorOf(c), Comment: req.Comment, Version: req.Version})
 }
 
 type acceptRequest struct {
 	AllowPartial bool `json:"allow_partial"`
+	// Version is the version of the quote accepted, as in decisionRequest.
+	Version int `json:"version,omitempty"`
 }
 
-func (acceptRequest) Validate() error { return nil }
+func (r acceptRequest) Validate() error {
+	var v models.Validator
+	v.Check(r.Version >= 0, "version", "must be a version of the quote (1 or more), or left out")
+	return v.Err()
+}
 
 func (s *Server) acceptQuote(c *gin.Context) {
 	var req acceptRequest
@@ -380,7 +392,7 @@ func (s *Server) acceptQuote(c *gin.Context) {
 		c.JSON(http.StatusOK, quoteAnswer(c, st))
 		return
 	}
-	s.sendQuoteUpdate(c, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: actorOf(c), AllowPartial: req.AllowPartial})
+	s.sendQuoteUpdate(c, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: actorOf(c), AllowPartial: req.AllowPartial, Version: req.Version})
 }
 
 // quoteUpdate sends an Update to the quote's workflow, if the caller may

@@ -70,7 +70,23 @@ func TestQuoteApprovalAcceptAndCancelOverHTTP(t *testing.T) {
 	if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/approve", rep, `{}`, nil, nil); r.StatusCode != 403 {
 		t.Fatalf("rep approving: %d", r.StatusCode)
 	}
-	if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/approve", approver, `{"comment":"launch customer"}`, nil, &q); r.StatusCode != 200 || q.Status != workflows.QuoteApproved {
+	// A decision names the version it was made on when it can: on any other
+	// it is refused, not applied to a quote its approver has not seen.
+	var refusal struct {
+		Detail string `json:"detail"`
+		Errors []struct {
+			Field string `json:"field"`
+		} `json:"errors"`
+	}
+	if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/approve", approver, `{"version":2}`, nil, &refusal); r.StatusCode != 409 ||
+		r.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(refusal.Detail, "version 1, not the version 2 you saw") {
+		t.Fatalf("approving another version: %d %q %+v", r.StatusCode, r.Header.Get("Content-Type"), refusal)
+	}
+	if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/approve", approver, `{"version":-1}`, nil, &refusal); r.StatusCode != 422 ||
+		len(refusal.Errors) != 1 || refusal.Errors[0].Field != "version" {
+		t.Fatalf("approving version -1: %d %+v", r.StatusCode, refusal)
+	}
+	if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/approve", approver, `{"comment":"launch customer","version":1}`, nil, &q); r.StatusCode != 200 || q.Status != workflows.QuoteApproved {
 		t.Fatalf("approve: %d %s", r.StatusCode, q.Status)
 	}
 	// The customer sees prices, promises and status, not the approval's

@@ -235,6 +235,13 @@ func (s *Server) quoteAction(action string) func(v *visit) error {
 	return func(v *visit) error {
 		id := v.r.PathValue("id")
 		body := map[string]any{}
+		if action != "withdraw" {
+			// The version on the page: one edited since is refused, not
+			// decided or accepted unseen.
+			if n, err := strconv.Atoi(v.r.PostFormValue("version")); err == nil && n > 0 {
+				body["version"] = n
+			}
+		}
 		switch action {
 		case "accept":
 			body["allow_partial"] = v.r.PostFormValue("allow_partial") == "true"

@@ -383,6 +383,9 @@ func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
 			if f.state.Status != QuoteApproved {
 				return fmt.Errorf("quote %s is %s: only an approved quote can be accepted", f.state.QuoteID, f.state.Status)
 			}
+			if err := f.checkVersion(in.Version); err != nil {
+				return err
+			}
 			if !workflow.Now(ctx).Before(f.state.ValidUntil) {
 				return fmt.Errorf("quote %s expired on %s", f.state.QuoteID, f.state.ValidUntil.Format(time.DateOnly))
 			}
@@ -394,6 +397,16 @@ func (f *quoteFlow) registerHandlers(ctx workflow.Context) error {
 			}
 			return nil
 		}})
+}
+
+// checkVersion refuses a decision or an acceptance made on a version of
+// the quote other than its current one (seen is zero when the caller named
+// none).
+func (f *quoteFlow) checkVersion(seen int) error {
+	if seen != 0 && seen != f.state.Version {
+		return fmt.Errorf("quote %s has changed: it is at version %d, not the version %d you saw; look at it again", f.state.QuoteID, f.state.Version, seen)
+	}
+	return nil
 }
 
 func (f *quoteFlow) checkOpen(verb string) error {
@@ -413,6 +426,9 @@ const versionEditorsMayNotApprove = "editors-may-not-approve"
 func (f *quoteFlow) validateDecision(in DecisionInput, editors bool) error {
 	if f.state.Status != QuotePendingApproval {
 		return fmt.Errorf("quote %s is %s, not waiting for approval", f.state.QuoteID, f.state.Status)
+	}
+	if err := f.checkVersion(in.Version); err != nil {
+		return err
 	}
 	if !approval.CanApprove(in.Actor.Roles, f.state.ApprovalRole) {
 		return fmt.Errorf("quote %s needs a %s or higher", f.state.QuoteID, f.state.ApprovalRole)
@@ -525,6 +541,9 @@ func (f *quoteFlow) accept(ctx workflow.Context, in AcceptInput) (QuoteState, er
 	}
 	if f.state.Status != QuoteApproved {
 		return f.state, fmt.Errorf("quote %s is %s", f.state.QuoteID, f.state.Status)
+	}
+	if err := f.checkVersion(in.Version); err != nil { // edited while it waited
+		return f.state, err
 	}
 	if held, err := f.creditHold(ctx, in); held || err != nil {
 		return f.state, err

@@ -409,6 +409,16 @@ func TestQuoteApprovalBranches(t *testing.T) {
 				update(env, 2*time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer}),
 			}
 		}, workflows.QuoteAccepted, models.RoleApprover, 2},
+		{"a decision or an acceptance on a version since edited is refused; on the current one it stands", 2000, 100_000, func(env *testsuite.TestWorkflowEnvironment) []*outcome {
+			return []*outcome{
+				update(env, time.Minute, workflows.UpdateQuoteEdit, workflows.EditInput{Actor: rep, Lines: []pricing.Line{{SKU: "WID", Qty: 40}}}),
+				update(env, 2*time.Minute, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: approver, Version: 1}),
+				update(env, 3*time.Minute, workflows.UpdateQuoteReject, workflows.DecisionInput{Actor: approver, Comment: "no", Version: 1}),
+				update(env, time.Hour, workflows.UpdateQuoteApprove, workflows.DecisionInput{Actor: approver, Version: 2}),
+				update(env, 2*time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer, Version: 1}),
+				update(env, 3*time.Hour, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: customer, Version: 2}),
+			}
+		}, workflows.QuoteAccepted, models.RoleApprover, 3},
 		{"withdrawn before approval", 2000, 100_000, func(env *testsuite.TestWorkflowEnvironment) []*outcome {
 			return []*outcome{
 				update(env, time.Hour, workflows.UpdateQuoteWithdraw, workflows.DecisionInput{Actor: customer, Comment: "bought elsewhere"}),

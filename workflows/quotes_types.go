@@ -192,6 +192,10 @@ const NoShipToAdvice = "add a shipping address to the customer, then change the 
 type DecisionInput struct {
 	Actor   Actor  `json:"actor"`
 	Comment string `json:"comment,omitempty"`
+	// Version, when set, is the version of the quote its decider saw: a
+	// quote edited since is refused rather than decided unseen (zero: any,
+	// as recorded histories decided).
+	Version int `json:"version,omitempty"`
 }
 
 // EditInput replaces a quote's lines or promotion code, and its ship-to
@@ -208,4 +212,7 @@ type EditInput struct {
 type AcceptInput struct {
 	Actor        Actor `json:"actor"`
 	AllowPartial bool  `json:"allow_partial"`
+	// Version, when set, is the version its customer accepts (as in
+	// DecisionInput).
+	Version int `json:"version,omitempty"`
 }
