@@ -16,6 +16,11 @@ import (
 
 var pathParam = regexp.MustCompile(`:([a-z_]+)`)
 
+// queryParam is a query parameter as a route's summary names it
+// ("?status="): the summary says what it does, the description lists it,
+// so clients and generated SDKs know the filters exist.
+var queryParam = regexp.MustCompile(`\?([a-z_]+)=`)
+
 // OpenAPIPath turns a gin path (/quotes/:id) into an OpenAPI one (/quotes/{id}).
 func OpenAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
 
@@ -50,6 +55,14 @@ func (s *Server) openAPI() map[string]any {
 			params = append(params,
 				map[string]any{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": 200}},
 				map[string]any{"name": "cursor", "in": "query", "schema": map[string]any{"type": "string"}})
+			seen := map[string]bool{"limit": true, "cursor": true}
+			for _, m := range queryParam.FindAllStringSubmatch(r.Summary, -1) {
+				if !seen[m[1]] {
+					seen[m[1]] = true
+					params = append(params, map[string]any{"name": m[1], "in": "query", "schema": map[string]any{"type": "string"},
+						"description": "See the summary."})
+				}
+			}
 		}
 		if !r.Public && r.Method != http.MethodGet {
 			params = append(params, map[string]any{"name": HeaderIdempotencyKey, "in": "header", "schema": map[string]any{"type": "string", "maxLength": 255},

@@ -86,3 +86,44 @@ func TestOpenAPIRequiredFieldsFollowValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenAPIListsTheQueryParameters: a list's filters, named in its
+// summary, are parameters of its description too, beside the paging.
+func TestOpenAPIListsTheQueryParameters(t *testing.T) {
+	s, _ := testServer(t)
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/openapi.json", nil))
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name string `json:"name"`
+				In   string `json:"in"`
+			} `json:"parameters"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path string
+		want       []string
+	}{
+		{"orders", "/api/v1/orders", []string{"limit", "cursor", "status", "customer_id"}},
+		{"backorder dashboard", "/api/v1/backorders", []string{"limit", "cursor", "status", "tier", "sku", "customer_id", "region",
+			"eta_from", "eta_to", "min_age_days", "max_age_days", "overdue", "sort"}},
+		{"tickets (limit and cursor named in the summary too, listed once)", "/api/v1/tickets", []string{"limit", "cursor", "status", "customer_id", "assignee", "escalated"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, p := range doc.Paths[tc.path]["get"].Parameters {
+				if p.In == "query" {
+					got = append(got, p.Name)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("query parameters %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
