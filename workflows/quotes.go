@@ -72,14 +72,23 @@ func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
 		if f.state.EscalatesAt != nil {
 			f.slaAt = *f.state.EscalatesAt
 		}
+		// The lock is taken before any handler can run: a change sent with
+		// the start (a quote accepted or withdrawn the moment it was
+		// answered) waits for the opening save and notice, so people hear
+		// "ready" before "withdrawn", never after, whatever the timing.
+		if err := f.mu.Lock(ctx); err != nil {
+			return f.state, err
+		}
 	}
 	if err := f.registerHandlers(ctx); err != nil {
 		return f.state, err
 	}
 	ctx = withActivityDefaults(ctx)
 
-	if err := f.mu.Lock(ctx); err != nil {
-		return f.state, err
+	if req.Opened == nil {
+		if err := f.mu.Lock(ctx); err != nil {
+			return f.state, err
+		}
 	}
 	var err error
 	if req.Opened != nil {
@@ -93,13 +102,9 @@ func Quote(ctx workflow.Context, req QuoteRequest) (QuoteState, error) {
 	if f.local {
 		f.opened = true // the quote is stored: answer now, notify after
 	}
-	if err == nil && (req.Opened == nil || f.state.Rev == req.Opened.Rev) {
+	if err == nil {
 		err = f.notifyPriced(ctx)
 	}
-	// Else a change reached the quote's just-started workflow in its first
-	// task, and its handler took the lock before this did: it has told
-	// whoever it concerns, and "ready" or "approval requested" would now
-	// arrive after, and contradict, its notice.
 	f.opened = true
 	f.mu.Unlock()
 	if err != nil || f.state.Status == QuoteInvalid {
