@@ -325,13 +325,13 @@ type decisionRequest struct {
 	// Version is the version of the quote decided on, when the caller
 	// names it: a quote edited since answers 409 instead (the page always
 	// sends it).
-	Version int `json:"version,omitempty"`
+	Version *int `json:"version,omitempty"`
 }
 
 func (r decisionRequest) Validate() error {
 	var v models.Validator
 	v.Text("comment", r.Comment, false, models.MaxCommentLen)
-	v.Check(r.Version >= 0, "version", "must be a version of the quote (1 or more), or left out")
+	checkVersion(&v, r.Version)
 	return v.Err()
 }
 
@@ -346,7 +346,7 @@ func (s *Server) rejectQuote(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	s.quoteUpdate(c, workflows.UpdateQuoteReject, workflows.DecisionInput{Actor: actorOf(c), Comment: req.Comment, Version: req.Version})
+	s.quoteUpdate(c, workflows.UpdateQuoteReject, workflows.DecisionInput{Actor: actorOf(c), Comment: req.Comment, Version: versionOf(req.Version)})
 }
 
 type rejectRequest decisionRequest
@@ -354,7 +354,7 @@ type rejectRequest decisionRequest
 func (r rejectRequest) Validate() error {
 	var v models.Validator
 	v.Text("comment", r.Comment, true, models.MaxCommentLen)
-	v.Check(r.Version >= 0, "version", "must be a version of the quote (1 or more), or left out")
+	checkVersion(&v, r.Version)
 	return v.Err()
 }
 
@@ -363,18 +363,32 @@ func (s *Server) decide(c *gin.Context, update string) {
 	if !bind(c, &req) {
 		return
 	}
-	s.quoteUpdate(c, update, workflows.DecisionInput{Actor: actorOf(c), Comment: req.Comment, Version: req.Version})
+	s.quoteUpdate(c, update, workflows.DecisionInput{Actor: actorOf(c), Comment: req.Comment, Version: versionOf(req.Version)})
+}
+
+// checkVersion checks a version a request names: a quote's versions count
+// from 1 (0 is not "any": leave the field out for that).
+func checkVersion(v *models.Validator, version *int) {
+	v.Check(version == nil || *version >= 1, "version", "must be a version of the quote (1 or more), or left out")
+}
+
+// versionOf is the version a request names, or 0 for none.
+func versionOf(version *int) int {
+	if version == nil {
+		return 0
+	}
+	return *version
 }
 
 type acceptRequest struct {
 	AllowPartial bool `json:"allow_partial"`
 	// Version is the version of the quote accepted, as in decisionRequest.
-	Version int `json:"version,omitempty"`
+	Version *int `json:"version,omitempty"`
 }
 
 func (r acceptRequest) Validate() error {
 	var v models.Validator
-	v.Check(r.Version >= 0, "version", "must be a version of the quote (1 or more), or left out")
+	checkVersion(&v, r.Version)
 	return v.Err()
 }
 
@@ -392,7 +406,7 @@ func (s *Server) acceptQuote(c *gin.Context) {
 		c.JSON(http.StatusOK, quoteAnswer(c, st))
 		return
 	}
-	s.sendQuoteUpdate(c, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: actorOf(c), AllowPartial: req.AllowPartial, Version: req.Version})
+	s.sendQuoteUpdate(c, workflows.UpdateQuoteAccept, workflows.AcceptInput{Actor: actorOf(c), AllowPartial: req.AllowPartial, Version: versionOf(req.Version)})
 }
 
 // quoteUpdate sends an Update to the quote's workflow, if the caller may

@@ -82,9 +82,11 @@ func TestQuoteApprovalAcceptAndCancelOverHTTP(t *testing.T) {
 		r.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(refusal.Detail, "version 1, not the version 2 you saw") {
 		t.Fatalf("approving another version: %d %q %+v", r.StatusCode, r.Header.Get("Content-Type"), refusal)
 	}
-	if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/approve", approver, `{"version":-1}`, nil, &refusal); r.StatusCode != 422 ||
-		len(refusal.Errors) != 1 || refusal.Errors[0].Field != "version" {
-		t.Fatalf("approving version -1: %d %+v", r.StatusCode, refusal)
+	for _, bad := range []string{"-1", "0"} {
+		if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/approve", approver, `{"version":`+bad+`}`, nil, &refusal); r.StatusCode != 422 ||
+			len(refusal.Errors) != 1 || refusal.Errors[0].Field != "version" {
+			t.Fatalf("approving version %s: %d %+v", bad, r.StatusCode, refusal)
+		}
 	}
 	if r := a.call("POST", "/api/v1/quotes/"+q.QuoteID+"/approve", approver, `{"comment":"launch customer","version":1}`, nil, &q); r.StatusCode != 200 || q.Status != workflows.QuoteApproved {
 		t.Fatalf("approve: %d %s", r.StatusCode, q.Status)
