@@ -32,7 +32,7 @@ var (
 func (s *Server) backorderRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/api/v1/inventory/:sku/receipts", Answer: models.ReceiptResult{}, Summary: "Receive goods: stock goes to waiting backorders by priority; answers with the pick list", Roles: receivers, Handler: s.receive, Body: receiptRequest{}},
-		{Method: "GET", Path: "/api/v1/backorders", Answer: store.List[backorderView]{}, Summary: "Backorder dashboard: filter (?status=, ?tier=, ?sku=, ?customer_id=, ?region=, ?eta_from=, ?eta_to=, ?min_age_days=, ?max_age_days=, ?overdue=), ?sort=eta|priority|age|value|created (- for descending), paginated; a customer sees their own", Roles: backorderReaders, Handler: s.listBackorders},
+		{Method: "GET", Path: "/api/v1/backorders", Answer: store.List[backorderView]{}, Summary: "Backorder dashboard: filter (?status=, ?tier=, ?sku=, ?customer_id=, ?region=, ?eta_from=, ?eta_to=, ?min_age_days=, ?max_age_days=, ?overdue=), ?sort=eta|priority|age|value|created, each key in its own order (eta: soonest first; priority: first in line first; age: oldest first; value: largest first; created: newest first), a leading '-' reverses it, paginated; a customer sees their own", Roles: backorderReaders, Handler: s.listBackorders},
 		{Method: "GET", Path: "/api/v1/backorders/kpis", Answer: store.BackorderKPIs{}, Summary: "Backorder KPIs: fill rates, open count and value, aging, days to fill, value by expected week, bottlenecks by SKU and supplier, ETA accuracy", Roles: kpiReaders, Handler: s.backorderKPIs},
 		{Method: "GET", Path: "/api/v1/backorders/:id", Answer: backorderDetail{}, Summary: "A backorder with its history: allocation decisions and why, ETA changes, escalations, notes", Roles: backorderReaders, Handler: s.getBackorder},
 		{Method: "POST", Path: "/api/v1/backorders/:id/notes", Answer: models.BackorderEvent{}, Summary: "Add a note or update to a backorder", Roles: backorderNoters, Handler: s.addBackorderNote, Body: noteRequest{}},
@@ -153,7 +153,7 @@ func backorderFilter(c *gin.Context, now time.Time) (store.BackorderFilter, stor
 	}
 	sort := store.BackorderSort{Key: strings.TrimPrefix(c.Query("sort"), "-"), Desc: strings.HasPrefix(c.Query("sort"), "-")}
 	if sort.Key != "" && !slices.Contains(store.BackorderSorts, sort.Key) {
-		v.Add("sort", "must be one of %s, with a leading '-' for descending", strings.Join(store.BackorderSorts, ", "))
+		v.Add("sort", "must be one of %s, with a leading '-' to reverse its order", strings.Join(store.BackorderSorts, ", "))
 	}
 	return f, sort, v.Err()
 }

@@ -24,13 +24,14 @@ type BackorderFilter struct {
 	Now        time.Time
 }
 
-// Backorder sort keys: each sorts ascending, or descending with Desc. Ties
-// end on the id, so pages never skip or repeat a row.
+// Backorder sort keys: each sorts in its own order (below; eta soonest
+// first), and Desc reverses it. Ties end on the id, so pages never skip or
+// repeat a row.
 const (
 	SortETA      = "eta"
 	SortPriority = "priority" // the priority policy in force: who gets stock first
 	SortAge      = "age"      // oldest first
-	SortValue    = "value"    // value waiting
+	SortValue    = "value"    // largest value waiting first
 	SortCreated  = "created"  // newest first
 )
 
