@@ -4,13 +4,15 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/q2c-dev/q2c/internal/browser"
 	"github.com/q2c-dev/q2c/workflows"
 )
 
 // TestWebDecidingAnEditedQuoteIsRefused: a manager opens a quote waiting
 // for approval; the customer edits it before the manager decides. The
 // manager's Approve, made on the version the page showed, is refused on
-// the page with what happened, and the quote still waits; on the page
+// the page with what happened, the comment typed kept, and the quote
+// still waits; on the page
 // shown again (the current version) the approval stands.
 func TestWebDecidingAnEditedQuoteIsRefused(t *testing.T) {
 	a := newApp(t)
@@ -34,6 +36,9 @@ func TestWebDecidingAnEditedQuoteIsRefused(t *testing.T) {
 	manager.Click("form[action$='/approve'] button.primary")
 	manager.WaitText("main", "it is at version 2, not the version 1 you saw")
 	manager.WaitText(".tile", "Pending approval")
+	if typed := browser.Eval[string](manager, `document.getElementById("f-comment").value`); typed != "fine" {
+		t.Errorf("the comment typed before the refusal reads %q", typed)
+	}
 	var still quoteView
 	if a.call("GET", "/api/v1/quotes/"+q.QuoteID, buyer, "", nil, &still); still.Status != workflows.QuotePendingApproval {
 		t.Fatalf("after the refused approval the quote is %s", still.Status)

@@ -216,6 +216,9 @@ type quoteActions struct {
 	NoShipTo bool
 	Customer bool
 	Ask      bool // may open a ticket about it
+	// Comment is what the decider typed, kept when the decision is refused
+	// (the quote changed, a reason missing) so it need not be typed again.
+	Comment string
 }
 
 func (v *visit) quoteActions(st workflows.QuoteState) quoteActions {
@@ -256,6 +259,7 @@ func (s *Server) quoteAction(action string) func(v *visit) error {
 					return err
 				}
 				a := v.quoteActions(cur)
+				a.Comment = v.r.PostFormValue("comment")
 				return v.showStatus(ae.Status, "Quote "+cur.QuoteID, quoteViewWithError(a, cur, ae))
 			}
 			return err

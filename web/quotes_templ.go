@@ -1080,7 +1080,7 @@ func quoteButtons(a quoteActions, st workflows.QuoteState, err *apiError) templ.
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = fieldView(field{Name: "comment", Label: "Comment", Type: "textarea", Hint: "Required to reject: say why."}, err).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = fieldView(field{Name: "comment", Label: "Comment", Type: "textarea", Value: a.Comment, Hint: "Required to reject: say why."}, err).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
