@@ -113,7 +113,7 @@ func TestDevStackKeepsItsDataAcrossRestarts(t *testing.T) {
 	// folded in (no commit checkpoints; internal/sqlitewal does, and at
 	// stop the rest is folded: by the store's last connection closing, by
 	// devtemporal for Temporal's file, whose server keeps its pool open).
-	for _, db := range []string{s1.Config.SQLitePath(), filepath.Join(dir, "temporal.db")} {
+	for _, db := range []string{s1.Config.SQLitePath(), filepath.Join(dir, "temporal.db"), filepath.Join(dir, "temporal-visibility.db")} {
 		if fi, err := os.Stat(db + "-wal"); err == nil && fi.Size() > 0 {
 			t.Errorf("%s-wal holds %d bytes after the stack stopped, want none", filepath.Base(db), fi.Size())
 		}

@@ -68,7 +68,7 @@ type Server struct {
 	srv       temporal.Server
 	address   string
 	namespace string
-	wal       *walFile // DBFile's background checkpoints; nil in memory or on Postgres
+	wals      []*walFile // background checkpoints of DBFile and its visibility file; none in memory or on Postgres
 }
 
 const clusterName = "active"
@@ -106,7 +106,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
+		visibility, err := visibilityConfig(o, sqlCfg)
+		if err != nil {
+			return nil, err
+		}
 		cfg = serverConfig(o, sqlCfg, ports)
+		cfg.Persistence.VisibilityStore = "sqlite-visibility"
+		cfg.Persistence.DataStores["sqlite-visibility"] = config.DataStore{SQL: visibility}
 	}
 	dynamic := dynamicconfig.StaticClient{
 		// Let the dev stack and tests see new workflows in lists at once.
@@ -146,9 +152,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	s := &Server{srv: srv, address: net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port)), namespace: o.Namespaces[0]}
 	if o.Postgres == nil && o.DBFile != "" {
-		if s.wal, err = openWAL(o.DBFile, o.Logger); err != nil {
-			s.Stop()
-			return nil, err
+		for _, file := range []string{o.DBFile, VisibilityFile(o.DBFile)} {
+			wal, err := openWAL(file, o.Logger)
+			if err != nil {
+				s.Stop()
+				return nil, err
+			}
+			s.wals = append(s.wals, wal)
 		}
 	}
 	if o.Postgres != nil {
@@ -173,8 +183,8 @@ func (s *Server) Namespace() string { return s.namespace }
 // Stop shuts the server down.
 func (s *Server) Stop() {
 	s.srv.Stop()
-	if s.wal != nil {
-		s.wal.close()
+	for _, wal := range s.wals {
+		wal.close()
 	}
 }
 
@@ -233,6 +243,7 @@ func sqlConfig(o Options) (*config.SQL, error) {
 				return nil, fmt.Errorf("devtemporal: create schema: %w", err)
 			}
 		}
+
 	}
 	var nss []*sqliteschema.NamespaceConfig
 	for _, name := range o.Namespaces {
