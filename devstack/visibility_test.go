@@ -55,7 +55,7 @@ func TestTemporalVisibilityIsAFileOfItsOwn(t *testing.T) {
 	}
 	srv, c := start(main)
 	// A workflow no worker serves: it stays open, and listed.
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "listed-1", TaskQueue: "nobody"}, "Nothing")
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "listed-1", TaskQueue: "nobody"}, "Nothing")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,23 +85,29 @@ func TestTemporalVisibilityIsAFileOfItsOwn(t *testing.T) {
 	if _, err := db.Exec("ATTACH DATABASE ? AS vis", "file:"+vis); err != nil {
 		t.Fatal(err)
 	}
+	// A record under another workflow ID and run: the server, started on
+	// the copy, may record listed-1 again from its own queue, but only the
+	// move can list this one.
 	if _, err := db.Exec("INSERT INTO executions_visibility (namespace_id, run_id, _version, start_time, execution_time, workflow_id, workflow_type_name, " +
-		"status, encoding, task_queue, search_attributes, root_workflow_id, root_run_id) SELECT namespace_id, run_id, _version, start_time, execution_time, " +
-		"workflow_id, workflow_type_name, status, encoding, task_queue, search_attributes, root_workflow_id, root_run_id FROM vis.executions_visibility"); err != nil {
+		"status, encoding, task_queue, search_attributes, root_workflow_id, root_run_id) SELECT namespace_id, '" + movedRun + "', _version, start_time, execution_time, " +
+		"'moved-1', workflow_type_name, status, encoding, task_queue, search_attributes, 'moved-1', '" + movedRun + "' FROM vis.executions_visibility WHERE workflow_id = 'listed-1'"); err != nil {
 		t.Fatal(err)
 	}
 	_ = db.Close()
 	vis = devtemporal.VisibilityFile(old)
 	for i := range 2 { // the second start copies nothing again
 		srv, c = start(old)
-		listed(t, c, "listed-1")
+		listed(t, c, "moved-1")
 		c.Close()
 		srv.Stop()
-		if n := count(t, vis, "SELECT count(*) FROM executions_visibility WHERE run_id = '"+run.GetRunID()+"'"); n != 1 {
+		if n := count(t, vis, "SELECT count(*) FROM executions_visibility WHERE run_id = '"+movedRun+"'"); n != 1 {
 			t.Errorf("start %d: %d records of the run in %s, want 1", i+2, n, filepath.Base(vis))
 		}
 	}
 }
+
+// movedRun is the run ID of the record an earlier release left in temporal.db.
+const movedRun = "00000000-0000-4000-8000-000000000001"
 
 // listed waits, up to 30 s, until the server lists the workflow as running.
 func listed(t *testing.T, c client.Client, id string) {
