@@ -238,12 +238,9 @@ func sqlConfig(o Options) (*config.SQL, error) {
 		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o750); err != nil {
 			return nil, fmt.Errorf("devtemporal: %w", err)
 		}
-		if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
-			if err := sqliteschema.SetupSchema(c); err != nil {
-				return nil, fmt.Errorf("devtemporal: create schema: %w", err)
-			}
+		if err := setupIfNew(c); err != nil {
+			return nil, err
 		}
-
 	}
 	var nss []*sqliteschema.NamespaceConfig
 	for _, name := range o.Namespaces {
@@ -257,6 +254,18 @@ func sqlConfig(o Options) (*config.SQL, error) {
 		return nil, fmt.Errorf("devtemporal: create namespaces: %w", err)
 	}
 	return c, nil
+}
+
+// setupIfNew creates Temporal's schema in the file c names when there is
+// no such file yet.
+func setupIfNew(c *config.SQL) error {
+	if _, err := os.Stat(c.DatabaseName); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err := sqliteschema.SetupSchema(c); err != nil {
+		return fmt.Errorf("devtemporal: create schema in %s: %w", c.DatabaseName, err)
+	}
+	return nil
 }
 
 // staticHosts names each service's own gRPC address as its only member.

@@ -3,10 +3,8 @@ package devtemporal
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -16,7 +14,6 @@ import (
 	tsql "go.temporal.io/server/common/persistence/sql"
 	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 	"go.temporal.io/server/common/resolver"
-	sqliteschema "go.temporal.io/server/schema/sqlite"
 )
 
 // Temporal's visibility records (the workflow lists of its Web UI and of
@@ -77,10 +74,8 @@ func visibilityConfig(o Options, main *config.SQL) (*config.SQL, error) {
 		v.DatabaseName = main.DatabaseName + "-visibility"
 	} else {
 		v.DatabaseName = VisibilityFile(o.DBFile)
-		if _, err := os.Stat(v.DatabaseName); errors.Is(err, os.ErrNotExist) {
-			if err := sqliteschema.SetupSchema(&v); err != nil {
-				return nil, fmt.Errorf("devtemporal: create visibility schema: %w", err)
-			}
+		if err := setupIfNew(&v); err != nil {
+			return nil, err
 		}
 	}
 	db, err := tsql.NewSQLAdminDB(sqlplugin.DbKindVisibility, &v, resolver.NewNoopResolver(), log.NewNoopLogger(), metrics.NoopMetricsHandler)
